@@ -1,0 +1,103 @@
+"""The actor list file format (``resources/actors/states.json``): parse and validate it.
+
+Attributes such as the UN regional group are data with an "as of" date, not code, because
+group memberships change over time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.errors import ActorFileError, ValidationError
+from tcbm_tracker.domain.vocabulary import ActorKind
+
+FORMAT = "tcbm-tracker/actors"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    key: str
+    label: str
+    values: dict[str, str] = field(default_factory=dict)  # value -> label; empty means free text
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    key: str
+    name: str
+    kind: ActorKind
+    attributes: dict[str, str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ActorListSpec:
+    version: int
+    as_of: dt.date
+    attributes: dict[str, AttributeSpec]
+    actors: tuple[ActorSpec, ...]
+
+
+def load_actor_file(path: Path) -> ActorListSpec:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ActorFileError(f"cannot read actor file {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ActorFileError(f"{path.name}: not valid UTF-8 JSON ({exc})") from None
+    return parse_actor_list(doc, source=path.name)
+
+
+def parse_actor_list(doc: Any, *, source: str = "actors") -> ActorListSpec:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("format_version") != FORMAT_VERSION:
+        raise ActorFileError(f"{source}: not a TCBM Tracker actor list ({FORMAT} version {FORMAT_VERSION})")
+    try:
+        as_of = v.parse_date("as_of", doc.get("as_of", ""))
+    except ValidationError as exc:
+        raise ActorFileError(f"{source}: {exc.message}") from None
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ActorFileError(f"{source}: 'version' must be a whole number of 1 or more")
+    attributes: dict[str, AttributeSpec] = {}
+    for akey, spec in (doc.get("attributes") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("label"), str):
+            raise ActorFileError(f"{source}: attribute {akey!r} needs a label")
+        values = spec.get("values") or {}
+        if not isinstance(values, dict) or not all(isinstance(x, str) for x in values.values()):
+            raise ActorFileError(f"{source}: attribute {akey!r}: 'values' must map codes to labels")
+        attributes[akey] = AttributeSpec(akey, spec["label"], dict(values))
+    actors: list[ActorSpec] = []
+    seen: set[str] = set()
+    for i, a in enumerate(doc.get("actors") or []):
+        where = f"{source} actor #{i + 1}"
+        if not isinstance(a, dict):
+            raise ActorFileError(f"{where}: must be an object")
+        try:
+            kind = v.parse_enum("kind", a.get("kind", ""), ActorKind)
+            key = v.parse_actor_key(a.get("key", ""), state=kind is not ActorKind.ORGANIZATION)
+            name = v.require_text("name", a.get("name"), max_chars=v.MAX_NAME_CHARS)
+            note = v.clean_text("note", a.get("note"), max_chars=v.MAX_TITLE_CHARS)
+        except ValidationError as exc:
+            raise ActorFileError(f"{where}: {exc.message}") from None
+        if key in seen:
+            raise ActorFileError(f"{source}: actor key {key} is used twice")
+        seen.add(key)
+        attrs = a.get("attributes") or {}
+        if not isinstance(attrs, dict):
+            raise ActorFileError(f"{where} ({key}): 'attributes' must be an object")
+        for akey, value in attrs.items():
+            spec = attributes.get(akey)
+            if spec is None:
+                raise ActorFileError(f"{where} ({key}): attribute {akey!r} is not declared")
+            if not isinstance(value, str) or (spec.values and value not in spec.values):
+                raise ActorFileError(f"{where} ({key}): {value!r} is not a value of {akey!r}")
+        actors.append(ActorSpec(key, name, kind, dict(attrs), note))
+    if not actors:
+        raise ActorFileError(f"{source}: no actors")
+    return ActorListSpec(version=version, as_of=as_of, attributes=attributes, actors=tuple(actors))

@@ -1,0 +1,1 @@
+"""Use-cases over a tracker database, returning plain frozen dataclasses (never ORM rows)."""

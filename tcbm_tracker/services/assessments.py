@@ -1,0 +1,171 @@
+"""Recording assessments (append-only), a cell's history, and what changed since a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.domain.errors import NotFoundError, ValidationError
+from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
+from tcbm_tracker.services import mapping
+from tcbm_tracker.services.dto import AssessmentInfo, Change
+from tcbm_tracker.storage import changelog
+from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.tables import AssessmentEvidenceRow, AssessmentRow
+
+MAX_BATCH = 100_000
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """What a user asks to record for one cell; validated by ``AssessmentService``."""
+
+    actor: str
+    measure: str
+    status: Status | str
+    provenance: Provenance | str = Provenance.ANALYST_JUDGMENT
+    confidence: Confidence | str = Confidence.MEDIUM
+    note: str | None = None
+    effective: dt.date | str | None = None  # None: today
+    evidence_ids: Sequence[int] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class _Valid:
+    actor: str
+    measure: str
+    status: Status
+    provenance: Provenance
+    confidence: Confidence
+    note: str | None
+    effective: dt.date
+    evidence_ids: tuple[int, ...]
+
+
+class AssessmentService:
+    def __init__(self, db: Database, user: str | None = None) -> None:
+        self.db = db
+        self.user = user
+
+    def validate(self, item: AssessmentInput, *, today: dt.date | None = None) -> _Valid:
+        """Apply every rule that needs no database (the GUI calls this as the user types)."""
+        status = v.parse_enum("status", item.status, Status)
+        effective = v.parse_effective_date(item.effective or (today or dt.date.today()), today=today)
+        ids = []
+        for raw in item.evidence_ids:
+            try:
+                ids.append(int(raw))
+            except (TypeError, ValueError):
+                raise ValidationError("evidence", f"{raw!r} is not an evidence number") from None
+        return _Valid(
+            actor=str(item.actor).strip().upper(),
+            measure=v.parse_measure_key(item.measure),
+            status=status,
+            provenance=v.parse_enum("provenance", item.provenance, Provenance),
+            confidence=v.parse_enum("confidence", item.confidence, Confidence),
+            note=v.clean_note(item.note),
+            effective=effective,
+            evidence_ids=tuple(sorted(set(ids))),
+        )
+
+    def record(self, item: AssessmentInput) -> AssessmentInfo:
+        return self.record_many([item])[0]
+
+    def record_many(self, items: Sequence[AssessmentInput], *, recorded_by: str | None = None) -> list[AssessmentInfo]:
+        """Record several assessments in one transaction: all are kept, or none."""
+        if len(items) > MAX_BATCH:
+            raise ValidationError("batch", f"{len(items):,} assessments at once; the limit is {MAX_BATCH:,}")
+        valid = [self.validate(i) for i in items]
+        by = v.require_text("recorded by", recorded_by or self.user or changelog.current_user(), max_chars=v.MAX_SHORT_CHARS)
+        ids: list[int] = []
+        with self.db.write() as s:
+            self._check_references(s, valid)
+            now = utc_now_iso()
+            for item in valid:
+                row = AssessmentRow(
+                    actor_key=item.actor, measure_key=item.measure, status=item.status.value,
+                    provenance=item.provenance.value, confidence=item.confidence.value, note=item.note,
+                    recorded_by=by, effective_date=item.effective.isoformat(), recorded_at=now,
+                )
+                s.add(row)
+                s.flush()
+                assert row.id is not None
+                for eid in item.evidence_ids:
+                    s.add(AssessmentEvidenceRow(assessment_id=row.id, evidence_id=eid))
+                s.flush()
+                changelog.record(s, "assessment", str(row.id), "recorded", by)
+                ids.append(row.id)
+        return self.get_many(ids)
+
+    def _check_references(self, s: Session, items: Sequence[_Valid]) -> None:
+        actors = {r[0] for r in s.exec(text("SELECT key FROM actor"))}  # type: ignore[call-overload]
+        measures = {r[0]: bool(r[1]) for r in s.exec(text("SELECT key, retired FROM measure"))}  # type: ignore[call-overload]
+        wanted_evidence = sorted({e for i in items for e in i.evidence_ids})
+        known_evidence = set(mapping.evidence_by_ids(s, wanted_evidence))
+        for i in items:
+            if i.actor not in actors:
+                raise NotFoundError(f"unknown actor {i.actor!r}")
+            if i.measure not in measures:
+                raise NotFoundError(f"unknown measure {i.measure!r}")
+            if measures[i.measure]:
+                raise ValidationError("measure", f"{i.measure} was retired by a newer catalogue version")
+            missing = [e for e in i.evidence_ids if e not in known_evidence]
+            if missing:
+                raise NotFoundError(f"unknown evidence {', '.join(map(str, missing))}")
+
+    def get_many(self, ids: Sequence[int]) -> list[AssessmentInfo]:
+        with self.db.read() as s:
+            links = mapping.evidence_links(s, ids)
+            rows: dict[int, AssessmentInfo] = {}
+            for part in mapping.chunks(list(ids)):
+                marks = ",".join(str(int(i)) for i in part)
+                for r in s.exec(text(f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a WHERE a.id IN ({marks})")):  # type: ignore[call-overload]
+                    rows[r[0]] = mapping.assessment_from_row(r, links.get(r[0], ()))
+        return [rows[i] for i in ids]
+
+    def history(self, actor: str, measure: str) -> list[AssessmentInfo]:
+        """Every assessment of a cell, newest first (by effective date, then by recording)."""
+        a, m = str(actor).strip().upper(), v.parse_measure_key(measure)
+        with self.db.read() as s:
+            if s.exec(text("SELECT 1 FROM actor WHERE key=:k").bindparams(k=a)).first() is None:  # type: ignore[call-overload]
+                raise NotFoundError(f"unknown actor {actor!r}")
+            if s.exec(text("SELECT 1 FROM measure WHERE key=:k").bindparams(k=m)).first() is None:  # type: ignore[call-overload]
+                raise NotFoundError(f"unknown measure {measure!r}")
+            rows = list(s.exec(text(  # type: ignore[call-overload]
+                f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
+                "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC").bindparams(a=a, m=m)))
+            links = mapping.evidence_links(s, [r[0] for r in rows])
+        return [mapping.assessment_from_row(r, links.get(r[0], ())) for r in rows]
+
+    def changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> list[Change]:
+        """Assessments recorded on or after a date, oldest first, each with the status it replaced."""
+        day = v.parse_date("since", since)
+        params: dict[str, object] = {"since": f"{day.isoformat()}T00:00:00.000000Z"}
+        sql = f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a"
+        if catalog:
+            sql += " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"
+            params["cat"] = v.parse_catalog_key(catalog)
+        sql += " WHERE a.recorded_at >= :since ORDER BY a.recorded_at, a.id"
+        prev_sql = (
+            "SELECT b.status FROM assessment b WHERE b.actor_key = :a AND b.measure_key = :m "
+            "AND b.effective_date <= :eff AND (b.recorded_at < :rec OR (b.recorded_at = :rec AND b.id < :id)) "
+            "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
+        )
+        with self.db.read() as s:
+            rows = list(s.exec(text(sql).bindparams(**params)))  # type: ignore[call-overload]
+            links = mapping.evidence_links(s, [r[0] for r in rows])
+            evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
+            out = []
+            for r in rows:
+                info = mapping.assessment_from_row(r, links.get(r[0], ()))
+                prev = s.exec(text(prev_sql).bindparams(  # type: ignore[call-overload]
+                    a=info.actor_key, m=info.measure_key, eff=r[8], rec=info.recorded_at, id=info.id)).first()
+                out.append(Change(info, Status(prev[0]) if prev else Status.NOT_ASSESSED,
+                                  tuple(evidence[e] for e in info.evidence_ids)))
+        return out

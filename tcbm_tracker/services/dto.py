@@ -1,0 +1,213 @@
+"""Plain frozen dataclasses that services return to the CLI, the GUI, reports and exchange."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, Provenance, Status
+
+REGION_ATTRIBUTE = "un_regional_group"
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    key: str
+    version: int
+    title: str
+    short_title: str
+    source_document: str
+    adopted: str | None
+    description: str | None
+    builtin: bool
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    key: str
+    catalog_key: str
+    group_key: str
+    group_title: str
+    heading: str | None
+    title: str
+    description: str | None
+    source_document: str
+    pinpoint: str | None
+    pinpoint_confirmed: bool
+    pinpoint_note: str | None
+    agreed: str | None
+    sort_order: int
+    retired: bool
+
+    @property
+    def citation(self) -> str:
+        """``A/74/20, annex II, guideline B.4``; unconfirmed pinpoints say so."""
+        parts = [self.source_document]
+        if self.pinpoint:
+            parts.append(self.pinpoint if self.pinpoint_confirmed else f"{self.pinpoint} (pinpoint not confirmed)")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ActorInfo:
+    key: str
+    name: str
+    kind: ActorKind
+    note: str | None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str | None:
+        return self.attributes.get(REGION_ATTRIBUTE)
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    id: int
+    symbol: str | None
+    title: str
+    date: str | None
+    language: str | None
+    evidence_type: str
+    url: str | None
+    pinpoint: str | None
+    file_name: str | None
+    file_sha256: str | None
+    file_size: int | None
+    recorded_by: str
+    created_at: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.symbol} {self.title}" if self.symbol else self.title
+
+
+@dataclass(frozen=True)
+class AssessmentInfo:
+    id: int
+    actor_key: str
+    measure_key: str
+    status: Status
+    provenance: Provenance
+    confidence: Confidence
+    note: str | None
+    recorded_by: str
+    effective_date: dt.date
+    recorded_at: str
+    evidence_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellState:
+    """The assessment in force for one cell (light: no note), as the matrix needs it."""
+
+    assessment_id: int
+    status: Status
+    provenance: Provenance
+    confidence: Confidence
+    effective_date: dt.date
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Status counts over a set of cells, with the denominator stated.
+
+    ``total`` is every cell; ``not_applicable`` cells are excluded from ``denominator``.
+    ``assessed`` is the cells someone has looked at (anything but not-assessed), and
+    ``no_information`` stays apart from ``not_implemented``.
+    """
+
+    label: str
+    total: int
+    counts: Mapping[Status, int]
+
+    def count(self, status: Status) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def not_applicable(self) -> int:
+        return self.count(Status.NOT_APPLICABLE)
+
+    @property
+    def denominator(self) -> int:
+        return self.total - self.not_applicable
+
+    @property
+    def assessed(self) -> int:
+        return self.denominator - self.count(Status.NOT_ASSESSED)
+
+    @property
+    def implemented(self) -> int:
+        return self.count(Status.IMPLEMENTED)
+
+    @property
+    def implementation_rate(self) -> float | None:
+        """Implemented / denominator; None when nothing is in the denominator."""
+        return self.implemented / self.denominator if self.denominator else None
+
+    @property
+    def assessed_rate(self) -> float | None:
+        return self.assessed / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    as_of: dt.date
+    known_at: str | None
+    actors: tuple[ActorInfo, ...]
+    measures: tuple[MeasureInfo, ...]
+    cells: Mapping[tuple[str, str], CellState]
+
+    def status(self, actor_key: str, measure_key: str) -> Status:
+        cell = self.cells.get((actor_key, measure_key))
+        return cell.status if cell else Status.NOT_ASSESSED
+
+
+@dataclass(frozen=True)
+class DossierEntry:
+    measure: MeasureInfo
+    assessment: AssessmentInfo | None
+    evidence: tuple[EvidenceInfo, ...]
+
+    @property
+    def status(self) -> Status:
+        return self.assessment.status if self.assessment else Status.NOT_ASSESSED
+
+
+@dataclass(frozen=True)
+class Dossier:
+    actor: ActorInfo
+    as_of: dt.date
+    entries: tuple[DossierEntry, ...]
+    coverage_by_catalog: tuple[Coverage, ...]
+    coverage_by_group: tuple[Coverage, ...]
+
+
+@dataclass(frozen=True)
+class MeasureOverviewEntry:
+    actor: ActorInfo
+    assessment: AssessmentInfo | None
+    evidence: tuple[EvidenceInfo, ...]
+
+    @property
+    def status(self) -> Status:
+        return self.assessment.status if self.assessment else Status.NOT_ASSESSED
+
+
+@dataclass(frozen=True)
+class MeasureOverview:
+    measure: MeasureInfo
+    as_of: dt.date
+    entries: tuple[MeasureOverviewEntry, ...]
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class Change:
+    """One assessment recorded since a date, with the status it replaced."""
+
+    assessment: AssessmentInfo
+    previous_status: Status
+    evidence: tuple[EvidenceInfo, ...]

@@ -1,0 +1,132 @@
+"""Turning stored rows into DTOs, and the SQL shared by several services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, Provenance, Status
+from tcbm_tracker.services.dto import (
+    ActorInfo,
+    AssessmentInfo,
+    EvidenceInfo,
+    MeasureInfo,
+)
+
+MEASURE_SQL = (
+    "SELECT m.key, m.catalog_key, m.group_key, g.title, m.heading, m.title, m.description, m.source_document, "
+    "m.pinpoint, m.pinpoint_confirmed, m.pinpoint_note, m.agreed, m.sort_order, m.retired "
+    "FROM measure m JOIN measure_group g ON g.catalog_key = m.catalog_key AND g.key = m.group_key "
+    "JOIN catalog c ON c.key = m.catalog_key"
+)
+MEASURE_ORDER = " ORDER BY c.key, g.sort_order, m.sort_order"
+
+ASSESSMENT_COLUMNS = (
+    "a.id, a.actor_key, a.measure_key, a.status, a.provenance, a.confidence, a.note, a.recorded_by, "
+    "a.effective_date, a.recorded_at"
+)
+
+EVIDENCE_COLUMNS = (
+    "e.id, e.symbol, e.title, e.date, e.language, e.evidence_type, e.url, e.pinpoint, e.file_name, "
+    "e.file_sha256, e.file_size, e.recorded_by, e.created_at"
+)
+
+# The assessment in force for one cell on a date, as known at an instant. The ORDER BY matches
+# ix_assessment_cell, so this is one index seek whatever the size of the history.
+LATEST_ID_SQL = (
+    "SELECT b.id FROM assessment b WHERE b.actor_key = {actor} AND b.measure_key = {measure} "
+    "AND b.effective_date <= :as_of AND b.recorded_at <= :known_at "
+    "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
+)
+
+FAR_FUTURE = "9999-12-31T23:59:59.999999Z"
+
+
+def measure_from_row(r: Sequence[Any]) -> MeasureInfo:
+    return MeasureInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10], r[11], r[12], bool(r[13]))
+
+
+def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = ()) -> AssessmentInfo:
+    return AssessmentInfo(
+        id=r[0], actor_key=r[1], measure_key=r[2], status=Status(r[3]), provenance=Provenance(r[4]),
+        confidence=Confidence(r[5]), note=r[6], recorded_by=r[7],
+        effective_date=dt.date.fromisoformat(r[8]), recorded_at=r[9], evidence_ids=evidence_ids,
+    )
+
+
+def evidence_from_row(r: Sequence[Any]) -> EvidenceInfo:
+    return EvidenceInfo(*r)
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def evidence_links(session: Session, assessment_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    links: dict[int, list[int]] = {}
+    for part in chunks(list(assessment_ids)):
+        marks = ",".join(str(int(i)) for i in part)
+        for aid, eid in session.exec(text(  # type: ignore[call-overload]
+                f"SELECT assessment_id, evidence_id FROM assessment_evidence WHERE assessment_id IN ({marks}) "
+                "ORDER BY assessment_id, evidence_id")):
+            links.setdefault(aid, []).append(eid)
+    return {k: tuple(v) for k, v in links.items()}
+
+
+def evidence_by_ids(session: Session, ids: Iterable[int]) -> dict[int, EvidenceInfo]:
+    wanted = sorted(set(ids))
+    out: dict[int, EvidenceInfo] = {}
+    for part in chunks(wanted):
+        marks = ",".join(str(int(i)) for i in part)
+        for r in session.exec(text(f"SELECT {EVIDENCE_COLUMNS} FROM evidence e WHERE e.id IN ({marks})")):  # type: ignore[call-overload]
+            out[r[0]] = evidence_from_row(r)
+    return out
+
+
+def actor_attributes(session: Session, as_of: dt.date, keys: Sequence[str] | None = None) -> dict[str, dict[str, str]]:
+    """Attribute values in force on ``as_of``.
+
+    The value of an attribute on a date is the latest one recorded as of that date; before the
+    earliest record, the earliest known value is taken to have held (the shipped list records
+    memberships as of its publication date, and they predate it).
+    """
+    day = as_of.isoformat()
+    rows = session.exec(text(  # type: ignore[call-overload]
+        "SELECT actor_key, name, value, as_of FROM actor_attribute ORDER BY actor_key, name, as_of"))
+    wanted = set(keys) if keys is not None else None
+    result: dict[str, dict[str, str | None]] = {}
+    chosen: dict[tuple[str, str], str] = {}
+    for actor_key, name, value, when in rows:
+        if wanted is not None and actor_key not in wanted:
+            continue
+        slot = (actor_key, name)
+        if slot not in chosen or when <= day:
+            chosen[slot] = when
+            result.setdefault(actor_key, {})[name] = value
+    return {k: {n: v for n, v in attrs.items() if v is not None} for k, attrs in result.items()}
+
+
+def actors(session: Session, as_of: dt.date, keys: Sequence[str] | None = None) -> list[ActorInfo]:
+    attrs = actor_attributes(session, as_of, keys)
+    sql = "SELECT key, name, kind, note FROM actor"
+    params: dict[str, Any] = {}
+    if keys is not None:
+        sql += " WHERE key IN (" + ",".join(f":k{i}" for i in range(len(keys))) + ")"
+        params = {f"k{i}": k for i, k in enumerate(keys)}
+    found = [
+        ActorInfo(key, name, ActorKind(kind), note, attrs.get(key, {}))
+        for key, name, kind, note in session.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
+    ]
+    return sorted(found, key=lambda a: sort_key(a.name))
+
+
+def sort_key(name: str) -> str:
+    """Alphabetical order as people expect it: "Côte d'Ivoire" among the Cs, case ignored."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -1,0 +1,198 @@
+"""Read-side use-cases: the matrix (current or as of a date), dossiers, measure views, coverage.
+
+"As of" has two axes. ``as_of`` is the date on which a status was in force (effective date);
+``known_at`` optionally limits the record to what had been recorded by an instant, so that the
+picture shown at a past meeting can be rebuilt exactly, later corrections excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import text
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.clock import end_of_day_iso
+from tcbm_tracker.domain.errors import NotFoundError
+from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
+from tcbm_tracker.services import mapping
+from tcbm_tracker.services.dto import (
+    ActorInfo,
+    CellState,
+    Coverage,
+    Dossier,
+    DossierEntry,
+    Matrix,
+    MeasureInfo,
+    MeasureOverview,
+    MeasureOverviewEntry,
+)
+from tcbm_tracker.storage.database import Database
+
+CELL_SQL = (
+    "SELECT x.key, m.key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
+    "FROM actor x CROSS JOIN measure m "
+    "JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor="x.key", measure="m.key") + ") "
+    "WHERE m.retired = 0"
+)
+
+
+def coverage(label: str, statuses: Iterable[Status]) -> Coverage:
+    counts = Counter(statuses)
+    return Coverage(label=label, total=sum(counts.values()), counts=dict(counts))
+
+
+def coverage_by(matrix: Matrix, key: Callable[[ActorInfo, MeasureInfo], str | None]) -> list[Coverage]:
+    """Coverage of the matrix's cells grouped by ``key(actor, measure)`` (None: left out)."""
+    groups: dict[str, list[Status]] = {}
+    for actor in matrix.actors:
+        for measure in matrix.measures:
+            label = key(actor, measure)
+            if label is not None:
+                groups.setdefault(label, []).append(matrix.status(actor.key, measure.key))
+    return [coverage(label, statuses) for label, statuses in groups.items()]
+
+
+class QueryService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def _window(as_of: dt.date | str | None, known_at: dt.date | str | None) -> tuple[dt.date, str, str | None]:
+        day = v.parse_date("as of", as_of) if as_of is not None else dt.date.today()
+        known = end_of_day_iso(v.parse_date("known at", known_at)) if known_at is not None else None
+        return day, known or mapping.FAR_FUTURE, known
+
+    def matrix(
+        self,
+        *,
+        catalog: str | None = None,
+        group: str | None = None,
+        region: str | None = None,
+        statuses: Sequence[Status | str] | None = None,
+        as_of: dt.date | str | None = None,
+        known_at: dt.date | str | None = None,
+    ) -> Matrix:
+        day, known_sql, known = self._window(as_of, known_at)
+        wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
+        with self.db.read() as s:
+            measures = self._measures(s, catalog, group)
+            actors = mapping.actors(s, day)
+            if region is not None:
+                actors = [a for a in actors if a.region == region or (region.upper() == "NONE" and a.region is None)]
+            sql = CELL_SQL
+            params: dict[str, Any] = {"as_of": day.isoformat(), "known_at": known_sql}
+            if catalog is not None:
+                sql += " AND m.catalog_key = :cat"
+                params["cat"] = measures[0].catalog_key if measures else catalog
+            cells: dict[tuple[str, str], CellState] = {}
+            measure_keys = {m.key for m in measures}
+            actor_keys = {a.key for a in actors}
+            for ak, mk, aid, st, prov, conf, eff, rec in s.exec(text(sql).bindparams(**params)):  # type: ignore[call-overload]
+                if mk in measure_keys and ak in actor_keys:
+                    cells[(ak, mk)] = CellState(aid, Status(st), Provenance(prov), Confidence(conf),
+                                                dt.date.fromisoformat(eff), rec)
+        if wanted_statuses is not None:
+            actors = [a for a in actors if any(
+                (cells[(a.key, m.key)].status if (a.key, m.key) in cells else Status.NOT_ASSESSED) in wanted_statuses
+                for m in measures)]
+        return Matrix(day, known, tuple(actors), tuple(measures), cells)
+
+    def _measures(self, s: Any, catalog: str | None, group: str | None) -> list[MeasureInfo]:
+        sql = mapping.MEASURE_SQL + " WHERE m.retired = 0"
+        params: dict[str, Any] = {}
+        if catalog is not None:
+            params["cat"] = v.parse_catalog_key(catalog)
+            sql += " AND m.catalog_key = :cat"
+            if s.exec(text("SELECT 1 FROM catalog WHERE key = :cat").bindparams(cat=params["cat"])).first() is None:
+                raise NotFoundError(f"unknown catalogue {catalog!r}")
+        measures = [mapping.measure_from_row(r) for r in s.exec(text(sql + mapping.MEASURE_ORDER).bindparams(**params))]
+        if group is not None:
+            # "B" or "LTS2019/B": a group key alone is enough when it is unambiguous.
+            cat, _, gkey = group.rpartition("/")
+            measures = [m for m in measures if m.group_key.upper() == gkey.upper() and (not cat or m.catalog_key == cat.upper())]
+            if not measures:
+                raise NotFoundError(f"unknown group {group!r}")
+        return measures
+
+    def _full_assessments(self, s: Any, pairs_sql: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
+        rows = {r[0]: r for r in s.exec(text(pairs_sql).bindparams(**params))}
+        links = mapping.evidence_links(s, list(rows))
+        evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
+        infos = {aid: mapping.assessment_from_row(r, links.get(aid, ())) for aid, r in rows.items()}
+        return infos, evidence
+
+    def dossier(self, actor: str, *, catalog: str | None = None, as_of: dt.date | str | None = None,
+                known_at: dt.date | str | None = None) -> Dossier:
+        """One actor's record across all measures, with evidence and coverage."""
+        day, known_sql, _ = self._window(as_of, known_at)
+        key = str(actor).strip().upper()
+        with self.db.read() as s:
+            found = mapping.actors(s, day, [key])
+            if not found:
+                raise NotFoundError(f"unknown actor {actor!r}")
+            info = found[0]
+            measures = self._measures(s, catalog, None)
+            sql = (f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
+                   + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key") + ") WHERE m.retired = 0")
+            infos, evidence = self._full_assessments(s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
+        by_measure = {a.measure_key: a for a in infos.values()}
+        entries = tuple(
+            DossierEntry(m, by_measure.get(m.key), tuple(evidence[e] for e in by_measure[m.key].evidence_ids) if m.key in by_measure else ())
+            for m in measures
+        )
+        by_cat: dict[str, list[Status]] = {}
+        by_group: dict[str, list[Status]] = {}
+        for e in entries:
+            by_cat.setdefault(e.measure.catalog_key, []).append(e.status)
+            by_group.setdefault(f"{e.measure.catalog_key} {e.measure.group_key}. {e.measure.group_title}", []).append(e.status)
+        return Dossier(
+            actor=info, as_of=day, entries=entries,
+            coverage_by_catalog=tuple(coverage(k, v_) for k, v_ in by_cat.items()),
+            coverage_by_group=tuple(coverage(k, v_) for k, v_ in by_group.items()),
+        )
+
+    def measure_overview(self, measure: str, *, as_of: dt.date | str | None = None,
+                         known_at: dt.date | str | None = None) -> MeasureOverview:
+        """One measure across all actors."""
+        day, known_sql, _ = self._window(as_of, known_at)
+        key = v.parse_measure_key(measure)
+        with self.db.read() as s:
+            row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()
+            if row is None:
+                raise NotFoundError(f"unknown measure {measure!r}")
+            info = mapping.measure_from_row(row)
+            actors = mapping.actors(s, day)
+            sql = (f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM actor x JOIN assessment a ON a.id = ("
+                   + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure") + ")")
+            infos, evidence = self._full_assessments(s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
+        by_actor = {a.actor_key: a for a in infos.values()}
+        entries = tuple(
+            MeasureOverviewEntry(a, by_actor.get(a.key), tuple(evidence[e] for e in by_actor[a.key].evidence_ids) if a.key in by_actor else ())
+            for a in actors
+        )
+        return MeasureOverview(info, day, entries, coverage(info.key, (e.status for e in entries)))
+
+    def coverage(self, *, by: str = "catalog", catalog: str | None = None, as_of: dt.date | str | None = None,
+                 known_at: dt.date | str | None = None) -> list[Coverage]:
+        """Coverage statistics grouped ``by`` catalog, group, region, actor or measure."""
+        m = self.matrix(catalog=catalog, as_of=as_of, known_at=known_at)
+        keys: dict[str, Callable[[ActorInfo, MeasureInfo], str | None]] = {
+            "catalog": lambda a, me: me.catalog_key,
+            "group": lambda a, me: f"{me.catalog_key} {me.group_key}. {me.group_title}",
+            "region": lambda a, me: a.region or "(no regional group)",
+            "actor": lambda a, me: a.key,
+            "measure": lambda a, me: me.key,
+        }
+        if by not in keys:
+            raise v.ValidationError("by", f"{by!r}; use one of: {', '.join(keys)}")
+        return coverage_by(m, keys[by])
+
+    def fingerprint(self) -> str:
+        """The head of the change log: identifies the data a report or export was made from."""
+        with self.db.read() as s:
+            row = s.exec(text("SELECT hash FROM change_log ORDER BY seq DESC LIMIT 1")).first()  # type: ignore[call-overload]
+        return row[0] if row else "0" * 64

@@ -1,0 +1,71 @@
+"""Creating or upgrading a database and loading the shipped catalogues and actors (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+
+from tcbm_tracker.domain.actor_format import load_actor_file
+from tcbm_tracker.domain.catalog_format import load_catalog_file
+from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
+from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.locations import actors_file, catalogs_dir
+from tcbm_tracker.storage.migrations import MigrationResult, migrate
+from tcbm_tracker.storage.seeding import ActorLoadResult, CatalogLoadResult, load_actor_list, load_catalog
+
+
+@dataclass
+class InitReport:
+    path: Path
+    created: bool
+    migration: MigrationResult
+    catalogs: list[CatalogLoadResult] = field(default_factory=list)
+    actors: ActorLoadResult | None = None
+
+    @property
+    def changed(self) -> bool:
+        return (self.created or self.migration.changed or any(c.action != "unchanged" for c in self.catalogs)
+                or bool(self.actors and (self.actors.added or self.actors.attributes_changed)))
+
+
+def shipped_catalog_files() -> list[Path]:
+    return sorted(catalogs_dir().glob("*.json"))
+
+
+def initialise(path: Path, *, user: str | None = None) -> InitReport:
+    """Create the database if needed, migrate it to head (backup first), load shipped data."""
+    path = Path(path)
+    created = not path.exists()
+    if created:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReadOnlyDatabaseError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    # Parse every shipped file before touching the database: a bad file changes nothing.
+    specs = [load_catalog_file(p) for p in shipped_catalog_files()]
+    actor_spec = load_actor_file(actors_file())
+    db = Database(path)
+    try:
+        if db.read_only:
+            raise ReadOnlyDatabaseError(f"{path} is read-only: nothing was changed")
+        migration = migrate(db)
+        report = InitReport(path, created, migration)
+        with db.write() as s:
+            for spec in specs:
+                existing_version = s.exec(  # type: ignore[call-overload]
+                    text("SELECT version FROM catalog WHERE key = :k").bindparams(k=spec.key)).first()
+                if existing_version is not None and existing_version[0] > spec.version:
+                    continue  # a newer version was loaded by the user: keep it
+                report.catalogs.append(load_catalog(s, spec, builtin=True, user=user))
+            report.actors = load_actor_list(s, actor_spec, user=user)
+        return report
+    except BaseException:
+        if created:
+            db.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    finally:
+        db.dispose()

@@ -1,0 +1,67 @@
+"""Opening a tracker database: the one object the CLI and the GUI hold.
+
+``Tracker`` bundles the services over one ``Database``. ``open_tracker`` refuses a file that is
+not a usable tracker database with a clear message; ``services.setup.initialise`` creates or
+upgrades one.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from tcbm_tracker.domain.errors import UninitialisedDatabaseError
+from tcbm_tracker.services.assessments import AssessmentService
+from tcbm_tracker.services.evidence import EvidenceService
+from tcbm_tracker.services.integrity import IntegrityService
+from tcbm_tracker.services.queries import QueryService
+from tcbm_tracker.services.reference import ReferenceService
+from tcbm_tracker.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database
+from tcbm_tracker.storage.migrations import check_schema
+
+
+class Tracker:
+    def __init__(self, db: Database, user: str | None = None) -> None:
+        self.db = db
+        self.user = user  # who records changes; None means the login name
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    @cached_property
+    def reference(self) -> ReferenceService:
+        return ReferenceService(self.db, self.user)
+
+    @cached_property
+    def assessments(self) -> AssessmentService:
+        return AssessmentService(self.db, self.user)
+
+    @cached_property
+    def evidence(self) -> EvidenceService:
+        return EvidenceService(self.db, self.user)
+
+    @cached_property
+    def queries(self) -> QueryService:
+        return QueryService(self.db)
+
+    @cached_property
+    def integrity(self) -> IntegrityService:
+        return IntegrityService(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_tracker(path: Path, *, user: str | None = None, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Tracker:
+    """Open an existing, up-to-date tracker database."""
+    path = Path(path)
+    if not path.exists():
+        raise UninitialisedDatabaseError(f"no tracker database at {path}: run `tcbm-tracker init` to create it")
+    db = Database(path, busy_timeout_ms=busy_timeout_ms)
+    try:
+        check_schema(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return Tracker(db, user)

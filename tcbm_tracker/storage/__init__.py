@@ -1,0 +1,1 @@
+"""SQLite storage: tables, engine and transactions, migrations, seeding and the change log."""

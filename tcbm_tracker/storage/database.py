@@ -1,0 +1,166 @@
+"""The engine for one database file: PRAGMAs, transactions and translation of SQLite errors.
+
+One ``Database`` per file per process. Reads run in short deferred transactions; writes run in
+``BEGIN IMMEDIATE`` transactions so that the write lock is taken before anything is read (the
+change log reads its head inside the transaction, and two writers must never both extend the
+same head). SQLite errors that a user can act on (not a database, read-only, locked, disk full)
+become ``StorageError`` subclasses with a one-line message; the transaction is rolled back, so
+the file is left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from tcbm_tracker.domain.errors import (
+    DatabaseLockedError,
+    NotADatabaseError,
+    ReadOnlyDatabaseError,
+    StorageError,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+
+def is_read_only_file(path: Path) -> bool:
+    """True when the user marked the file read-only (mode bits), or we may not write it.
+
+    Mode bits are checked as well as ``os.access`` because ``access`` always says yes to root,
+    and a file marked read-only must be treated as such whoever opens it.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return True
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse, before SQLite does something surprising, a path that is not a database file."""
+    if path.is_dir():
+        raise NotADatabaseError(f"{path} is a folder, not a database file")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if header and header != SQLITE_HEADER:
+        raise NotADatabaseError(f"{path} is not a TCBM Tracker database (it is not an SQLite file)")
+
+
+def translate_error(exc: BaseException, path: Path) -> StorageError | None:
+    """Map an SQLite error to the user-facing error it stands for, or None for a bug."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    text = str(orig).lower()
+    if "not a database" in text or "malformed" in text:
+        return NotADatabaseError(f"{path} is damaged or not a database ({orig})")
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyDatabaseError(f"{path} is read-only: nothing was changed")
+    if "locked" in text or "busy" in text:
+        return DatabaseLockedError(
+            f"{path} is locked by another program; try again when it has finished"
+        )
+    if "disk is full" in text or "disk i/o" in text or "unable to open" in text:
+        return StorageError(f"cannot write {path}: {orig}")
+    return None
+
+
+class Database:
+    """One SQLite file: an engine with the tracker's PRAGMAs and transaction helpers."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path)
+        check_sqlite_file(self.path)
+        self.read_only = self.path.exists() and is_read_only_file(self.path)
+        if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
+            raise ReadOnlyDatabaseError(f"cannot create {self.path}: the folder is not writable")
+        self.busy_timeout_ms = busy_timeout_ms
+        self.engine = self._create_engine()
+
+    def _create_engine(self) -> Engine:
+        if self.read_only:
+            url = f"sqlite:///file:{self.path.as_posix()}?mode=ro&uri=true"
+        else:
+            url = f"sqlite:///{self.path.as_posix()}"
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": self.busy_timeout_ms / 1000},
+        )
+        read_only = self.read_only
+        busy = self.busy_timeout_ms
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+            # Take transaction control from the driver so that BEGIN IMMEDIATE is possible.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {int(busy)}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                cur.execute("PRAGMA journal_mode = WAL")
+                # FULL: a committed edit survives a power cut, not just a killed process.
+                cur.execute("PRAGMA synchronous = FULL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            mode = conn.get_execution_options().get("tcbm_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        try:
+            with self.engine.connect() as conn, Session(bind=conn) as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except DBAPIError as exc:
+            raise self._translated(exc) from None
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one ``BEGIN IMMEDIATE`` transaction: committed whole or not at all."""
+        if self.read_only:
+            raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        try:
+            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+                with Session(bind=conn) as session:
+                    try:
+                        yield session
+                        session.commit()
+                    except BaseException:
+                        session.rollback()
+                        raise
+        except DBAPIError as exc:
+            raise self._translated(exc) from None
+
+    def _translated(self, exc: DBAPIError) -> BaseException:
+        return translate_error(exc, self.path) or exc
+
+    def raw_connection(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection with the same PRAGMAs (for bulk work and benchmarks)."""
+        return self.engine.raw_connection().driver_connection  # type: ignore[return-value]
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,128 @@
+"""Schema migrations with Alembic: version check, backup before migrating, newer-version refusal.
+
+The scripts live in ``db/migrations`` (shipped inside the package). ``migrate`` brings a
+database to the head revision; before it touches a database that already holds data it writes
+a consistent copy (SQLite's online backup) beside it. A database whose revision this version
+does not know was written by a newer version and is refused, untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.locations import migrations_dir
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.from_revision != self.to_revision
+
+
+def _config(script_location: Path) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    return cfg
+
+
+def head_revision(script_location: Path | None = None) -> str:
+    script = ScriptDirectory.from_config(_config(script_location or migrations_dir()))
+    head = script.get_current_head()
+    assert head is not None, "no migration scripts shipped"
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _has_tables(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        return bool(inspect(conn).get_table_names())
+
+
+def check_schema(db: Database, script_location: Path | None = None) -> str:
+    """Return the database's revision if it is usable as it is; raise a clear error if not."""
+    location = script_location or migrations_dir()
+    revision = current_revision(db)
+    if revision is None:
+        raise UninitialisedDatabaseError(
+            f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`"
+        )
+    script = ScriptDirectory.from_config(_config(location))
+    if revision not in {s.revision for s in script.walk_revisions()}:
+        raise NewerSchemaError(
+            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); "
+            "update TCBM Tracker to open it"
+        )
+    head = script.get_current_head()
+    if revision != head:
+        raise UninitialisedDatabaseError(
+            f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it "
+            "(a backup copy is made first)"
+        )
+    return revision
+
+
+def backup_copy(db: Database, label: str) -> Path:
+    """Write a consistent copy of the database beside it and return its path."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = db.path.with_name(f"{db.path.stem}.backup-{label}-{stamp}{db.path.suffix or '.sqlite'}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{db.path.stem}.backup-{label}-{stamp}-{n}{db.path.suffix or '.sqlite'}")
+    src = sqlite3.connect(f"file:{db.path.as_posix()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:
+    """Bring the database to the head revision, backing it up first if it holds data."""
+    location = script_location or migrations_dir()
+    cfg = _config(location)
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    assert head is not None
+    revision = current_revision(db)
+    known = {s.revision for s in script.walk_revisions()}
+    if revision is not None and revision not in known:
+        raise NewerSchemaError(
+            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); "
+            "update TCBM Tracker to open it"
+        )
+    if revision == head:
+        return MigrationResult(revision, head, None)
+    if revision is None and _has_tables(db):
+        raise UninitialisedDatabaseError(
+            f"{db.path} is an SQLite database of another program; choose another file"
+        )
+    backup = backup_copy(db, revision) if revision is not None else None
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return MigrationResult(revision, head, backup)

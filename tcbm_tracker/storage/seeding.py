@@ -1,0 +1,151 @@
+"""Loading catalogues and actor lists into a database, idempotently and without losing history.
+
+A catalogue is upgraded in place when a newer version is loaded: changed measures are updated,
+new ones added, and ones the new version drops are retired (kept, with their assessments).
+Every row written is recorded in the change log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from tcbm_tracker.domain.actor_format import ActorListSpec
+from tcbm_tracker.domain.catalog_format import CatalogSpec
+from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.domain.errors import CatalogError
+from tcbm_tracker.storage import changelog
+from tcbm_tracker.storage.tables import (
+    ActorAttributeRow,
+    ActorRow,
+    AttributeDefRow,
+    CatalogRow,
+    MeasureGroupRow,
+    MeasureRow,
+)
+
+
+@dataclass
+class CatalogLoadResult:
+    key: str
+    action: str  # "added", "upgraded", "unchanged"
+    old_version: int | None
+    new_version: int
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+
+def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: str | None = None) -> CatalogLoadResult:
+    existing = session.get(CatalogRow, spec.key)
+    if existing is not None:
+        if spec.version == existing.version:
+            return CatalogLoadResult(spec.key, "unchanged", existing.version, spec.version)
+        if spec.version < existing.version:
+            raise CatalogError(
+                f"catalogue {spec.key} version {spec.version} is older than the loaded version {existing.version}; nothing was changed"
+            )
+    # A measure key names one measure everywhere: refuse one owned by another catalogue.
+    keys = [m.key for m in spec.measures]
+    clash = session.exec(select(MeasureRow).where(MeasureRow.key.in_(keys), MeasureRow.catalog_key != spec.key)).first()  # type: ignore[attr-defined]
+    if clash is not None:
+        raise CatalogError(f"catalogue {spec.key}: measure key {clash.key} already belongs to catalogue {clash.catalog_key}; nothing was changed")
+
+    now = utc_now_iso()
+    result = CatalogLoadResult(spec.key, "added" if existing is None else "upgraded",
+                               existing.version if existing else None, spec.version)
+    cat = existing or CatalogRow(key=spec.key, version=spec.version, title="", short_title="", source_document="", loaded_at=now)
+    cat.version, cat.title, cat.short_title = spec.version, spec.title, spec.short_title
+    cat.source_document, cat.adopted, cat.description = spec.source_document, spec.adopted, spec.description
+    cat.builtin, cat.loaded_at = builtin, now
+    session.add(cat)
+    session.flush()
+    changelog.record(session, "catalog", spec.key, result.action, user)
+
+    for order, g in enumerate(spec.groups):
+        grow = session.get(MeasureGroupRow, (spec.key, g.key))
+        if grow is None:
+            session.add(MeasureGroupRow(catalog_key=spec.key, key=g.key, title=g.title, sort_order=order))
+            action = "added"
+        elif (grow.title, grow.sort_order) != (g.title, order):
+            grow.title, grow.sort_order = g.title, order
+            session.add(grow)
+            action = "updated"
+        else:
+            continue
+        session.flush()
+        changelog.record(session, "measure_group", f"{spec.key}/{g.key}", action, user)
+
+    old = {m.key: m for m in session.exec(select(MeasureRow).where(MeasureRow.catalog_key == spec.key))}
+    for m in spec.measures:
+        values = dict(group_key=m.group, heading=m.heading, title=m.title, description=m.description,
+                      source_document=m.source_document, pinpoint=m.pinpoint, pinpoint_confirmed=m.pinpoint_confirmed,
+                      pinpoint_note=m.pinpoint_note, agreed=m.agreed, sort_order=m.sort_order, retired=False)
+        row = old.pop(m.key, None)
+        if row is None:
+            session.add(MeasureRow(key=m.key, catalog_key=spec.key, **values))
+            result.added.append(m.key)
+            action = "added"
+        elif any(getattr(row, k) != val for k, val in values.items()):
+            for k, val in values.items():
+                setattr(row, k, val)
+            session.add(row)
+            result.updated.append(m.key)
+            action = "updated"
+        else:
+            continue
+        session.flush()
+        changelog.record(session, "measure", m.key, action, user)
+    for row in old.values():
+        if not row.retired:
+            row.retired = True
+            session.add(row)
+            session.flush()
+            result.retired.append(row.key)
+            changelog.record(session, "measure", row.key, "retired", user)
+    return result
+
+
+@dataclass
+class ActorLoadResult:
+    added: list[str] = field(default_factory=list)
+    attributes_changed: int = 0
+
+
+def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None = None) -> ActorLoadResult:
+    result = ActorLoadResult()
+    for akey, aspec in spec.attributes.items():
+        values_json = json.dumps(aspec.values, sort_keys=True, ensure_ascii=False)
+        row = session.get(AttributeDefRow, akey)
+        if row is None or (row.label, row.values_json) != (aspec.label, values_json):
+            action = "added" if row is None else "updated"
+            row = row or AttributeDefRow(key=akey, label=aspec.label)
+            row.label, row.values_json = aspec.label, values_json
+            session.add(row)
+            session.flush()
+            changelog.record(session, "attribute_def", akey, action, user)
+    now = utc_now_iso()
+    as_of = spec.as_of.isoformat()
+    for a in spec.actors:
+        row = session.get(ActorRow, a.key)
+        if row is None:
+            session.add(ActorRow(key=a.key, name=a.name, kind=a.kind.value, note=a.note, builtin=True, created_at=now))
+            session.flush()
+            changelog.record(session, "actor", a.key, "added", user)
+            result.added.append(a.key)
+        for name, value in a.attributes.items():
+            latest = session.exec(
+                select(ActorAttributeRow)
+                .where(ActorAttributeRow.actor_key == a.key, ActorAttributeRow.name == name)
+                .order_by(ActorAttributeRow.as_of.desc())  # type: ignore[attr-defined]
+            ).first()
+            if latest is not None and (latest.value == value or latest.as_of >= as_of):
+                continue  # already known, or a later user-entered value stands
+            attr = ActorAttributeRow(actor_key=a.key, name=name, value=value, as_of=as_of)
+            session.add(attr)
+            session.flush()
+            changelog.record(session, "actor_attribute", str(attr.id), "added", user)
+            result.attributes_changed += 1
+    return result

@@ -1,0 +1,160 @@
+"""SQLModel table definitions: the schema at the head migration.
+
+Dates are stored as ISO ``YYYY-MM-DD`` text and instants as UTC ISO text with microseconds
+(``2026-01-31T12:00:00.000000Z``); both sort correctly as text and hash identically everywhere,
+which the change log relies on. Assessments are append-only: nothing in the application ever
+updates or deletes an assessment row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class CatalogRow(SQLModel, table=True):
+    __tablename__ = "catalog"
+
+    key: str = Field(primary_key=True)
+    version: int
+    title: str
+    short_title: str
+    source_document: str
+    adopted: str | None = None
+    description: str | None = None
+    builtin: bool = False
+    loaded_at: str
+
+
+class MeasureGroupRow(SQLModel, table=True):
+    __tablename__ = "measure_group"
+
+    catalog_key: str = Field(foreign_key="catalog.key", primary_key=True)
+    key: str = Field(primary_key=True)
+    title: str
+    sort_order: int
+
+
+class MeasureRow(SQLModel, table=True):
+    __tablename__ = "measure"
+
+    key: str = Field(primary_key=True)
+    catalog_key: str = Field(foreign_key="catalog.key", index=True)
+    group_key: str
+    heading: str | None = None
+    title: str
+    description: str | None = None
+    source_document: str
+    pinpoint: str | None = None
+    pinpoint_confirmed: bool = False
+    pinpoint_note: str | None = None
+    agreed: str | None = None
+    sort_order: int
+    # A measure dropped by a newer catalogue version is retired, never deleted: its
+    # assessments are history.
+    retired: bool = False
+
+
+class AttributeDefRow(SQLModel, table=True):
+    __tablename__ = "attribute_def"
+
+    key: str = Field(primary_key=True)
+    label: str
+    values_json: str = "{}"
+
+
+class ActorRow(SQLModel, table=True):
+    __tablename__ = "actor"
+
+    key: str = Field(primary_key=True)
+    name: str
+    kind: str
+    note: str | None = None
+    builtin: bool = False
+    created_at: str
+
+
+class ActorAttributeRow(SQLModel, table=True):
+    """One attribute value of an actor from a date on; ``value`` None ends a membership."""
+
+    __tablename__ = "actor_attribute"
+    __table_args__ = (UniqueConstraint("actor_key", "name", "as_of"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_key: str = Field(foreign_key="actor.key")
+    name: str
+    value: str | None = None
+    as_of: str
+
+
+class EvidenceRow(SQLModel, table=True):
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str | None = Field(default=None, index=True)
+    title: str
+    date: str | None = None
+    language: str | None = None
+    evidence_type: str
+    url: str | None = None
+    pinpoint: str | None = None
+    file_name: str | None = None
+    file_sha256: str | None = None
+    file_size: int | None = None
+    recorded_by: str
+    created_at: str
+
+
+class EvidenceFileRow(SQLModel, table=True):
+    """Attached file contents, kept out of ``evidence`` so that listing evidence stays light."""
+
+    __tablename__ = "evidence_file"
+
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class AssessmentRow(SQLModel, table=True):
+    __tablename__ = "assessment"
+    __table_args__ = (
+        # The cell lookup: latest assessment of (actor, measure) in force on a date.
+        Index("ix_assessment_cell", "actor_key", "measure_key", "effective_date", "recorded_at", "id"),
+        Index("ix_assessment_recorded_at", "recorded_at"),
+        Index("ix_assessment_measure", "measure_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_key: str = Field(foreign_key="actor.key")
+    measure_key: str = Field(foreign_key="measure.key")
+    status: str
+    provenance: str
+    confidence: str
+    note: str | None = None
+    recorded_by: str
+    effective_date: str
+    recorded_at: str
+
+
+class AssessmentEvidenceRow(SQLModel, table=True):
+    __tablename__ = "assessment_evidence"
+    __table_args__ = (Index("ix_assessment_evidence_evidence", "evidence_id"),)
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+
+
+class ChangeLogRow(SQLModel, table=True):
+    """One entry of the tamper-evident change log, chained to the previous by SHA-256."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity", "entity", "entity_key"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: str
+    user: str
+    entity: str
+    entity_key: str
+    action: str
+    payload: str
+    prev_hash: str
+    hash: str
