@@ -1,0 +1,65 @@
+"""Printing results for people (aligned text) and for programs (``--json``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+from tcbm_tracker.domain.vocabulary import Status
+
+# One character per status for the text matrix; the legend is printed with it.
+STATUS_SYMBOLS: dict[Status, str] = {
+    Status.NOT_ASSESSED: ".",
+    Status.NO_INFORMATION: "?",
+    Status.NOT_IMPLEMENTED: "x",
+    Status.PLANNED: "p",
+    Status.PARTIALLY_IMPLEMENTED: "~",
+    Status.IMPLEMENTED: "#",
+    Status.NOT_APPLICABLE: "-",
+}
+
+
+def jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(jsonable(k)) if not isinstance(k, tuple) else "/".join(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    json.dump(jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
+    def cell(v: Any) -> str:
+        text = "" if v is None else str(v)
+        text = text.replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    body = [[cell(v) for v in r] for r in rows]
+    widths = [len(h) for h in headers]
+    for r in body:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in body]
+    return "\n".join(lines)
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
