@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if handler is None:
             from tcbm_tracker.cli.extra_commands import run_gui
+
             return run_gui(args)
         return int(handler(args) or 0)
     except TrackerError as exc:

@@ -18,6 +18,7 @@ from tcbm_tracker.services.tracker import Tracker, open_tracker
 
 def _tracker(args: argparse.Namespace) -> Tracker:
     from tcbm_tracker.cli import database_path
+
     return open_tracker(database_path(args), user=args.user)
 
 
@@ -29,8 +30,11 @@ def _add(sub: Any, name: str, handler: Any, help_: str, description: str | None 
 
 def _as_of_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", metavar="DATE", help="the record as it stood on DATE (YYYY-MM-DD): statuses in force that day")
-    p.add_argument("--known-at", metavar="DATE",
-                   help="only what had been recorded by the end of DATE (rebuilds the picture shown at a past meeting)")
+    p.add_argument(
+        "--known-at",
+        metavar="DATE",
+        help="only what had been recorded by the end of DATE (rebuilds the picture shown at a past meeting)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -46,16 +50,30 @@ def register(sub: Any) -> None:
 
     p = _add(sub, "actors", cmd_actors, "list actors (states and organizations), or add an organization")
     p.add_argument("--as-of", metavar="DATE", help="attributes (regional group...) as they were on DATE")
-    p.add_argument("--add-org", nargs=2, metavar=("KEY", "NAME"), help="add an intergovernmental organization, e.g. ESA \"European Space Agency\"")
+    p.add_argument(
+        "--add-org",
+        nargs=2,
+        metavar=("KEY", "NAME"),
+        help='add an intergovernmental organization, e.g. ESA "European Space Agency"',
+    )
     p.add_argument("--note", help="with --add-org: a note about the organization")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = _add(sub, "assess", cmd_assess, "record an assessment of one actor against one measure",
-             "Record an assessment. Nothing is overwritten: the new assessment is added to the cell's history.")
+    p = _add(
+        sub,
+        "assess",
+        cmd_assess,
+        "record an assessment of one actor against one measure",
+        "Record an assessment. Nothing is overwritten: the new assessment is added to the cell's history.",
+    )
     p.add_argument("actor", help="actor key, e.g. FRA")
     p.add_argument("measure", help="measure key, e.g. LTS-B.4")
     p.add_argument("status", help="one of: " + ", ".join(s.value for s in Status))
-    p.add_argument("--provenance", default=Provenance.ANALYST_JUDGMENT.value, help="one of: " + ", ".join(s.value for s in Provenance) + " (default: analyst_judgment)")
+    p.add_argument(
+        "--provenance",
+        default=Provenance.ANALYST_JUDGMENT.value,
+        help="one of: " + ", ".join(s.value for s in Provenance) + " (default: analyst_judgment)",
+    )
     p.add_argument("--confidence", default=Confidence.MEDIUM.value, help="high, medium or low (default: medium)")
     p.add_argument("--note", help="free text (plain text, kept literally)")
     p.add_argument("--note-file", type=Path, metavar="FILE", help="read the note from a UTF-8 file")
@@ -118,8 +136,10 @@ def register(sub: Any) -> None:
 
 # --- handlers ------------------------------------------------------------------------------
 
+
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
+
     report = initialise(database_path(args), user=args.user)
     print(f"database: {report.path}")
     m = report.migration
@@ -133,7 +153,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         if c.action == "unchanged":
             print(f"catalogue {c.key} v{c.new_version}: unchanged")
         else:
-            print(f"catalogue {c.key} v{c.new_version}: {c.action} ({len(c.added)} added, {len(c.updated)} updated, {len(c.retired)} retired)")
+            print(
+                f"catalogue {c.key} v{c.new_version}: {c.action} ({len(c.added)} added, {len(c.updated)} updated, {len(c.retired)} retired)"
+            )
     if report.actors:
         print(f"actors: {len(report.actors.added)} added, {report.actors.attributes_changed} attribute values recorded")
     return 0
@@ -143,7 +165,9 @@ def cmd_catalogs(args: argparse.Namespace) -> int:
     t = _tracker(args)
     if args.load:
         r = t.reference.load_catalog_file(args.load)
-        print(f"catalogue {r.key} v{r.new_version}: {r.action} ({len(r.added)} added, {len(r.updated)} updated, {len(r.retired)} retired)")
+        print(
+            f"catalogue {r.key} v{r.new_version}: {r.action} ({len(r.added)} added, {len(r.updated)} updated, {len(r.retired)} retired)"
+        )
         return 0
     cats = t.reference.catalogs()
     if args.json:
@@ -158,8 +182,15 @@ def cmd_measures(args: argparse.Namespace) -> int:
     if args.json:
         print_json(measures)
     else:
-        print(table(["key", "group", "title", "pinpoint"],
-                    [(m.key, m.group_key, m.title, (m.pinpoint or "") + ("" if m.pinpoint_confirmed else " (not confirmed)")) for m in measures]))
+        print(
+            table(
+                ["key", "group", "title", "pinpoint"],
+                [
+                    (m.key, m.group_key, m.title, (m.pinpoint or "") + ("" if m.pinpoint_confirmed else " (not confirmed)"))
+                    for m in measures
+                ],
+            )
+        )
     return 0
 
 
@@ -170,6 +201,7 @@ def cmd_actors(args: argparse.Namespace) -> int:
         print(f"added {a.key}: {a.name}")
         return 0
     from tcbm_tracker.domain.validation import parse_date
+
     actors = t.reference.actors(parse_date("as of", args.as_of) if args.as_of else None)
     if args.json:
         print_json(actors)
@@ -188,10 +220,18 @@ def cmd_assess(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise ValidationError("note", f"cannot read {args.note_file} as UTF-8 text ({exc})") from None
     t = _tracker(args)
-    a = t.assessments.record(AssessmentInput(
-        actor=args.actor, measure=args.measure, status=args.status, provenance=args.provenance,
-        confidence=args.confidence, note=note, effective=args.effective, evidence_ids=args.evidence,
-    ))
+    a = t.assessments.record(
+        AssessmentInput(
+            actor=args.actor,
+            measure=args.measure,
+            status=args.status,
+            provenance=args.provenance,
+            confidence=args.confidence,
+            note=note,
+            effective=args.effective,
+            evidence_ids=args.evidence,
+        )
+    )
     if args.json:
         print_json(a)
     else:
@@ -200,10 +240,18 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
-    e = _tracker(args).evidence.add(EvidenceInput(
-        title=args.title, symbol=args.symbol, date=args.date, language=args.language,
-        evidence_type=args.type, url=args.url, pinpoint=args.pinpoint, file=args.file,
-    ))
+    e = _tracker(args).evidence.add(
+        EvidenceInput(
+            title=args.title,
+            symbol=args.symbol,
+            date=args.date,
+            language=args.language,
+            evidence_type=args.type,
+            url=args.url,
+            pinpoint=args.pinpoint,
+            file=args.file,
+        )
+    )
     if args.json:
         print_json(e)
     else:
@@ -216,8 +264,12 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(items)
     else:
-        print(table(["id", "symbol", "title", "date", "type", "pinpoint", "file"],
-                    [(e.id, e.symbol, e.title, e.date, e.evidence_type, e.pinpoint, e.file_name) for e in items]))
+        print(
+            table(
+                ["id", "symbol", "title", "date", "type", "pinpoint", "file"],
+                [(e.id, e.symbol, e.title, e.date, e.evidence_type, e.pinpoint, e.file_name) for e in items],
+            )
+        )
     return 0
 
 
@@ -229,15 +281,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     region = d.actor.region or "none"
     print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}")
     for c in d.coverage_by_catalog:
-        print(f"  {c.label}: {c.implemented} of {c.denominator} implemented ({percent(c.implementation_rate)}), "
-              f"{c.assessed} of {c.denominator} assessed; {c.not_applicable} not applicable excluded")
+        print(
+            f"  {c.label}: {c.implemented} of {c.denominator} implemented ({percent(c.implementation_rate)}), "
+            f"{c.assessed} of {c.denominator} assessed; {c.not_applicable} not applicable excluded"
+        )
     rows = []
     for e in d.entries:
         a = e.assessment
-        rows.append((e.measure.key, e.status.label,
-                     a.provenance.value if a else "", a.confidence.value if a else "",
-                     a.effective_date.isoformat() if a else "",
-                     ", ".join(str(x.id) for x in e.evidence), (a.note or "") if a else ""))
+        rows.append(
+            (
+                e.measure.key,
+                e.status.label,
+                a.provenance.value if a else "",
+                a.confidence.value if a else "",
+                a.effective_date.isoformat() if a else "",
+                ", ".join(str(x.id) for x in e.evidence),
+                (a.note or "") if a else "",
+            )
+        )
     print(table(["measure", "status", "provenance", "confidence", "effective", "evidence", "note"], rows, max_width=50))
     return 0
 
@@ -250,41 +311,102 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not h:
         print(f"{args.actor.upper()} {args.measure.upper()}: no assessment recorded (not assessed)")
         return 0
-    print(table(["#", "effective", "status", "provenance", "confidence", "recorded at", "by", "evidence", "note"],
-                [(a.id, a.effective_date.isoformat(), a.status.value, a.provenance.value, a.confidence.value,
-                  a.recorded_at, a.recorded_by, ", ".join(map(str, a.evidence_ids)), a.note) for a in h], max_width=50))
+    print(
+        table(
+            ["#", "effective", "status", "provenance", "confidence", "recorded at", "by", "evidence", "note"],
+            [
+                (
+                    a.id,
+                    a.effective_date.isoformat(),
+                    a.status.value,
+                    a.provenance.value,
+                    a.confidence.value,
+                    a.recorded_at,
+                    a.recorded_by,
+                    ", ".join(map(str, a.evidence_ids)),
+                    a.note,
+                )
+                for a in h
+            ],
+            max_width=50,
+        )
+    )
     return 0
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    m = _tracker(args).queries.matrix(catalog=args.catalog, group=args.group, region=args.region,
-                                      statuses=args.status, as_of=args.as_of, known_at=args.known_at)
+    m = _tracker(args).queries.matrix(
+        catalog=args.catalog, group=args.group, region=args.region, statuses=args.status, as_of=args.as_of, known_at=args.known_at
+    )
     if args.json:
-        print_json({
-            "as_of": m.as_of, "known_at": m.known_at,
-            "measures": [x.key for x in m.measures],
-            "actors": [{"key": a.key, "name": a.name, "region": a.region,
-                        "cells": {x.key: m.status(a.key, x.key).value for x in m.measures}} for a in m.actors],
-        })
+        print_json(
+            {
+                "as_of": m.as_of,
+                "known_at": m.known_at,
+                "measures": [x.key for x in m.measures],
+                "actors": [
+                    {
+                        "key": a.key,
+                        "name": a.name,
+                        "region": a.region,
+                        "cells": {x.key: m.status(a.key, x.key).value for x in m.measures},
+                    }
+                    for a in m.actors
+                ],
+            }
+        )
         return 0
-    print(f"as of {m.as_of.isoformat()}" + (f", as recorded by {m.known_at}" if m.known_at else "") +
-          f": {len(m.actors)} actors x {len(m.measures)} measures")
+    print(
+        f"as of {m.as_of.isoformat()}"
+        + (f", as recorded by {m.known_at}" if m.known_at else "")
+        + f": {len(m.actors)} actors x {len(m.measures)} measures"
+    )
     print("legend: " + "  ".join(f"{sym} {st.label.lower()}" for st, sym in STATUS_SYMBOLS.items()))
-    print(table(["actor", *[x.key for x in m.measures]],
-                [(a.key, *[STATUS_SYMBOLS[m.status(a.key, x.key)] for x in m.measures]) for a in m.actors]))
+    print(
+        table(
+            ["actor", *[x.key for x in m.measures]],
+            [(a.key, *[STATUS_SYMBOLS[m.status(a.key, x.key)] for x in m.measures]) for a in m.actors],
+        )
+    )
     return 0
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     covs = _tracker(args).queries.coverage(by=args.by, catalog=args.catalog, as_of=args.as_of, known_at=args.known_at)
     if args.json:
-        print_json([{"label": c.label, "total": c.total, "not_applicable": c.not_applicable, "denominator": c.denominator,
-                     "assessed": c.assessed, "implemented": c.implemented,
-                     "counts": {s.value: c.count(s) for s in Status}} for c in covs])
+        print_json(
+            [
+                {
+                    "label": c.label,
+                    "total": c.total,
+                    "not_applicable": c.not_applicable,
+                    "denominator": c.denominator,
+                    "assessed": c.assessed,
+                    "implemented": c.implemented,
+                    "counts": {s.value: c.count(s) for s in Status},
+                }
+                for c in covs
+            ]
+        )
         return 0
-    print(table([args.by, "cells", "n/a excluded", "denominator", "assessed", "implemented", "partial", "rate"],
-                [(c.label, c.total, c.not_applicable, c.denominator, c.assessed, c.implemented,
-                  c.count(Status.PARTIALLY_IMPLEMENTED), percent(c.implementation_rate)) for c in covs]))
+    print(
+        table(
+            [args.by, "cells", "n/a excluded", "denominator", "assessed", "implemented", "partial", "rate"],
+            [
+                (
+                    c.label,
+                    c.total,
+                    c.not_applicable,
+                    c.denominator,
+                    c.assessed,
+                    c.implemented,
+                    c.count(Status.PARTIALLY_IMPLEMENTED),
+                    percent(c.implementation_rate),
+                )
+                for c in covs
+            ],
+        )
+    )
     return 0
 
 
@@ -293,10 +415,24 @@ def cmd_changes(args: argparse.Namespace) -> int:
     if args.json:
         print_json(changes)
         return 0
-    print(table(["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],
-                [(c.assessment.recorded_at, c.assessment.recorded_by, c.assessment.actor_key, c.assessment.measure_key,
-                  c.previous_status.value, c.assessment.status.value, c.assessment.effective_date.isoformat(),
-                  ", ".join(e.label for e in c.evidence)) for c in changes]))
+    print(
+        table(
+            ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],
+            [
+                (
+                    c.assessment.recorded_at,
+                    c.assessment.recorded_by,
+                    c.assessment.actor_key,
+                    c.assessment.measure_key,
+                    c.previous_status.value,
+                    c.assessment.status.value,
+                    c.assessment.effective_date.isoformat(),
+                    ", ".join(e.label for e in c.evidence),
+                )
+                for c in changes
+            ],
+        )
+    )
     return 0
 
 

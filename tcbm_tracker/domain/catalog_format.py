@@ -84,7 +84,9 @@ def _get(obj: dict[str, Any], name: str, where: str, kind: type | tuple[type, ..
     return value
 
 
-def _text(obj: dict[str, Any], name: str, where: str, *, max_chars: int, required: bool = True, multiline: bool = False) -> str | None:
+def _text(
+    obj: dict[str, Any], name: str, where: str, *, max_chars: int, required: bool = True, multiline: bool = False
+) -> str | None:
     value = _get(obj, name, where, str, required)
     try:
         return v.clean_text(name, value, max_chars=max_chars, required=required, multiline=multiline)
@@ -162,7 +164,9 @@ def parse_catalog(doc: Any, *, source: str = "catalogue") -> CatalogSpec:
                 heading=_text(m, "heading", mw, max_chars=v.MAX_TITLE_CHARS, required=False),
                 title=_text(m, "title", mw, max_chars=v.MAX_TITLE_CHARS) or "",
                 description=_text(m, "description", mw, max_chars=5_000, required=False, multiline=True),
-                source_document=_text(m, "source_document", mw, max_chars=v.MAX_SHORT_CHARS, required=False) or source_document or "",
+                source_document=_text(m, "source_document", mw, max_chars=v.MAX_SHORT_CHARS, required=False)
+                or source_document
+                or "",
                 pinpoint=pinpoint,
                 # An absent flag never promotes a pinpoint to "confirmed".
                 pinpoint_confirmed=bool(confirmed) and pinpoint is not None,

@@ -80,9 +80,7 @@ def clean_text(
             raise ValidationError(field, "is required")
         return None
     if len(text) > max_chars:
-        raise ValidationError(
-            field, f"is {len(text):,} characters long; the limit is {max_chars:,}"
-        )
+        raise ValidationError(field, f"is {len(text):,} characters long; the limit is {max_chars:,}")
     bad = _control_chars(text, multiline=multiline)
     if bad:
         shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
@@ -190,9 +188,7 @@ def parse_document_symbol(value: str | None) -> str | None:
     if text is None:
         return None
     if not _DOC_SYMBOL.match(text):
-        raise ValidationError(
-            "document symbol", f"{text[:40]!r} is not a UN document symbol (like A/68/189)"
-        )
+        raise ValidationError("document symbol", f"{text[:40]!r} is not a UN document symbol (like A/68/189)")
     return text
 
 

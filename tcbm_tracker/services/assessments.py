@@ -89,9 +89,15 @@ class AssessmentService:
             now = utc_now_iso()
             for item in valid:
                 row = AssessmentRow(
-                    actor_key=item.actor, measure_key=item.measure, status=item.status.value,
-                    provenance=item.provenance.value, confidence=item.confidence.value, note=item.note,
-                    recorded_by=by, effective_date=item.effective.isoformat(), recorded_at=now,
+                    actor_key=item.actor,
+                    measure_key=item.measure,
+                    status=item.status.value,
+                    provenance=item.provenance.value,
+                    confidence=item.confidence.value,
+                    note=item.note,
+                    recorded_by=by,
+                    effective_date=item.effective.isoformat(),
+                    recorded_at=now,
                 )
                 s.add(row)
                 s.flush()
@@ -137,9 +143,14 @@ class AssessmentService:
                 raise NotFoundError(f"unknown actor {actor!r}")
             if s.exec(text("SELECT 1 FROM measure WHERE key=:k").bindparams(k=m)).first() is None:  # type: ignore[call-overload]
                 raise NotFoundError(f"unknown measure {measure!r}")
-            rows = list(s.exec(text(  # type: ignore[call-overload]
-                f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
-                "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC").bindparams(a=a, m=m)))
+            rows = list(
+                s.exec(
+                    text(  # type: ignore[call-overload]
+                        f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
+                        "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC"
+                    ).bindparams(a=a, m=m)
+                )
+            )
             links = mapping.evidence_links(s, [r[0] for r in rows])
         return [mapping.assessment_from_row(r, links.get(r[0], ())) for r in rows]
 
@@ -164,8 +175,12 @@ class AssessmentService:
             out = []
             for r in rows:
                 info = mapping.assessment_from_row(r, links.get(r[0], ()))
-                prev = s.exec(text(prev_sql).bindparams(  # type: ignore[call-overload]
-                    a=info.actor_key, m=info.measure_key, eff=r[8], rec=info.recorded_at, id=info.id)).first()
-                out.append(Change(info, Status(prev[0]) if prev else Status.NOT_ASSESSED,
-                                  tuple(evidence[e] for e in info.evidence_ids)))
+                prev = s.exec(
+                    text(prev_sql).bindparams(  # type: ignore[call-overload]
+                        a=info.actor_key, m=info.measure_key, eff=r[8], rec=info.recorded_at, id=info.id
+                    )
+                ).first()
+                out.append(
+                    Change(info, Status(prev[0]) if prev else Status.NOT_ASSESSED, tuple(evidence[e] for e in info.evidence_ids))
+                )
         return out

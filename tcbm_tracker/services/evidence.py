@@ -80,12 +80,18 @@ class EvidenceService:
         by = self.user or changelog.current_user()
         with self.db.write() as s:
             row = EvidenceRow(
-                symbol=valid.symbol, title=valid.title, date=valid.date, language=valid.language,
-                evidence_type=valid.evidence_type.value, url=valid.url, pinpoint=valid.pinpoint,
+                symbol=valid.symbol,
+                title=valid.title,
+                date=valid.date,
+                language=valid.language,
+                evidence_type=valid.evidence_type.value,
+                url=valid.url,
+                pinpoint=valid.pinpoint,
                 file_name=valid.file.name if valid.file else None,
                 file_sha256=hashlib.sha256(content).hexdigest() if content is not None else None,
                 file_size=len(content) if content is not None else None,
-                recorded_by=by, created_at=utc_now_iso(),
+                recorded_by=by,
+                created_at=utc_now_iso(),
             )
             s.add(row)
             s.flush()

@@ -53,9 +53,17 @@ def measure_from_row(r: Sequence[Any]) -> MeasureInfo:
 
 def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = ()) -> AssessmentInfo:
     return AssessmentInfo(
-        id=r[0], actor_key=r[1], measure_key=r[2], status=Status(r[3]), provenance=Provenance(r[4]),
-        confidence=Confidence(r[5]), note=r[6], recorded_by=r[7],
-        effective_date=dt.date.fromisoformat(r[8]), recorded_at=r[9], evidence_ids=evidence_ids,
+        id=r[0],
+        actor_key=r[1],
+        measure_key=r[2],
+        status=Status(r[3]),
+        provenance=Provenance(r[4]),
+        confidence=Confidence(r[5]),
+        note=r[6],
+        recorded_by=r[7],
+        effective_date=dt.date.fromisoformat(r[8]),
+        recorded_at=r[9],
+        evidence_ids=evidence_ids,
     )
 
 
@@ -65,16 +73,19 @@ def evidence_from_row(r: Sequence[Any]) -> EvidenceInfo:
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def evidence_links(session: Session, assessment_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
     links: dict[int, list[int]] = {}
     for part in chunks(list(assessment_ids)):
         marks = ",".join(str(int(i)) for i in part)
-        for aid, eid in session.exec(text(  # type: ignore[call-overload]
+        for aid, eid in session.exec(
+            text(  # type: ignore[call-overload]
                 f"SELECT assessment_id, evidence_id FROM assessment_evidence WHERE assessment_id IN ({marks}) "
-                "ORDER BY assessment_id, evidence_id")):
+                "ORDER BY assessment_id, evidence_id"
+            )
+        ):
             links.setdefault(aid, []).append(eid)
     return {k: tuple(v) for k, v in links.items()}
 
@@ -97,8 +108,11 @@ def actor_attributes(session: Session, as_of: dt.date, keys: Sequence[str] | Non
     memberships as of its publication date, and they predate it).
     """
     day = as_of.isoformat()
-    rows = session.exec(text(  # type: ignore[call-overload]
-        "SELECT actor_key, name, value, as_of FROM actor_attribute ORDER BY actor_key, name, as_of"))
+    rows = session.exec(
+        text(  # type: ignore[call-overload]
+            "SELECT actor_key, name, value, as_of FROM actor_attribute ORDER BY actor_key, name, as_of"
+        )
+    )
     wanted = set(keys) if keys is not None else None
     result: dict[str, dict[str, str | None]] = {}
     chosen: dict[tuple[str, str], str] = {}

@@ -93,12 +93,18 @@ class QueryService:
             actor_keys = {a.key for a in actors}
             for ak, mk, aid, st, prov, conf, eff, rec in s.exec(text(sql).bindparams(**params)):  # type: ignore[call-overload]
                 if mk in measure_keys and ak in actor_keys:
-                    cells[(ak, mk)] = CellState(aid, Status(st), Provenance(prov), Confidence(conf),
-                                                dt.date.fromisoformat(eff), rec)
+                    cells[(ak, mk)] = CellState(
+                        aid, Status(st), Provenance(prov), Confidence(conf), dt.date.fromisoformat(eff), rec
+                    )
         if wanted_statuses is not None:
-            actors = [a for a in actors if any(
-                (cells[(a.key, m.key)].status if (a.key, m.key) in cells else Status.NOT_ASSESSED) in wanted_statuses
-                for m in measures)]
+            actors = [
+                a
+                for a in actors
+                if any(
+                    (cells[(a.key, m.key)].status if (a.key, m.key) in cells else Status.NOT_ASSESSED) in wanted_statuses
+                    for m in measures
+                )
+            ]
         return Matrix(day, known, tuple(actors), tuple(measures), cells)
 
     def _measures(self, s: Any, catalog: str | None, group: str | None) -> list[MeasureInfo]:
@@ -125,8 +131,9 @@ class QueryService:
         infos = {aid: mapping.assessment_from_row(r, links.get(aid, ())) for aid, r in rows.items()}
         return infos, evidence
 
-    def dossier(self, actor: str, *, catalog: str | None = None, as_of: dt.date | str | None = None,
-                known_at: dt.date | str | None = None) -> Dossier:
+    def dossier(
+        self, actor: str, *, catalog: str | None = None, as_of: dt.date | str | None = None, known_at: dt.date | str | None = None
+    ) -> Dossier:
         """One actor's record across all measures, with evidence and coverage."""
         day, known_sql, _ = self._window(as_of, known_at)
         key = str(actor).strip().upper()
@@ -136,12 +143,19 @@ class QueryService:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
             measures = self._measures(s, catalog, None)
-            sql = (f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
-                   + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key") + ") WHERE m.retired = 0")
+            sql = (
+                f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
+                + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key")
+                + ") WHERE m.retired = 0"
+            )
             infos, evidence = self._full_assessments(s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
         by_measure = {a.measure_key: a for a in infos.values()}
         entries = tuple(
-            DossierEntry(m, by_measure.get(m.key), tuple(evidence[e] for e in by_measure[m.key].evidence_ids) if m.key in by_measure else ())
+            DossierEntry(
+                m,
+                by_measure.get(m.key),
+                tuple(evidence[e] for e in by_measure[m.key].evidence_ids) if m.key in by_measure else (),
+            )
             for m in measures
         )
         by_cat: dict[str, list[Status]] = {}
@@ -150,13 +164,16 @@ class QueryService:
             by_cat.setdefault(e.measure.catalog_key, []).append(e.status)
             by_group.setdefault(f"{e.measure.catalog_key} {e.measure.group_key}. {e.measure.group_title}", []).append(e.status)
         return Dossier(
-            actor=info, as_of=day, entries=entries,
+            actor=info,
+            as_of=day,
+            entries=entries,
             coverage_by_catalog=tuple(coverage(k, v_) for k, v_ in by_cat.items()),
             coverage_by_group=tuple(coverage(k, v_) for k, v_ in by_group.items()),
         )
 
-    def measure_overview(self, measure: str, *, as_of: dt.date | str | None = None,
-                         known_at: dt.date | str | None = None) -> MeasureOverview:
+    def measure_overview(
+        self, measure: str, *, as_of: dt.date | str | None = None, known_at: dt.date | str | None = None
+    ) -> MeasureOverview:
         """One measure across all actors."""
         day, known_sql, _ = self._window(as_of, known_at)
         key = v.parse_measure_key(measure)
@@ -166,18 +183,29 @@ class QueryService:
                 raise NotFoundError(f"unknown measure {measure!r}")
             info = mapping.measure_from_row(row)
             actors = mapping.actors(s, day)
-            sql = (f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM actor x JOIN assessment a ON a.id = ("
-                   + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure") + ")")
+            sql = (
+                f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM actor x JOIN assessment a ON a.id = ("
+                + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure")
+                + ")"
+            )
             infos, evidence = self._full_assessments(s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
         by_actor = {a.actor_key: a for a in infos.values()}
         entries = tuple(
-            MeasureOverviewEntry(a, by_actor.get(a.key), tuple(evidence[e] for e in by_actor[a.key].evidence_ids) if a.key in by_actor else ())
+            MeasureOverviewEntry(
+                a, by_actor.get(a.key), tuple(evidence[e] for e in by_actor[a.key].evidence_ids) if a.key in by_actor else ()
+            )
             for a in actors
         )
         return MeasureOverview(info, day, entries, coverage(info.key, (e.status for e in entries)))
 
-    def coverage(self, *, by: str = "catalog", catalog: str | None = None, as_of: dt.date | str | None = None,
-                 known_at: dt.date | str | None = None) -> list[Coverage]:
+    def coverage(
+        self,
+        *,
+        by: str = "catalog",
+        catalog: str | None = None,
+        as_of: dt.date | str | None = None,
+        known_at: dt.date | str | None = None,
+    ) -> list[Coverage]:
         """Coverage statistics grouped ``by`` catalog, group, region, actor or measure."""
         m = self.matrix(catalog=catalog, as_of=as_of, known_at=known_at)
         keys: dict[str, Callable[[ActorInfo, MeasureInfo], str | None]] = {

@@ -35,8 +35,11 @@ class ReferenceService:
     # --- catalogues and measures -------------------------------------------------------
     def catalogs(self) -> list[CatalogInfo]:
         with self.db.read() as s:
-            rows = s.exec(text(  # type: ignore[call-overload]
-                "SELECT key, version, title, short_title, source_document, adopted, description, builtin FROM catalog ORDER BY key"))
+            rows = s.exec(
+                text(  # type: ignore[call-overload]
+                    "SELECT key, version, title, short_title, source_document, adopted, description, builtin FROM catalog ORDER BY key"
+                )
+            )
             return [CatalogInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
 
     def catalog(self, key: str) -> CatalogInfo:
@@ -99,8 +102,16 @@ class ReferenceService:
         with self.db.write() as s:
             if s.get(ActorRow, k) is not None:
                 raise ValidationError("actor", f"{k} already exists")
-            s.add(ActorRow(key=k, name=clean_name, kind=ActorKind.ORGANIZATION.value, note=clean_note,
-                           builtin=False, created_at=utc_now_iso()))
+            s.add(
+                ActorRow(
+                    key=k,
+                    name=clean_name,
+                    kind=ActorKind.ORGANIZATION.value,
+                    note=clean_note,
+                    builtin=False,
+                    created_at=utc_now_iso(),
+                )
+            )
             s.flush()
             changelog.record(s, "actor", k, "added", self.user)
         return self.actor(k)
@@ -118,8 +129,11 @@ class ReferenceService:
                 raise ValidationError(name, f"{value!r} is not one of: {', '.join(sorted(allowed))}")
             if value is not None and not allowed:
                 value = v.require_text(name, value, max_chars=v.MAX_NAME_CHARS)
-            row = s.exec(text("SELECT id FROM actor_attribute WHERE actor_key=:a AND name=:n AND as_of=:d").bindparams(  # type: ignore[call-overload]
-                a=actor.key, n=name, d=day.isoformat())).first()
+            row = s.exec(
+                text("SELECT id FROM actor_attribute WHERE actor_key=:a AND name=:n AND as_of=:d").bindparams(  # type: ignore[call-overload]
+                    a=actor.key, n=name, d=day.isoformat()
+                )
+            ).first()
             if row is not None:
                 raise ValidationError("as of", f"{actor.key} already has a {name} value recorded as of {day.isoformat()}")
             attr = ActorAttributeRow(actor_key=actor.key, name=name, value=value, as_of=day.isoformat())

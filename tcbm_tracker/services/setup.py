@@ -26,8 +26,12 @@ class InitReport:
 
     @property
     def changed(self) -> bool:
-        return (self.created or self.migration.changed or any(c.action != "unchanged" for c in self.catalogs)
-                or bool(self.actors and (self.actors.added or self.actors.attributes_changed)))
+        return (
+            self.created
+            or self.migration.changed
+            or any(c.action != "unchanged" for c in self.catalogs)
+            or bool(self.actors and (self.actors.added or self.actors.attributes_changed))
+        )
 
 
 def shipped_catalog_files() -> list[Path]:
@@ -55,7 +59,8 @@ def initialise(path: Path, *, user: str | None = None) -> InitReport:
         with db.write() as s:
             for spec in specs:
                 existing_version = s.exec(  # type: ignore[call-overload]
-                    text("SELECT version FROM catalog WHERE key = :k").bindparams(k=spec.key)).first()
+                    text("SELECT version FROM catalog WHERE key = :k").bindparams(k=spec.key)
+                ).first()
                 if existing_version is not None and existing_version[0] > spec.version:
                     continue  # a newer version was loaded by the user: keep it
                 report.catalogs.append(load_catalog(s, spec, builtin=True, user=user))

@@ -51,7 +51,16 @@ def head(session: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def append(session: Session, *, entity: str, key: str, action: str, payload: dict[str, Any], user: str | None = None, at: str | None = None) -> ChangeLogRow:
+def append(
+    session: Session,
+    *,
+    entity: str,
+    key: str,
+    action: str,
+    payload: dict[str, Any],
+    user: str | None = None,
+    at: str | None = None,
+) -> ChangeLogRow:
     """Append one entry; call inside the write transaction that makes the change."""
     seq, prev = head(session)
     seq += 1
@@ -59,8 +68,15 @@ def append(session: Session, *, entity: str, key: str, action: str, payload: dic
     user = user or current_user()
     body = canonical_json(payload)
     row = ChangeLogRow(
-        seq=seq, at=at, user=user, entity=entity, entity_key=key, action=action, payload=body,
-        prev_hash=prev, hash=entry_hash(seq, at, user, entity, key, action, body, prev),
+        seq=seq,
+        at=at,
+        user=user,
+        entity=entity,
+        entity_key=key,
+        action=action,
+        payload=body,
+        prev_hash=prev,
+        hash=entry_hash(seq, at, user, entity, key, action, body, prev),
     )
     session.add(row)
     session.flush()
@@ -69,6 +85,7 @@ def append(session: Session, *, entity: str, key: str, action: str, payload: dic
 
 # --- Snapshots: what a row looks like in the log. Verification recomputes them from the
 # --- tables, so they must be pure functions of the stored columns.
+
 
 def _row_dict(columns: list[str], row: Any) -> dict[str, Any]:
     return {c: row[i] for i, c in enumerate(columns)}
@@ -91,25 +108,77 @@ def _assessment_evidence_query() -> str:
 
 
 ENTITIES: list[EntityKind] = [
-    EntityKind("catalog", "SELECT key, key, version, title, short_title, source_document, adopted, description, builtin FROM catalog",
-               ["key", "version", "title", "short_title", "source_document", "adopted", "description", "builtin"]),
-    EntityKind("measure_group", "SELECT catalog_key || '/' || key, catalog_key, key, title, sort_order FROM measure_group",
-               ["catalog_key", "key", "title", "sort_order"]),
-    EntityKind("measure", "SELECT key, key, catalog_key, group_key, heading, title, description, source_document, pinpoint, "
-               "pinpoint_confirmed, pinpoint_note, agreed, sort_order, retired FROM measure",
-               ["key", "catalog_key", "group_key", "heading", "title", "description", "source_document", "pinpoint",
-                "pinpoint_confirmed", "pinpoint_note", "agreed", "sort_order", "retired"]),
+    EntityKind(
+        "catalog",
+        "SELECT key, key, version, title, short_title, source_document, adopted, description, builtin FROM catalog",
+        ["key", "version", "title", "short_title", "source_document", "adopted", "description", "builtin"],
+    ),
+    EntityKind(
+        "measure_group",
+        "SELECT catalog_key || '/' || key, catalog_key, key, title, sort_order FROM measure_group",
+        ["catalog_key", "key", "title", "sort_order"],
+    ),
+    EntityKind(
+        "measure",
+        "SELECT key, key, catalog_key, group_key, heading, title, description, source_document, pinpoint, "
+        "pinpoint_confirmed, pinpoint_note, agreed, sort_order, retired FROM measure",
+        [
+            "key",
+            "catalog_key",
+            "group_key",
+            "heading",
+            "title",
+            "description",
+            "source_document",
+            "pinpoint",
+            "pinpoint_confirmed",
+            "pinpoint_note",
+            "agreed",
+            "sort_order",
+            "retired",
+        ],
+    ),
     EntityKind("attribute_def", "SELECT key, key, label, values_json FROM attribute_def", ["key", "label", "values_json"]),
     EntityKind("actor", "SELECT key, key, name, kind, note, builtin FROM actor", ["key", "name", "kind", "note", "builtin"]),
-    EntityKind("actor_attribute", "SELECT CAST(id AS TEXT), actor_key, name, value, as_of FROM actor_attribute",
-               ["actor_key", "name", "value", "as_of"]),
-    EntityKind("evidence", "SELECT CAST(e.id AS TEXT), e.symbol, e.title, e.date, e.language, e.evidence_type, e.url, e.pinpoint, "
-               "e.file_name, e.file_sha256, e.file_size, e.recorded_by FROM evidence e",
-               ["symbol", "title", "date", "language", "evidence_type", "url", "pinpoint", "file_name",
-                "file_sha256", "file_size", "recorded_by"]),
-    EntityKind("assessment", _assessment_evidence_query(),
-               ["actor_key", "measure_key", "status", "provenance", "confidence", "note", "recorded_by",
-                "effective_date", "recorded_at", "evidence"]),
+    EntityKind(
+        "actor_attribute",
+        "SELECT CAST(id AS TEXT), actor_key, name, value, as_of FROM actor_attribute",
+        ["actor_key", "name", "value", "as_of"],
+    ),
+    EntityKind(
+        "evidence",
+        "SELECT CAST(e.id AS TEXT), e.symbol, e.title, e.date, e.language, e.evidence_type, e.url, e.pinpoint, "
+        "e.file_name, e.file_sha256, e.file_size, e.recorded_by FROM evidence e",
+        [
+            "symbol",
+            "title",
+            "date",
+            "language",
+            "evidence_type",
+            "url",
+            "pinpoint",
+            "file_name",
+            "file_sha256",
+            "file_size",
+            "recorded_by",
+        ],
+    ),
+    EntityKind(
+        "assessment",
+        _assessment_evidence_query(),
+        [
+            "actor_key",
+            "measure_key",
+            "status",
+            "provenance",
+            "confidence",
+            "note",
+            "recorded_by",
+            "effective_date",
+            "recorded_at",
+            "evidence",
+        ],
+    ),
 ]
 ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
 
@@ -132,9 +201,14 @@ def snapshot(session: Session, entity: str, key: str) -> dict[str, Any]:
     """The current snapshot of one row, exactly as ``verify`` will recompute it."""
     kind = ENTITY_BY_NAME[entity]
     where = {
-        "catalog": "key = :k", "measure": "key = :k", "attribute_def": "key = :k", "actor": "key = :k",
-        "measure_group": "catalog_key || '/' || key = :k", "actor_attribute": "id = CAST(:k AS INTEGER)",
-        "evidence": "e.id = CAST(:k AS INTEGER)", "assessment": "a.id = CAST(:k AS INTEGER)",
+        "catalog": "key = :k",
+        "measure": "key = :k",
+        "attribute_def": "key = :k",
+        "actor": "key = :k",
+        "measure_group": "catalog_key || '/' || key = :k",
+        "actor_attribute": "id = CAST(:k AS INTEGER)",
+        "evidence": "e.id = CAST(:k AS INTEGER)",
+        "assessment": "a.id = CAST(:k AS INTEGER)",
     }[entity]
     row = session.exec(text(f"{kind.query} WHERE {where}").bindparams(k=key)).one()  # type: ignore[call-overload]
     return _normalise(kind, _row_dict(kind.columns, row[1:]))
@@ -147,6 +221,7 @@ def record(session: Session, entity: str, key: str, action: str, user: str | Non
 
 # --- Verification ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Problem:
     where: str
@@ -157,8 +232,11 @@ class Problem:
 
 
 def _iter_log(session: Session) -> Iterator[tuple[int, str, str, str, str, str, str, str, str]]:
-    result = session.exec(text(  # type: ignore[call-overload]
-        "SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log ORDER BY seq"))
+    result = session.exec(
+        text(  # type: ignore[call-overload]
+            "SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log ORDER BY seq"
+        )
+    )
     yield from result
 
 
@@ -184,8 +262,9 @@ def verify_chain(session: Session, limit: int = 50) -> tuple[list[Problem], dict
     return problems, latest, prev
 
 
-def verify_rows(session: Session, latest: dict[tuple[str, str], str | None], limit: int = 50,
-                on_entity: Callable[[str], None] | None = None) -> list[Problem]:
+def verify_rows(
+    session: Session, latest: dict[tuple[str, str], str | None], limit: int = 50, on_entity: Callable[[str], None] | None = None
+) -> list[Problem]:
     """Compare every row of every logged table with its latest snapshot in the log."""
     problems: list[Problem] = []
     for kind in ENTITIES:
@@ -210,10 +289,13 @@ def verify_rows(session: Session, latest: dict[tuple[str, str], str | None], lim
                 if len(problems) >= limit:
                     return problems
     # Attached files: the stored bytes must still hash to the recorded SHA-256.
-    for eid, sha, content_sha in session.exec(text(  # type: ignore[call-overload]
-            "SELECT e.id, e.file_sha256, f.evidence_id FROM evidence e LEFT JOIN evidence_file f ON f.evidence_id = e.id "
-            "WHERE e.file_sha256 IS NOT NULL OR f.evidence_id IS NOT NULL")):
-        blob = session.exec(text("SELECT content FROM evidence_file WHERE evidence_id = :i").bindparams(i=eid)).first()  # type: ignore[call-overload]
-        if blob is None or sha is None or hashlib.sha256(blob[0]).hexdigest() != sha:
+    files = session.exec(  # type: ignore[call-overload]
+        text(
+            "SELECT e.id, e.file_sha256, f.content FROM evidence e LEFT JOIN evidence_file f ON f.evidence_id = e.id "
+            "WHERE e.file_sha256 IS NOT NULL OR f.evidence_id IS NOT NULL"
+        )
+    )
+    for eid, sha, content in files:
+        if content is None or sha is None or hashlib.sha256(content).hexdigest() != sha:
             problems.append(Problem(f"evidence {eid}", "attached file is missing or does not match its SHA-256"))
     return problems

@@ -74,9 +74,7 @@ def translate_error(exc: BaseException, path: Path) -> StorageError | None:
     if "readonly" in text or "read-only" in text:
         return ReadOnlyDatabaseError(f"{path} is read-only: nothing was changed")
     if "locked" in text or "busy" in text:
-        return DatabaseLockedError(
-            f"{path} is locked by another program; try again when it has finished"
-        )
+        return DatabaseLockedError(f"{path} is locked by another program; try again when it has finished")
     if "disk is full" in text or "disk i/o" in text or "unable to open" in text:
         return StorageError(f"cannot write {path}: {orig}")
     return None

@@ -63,20 +63,16 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     location = script_location or migrations_dir()
     revision = current_revision(db)
     if revision is None:
-        raise UninitialisedDatabaseError(
-            f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`"
-        )
+        raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
     script = ScriptDirectory.from_config(_config(location))
     if revision not in {s.revision for s in script.walk_revisions()}:
         raise NewerSchemaError(
-            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); "
-            "update TCBM Tracker to open it"
+            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
         )
     head = script.get_current_head()
     if revision != head:
         raise UninitialisedDatabaseError(
-            f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it "
-            "(a backup copy is made first)"
+            f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it (a backup copy is made first)"
         )
     return revision
 
@@ -112,15 +108,12 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     known = {s.revision for s in script.walk_revisions()}
     if revision is not None and revision not in known:
         raise NewerSchemaError(
-            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); "
-            "update TCBM Tracker to open it"
+            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
         )
     if revision == head:
         return MigrationResult(revision, head, None)
     if revision is None and _has_tables(db):
-        raise UninitialisedDatabaseError(
-            f"{db.path} is an SQLite database of another program; choose another file"
-        )
+        raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
     backup = backup_copy(db, revision) if revision is not None else None
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -51,11 +51,14 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
     keys = [m.key for m in spec.measures]
     clash = session.exec(select(MeasureRow).where(MeasureRow.key.in_(keys), MeasureRow.catalog_key != spec.key)).first()  # type: ignore[attr-defined]
     if clash is not None:
-        raise CatalogError(f"catalogue {spec.key}: measure key {clash.key} already belongs to catalogue {clash.catalog_key}; nothing was changed")
+        raise CatalogError(
+            f"catalogue {spec.key}: measure key {clash.key} already belongs to catalogue {clash.catalog_key}; nothing was changed"
+        )
 
     now = utc_now_iso()
-    result = CatalogLoadResult(spec.key, "added" if existing is None else "upgraded",
-                               existing.version if existing else None, spec.version)
+    result = CatalogLoadResult(
+        spec.key, "added" if existing is None else "upgraded", existing.version if existing else None, spec.version
+    )
     cat = existing or CatalogRow(key=spec.key, version=spec.version, title="", short_title="", source_document="", loaded_at=now)
     cat.version, cat.title, cat.short_title = spec.version, spec.title, spec.short_title
     cat.source_document, cat.adopted, cat.description = spec.source_document, spec.adopted, spec.description
@@ -80,9 +83,19 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
 
     old = {m.key: m for m in session.exec(select(MeasureRow).where(MeasureRow.catalog_key == spec.key))}
     for m in spec.measures:
-        values = dict(group_key=m.group, heading=m.heading, title=m.title, description=m.description,
-                      source_document=m.source_document, pinpoint=m.pinpoint, pinpoint_confirmed=m.pinpoint_confirmed,
-                      pinpoint_note=m.pinpoint_note, agreed=m.agreed, sort_order=m.sort_order, retired=False)
+        values = dict(
+            group_key=m.group,
+            heading=m.heading,
+            title=m.title,
+            description=m.description,
+            source_document=m.source_document,
+            pinpoint=m.pinpoint,
+            pinpoint_confirmed=m.pinpoint_confirmed,
+            pinpoint_note=m.pinpoint_note,
+            agreed=m.agreed,
+            sort_order=m.sort_order,
+            retired=False,
+        )
         row = old.pop(m.key, None)
         if row is None:
             session.add(MeasureRow(key=m.key, catalog_key=spec.key, **values))
