@@ -94,7 +94,11 @@ class Database:
 
     def _create_engine(self) -> Engine:
         if self.read_only:
-            url = f"sqlite:///file:{self.path.as_posix()}?mode=ro&uri=true"
+            # With no pending WAL, a read-only file cannot change under us: "immutable" stops
+            # SQLite from creating -wal/-shm files beside a file the user marked read-only.
+            pending = Path(f"{self.path}-wal").exists()
+            flags = "mode=ro" if pending else "mode=ro&immutable=1"
+            url = f"sqlite:///file:{self.path.as_posix()}?{flags}&uri=true"
         else:
             url = f"sqlite:///{self.path.as_posix()}"
         engine = create_engine(

@@ -63,6 +63,8 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     location = script_location or migrations_dir()
     revision = current_revision(db)
     if revision is None:
+        if _has_tables(db):
+            raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
         raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
     script = ScriptDirectory.from_config(_config(location))
     if revision not in {s.revision for s in script.walk_revisions()}:
