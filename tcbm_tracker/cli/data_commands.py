@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, percent, print_json, table
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
 from tcbm_tracker.services.assessments import AssessmentInput
@@ -362,12 +362,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         + f": {len(m.actors)} actors x {len(m.measures)} measures"
     )
     print("legend: " + "  ".join(f"{sym} {st.label.lower()}" for st, sym in STATUS_SYMBOLS.items()))
-    print(
-        table(
-            ["actor", *[x.key for x in m.measures]],
-            [(a.key, *[STATUS_SYMBOLS[m.status(a.key, x.key)] for x in m.measures]) for a in m.actors],
-        )
-    )
+    print(compact_matrix(m))
     return 0
 
 

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services.dto import Matrix
 
 # One character per status for the text matrix; the legend is printed with it.
 STATUS_SYMBOLS: dict[Status, str] = {
@@ -63,3 +64,24 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: i
 
 def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def compact_matrix(matrix: Matrix) -> str:
+    """Actors down, measures across with their keys written vertically, one symbol per cell.
+
+    37 measures fit in 80 columns this way; a coverage column closes each row.
+    """
+    keys = [m.key.split("-", 1)[-1] for m in matrix.measures]
+    height = max((len(k) for k in keys), default=0)
+    label_width = max([len(a.key) for a in matrix.actors] + [5])
+    lines = []
+    for row in range(height):
+        chars = [k.rjust(height)[row] for k in keys]
+        lines.append(" " * (label_width + 2) + " ".join(chars))
+    for a in matrix.actors:
+        statuses = [matrix.status(a.key, m.key) for m in matrix.measures]
+        counted = [s for s in statuses if s is not Status.NOT_APPLICABLE]
+        done = sum(1 for s in counted if s is Status.IMPLEMENTED)
+        cells = " ".join(STATUS_SYMBOLS[s] for s in statuses)
+        lines.append(f"{a.key.ljust(label_width)}  {cells}  {done}/{len(counted)} implemented")
+    return "\n".join(lines)
