@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import end_of_day_iso
-from tcbm_tracker.domain.errors import NotFoundError
+from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import (
@@ -216,7 +216,7 @@ class QueryService:
             "measure": lambda a, me: me.key,
         }
         if by not in keys:
-            raise v.ValidationError("by", f"{by!r}; use one of: {', '.join(keys)}")
+            raise ValidationError("by", f"{by!r}; use one of: {', '.join(keys)}")
         return coverage_by(m, keys[by])
 
     def fingerprint(self) -> str:

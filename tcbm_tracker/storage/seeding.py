@@ -83,7 +83,7 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
 
     old = {m.key: m for m in session.exec(select(MeasureRow).where(MeasureRow.catalog_key == spec.key))}
     for m in spec.measures:
-        values = dict(
+        values: dict[str, object] = dict(
             group_key=m.group,
             heading=m.heading,
             title=m.title,
@@ -98,7 +98,7 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
         )
         row = old.pop(m.key, None)
         if row is None:
-            session.add(MeasureRow(key=m.key, catalog_key=spec.key, **values))
+            session.add(MeasureRow.model_validate({"key": m.key, "catalog_key": spec.key, **values}))
             result.added.append(m.key)
             action = "added"
         elif any(getattr(row, k) != val for k, val in values.items()):
@@ -142,8 +142,7 @@ def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None =
     now = utc_now_iso()
     as_of = spec.as_of.isoformat()
     for a in spec.actors:
-        row = session.get(ActorRow, a.key)
-        if row is None:
+        if session.get(ActorRow, a.key) is None:
             session.add(ActorRow(key=a.key, name=a.name, kind=a.kind.value, note=a.note, builtin=True, created_at=now))
             session.flush()
             changelog.record(session, "actor", a.key, "added", user)
