@@ -1,0 +1,244 @@
+"""Read-side queries: the matrix now, as of a date and as known at a date; dossier; measure
+overview; coverage with its denominator; the fingerprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tcbm_tracker.domain.errors import NotFoundError, ValidationError
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services import assessments as assessments_module
+from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.dto import Coverage
+from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.services.tracker import Tracker
+
+N_ACTORS, N_LTS, N_GGE = 195, 21, 16
+
+
+def record(tracker: Tracker, actor: str, measure: str, status: str, effective: str | None = None,
+           **kwargs: object) -> int:
+    return tracker.assessments.record(AssessmentInput(actor, measure, status, effective=effective, **kwargs)).id  # type: ignore[arg-type]
+
+
+def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
+    monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
+
+
+# --- matrix --------------------------------------------------------------------------------
+
+def test_fresh_matrix_is_all_not_assessed(tracker: Tracker) -> None:
+    m = tracker.queries.matrix()
+    assert len(m.actors) == N_ACTORS and len(m.measures) == N_LTS + N_GGE
+    assert m.cells == {}
+    assert m.status("FRA", "LTS-A.1") is Status.NOT_ASSESSED
+    assert m.as_of == dt.date.today() and m.known_at is None
+
+
+def test_matrix_current_and_as_of_past_dates(tracker: Tracker) -> None:
+    record(tracker, "FRA", "LTS-B.4", "implemented", "2021-06-01")  # recorded first, effective later
+    record(tracker, "FRA", "LTS-B.4", "planned", "2019-01-01")
+    q = tracker.queries
+    assert q.matrix().status("FRA", "LTS-B.4") is Status.IMPLEMENTED
+    assert q.matrix(as_of="2018-12-31").status("FRA", "LTS-B.4") is Status.NOT_ASSESSED
+    assert q.matrix(as_of="2019-01-01").status("FRA", "LTS-B.4") is Status.PLANNED
+    assert q.matrix(as_of=dt.date(2021, 5, 31)).status("FRA", "LTS-B.4") is Status.PLANNED
+    assert q.matrix(as_of="2021-06-01").status("FRA", "LTS-B.4") is Status.IMPLEMENTED
+    # Other cells are untouched.
+    assert q.matrix().status("USA", "LTS-B.4") is Status.NOT_ASSESSED
+    assert len(q.matrix().cells) == 1
+
+
+def test_a_later_recording_with_the_same_effective_date_wins(tracker: Tracker) -> None:
+    record(tracker, "FRA", "LTS-A.1", "implemented", "2020-01-01")
+    fix = record(tracker, "FRA", "LTS-A.1", "partially_implemented", "2020-01-01")
+    cell = tracker.queries.matrix().cells[("FRA", "LTS-A.1")]
+    assert (cell.assessment_id, cell.status) == (fix, Status.PARTIALLY_IMPLEMENTED)
+
+
+def test_known_at_excludes_a_later_correction(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    recorded_at(monkeypatch, f"{yesterday.isoformat()}T12:00:00.000000Z")
+    record(tracker, "FRA", "LTS-A.1", "implemented", "2020-01-01")
+    monkeypatch.undo()
+    record(tracker, "FRA", "LTS-A.1", "not_implemented", "2020-01-01", note="correction recorded today")
+    q = tracker.queries
+    assert q.matrix().status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
+    shown_yesterday = q.matrix(known_at=yesterday)
+    assert shown_yesterday.status("FRA", "LTS-A.1") is Status.IMPLEMENTED
+    assert shown_yesterday.known_at == f"{yesterday.isoformat()}T23:59:59.999999Z"
+    day_before = yesterday - dt.timedelta(days=1)
+    assert q.matrix(known_at=day_before).status("FRA", "LTS-A.1") is Status.NOT_ASSESSED
+    assert q.matrix(known_at=dt.date.today()).status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
+
+
+def test_as_of_and_known_at_together(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded_at(monkeypatch, "2024-03-01T10:00:00.000000Z")
+    record(tracker, "JPN", "GGE-IV.3", "planned", "2023-01-01")
+    recorded_at(monkeypatch, "2024-09-01T10:00:00.000000Z")
+    record(tracker, "JPN", "GGE-IV.3", "implemented", "2024-08-01")
+    recorded_at(monkeypatch, "2025-01-05T10:00:00.000000Z")
+    record(tracker, "JPN", "GGE-IV.3", "partially_implemented", "2023-01-01", note="correction of the 2023 status")
+    q = tracker.queries
+    assert q.matrix(as_of="2023-06-01").status("JPN", "GGE-IV.3") is Status.PARTIALLY_IMPLEMENTED
+    assert q.matrix(as_of="2023-06-01", known_at="2024-12-31").status("JPN", "GGE-IV.3") is Status.PLANNED
+    assert q.matrix(as_of="2024-08-01", known_at="2024-08-31").status("JPN", "GGE-IV.3") is Status.PLANNED
+    assert q.matrix(as_of="2024-08-01", known_at="2024-09-01").status("JPN", "GGE-IV.3") is Status.IMPLEMENTED
+    assert q.matrix(known_at="2024-02-29").status("JPN", "GGE-IV.3") is Status.NOT_ASSESSED
+
+
+def test_matrix_filters(tracker: Tracker) -> None:
+    record(tracker, "FRA", "LTS-B.4", "implemented")
+    record(tracker, "NGA", "LTS-A.1", "no_information")
+    q = tracker.queries
+    lts = q.matrix(catalog="lts2019")
+    assert [m.key for m in lts.measures][:2] == ["LTS-A.1", "LTS-A.2"] and len(lts.measures) == N_LTS
+    assert set(lts.cells) == {("FRA", "LTS-B.4"), ("NGA", "LTS-A.1")}
+    assert q.matrix(catalog="GGE2013").cells == {}
+    b = q.matrix(group="LTS2019/B")
+    assert len(b.measures) == 10 and all(m.group_key == "B" for m in b.measures)
+    assert len(q.matrix(group="b").measures) == 10
+    weog = q.matrix(region="WEOG")
+    assert "FRA" in {a.key for a in weog.actors} and "NGA" not in {a.key for a in weog.actors}
+    assert ("NGA", "LTS-A.1") not in weog.cells
+    assert [a.key for a in q.matrix(region="none").actors] == ["VAT"]
+    assert [a.key for a in q.matrix(statuses=["implemented"]).actors] == ["FRA"]
+    assert {a.key for a in q.matrix(statuses=["implemented", "no-information"]).actors} == {"FRA", "NGA"}
+    # Not assessed is a status like any other for filtering: every actor has such a cell.
+    assert len(q.matrix(statuses=["not_assessed"]).actors) == N_ACTORS
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"catalog": "NOPE2000"}, NotFoundError, "unknown catalogue 'NOPE2000'"),
+    ({"group": "LTS2019/Z"}, NotFoundError, "unknown group"),
+    ({"statuses": ["done"]}, ValidationError, "status: unknown value 'done'"),
+    ({"as_of": "2023-02-30"}, ValidationError, "as of: '2023-02-30' is not a real calendar date"),
+    ({"known_at": "2999-01-01"}, ValidationError, "known at: 2999-01-01 is in the future"),
+])
+def test_matrix_bad_arguments(tracker: Tracker, kwargs: dict[str, object], error: type[Exception], fragment: str) -> None:
+    with pytest.raises(error) as info:
+        tracker.queries.matrix(**kwargs)  # type: ignore[arg-type]
+    assert fragment in str(info.value)
+
+
+# --- dossier and measure overview ----------------------------------------------------------
+
+def test_dossier(tracker: Tracker) -> None:
+    ev = tracker.evidence.add(EvidenceInput(title="National space law", symbol="A/AC.105/C.2/2020/CRP.5",
+                                            evidence_type="legislation"))
+    record(tracker, "FRA", "LTS-A.1", "implemented", "2008-06-03", evidence_ids=[ev.id], note="Loi relative aux opérations spatiales")
+    record(tracker, "FRA", "LTS-A.2", "not_applicable", "2010-01-01")
+    record(tracker, "FRA", "GGE-IV.1", "no_information", "2015-01-01")
+    d = tracker.queries.dossier("fra")
+    assert d.actor.key == "FRA" and d.actor.region == "WEOG" and d.as_of == dt.date.today()
+    assert [e.measure.key for e in d.entries][:2] == ["GGE-IV.1", "GGE-IV.2"]
+    assert len(d.entries) == N_GGE + N_LTS
+    by_key = {e.measure.key: e for e in d.entries}
+    a1 = by_key["LTS-A.1"]
+    assert a1.status is Status.IMPLEMENTED and a1.evidence == (ev,)
+    assert a1.assessment is not None and a1.assessment.note == "Loi relative aux opérations spatiales"
+    assert by_key["LTS-B.1"].status is Status.NOT_ASSESSED and by_key["LTS-B.1"].assessment is None
+    cov = {c.label: c for c in d.coverage_by_catalog}
+    assert (cov["LTS2019"].total, cov["LTS2019"].denominator, cov["LTS2019"].assessed, cov["LTS2019"].implemented) == (21, 20, 1, 1)
+    assert (cov["GGE2013"].total, cov["GGE2013"].assessed, cov["GGE2013"].implemented) == (16, 1, 0)
+    assert cov["GGE2013"].count(Status.NO_INFORMATION) == 1 and cov["GGE2013"].count(Status.NOT_IMPLEMENTED) == 0
+    groups = {c.label: c.total for c in d.coverage_by_group}
+    assert groups["LTS2019 B. Safety of space operations"] == 10
+    # As of a past date, and limited to one catalogue.
+    past = tracker.queries.dossier("FRA", catalog="LTS2019", as_of="2009-01-01")
+    assert len(past.entries) == N_LTS
+    assert {e.measure.key: e.status for e in past.entries if e.status is not Status.NOT_ASSESSED} == {
+        "LTS-A.1": Status.IMPLEMENTED}
+
+
+def test_dossier_unknown_actor(tracker: Tracker) -> None:
+    with pytest.raises(NotFoundError, match="unknown actor 'ATLANTIS'"):
+        tracker.queries.dossier("ATLANTIS")
+
+
+def test_measure_overview(tracker: Tracker) -> None:
+    record(tracker, "FRA", "LTS-B.4", "implemented", "2019-06-21")
+    record(tracker, "USA", "LTS-B.4", "implemented", "2019-06-21")
+    record(tracker, "CHN", "LTS-B.4", "planned", "2022-01-01")
+    record(tracker, "MDV", "LTS-B.4", "not_applicable", "2020-01-01")
+    o = tracker.queries.measure_overview("lts-b.4")
+    assert o.measure.key == "LTS-B.4" and len(o.entries) == N_ACTORS
+    statuses = {e.actor.key: e.status for e in o.entries if e.status is not Status.NOT_ASSESSED}
+    assert statuses == {"FRA": Status.IMPLEMENTED, "USA": Status.IMPLEMENTED, "CHN": Status.PLANNED,
+                        "MDV": Status.NOT_APPLICABLE}
+    c = o.coverage
+    assert (c.total, c.not_applicable, c.denominator, c.assessed, c.implemented) == (195, 1, 194, 3, 2)
+    old = tracker.queries.measure_overview("LTS-B.4", as_of="2020-06-01")
+    assert {e.actor.key for e in old.entries if e.status is not Status.NOT_ASSESSED} == {"FRA", "USA", "MDV"}
+    with pytest.raises(NotFoundError, match="unknown measure 'LTS-B.99'"):
+        tracker.queries.measure_overview("LTS-B.99")
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+def test_coverage_of_a_fresh_database_states_its_denominator(tracker: Tracker) -> None:
+    (lts,) = tracker.queries.coverage(by="catalog", catalog="LTS2019")
+    assert (lts.label, lts.total, lts.denominator, lts.assessed, lts.implemented) == ("LTS2019", 4095, 4095, 0, 0)
+    assert lts.implementation_rate == 0.0 and lts.count(Status.NOT_ASSESSED) == 4095
+
+
+def test_coverage_excludes_not_applicable_and_keeps_no_information_apart(tracker: Tracker) -> None:
+    record(tracker, "FRA", "LTS-A.1", "implemented")
+    record(tracker, "FRA", "LTS-A.2", "not_applicable")
+    record(tracker, "FRA", "LTS-A.3", "no_information")
+    record(tracker, "USA", "LTS-A.1", "not_implemented")
+    record(tracker, "USA", "LTS-A.2", "partially_implemented")
+    (lts,) = tracker.queries.coverage(by="catalog", catalog="LTS2019")
+    assert lts.total == 4095 and lts.not_applicable == 1 and lts.denominator == 4094
+    assert lts.assessed == 4  # not_applicable is neither in the denominator nor "assessed"
+    assert lts.implemented == 1 and lts.implementation_rate == pytest.approx(1 / 4094)
+    assert lts.count(Status.NO_INFORMATION) == 1
+    assert lts.count(Status.NOT_IMPLEMENTED) == 1  # USA's only: no information is not "not implemented"
+    by_actor = {c.label: c for c in tracker.queries.coverage(by="actor")}
+    fra = by_actor["FRA"]
+    assert (fra.total, fra.denominator, fra.assessed, fra.implemented) == (37, 36, 2, 1)
+    assert fra.count(Status.NOT_IMPLEMENTED) == 0
+    assert len(by_actor) == 195
+    by_measure = {c.label: c for c in tracker.queries.coverage(by="measure", catalog="LTS2019")}
+    assert (by_measure["LTS-A.2"].total, by_measure["LTS-A.2"].denominator) == (195, 194)
+    by_region = {c.label: c for c in tracker.queries.coverage(by="region")}
+    assert set(by_region) == {"AFRICA", "APG", "EEG", "GRULAC", "WEOG", "(no regional group)"}
+    assert by_region["(no regional group)"].total == 37  # the Holy See
+    assert by_region["WEOG"].implemented == 1 and by_region["WEOG"].not_applicable == 1
+    by_group = {c.label: c.total for c in tracker.queries.coverage(by="group", catalog="LTS2019")}
+    assert by_group == {"LTS2019 A. Policy and regulatory framework for space activities": 195 * 5,
+                        "LTS2019 B. Safety of space operations": 195 * 10,
+                        "LTS2019 C. International cooperation, capacity-building and awareness": 195 * 4,
+                        "LTS2019 D. Scientific and technical research and development": 195 * 2}
+    assert sum(c.total for c in tracker.queries.coverage(by="catalog")) == 195 * 37
+
+
+def test_coverage_as_of_a_date(tracker: Tracker) -> None:
+    record(tracker, "FRA", "LTS-A.1", "implemented", "2020-01-01")
+    (before,) = tracker.queries.coverage(catalog="LTS2019", as_of="2019-12-31")
+    (after,) = tracker.queries.coverage(catalog="LTS2019", as_of="2020-01-01")
+    assert (before.implemented, after.implemented) == (0, 1)
+
+
+def test_coverage_bad_grouping(tracker: Tracker) -> None:
+    with pytest.raises(ValidationError, match="by: 'planet'"):
+        tracker.queries.coverage(by="planet")
+
+
+def test_coverage_with_nothing_in_the_denominator() -> None:
+    c = Coverage("x", 2, {Status.NOT_APPLICABLE: 2})
+    assert (c.denominator, c.assessed, c.implementation_rate, c.assessed_rate) == (0, 0, None, None)
+
+
+# --- fingerprint ---------------------------------------------------------------------------
+
+def test_fingerprint_is_the_change_log_head_and_moves_with_every_change(tracker: Tracker) -> None:
+    first = tracker.queries.fingerprint()
+    assert len(first) == 64 and first == tracker.integrity.verify().head
+    record(tracker, "FRA", "LTS-A.1", "planned")
+    second = tracker.queries.fingerprint()
+    assert second != first and second == tracker.integrity.verify().head
+    tracker.queries.matrix()
+    assert tracker.queries.fingerprint() == second  # reading changes nothing
