@@ -106,6 +106,7 @@ class Database:
             connect_args={"check_same_thread": False, "timeout": self.busy_timeout_ms / 1000},
         )
         read_only = self.read_only
+        creating = not self.path.exists()
         busy = self.busy_timeout_ms
 
         @event.listens_for(engine, "connect")
@@ -116,7 +117,14 @@ class Database:
             cur.execute(f"PRAGMA busy_timeout = {int(busy)}")
             cur.execute("PRAGMA foreign_keys = ON")
             if not read_only:
-                cur.execute("PRAGMA journal_mode = WAL")
+                # Switching to WAL rewrites the file header: do it only for a file we create or
+                # one that is already a tracker database, so that a file we refuse (another
+                # program's database, an empty file) is left exactly as it was.
+                ours = cur.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                ).fetchone()
+                if creating or ours:
+                    cur.execute("PRAGMA journal_mode = WAL")
                 # FULL: a committed edit survives a power cut, not just a killed process.
                 cur.execute("PRAGMA synchronous = FULL")
             cur.close()

@@ -18,9 +18,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
-from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.database import Database, translate_error
 from tcbm_tracker.storage.locations import migrations_dir
 
 
@@ -49,13 +50,20 @@ def head_revision(script_location: Path | None = None) -> str:
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    # The first read of a file: a damaged or locked file must be a user error, not a bug.
+    try:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except DBAPIError as exc:
+        raise translate_error(exc, db.path) or exc from None
 
 
 def _has_tables(db: Database) -> bool:
-    with db.engine.connect() as conn:
-        return bool(inspect(conn).get_table_names())
+    try:
+        with db.engine.connect() as conn:
+            return bool(inspect(conn).get_table_names())
+    except DBAPIError as exc:
+        raise translate_error(exc, db.path) or exc from None
 
 
 def check_schema(db: Database, script_location: Path | None = None) -> str:
