@@ -17,7 +17,7 @@ from sqlalchemy import text
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
-from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
+from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import (
     ActorInfo,
@@ -91,10 +91,15 @@ class QueryService:
             cells: dict[tuple[str, str], CellState] = {}
             measure_keys = {m.key for m in measures}
             actor_keys = {a.key for a in actors}
-            for ak, mk, aid, st, prov, conf, eff, rec in s.exec(text(sql).bindparams(**params)):  # type: ignore[call-overload]
+            for ak, mk, aid, st, prov, conf, eff, rec in s.exec(text(sql).bindparams(**params)).all():  # type: ignore[call-overload]
                 if mk in measure_keys and ak in actor_keys:
                     cells[(ak, mk)] = CellState(
-                        aid, Status(st), Provenance(prov), Confidence(conf), dt.date.fromisoformat(eff), rec
+                        aid,
+                        mapping.STATUS_BY_VALUE[st],
+                        mapping.PROVENANCE_BY_VALUE[prov],
+                        mapping.CONFIDENCE_BY_VALUE[conf],
+                        dt.date.fromisoformat(eff),
+                        rec,
                     )
         if wanted_statuses is not None:
             actors = [
