@@ -1,0 +1,167 @@
+"""The state compliance summary: a pure function of ``ActorSummaryData``.
+
+Title block (the state, its groups, the date the statuses were in force), coverage per
+catalogue and per group with the denominator stated, a chart of statuses, every measure with
+status, provenance, confidence, effective date and a short note, the evidence cited as numbered
+references, long notes in full, and how the report was made.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+
+from tcbm_tracker.reports.components import (
+    NotesInFull,
+    References,
+    about,
+    citation,
+    coverage_table,
+    legend,
+    status_background,
+    status_bars,
+    status_cell,
+    table,
+)
+from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.fonts import BOLD
+from tcbm_tracker.reports.model import ActorSummaryData
+from tcbm_tracker.reports.styles import GROUP_BAND, Styles
+from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.services.dto import DossierEntry
+
+WIDTH = A4[0] - 36 * mm
+KIND = "Compliance summary"
+
+
+def layout_for(data: ActorSummaryData) -> Layout:
+    actor = data.dossier.actor
+    subject = f"{actor.name} ({actor.key})"
+    return Layout(
+        kind=KIND,
+        subject=subject,
+        header_right=data.context.as_of_text,
+        pdf_title=f"{KIND}: {subject}",
+        pdf_subject=f"Implementation of space TCBMs and LTS guidelines by {actor.name}, {data.context.as_of_text}",
+    )
+
+
+def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
+    actor, ctx = data.dossier.actor, data.context
+    groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
+    groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k != "un_regional_group"]
+    out: list[Flowable] = [
+        Heading(text.para(actor.name, BOLD), Styles.title, outline=text.plain(actor.name), level=0),
+        Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
+        Paragraph("<br/>".join(groups), Styles.body),
+        Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
+                  + "; ".join(f"{text.para(c.short_title)} ({text.para(c.key)} v{c.version}, {text.para(c.source_document)})"
+                              for c in ctx.catalogs) + ".", Styles.body),
+    ]
+    if actor.note:
+        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note), Styles.note))
+    return out
+
+
+def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
+    d = data.dossier
+    rows = []
+    for cat in d.coverage_by_catalog:
+        rows.append((cat.label, cat, True))
+        rows += [(g.label.split(" ", 1)[1], g, False) for g in d.coverage_by_group if g.label.split(" ", 1)[0] == cat.label]
+    bars = [(label if bold else "   " + label, dict(c.counts), bold) for label, c, bold in rows]
+    excluded = sum(c.not_applicable for c in d.coverage_by_catalog)
+    return [
+        Heading("Coverage", Styles.h1, outline="Coverage", level=0),
+        coverage_table(rows, WIDTH, text),
+        Spacer(1, 3),
+        Paragraph(
+            "Cells: measures in scope. Denominator: cells less those marked not applicable "
+            f"({excluded} excluded here). Implementation rate: implemented ÷ denominator; partial implementation "
+            "is counted apart, not as implemented. Not assessed: no assessment recorded.",
+            Styles.small),
+        Spacer(1, 8),
+        KeepTogether([Paragraph("Statuses by catalogue and group", Styles.h2), status_bars(bars, WIDTH, text),
+                      Spacer(1, 4), legend(WIDTH)]),
+    ]
+
+
+def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References, notes: NotesInFull) -> Table:
+    """One table per catalogue: a banded row per group, a row per measure, its short note below it."""
+    widths = [WIDTH * f for f in (0.42, 0.19, 0.18, 0.11, 0.10)]
+    heads = ("Measure", "Status", "Provenance · confidence", "Effective", "Evidence")
+    rows: list[list[object]] = [[Paragraph(h, Styles.head) for h in heads]]
+    extra: list[tuple[object, ...]] = []
+    for _, group_entries in groupby(entries, key=lambda e: e.measure.group_key):
+        group = list(group_entries)
+        g = group[0].measure
+        r = len(rows)
+        rows.append([Paragraph(text.para(f"{g.group_key}. {g.group_title}", BOLD), Styles.cell_bold), "", "", "", ""])
+        extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BAND)]
+        for i, e in enumerate(group):
+            m, a = e.measure, e.assessment
+            r = len(rows)
+            rows.append([
+                Paragraph(f"<b>{text.para(m.key, BOLD)}</b>  {text.para(m.title)}<br/>"
+                          f'<font size="7" color="#5F6B76">{citation(text, m)}</font>', Styles.cell),
+                status_cell(e.status),
+                Paragraph(f"{text.para(a.provenance.label)}<br/>{text.para(a.confidence.label)} confidence" if a else "–",
+                          Styles.cell),
+                Paragraph(a.effective_date.isoformat() if a else "–", Styles.cell),
+                Paragraph(refs.cite(e.evidence) or "–", Styles.cell),
+            ])
+            extra.append(status_background(1, r, e.status))
+            note = notes.short(text, f"{m.key} — note", a.note if a else None)
+            last = r
+            if note is not None:
+                rows.append([note, "", "", "", ""])
+                last = r + 1
+                extra += [("SPAN", (0, last), (-1, last)), ("LEFTPADDING", (0, last), (-1, last), 14),
+                          ("LINEBELOW", (0, r), (-1, r), 0.25, colors.white)]
+            # A measure stays with its note, and a group heading with its first measure.
+            extra.append(("NOSPLIT", (0, r - 1 if i == 0 else r), (-1, last)))
+    return table(rows, widths, extra=extra)
+
+
+def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: NotesInFull) -> list[Flowable]:
+    out: list[Flowable] = [Heading("Measures", Styles.h1, outline="Measures", level=0)]
+    cats = {c.key: c for c in data.context.catalogs}
+    for cat_key, cat_entries in groupby(data.dossier.entries, key=lambda e: e.measure.catalog_key):
+        cat = cats.get(cat_key)
+        title = f"{cat_key} — {cat.title}" if cat else cat_key
+        out.append(Heading(text.para(title), Styles.h2, outline=text.plain(title), level=1))
+        out.append(_measure_table(list(cat_entries), text, refs, notes))
+        out.append(Spacer(1, 6))
+    return out
+
+
+def actor_summary_flowables(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
+    """Every flowable of the summary, in order (pure: no I/O)."""
+    refs, notes = References(), NotesInFull()
+    out = _title_block(data, text)
+    out += _coverage(data, text)
+    out += _measures(data, text, refs, notes)
+    out += refs.flowables(text)
+    out += notes.flowables(text)
+    out += about(text, data.context, WIDTH)
+    return out
+
+
+def render_actor_summary(
+    data: ActorSummaryData,
+    out_path: Path | str,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    invariant: bool | None = None,
+) -> ReportResult:
+    """Write the summary PDF for ``data`` to ``out_path`` (atomically)."""
+    text = SafeText()
+    flowables = actor_summary_flowables(data, text)
+    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
+                      progress=progress, cancelled=cancelled, invariant=invariant)

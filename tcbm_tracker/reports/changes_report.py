@@ -1,0 +1,145 @@
+"""The changes report: every assessment recorded since a date, who recorded it, and the evidence.
+
+A pure function of ``ChangesReportData``: a summary (how many, by whom, to which statuses),
+then one table per day of recording with the status each assessment replaced and the new one,
+notes below their row, the evidence as numbered references, long notes in full.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from tcbm_tracker.reports.components import (
+    NotesInFull,
+    References,
+    about,
+    cell,
+    kv_table,
+    legend,
+    status_background,
+    status_cell,
+    swatch,
+    table,
+)
+from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.fonts import BOLD
+from tcbm_tracker.reports.model import ChangesReportData
+from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
+from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.services.dto import Change
+
+WIDTH = A4[0] - 36 * mm
+KIND = "Changes report"
+
+
+def layout_for(data: ChangesReportData) -> Layout:
+    scope = f"since {data.since.isoformat()}" + (f", {data.catalog}" if data.catalog else "")
+    return Layout(kind=KIND, subject=scope, header_right=f"recorded {data.since.isoformat()} to {data.context.generated_text[:10]}",
+                  pdf_title=f"{KIND}: assessments recorded {scope}",
+                  pdf_subject=f"Assessments recorded {scope}, with who recorded them and the evidence")
+
+
+def _summary(data: ChangesReportData, text: SafeText) -> list[Flowable]:
+    changes = data.changes
+    by_user = Counter(c.assessment.recorded_by for c in changes)
+    by_status = Counter(c.assessment.status for c in changes)
+    pairs = [
+        ("Assessments", f"{len(changes)} recorded from {data.since.isoformat()} to {data.context.generated_text}"),
+        ("Actors", str(len({c.assessment.actor_key for c in changes}))),
+        ("Measures", str(len({c.assessment.measure_key for c in changes}))),
+        ("Recorded by", ", ".join(f"{text.para(u)} ({n})" for u, n in by_user.most_common()) or "–"),
+        ("New statuses", "&nbsp;&nbsp; ".join(f"{swatch(s)} {look(s).label} ({by_status[s]})" for s in LEGEND_ORDER if by_status[s])
+         or "–"),
+    ]
+    if data.catalog:
+        pairs.insert(0, ("Catalogue", text.para(data.catalog)))
+    return [kv_table(pairs, WIDTH)]
+
+
+def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull) -> Table:
+    widths = [WIDTH * f for f in (0.07, 0.21, 0.11, 0.16, 0.16, 0.11, 0.09, 0.09)]
+    heads = ("Time", "Actor", "Measure", "Was", "Now", "Effective", "By", "Evidence")
+    rows: list[list[Any]] = [[Paragraph(h, Styles.head) for h in heads]]
+    extra: list[tuple[Any, ...]] = []
+    for ch in changes:
+        a = ch.assessment
+        actor = data.actors.get(a.actor_key)
+        r = len(rows)
+        rows.append([
+            Paragraph(a.recorded_at[11:16], Styles.cell),
+            cell(text, f"{actor.name} ({a.actor_key})" if actor else a.actor_key),
+            Paragraph(f"<b>{text.para(a.measure_key, BOLD)}</b>", Styles.cell),
+            status_cell(ch.previous_status),
+            status_cell(a.status),
+            Paragraph(a.effective_date.isoformat(), Styles.cell),
+            cell(text, a.recorded_by),
+            Paragraph(refs.cite(ch.evidence) or "–", Styles.cell),
+        ])
+        extra += [status_background(3, r, ch.previous_status), status_background(4, r, a.status)]
+        note = notes.short(text, f"{a.actor_key} {a.measure_key}, recorded {a.recorded_at[:16].replace('T', ' ')} — note", a.note)
+        if note is not None:
+            rows.append([note, *[""] * 7])
+            extra += [("SPAN", (0, r + 1), (-1, r + 1)), ("LEFTPADDING", (0, r + 1), (-1, r + 1), 14),
+                      ("NOSPLIT", (0, r), (-1, r + 1))]
+    return table(rows, widths, extra=extra)
+
+
+def changes_flowables(data: ChangesReportData, text: SafeText) -> list[Flowable]:
+    """Every flowable of the changes report, in order (pure: no I/O)."""
+    refs, notes = References(), NotesInFull()
+    title = f"Changes since {data.since.isoformat()}"
+    out: list[Flowable] = [
+        Heading(title, Styles.title, outline=title, level=0),
+        Paragraph("Assessments recorded in the tracker, with the status each one replaced. Times are UTC. "
+                  "Nothing is overwritten: earlier assessments stay in each cell's history.", Styles.subtitle),
+    ]
+    out += _summary(data, text)
+    out.append(Heading("Changes", Styles.h1, outline="Changes", level=0))
+    if not data.changes:
+        out.append(Paragraph(f"No assessment was recorded on or after {data.since.isoformat()}.", Styles.body))
+    else:
+        out.append(legend(WIDTH))
+        for day, day_changes in groupby(data.changes, key=lambda c: c.assessment.recorded_at[:10]):
+            group = list(day_changes)
+            label = f"{day} ({len(group)} recorded)"
+            out.append(Heading(text.para(label), Styles.h2, outline=text.plain(label), level=1))
+            out.append(_day_table(group, data, text, refs, notes))
+    out += _measures_concerned(data, text)
+    out += refs.flowables(text)
+    out += notes.flowables(text)
+    out += about(text, data.context, WIDTH)
+    return out
+
+
+def _measures_concerned(data: ChangesReportData, text: SafeText) -> list[Flowable]:
+    keys = sorted({c.assessment.measure_key for c in data.changes},
+                  key=lambda k: (data.measures[k].catalog_key, data.measures[k].sort_order) if k in data.measures else ("~", 0))
+    if not keys:
+        return []
+    rows: list[list[Any]] = [[Paragraph("Measure", Styles.head), Paragraph("Title", Styles.head)]]
+    for k in keys:
+        m = data.measures.get(k)
+        rows.append([Paragraph(text.para(k, BOLD), Styles.cell_bold), cell(text, m.title if m else "(unknown measure)")])
+    return [Heading("Measures concerned", Styles.h1, outline="Measures concerned", level=0), table(rows, [70, WIDTH - 70])]
+
+
+def render_changes_report(
+    data: ChangesReportData,
+    out_path: Path | str,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    invariant: bool | None = None,
+) -> ReportResult:
+    """Write the changes report PDF for ``data`` to ``out_path`` (atomically)."""
+    text = SafeText()
+    flowables = changes_flowables(data, text)
+    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
+                      progress=progress, cancelled=cancelled, invariant=invariant)

@@ -1,0 +1,345 @@
+"""Building blocks shared by the reports: tables, status cells, coverage, legend, references, notes.
+
+Long user text never goes into a table cell whole (a cell cannot split across pages, and a
+50,000-character note would stop the build): cells get a shortened form with a visible marker,
+and the full text is printed at the end of the report as ordinary paragraphs, which do split.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.reports.document import Heading
+from tcbm_tracker.reports.fonts import BOLD, REGULAR
+from tcbm_tracker.reports.model import ReportContext
+from tcbm_tracker.reports.styles import (
+    BAND,
+    INK,
+    LEGEND_ORDER,
+    MUTED,
+    PALETTE_NOTE,
+    RULE,
+    UNCONFIRMED_MARK,
+    Styles,
+    look,
+)
+from tcbm_tracker.reports.text import SafeText, shorten
+from tcbm_tracker.services.dto import Coverage, EvidenceInfo, MeasureInfo
+
+CELL_LIMIT = 600  # characters of one user field shown inside a table cell
+NOTE_LIMIT = 400  # characters of a note shown beside its measure
+NOTE_LINES = 5
+
+STATUS_DEFINITIONS: dict[Status, str] = {
+    Status.IMPLEMENTED: "the measure is implemented.",
+    Status.PARTIALLY_IMPLEMENTED: "parts of the measure are implemented.",
+    Status.PLANNED: "implementation is announced or in preparation.",
+    Status.NOT_IMPLEMENTED: "the measure was examined and found not to be implemented.",
+    Status.NO_INFORMATION: "the measure was examined and no information was found either way.",
+    Status.NOT_APPLICABLE: "the measure does not apply to this actor; excluded from every denominator.",
+    Status.NOT_ASSESSED: "no assessment has been recorded yet.",
+}
+
+
+def cell(text: SafeText, value: str | None, style: Any = Styles.cell, *, limit: int = CELL_LIMIT, font: str = REGULAR) -> Paragraph:
+    """One user field in a table cell, shortened (visibly) if it is too long for a cell."""
+    raw = value or ""
+    short, cut = shorten(raw, limit)
+    markup = text.para(short, font)
+    if cut:
+        markup += f' <font color="#5F6B76">[{len(raw) - len(short) + 2:,} more characters not shown]</font>'
+    return Paragraph(markup, style)
+
+
+def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = (),
+          zebra: bool = False) -> Table:
+    """A report table: banded header repeated on each page, hairlines between rows."""
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+    ]
+    if header_rows:
+        commands += [("BACKGROUND", (0, 0), (-1, header_rows - 1), BAND), ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, INK)]
+    if zebra:
+        commands += [("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#F7F9FB")])]
+    commands += list(extra)
+    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
+    t.setStyle(TableStyle(commands))
+    return t
+
+
+def hexcolor(c: colors.Color) -> str:
+    return "#" + c.hexval()[2:]
+
+
+def status_cell(status: Status, style: Any = Styles.cell) -> Paragraph:
+    """Symbol and label in the status's text colour; pair with ``status_background``."""
+    lk = look(status)
+    return Paragraph(f'<font color="{hexcolor(lk.text)}">{lk.symbol}&nbsp;&nbsp;{lk.label}</font>', style)
+
+
+def status_background(col: int, row: int, status: Status) -> tuple[Any, ...]:
+    return ("BACKGROUND", (col, row), (col, row), look(status).fill)
+
+
+def swatch(status: Status) -> str:
+    """Inline markup: a coloured square (outlined for the white statuses) before a label."""
+    lk = look(status)
+    if lk.fill == colors.white or status is Status.NOT_APPLICABLE:
+        return '<font color="#8A949E">□</font>'
+    return f'<font color="{hexcolor(lk.fill)}">■</font>'
+
+
+def legend(width: float, *, per_row: int = 4) -> Table:
+    """Swatch, symbol and label of every status; readable in colour and in black and white."""
+    rows: list[list[Any]] = []
+    commands: list[tuple[Any, ...]] = []
+    entries = list(LEGEND_ORDER)
+    for r in range(0, len(entries), per_row):
+        row: list[Any] = []
+        for c, status in enumerate(entries[r : r + per_row]):
+            lk = look(status)
+            row += [lk.symbol, Paragraph(lk.label, Styles.cell)]
+            commands += [
+                ("BACKGROUND", (2 * c, r // per_row), (2 * c, r // per_row), lk.fill),
+                ("TEXTCOLOR", (2 * c, r // per_row), (2 * c, r // per_row), lk.text),
+                ("BOX", (2 * c, r // per_row), (2 * c, r // per_row), 0.4, RULE),
+            ]
+        row += [""] * (2 * per_row - len(row))
+        rows.append(row)
+    label_w = width / per_row - 16
+    t = Table(rows, colWidths=[14, label_w] * per_row, hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), BOLD, 8),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        *commands,
+    ]))
+    return t
+
+
+def kv_table(pairs: Sequence[tuple[str, str]], width: float, label_width: float = 95) -> Table:
+    """Label/value rows; values are markup already made safe by the caller."""
+    rows = [[Paragraph(label, Styles.head), Paragraph(value, Styles.cell)] for label, value in pairs]
+    t = Table(rows, colWidths=[label_width, width - label_width], hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]))
+    return t
+
+
+COVERAGE_STATUSES: tuple[Status, ...] = (
+    Status.IMPLEMENTED,
+    Status.PARTIALLY_IMPLEMENTED,
+    Status.PLANNED,
+    Status.NOT_IMPLEMENTED,
+    Status.NO_INFORMATION,
+    Status.NOT_ASSESSED,
+)
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, text: SafeText, *, scope: str = "Scope") -> Table:
+    """Counts per status with the denominator and what was excluded; ``rows`` are (label, coverage, bold)."""
+    heads = [scope, "Cells", "N/A<br/>excl.", "Denom.", "Impl.", "Partial", "Planned", "Not<br/>impl.", "No<br/>info",
+             "Not<br/>assessed", "Impl.<br/>rate"]
+    data: list[list[Any]] = [[Paragraph(h, Styles.head if i == 0 else Styles.head_right) for i, h in enumerate(heads)]]
+    commands: list[tuple[Any, ...]] = [("FONT", (1, 1), (-1, -1), REGULAR, 8), ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                                       ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
+    for r, (label, c, bold) in enumerate(rows, start=1):
+        nums = [c.total, c.not_applicable, c.denominator, *[c.count(s) for s in COVERAGE_STATUSES]]
+        data.append([cell(text, label, Styles.cell_bold if bold else Styles.cell, font=BOLD if bold else REGULAR),
+                     *[str(n) for n in nums], percent(c.implementation_rate)])
+        if bold:
+            commands += [("FONT", (1, r), (-1, r), BOLD, 8), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
+    numeric = [30, 30, 36, 29, 31, 36, 30, 30, 40, 33]
+    return table(data, [max(width - sum(numeric), 90), *numeric], extra=commands)
+
+
+def status_bars(rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> Drawing:
+    """Horizontal stacked bars, one per row, segments in legend order with their counts."""
+    bar_h, gap, label_w = 11.0, 5.0, min(170.0, width * 0.35)
+    height = len(rows) * (bar_h + gap)
+    d = Drawing(width, height)
+    for i, (label, counts, bold) in enumerate(rows):
+        y = height - (i + 1) * (bar_h + gap) + gap / 2
+        font = BOLD if bold else REGULAR
+        shown = _fit_label(text.plain(label, font), font, 7.5, label_w - 6)
+        d.add(String(0, y + 2.5, shown, fontName=font, fontSize=7.5, fillColor=INK))
+        total = sum(counts.values())
+        x, span = label_w, width - label_w
+        d.add(Rect(x, y, span, bar_h, fillColor=None, strokeColor=RULE, strokeWidth=0.4))
+        for status in LEGEND_ORDER:
+            n = counts.get(status, 0)
+            if not n or not total:
+                continue
+            w = span * n / total
+            lk = look(status)
+            d.add(Rect(x, y, w, bar_h, fillColor=lk.fill, strokeColor=colors.white if lk.fill != colors.white else RULE,
+                       strokeWidth=0.4))
+            label_text = f"{lk.symbol} {n}" if w >= 22 else (str(n) if w >= 9 else "")
+            if label_text:
+                d.add(String(x + w / 2, y + 2.5, label_text, fontName=BOLD, fontSize=7, fillColor=lk.text, textAnchor="middle"))
+            x += w
+    return d
+
+
+def _fit_label(label: str, font: str, size: float, width: float) -> str:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    while label and stringWidth(label, font, size) > width:
+        label = label[:-2] + "…" if len(label) > 2 else ""
+    return label
+
+
+def citation(text: SafeText, m: MeasureInfo) -> str:
+    """The measure's source with a dagger when its pinpoint is not confirmed."""
+    parts = [text.para(m.source_document)]
+    if m.pinpoint:
+        parts.append(text.para(m.pinpoint))
+    markup = ", ".join(parts)
+    if m.pinpoint and not m.pinpoint_confirmed:
+        markup += f' <font color="#9A3412">{UNCONFIRMED_MARK} pinpoint not confirmed</font>'
+    return markup
+
+
+class References:
+    """Evidence items numbered in order of first citation, listed at the end of a report."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[int, int] = {}
+        self._items: list[EvidenceInfo] = []
+
+    def cite(self, items: Iterable[EvidenceInfo]) -> str:
+        """``[1], [4]`` for these items (numbering new ones), or an empty string."""
+        numbers = []
+        for e in items:
+            if e.id not in self._numbers:
+                self._items.append(e)
+                self._numbers[e.id] = len(self._items)
+            numbers.append(self._numbers[e.id])
+        return ", ".join(f"[{n}]" for n in sorted(numbers))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def flowables(self, text: SafeText, *, level: int = 0) -> list[Flowable]:
+        if not self._items:
+            return []
+        out: list[Flowable] = [Heading("Evidence cited", Styles.h1, outline="Evidence cited", level=level)]
+        for n, e in enumerate(self._items, start=1):
+            out.append(Paragraph(f"[{n}]&nbsp;&nbsp;" + reference_markup(text, e), Styles.reference))
+        return out
+
+
+def reference_markup(text: SafeText, e: EvidenceInfo) -> str:
+    parts = []
+    head = f"<b>{text.para(e.symbol, BOLD)}</b> " if e.symbol else ""
+    parts.append(head + text.para(e.title))
+    detail = [x for x in (e.date, f"pinpoint: {e.pinpoint}" if e.pinpoint else None,
+                          f"language: {e.language}" if e.language else None) if x]
+    if detail:
+        parts.append(text.para("; ".join(detail)))
+    kind = _evidence_type_label(e.evidence_type)
+    if kind:
+        parts.append(text.para(kind))
+    if e.url:
+        parts.append(text.link(e.url))
+    if e.file_name:
+        sha = f", SHA-256 {e.file_sha256[:16]}…" if e.file_sha256 else ""
+        parts.append("attached file " + text.para(e.file_name) + text.para(sha))
+    return ". ".join(parts)
+
+
+def _evidence_type_label(value: str) -> str:
+    from tcbm_tracker.domain.vocabulary import EvidenceType
+
+    try:
+        return EvidenceType(value).label
+    except ValueError:
+        return value
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+class NotesInFull:
+    """Shortened notes beside their measure, and the full text of long ones at the end."""
+
+    def __init__(self) -> None:
+        self._long: list[tuple[str, str]] = []
+
+    def short(self, text: SafeText, label: str, note: str | None) -> Paragraph | None:
+        if not note:
+            return None
+        lines = note.split("\n")
+        short, cut = shorten("\n".join(lines[:NOTE_LINES]), NOTE_LIMIT)
+        cut = cut or len(lines) > NOTE_LINES
+        markup = text.para(short)
+        if cut:
+            self._long.append((label, note))
+            markup += (f' <font color="#5F6B76"><i>(shortened; the full note, {len(note):,} characters, is under '
+                       f'“Notes in full”, entry {len(self._long)})</i></font>')
+        return Paragraph(markup, Styles.note)
+
+    def flowables(self, text: SafeText, *, level: int = 0) -> list[Flowable]:
+        if not self._long:
+            return []
+        out: list[Flowable] = [Heading("Notes in full", Styles.h1, outline="Notes in full", level=level)]
+        for n, (label, note) in enumerate(self._long, start=1):
+            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.plain(f"{n}. {label}"), level=level + 1))
+            for chunk in _BLANK_LINES.split(note):
+                if chunk.strip():
+                    out.append(Paragraph(text.para(chunk), Styles.note))
+        return out
+
+
+def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tuple[str, str]] = (), *, level: int = 0) -> list[Flowable]:
+    """The closing section: provenance of the data, definitions, and any text that could not be shown."""
+    cats = "<br/>".join(f"{text.para(c.key)} version {c.version}: {text.para(c.title)} ({text.para(c.source_document)})"
+                        for c in ctx.catalogs) or "none"
+    pairs = [
+        ("Data fingerprint", f"{ctx.fingerprint}<br/><font color='#5F6B76'>SHA-256 head of the tamper-evident change log "
+                             "when the report was made; `tcbm-tracker verify` checks it.</font>"),
+        ("Catalogues", cats),
+        ("Generated", f"{ctx.generated_text} by {text.para(ctx.author)}"),
+        *extra,
+    ]
+    if ctx.as_of is not None:
+        known = (f" Only what had been recorded by the end of {ctx.known_at} is used (later corrections excluded)."
+                 if ctx.known_at else "")
+        pairs.append(("As of", f"Each cell shows the latest assessment whose effective date is on or before "
+                               f"{ctx.as_of.isoformat()}.{known}"))
+    pairs += [
+        ("Statuses", "<br/>".join(f"{swatch(s)} {look(s).symbol} <b>{look(s).label}</b>: {STATUS_DEFINITIONS[s]}" for s in LEGEND_ORDER)),
+        ("Colours", PALETTE_NOTE),
+        ("Pinpoints", f"{UNCONFIRMED_MARK} marks a paragraph reference that has not been confirmed against the source "
+                      "document; cite the section only."),
+    ]
+    warnings = text.warnings()
+    if warnings:
+        pairs.append(("Characters not shown", "<br/>".join(text.para(w) for w in warnings)))
+    return [
+        Spacer(1, 6),
+        KeepTogether([Heading("About this report", Styles.h1, outline="About this report", level=level), kv_table(pairs, width)]),
+    ]

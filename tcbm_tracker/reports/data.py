@@ -1,0 +1,137 @@
+"""Filling report-data objects from a ``Tracker`` (through its services; never SQL here).
+
+Each collector reads the change-log head before and after gathering, and gathers again if a
+write slipped in between, so the fingerprint printed on every page is the one the data
+actually came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.reports.model import (
+    ActorSummaryData,
+    ChangesReportData,
+    MatrixReportData,
+    MeasureReportData,
+    ReportContext,
+)
+from tcbm_tracker.services.dto import REGION_ATTRIBUTE
+from tcbm_tracker.services.tracker import Tracker
+
+T = TypeVar("T")
+_ATTEMPTS = 3
+
+
+class DataChangingError(TrackerError):
+    """The database kept changing while a report was being prepared."""
+
+
+def _author(tracker: Tracker) -> str:
+    if tracker.user:
+        return tracker.user
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers: still say something honest
+        return "unknown"
+
+
+def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[str, T]:
+    """``collect()`` with the fingerprint it was taken under (retried if a write interleaves)."""
+    for _ in range(_ATTEMPTS):
+        before = tracker.queries.fingerprint()
+        result = collect()
+        if tracker.queries.fingerprint() == before:
+            return before, result
+    raise DataChangingError("the database kept changing while the report was being prepared; try again")
+
+
+def _context(
+    tracker: Tracker,
+    fingerprint: str,
+    catalog_keys: Iterable[str],
+    *,
+    as_of: dt.date | None,
+    known_at: dt.date | str | None,
+    now: dt.datetime | None,
+) -> ReportContext:
+    wanted = set(catalog_keys)
+    known = v.parse_date("known at", known_at).isoformat() if known_at is not None else None
+    return ReportContext(
+        generated_at=now or dt.datetime.now(dt.UTC),
+        fingerprint=fingerprint,
+        catalogs=tuple(c for c in tracker.reference.catalogs() if c.key in wanted),
+        author=_author(tracker),
+        as_of=as_of,
+        known_at=known,
+        region_labels=tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+    )
+
+
+def actor_summary_data(
+    tracker: Tracker,
+    actor: str,
+    *,
+    as_of: dt.date | str | None = None,
+    known_at: dt.date | str | None = None,
+    catalog: str | None = None,
+    now: dt.datetime | None = None,
+) -> ActorSummaryData:
+    fp, dossier = _consistent(tracker, lambda: tracker.queries.dossier(actor, catalog=catalog, as_of=as_of, known_at=known_at))
+    cats = {e.measure.catalog_key for e in dossier.entries} or ({v.parse_catalog_key(catalog)} if catalog else set())
+    return ActorSummaryData(_context(tracker, fp, cats, as_of=dossier.as_of, known_at=known_at, now=now), dossier)
+
+
+def measure_report_data(
+    tracker: Tracker,
+    measure: str,
+    *,
+    as_of: dt.date | str | None = None,
+    known_at: dt.date | str | None = None,
+    now: dt.datetime | None = None,
+) -> MeasureReportData:
+    fp, overview = _consistent(tracker, lambda: tracker.queries.measure_overview(measure, as_of=as_of, known_at=known_at))
+    ctx = _context(tracker, fp, [overview.measure.catalog_key], as_of=overview.as_of, known_at=known_at, now=now)
+    return MeasureReportData(ctx, overview)
+
+
+def matrix_report_data(
+    tracker: Tracker,
+    *,
+    catalog: str | None = None,
+    group: str | None = None,
+    region: str | None = None,
+    as_of: dt.date | str | None = None,
+    known_at: dt.date | str | None = None,
+    now: dt.datetime | None = None,
+) -> MatrixReportData:
+    fp, matrix = _consistent(
+        tracker, lambda: tracker.queries.matrix(catalog=catalog, group=group, region=region, as_of=as_of, known_at=known_at)
+    )
+    ctx = _context(tracker, fp, {m.catalog_key for m in matrix.measures}, as_of=matrix.as_of, known_at=known_at, now=now)
+    return MatrixReportData(ctx, matrix, catalog=catalog.upper() if catalog else None, group=group, region=region)
+
+
+def changes_report_data(
+    tracker: Tracker,
+    since: dt.date | str,
+    *,
+    catalog: str | None = None,
+    now: dt.datetime | None = None,
+) -> ChangesReportData:
+    day = v.parse_date("since", since)
+    if catalog is not None:
+        tracker.reference.catalog(catalog)  # an unknown catalogue is an error, not an empty report
+    fp, changes = _consistent(tracker, lambda: tuple(tracker.assessments.changes_since(day, catalog=catalog)))
+    measures = {m.key: m for m in tracker.reference.measures(include_retired=True)}
+    actors = {a.key: a for a in tracker.reference.actors()}
+    cats = {measures[c.assessment.measure_key].catalog_key for c in changes if c.assessment.measure_key in measures}
+    if not cats:
+        cats = {v.parse_catalog_key(catalog)} if catalog else {c.key for c in tracker.reference.catalogs()}
+    ctx = _context(tracker, fp, cats, as_of=None, known_at=None, now=now)
+    return ChangesReportData(ctx, day, changes, measures, actors, catalog=catalog.upper() if catalog else None)

@@ -1,0 +1,237 @@
+"""The page frame every report shares, and writing the PDF safely.
+
+Every page carries a running header, "Page N of M", the date generated, the catalogue versions
+and the short data fingerprint; the full fingerprint goes into the document properties. "M" is
+drawn from a PDF form object filled in when the last page is done, so the document is laid out
+in one pass and bookmarks keep pointing at the right pages.
+
+The file is written to a hidden temporary file beside the target and renamed over it only when
+complete: an error or a cancellation leaves no file behind, and an existing report stays intact.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.reports.fonts import BOLD, REGULAR, register_fonts
+from tcbm_tracker.reports.model import PRODUCT, ReportContext
+from tcbm_tracker.reports.styles import MUTED, RULE
+from tcbm_tracker.reports.text import SafeText
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+_TOTAL_FORM = "tcbmTotalPages"
+_FOOT_SIZE = 7
+_HEAD_SIZE = 7.5
+
+
+class ReportCancelled(Exception):
+    """The caller's ``cancelled()`` returned True; no output file was left behind."""
+
+
+class ReportOutputError(TrackerError):
+    """The report cannot be written where asked (missing folder, no permission, disk full)."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What a finished report build returns to the CLI or the GUI."""
+
+    path: Path
+    pages: int
+    title: str
+    fingerprint: str
+    warnings: tuple[str, ...] = ()  # characters that could not be shown, and the like
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The page frame of one report: what the header says and how the page is turned."""
+
+    kind: str  # "Compliance summary"
+    subject: str  # "France (FRA)": user text, made safe when drawn
+    header_right: str  # "as of 2025-06-01"
+    pdf_title: str
+    pdf_subject: str
+    landscape: bool = False
+
+
+class Heading(Paragraph):
+    """A heading that adds a bookmark (PDF outline entry) pointing at itself, and never ends a page.
+
+    A heading needs ``keep`` points below it for the start of what it introduces; with less
+    room left it reports that it does not fit and cannot split, so it moves to the next page.
+    (reportlab's keepWithNext would move a heading *and* a many-page table to a fresh page.)
+    """
+
+    def __init__(self, markup: str, style: Any, *, outline: str, level: int, closed: bool = False, keep: float = 60) -> None:
+        super().__init__(markup, style)
+        self.outline = outline
+        self.level = level
+        self.closed = closed
+        self.keep = keep
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        w, h = super().wrap(avail_width, avail_height)
+        return (w, h) if h + self.keep <= avail_height else (w, h + self.keep)
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        key = f"o{id(self)}"
+        self.canv.bookmarkHorizontal(key, 0, self.height + 4)
+        self.canv.addOutlineEntry(self.outline, key, level=self.level, closed=self.closed)
+        super().draw()
+
+
+class _ReportCanvas(Canvas):
+    """Fills in the total page count, referenced by every page footer, just before saving."""
+
+    def save(self) -> None:
+        self.beginForm(_TOTAL_FORM, lowerx=0, lowery=-2, upperx=40, uppery=10)
+        self.setFont(REGULAR, _FOOT_SIZE)
+        self.setFillColor(MUTED)
+        self.drawString(0, 0, str(self.getPageNumber() - 1))
+        self.endForm()
+        super().save()
+
+
+class _ReportDocument(BaseDocTemplate):
+    def __init__(self, filename: str, layout: Layout, context: ReportContext, text: SafeText, **kw: Any) -> None:
+        size = landscape(A4) if layout.landscape else A4
+        side = 14 * mm if layout.landscape else 18 * mm
+        super().__init__(
+            filename, pagesize=size, leftMargin=side, rightMargin=side, topMargin=20 * mm, bottomMargin=20 * mm,
+            title=text.plain(layout.pdf_title), author=text.plain(context.author), subject=text.plain(layout.pdf_subject),
+            creator=PRODUCT, keywords=_keywords(context), lang="en", displayDocTitle=1, **kw,
+        )
+        self.layout, self.context, self.text = layout, context, text
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0,
+                      topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._frame_page)])
+        self._head = f"{PRODUCT}  ·  {layout.kind}  ·  " + text.plain(layout.subject, BOLD)
+
+    def _frame_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        w, h = self.pagesize
+        left, right = self.leftMargin, w - self.rightMargin
+        canv.saveState()
+        if canv.getPageNumber() == 1:
+            canv.showOutline()  # open with the bookmarks pane visible
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        top = h - 12 * mm
+        canv.setFont(BOLD, _HEAD_SIZE)
+        canv.setFillColor(MUTED)
+        canv.drawString(left, top, _fit(self._head, BOLD, _HEAD_SIZE, (right - left) * 0.72))
+        canv.setFont(REGULAR, _HEAD_SIZE)
+        canv.drawRightString(right, top, self.layout.header_right)
+        canv.line(left, top - 3, right, top - 3)
+        bottom = 12 * mm
+        canv.line(left, bottom + 9, right, bottom + 9)
+        canv.setFont(REGULAR, _FOOT_SIZE)
+        ctx = self.context
+        canv.drawString(left, bottom, f"Generated {ctx.generated_text}  ·  Catalogues: {ctx.catalog_versions}")
+        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint} (full value in the document properties)")
+        label = f"Page {canv.getPageNumber()} of "
+        x = right - canv.stringWidth("Page 0000 of 0000", REGULAR, _FOOT_SIZE)
+        canv.drawString(x, bottom, label)
+        canv.translate(x + canv.stringWidth(label, REGULAR, _FOOT_SIZE), bottom)
+        canv.doForm(_TOTAL_FORM)
+        canv.restoreState()
+
+
+def _keywords(ctx: ReportContext) -> str:
+    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; catalogues {ctx.catalog_versions}; "
+            f"generated {ctx.generated_at.isoformat()}")
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _output_error(out: Path, reason: str) -> ReportOutputError:
+    return ReportOutputError(f"cannot write the report to {out}: {reason}")
+
+
+def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
+    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+    out = Path(out_path).expanduser()
+    if out.is_dir():
+        raise _output_error(out, "it is a folder; give a file name")
+    folder = out.parent
+    if not folder.is_dir():
+        raise _output_error(out, f"the folder {folder} does not exist")
+    tmp = folder / f".{out.name}.{secrets.token_hex(4)}.part"
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as exc:
+        raise _output_error(out, exc.strerror or str(exc)) from None
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _output_error(out, exc.strerror or str(exc)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def render_pdf(
+    out_path: Path | str,
+    flowables: list[Flowable],
+    layout: Layout,
+    context: ReportContext,
+    text: SafeText,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    invariant: bool | None = None,
+) -> ReportResult:
+    """Lay ``flowables`` out in the shared page frame and write the PDF atomically."""
+    register_fonts()
+    total = len(flowables)
+    pages = 0
+
+    def on_progress(kind: str, value: int) -> None:
+        if kind == "PROGRESS":
+            if cancelled is not None and cancelled():
+                raise ReportCancelled()
+            if progress is not None:
+                progress(value, total)
+
+    def write(tmp: Path) -> None:
+        nonlocal pages
+        kw: dict[str, Any] = {} if invariant is None else {"invariant": int(invariant)}
+        doc = _ReportDocument(str(tmp), layout, context, text, **kw)
+        doc.setProgressCallBack(on_progress)
+        doc.build(flowables, canvasmaker=_ReportCanvas)
+        pages = doc.page
+        if cancelled is not None and cancelled():
+            raise ReportCancelled()
+
+    if cancelled is not None and cancelled():
+        raise ReportCancelled()
+    path = write_atomically(out_path, write)
+    return ReportResult(path=path, pages=pages, title=layout.pdf_title, fingerprint=context.fingerprint,
+                        warnings=text.warnings())

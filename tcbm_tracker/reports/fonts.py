@@ -1,0 +1,66 @@
+"""The embedded report font (DejaVu Sans, shipped in ``resources/fonts/``) and what it can show.
+
+Reports never use the PDF base-14 fonts: those cover Latin-1 only, so "Türkiye" or a Russian
+title would lose letters. DejaVu Sans covers Latin, Greek, Cyrillic, Hebrew and Arabic; what it
+lacks (CJK ideographs, most emoji) is found here, per face, so that the text layer can print a
+visible marker and report it instead of letting the PDF show an empty box.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFError
+
+from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.storage.locations import fonts_dir
+
+REGULAR = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+ITALIC = "DejaVuSans-Oblique"
+FAMILY = REGULAR
+
+_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", ITALIC: "DejaVuSans-Oblique.ttf"}
+
+
+class ReportFontError(TrackerError):
+    """The shipped report font is missing or unreadable (a broken installation)."""
+
+
+@functools.cache
+def register_fonts(folder: Path | None = None) -> None:
+    """Register the three faces with reportlab once per process (parsing a TTF takes ~50 ms)."""
+    base = folder or fonts_dir()
+    for name, file_name in _FILES.items():
+        path = base / file_name
+        try:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        except (OSError, TTFError) as exc:
+            raise ReportFontError(f"cannot load the report font {path}: {exc}") from None
+    # <b> and <i> inside paragraphs resolve through this mapping; there is no bold-oblique
+    # face shipped, so bold wins.
+    addMapping(FAMILY, 0, 0, REGULAR)
+    addMapping(FAMILY, 1, 0, BOLD)
+    addMapping(FAMILY, 0, 1, ITALIC)
+    addMapping(FAMILY, 1, 1, BOLD)
+
+
+@functools.cache
+def glyphs(font_name: str) -> frozenset[int]:
+    """Code points the face can draw."""
+    register_fonts()
+    font = pdfmetrics.getFont(font_name)
+    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
+
+
+def missing(text: str, font_name: str = REGULAR) -> list[str]:
+    """Characters of ``text`` (in order of first appearance) that the face cannot draw."""
+    have = glyphs(font_name)
+    seen: dict[str, None] = {}
+    for ch in text:
+        if ord(ch) not in have and ch not in seen:
+            seen[ch] = None
+    return list(seen)

@@ -1,0 +1,216 @@
+"""The matrix report: a landscape heat map of actors x measures, one section per catalogue.
+
+Each cell shows its status by colour and by symbol, so the map reads on a black-and-white
+printer; the header row (rotated measure keys) repeats on every page. Coverage per actor sits
+at the right of each row, coverage per measure in the closing rows of the map and in a table
+that also gives each measure's title.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.reports.components import about, citation, coverage_table, legend, percent, table
+from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.fonts import BOLD, REGULAR
+from tcbm_tracker.reports.model import MatrixReportData
+from tcbm_tracker.reports.styles import BAND, INK, MUTED, RULE, STATUS_LOOKS, Styles
+from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.services.dto import ActorInfo, Coverage, MeasureInfo
+
+WIDTH = landscape(A4)[0] - 28 * mm
+KIND = "Implementation matrix"
+NAME_W, KEY_W, TAIL_W = 150.0, 30.0, 34.0
+ROW_H = 10.0
+CELL_FONT = 7.0
+
+
+class RotatedLabel(Flowable):
+    """A column header written bottom-to-top, so narrow status columns can carry full keys."""
+
+    def __init__(self, label: str, font: str = BOLD, size: float = 6.5) -> None:
+        super().__init__()
+        self.label, self.font, self.size = label, font, size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = self.size * 1.3
+        self.height = stringWidth(self.label, self.font, self.size) + 2
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setFont(self.font, self.size)
+        c.setFillColor(INK)
+        c.rotate(90)
+        c.drawString(1, -self.size * 1.0, self.label)
+        c.restoreState()
+
+
+def layout_for(data: MatrixReportData) -> Layout:
+    scope = ", ".join(x for x in (data.catalog, f"group {data.group}" if data.group else None,
+                                  f"region {data.region}" if data.region else None) if x) or "all catalogues"
+    return Layout(kind=KIND, subject=scope, header_right=data.context.as_of_text, landscape=True,
+                  pdf_title=f"{KIND}: {scope}, {data.context.as_of_text}",
+                  pdf_subject=f"Which actors implement which measures ({scope}), {data.context.as_of_text}")
+
+
+def _fit(label: str, font: str, size: float, width: float) -> str:
+    if stringWidth(label, font, size) <= width:
+        return label
+    while label and stringWidth(label + "…", font, size) > width:
+        label = label[:-1]
+    return label.rstrip() + "…"
+
+
+def _coverage(label: str, statuses: list[Status]) -> Coverage:
+    counts = Counter(statuses)
+    return Coverage(label, sum(counts.values()), dict(counts))
+
+
+def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
+    """Actors (rows) x measures (columns); plain strings in cells keep a 7,000-cell map fast."""
+    m = data.matrix
+    col_w = min(24.0, (WIDTH - NAME_W - KEY_W - 3 * TAIL_W) / max(len(measures), 1))
+    head: list[Any] = ["Actor", "Key", *[RotatedLabel(x.key) for x in measures], "Impl.", "Rate", "Assessed"]
+    rows: list[list[Any]] = [head]
+    cmds: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, 0), BOLD, 7),
+        ("FONT", (0, 1), (-1, -1), REGULAR, CELL_FONT),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+        ("ALIGN", (2, 0), (-1, -1), "CENTER"),
+        ("ALIGN", (-3, 1), (-1, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+        ("BACKGROUND", (0, 0), (-1, 0), BAND),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+        ("GRID", (2, 1), (1 + len(measures), -1), 0.4, colors.white),
+        ("LINEBELOW", (0, 1), (1, -1), 0.25, RULE),
+        ("LINEBELOW", (-3, 1), (-1, -1), 0.25, RULE),
+        ("TEXTCOLOR", (1, 1), (1, -1), MUTED),
+    ]
+    for r, actor in enumerate(m.actors, start=1):
+        statuses = [m.status(actor.key, x.key) for x in measures]
+        cov = _coverage(actor.key, statuses)
+        rows.append([_fit(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
+                     *[STATUS_LOOKS[s].symbol for s in statuses],
+                     f"{cov.implemented}/{cov.denominator}", percent(cov.implementation_rate), percent(cov.assessed_rate)])
+        for c, s in enumerate(statuses, start=2):
+            lk = STATUS_LOOKS[s]
+            if s is not Status.NOT_ASSESSED:
+                cmds.append(("BACKGROUND", (c, r), (c, r), lk.fill))
+            cmds.append(("TEXTCOLOR", (c, r), (c, r), lk.text))
+    # Coverage per measure closes the map.
+    per_measure = [_coverage(x.key, [m.status(a.key, x.key) for a in m.actors]) for x in measures]
+    first_tail = len(rows)
+    rows.append(["Implemented (of denominator)", "", *[f"{c.implemented}" for c in per_measure], "", "", ""])
+    rows.append(["Denominator", "", *[f"{c.denominator}" for c in per_measure], "", "", ""])
+    rows.append(["Implementation rate", "", *[percent(c.implementation_rate) for c in per_measure], "", "", ""])
+    cmds += [
+        ("FONT", (0, first_tail), (-1, -1), BOLD, 6),
+        ("LINEABOVE", (0, first_tail), (-1, first_tail), 0.8, INK),
+        ("BACKGROUND", (0, first_tail), (-1, -1), BAND),
+        ("NOSPLIT", (0, first_tail - 1), (-1, -1)),
+    ]
+    widths = [NAME_W, KEY_W, *[col_w] * len(measures), TAIL_W, TAIL_W, TAIL_W]
+    t = Table(rows, colWidths=widths, rowHeights=[None] + [ROW_H] * (len(rows) - 1), repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
+    m = data.matrix
+    heads = ["Measure", "Title and source", "Impl.", "Partial", "Planned", "Not<br/>impl.", "No<br/>info", "N/A",
+             "Not<br/>assessed", "Denom.", "Impl.<br/>rate"]
+    widths = [64.0, 0.0, *[38.0] * 9]
+    widths[1] = WIDTH - sum(widths)
+    rows: list[list[Any]] = [[Paragraph(h, Styles.head if i < 2 else Styles.head_right) for i, h in enumerate(heads)]]
+    order = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.PLANNED, Status.NOT_IMPLEMENTED,
+             Status.NO_INFORMATION, Status.NOT_APPLICABLE, Status.NOT_ASSESSED)
+    for x in measures:
+        cov = _coverage(x.key, [m.status(a.key, x.key) for a in m.actors])
+        rows.append([Paragraph(text.para(x.key, BOLD), Styles.cell_bold),
+                     Paragraph(f"{text.para(x.title)}<br/><font size='6.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
+                     *[str(cov.count(s)) for s in order], str(cov.denominator), percent(cov.implementation_rate)])
+    return table(rows, widths, extra=[("ALIGN", (2, 1), (-1, -1), "RIGHT"), ("FONT", (2, 1), (-1, -1), REGULAR, 8)])
+
+
+def _scope_text(data: MatrixReportData, actors: tuple[ActorInfo, ...], text: SafeText) -> str:
+    parts = [f"{len(actors)} actors × {len(data.matrix.measures)} measures", f"statuses in force {data.context.as_of_text}"]
+    if data.catalog:
+        parts.append(f"catalogue {text.para(data.catalog)}")
+    if data.group:
+        parts.append(f"group {text.para(data.group)}")
+    if data.region:
+        parts.append(f"actors of the {text.para(data.context.region_name(data.region))}")
+    return " · ".join(parts)
+
+
+def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
+    """Every flowable of the matrix report, in order (pure: no I/O)."""
+    m = data.matrix
+    cats = {c.key: c for c in data.context.catalogs}
+    by_catalog = [(k, list(g)) for k, g in groupby(m.measures, key=lambda x: x.catalog_key)]
+    summary = []
+    for key, measures in by_catalog:
+        statuses = [m.status(a.key, x.key) for a in m.actors for x in measures]
+        label = f"{key} — {cats[key].short_title}" if key in cats else key
+        summary.append((label, _coverage(label, statuses), True))
+        regions: dict[str, list[Status]] = {}
+        for a in m.actors:
+            regions.setdefault(a.region or "", []).extend(m.status(a.key, x.key) for x in measures)
+        for region in sorted(regions):
+            name = data.context.region_name(region) if region else "No regional group"
+            summary.append((name, _coverage(name, regions[region]), False))
+    out: list[Flowable] = [
+        Heading(KIND, Styles.title, outline=KIND, level=0),
+        Paragraph(_scope_text(data, m.actors, text), Styles.subtitle),
+        legend(WIDTH, per_row=7),
+        Spacer(1, 8),
+        Heading("Coverage per catalogue and UN regional group", Styles.h2, outline="Coverage", level=0),
+        coverage_table(summary, WIDTH * 0.8, text, scope="Catalogue and regional group"),
+        Paragraph("Cells: actors × measures. Denominator: cells less those marked not applicable. Implementation rate: "
+                  "implemented ÷ denominator. Per actor (right of each row): implemented of the denominator, the rate, "
+                  "and the share assessed. Per measure: the rows closing each map and the table after it.", Styles.small),
+    ]
+    if not m.actors or not m.measures:
+        out.append(Paragraph("No actor or measure matches these filters.", Styles.body))
+    for key, measures in by_catalog if m.actors else []:
+        title = f"{key} — {cats[key].title}" if key in cats else key
+        out += [
+            Heading(text.para(title), Styles.h1, outline=text.plain(title), level=0),
+            heat_map(data, measures, text),
+            Spacer(1, 8),
+            Heading(f"Coverage per measure: {text.para(key)}", Styles.h2, outline="Coverage per measure", level=1),
+            _measure_table(data, measures, text),
+        ]
+    out += about(text, data.context, WIDTH)
+    return out
+
+
+def render_matrix_report(
+    data: MatrixReportData,
+    out_path: Path | str,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    invariant: bool | None = None,
+) -> ReportResult:
+    """Write the matrix report PDF for ``data`` to ``out_path`` (atomically)."""
+    text = SafeText()
+    flowables = matrix_flowables(data, text)
+    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
+                      progress=progress, cancelled=cancelled, invariant=invariant)

@@ -1,0 +1,156 @@
+"""The measure report: one measure's official title and source, and every actor by status.
+
+A pure function of ``MeasureReportData``: coverage across actors and per UN regional group,
+then one table per status (implemented first) with provenance, confidence, effective date,
+evidence references and notes; the actors not yet assessed are listed compactly by name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.reports.components import (
+    NotesInFull,
+    References,
+    about,
+    citation,
+    coverage_table,
+    kv_table,
+    legend,
+    status_bars,
+    swatch,
+    table,
+)
+from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.fonts import BOLD
+from tcbm_tracker.reports.model import MeasureReportData
+from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
+from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.services.dto import Coverage, MeasureOverviewEntry
+
+WIDTH = A4[0] - 36 * mm
+KIND = "Measure report"
+
+
+def layout_for(data: MeasureReportData) -> Layout:
+    m = data.overview.measure
+    return Layout(kind=KIND, subject=m.key, header_right=data.context.as_of_text,
+                  pdf_title=f"{KIND}: {m.key} {m.title}",
+                  pdf_subject=f"Implementation of {m.key} by every actor, {data.context.as_of_text}")
+
+
+def _coverage_rows(entries: tuple[MeasureOverviewEntry, ...], data: MeasureReportData) -> list[tuple[str, Coverage, bool]]:
+    rows = [("All actors", data.overview.coverage, True)]
+    regions: dict[str, list[Status]] = {}
+    for e in entries:
+        regions.setdefault(e.actor.region or "", []).append(e.status)
+    for key in sorted(regions):
+        counts = Counter(regions[key])
+        label = data.context.region_name(key) if key else "No regional group"
+        rows.append((label, Coverage(label, sum(counts.values()), dict(counts)), False))
+    return rows
+
+
+def _head(data: MeasureReportData, text: SafeText) -> list[Flowable]:
+    m, ctx = data.overview.measure, data.context
+    cat = next((c for c in ctx.catalogs if c.key == m.catalog_key), None)
+    pairs = [
+        ("Catalogue", text.para(f"{cat.key} version {cat.version}: {cat.title}" if cat else m.catalog_key)),
+        ("Group", text.para(f"{m.group_key}. {m.group_title}")),
+        ("Source", citation(text, m)),
+    ]
+    if m.heading:
+        pairs.append(("Heading", text.para(m.heading)))
+    if m.agreed:
+        pairs.append(("Agreed", text.para(m.agreed)))
+    if m.pinpoint_note:
+        pairs.append(("On the pinpoint", text.para(m.pinpoint_note)))
+    if m.description:
+        pairs.append(("Description", text.para(m.description)))
+    if m.retired:
+        pairs.append(("Retired", "This measure was retired by a newer catalogue version."))
+    pairs.append(("Statuses", f"in force {ctx.as_of_text}"))
+    return [
+        Heading(text.para(m.key, BOLD), Styles.title, outline=text.plain(f"{m.key} {m.title}"), level=0),
+        Paragraph(text.para(m.title), Styles.lead),
+        kv_table(pairs, WIDTH),
+    ]
+
+
+def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, text: SafeText, refs: References,
+                  notes: NotesInFull) -> Table:
+    widths = [WIDTH * f for f in (0.36, 0.12, 0.26, 0.13, 0.13)]
+    rows: list[list[object]] = [[Paragraph(h, Styles.head) for h in ("Actor", "Group", "Provenance · confidence", "Effective", "Evidence")]]
+    extra: list[tuple[object, ...]] = []
+    for e in entries:
+        a = e.assessment
+        r = len(rows)
+        rows.append([
+            Paragraph(f"{text.para(e.actor.name)} <font color='#5F6B76'>({text.para(e.actor.key)})</font>", Styles.cell),
+            Paragraph(text.para(e.actor.region or "–"), Styles.cell),
+            Paragraph(f"{text.para(a.provenance.label)}<br/>{text.para(a.confidence.label)} confidence" if a else "–", Styles.cell),
+            Paragraph(a.effective_date.isoformat() if a else "–", Styles.cell),
+            Paragraph(refs.cite(e.evidence) or "–", Styles.cell),
+        ])
+        note = notes.short(text, f"{e.actor.name} ({e.actor.key}) — note", a.note if a else None)
+        if note is not None:
+            rows.append([note, "", "", "", ""])
+            extra += [("SPAN", (0, r + 1), (-1, r + 1)), ("LEFTPADDING", (0, r + 1), (-1, r + 1), 14),
+                      ("NOSPLIT", (0, r), (-1, r + 1))]
+    return table(rows, widths, extra=extra)
+
+
+def measure_report_flowables(data: MeasureReportData, text: SafeText) -> list[Flowable]:
+    """Every flowable of the measure report, in order (pure: no I/O)."""
+    refs, notes = References(), NotesInFull()
+    entries = data.overview.entries
+    cov_rows = _coverage_rows(entries, data)
+    out = _head(data, text)
+    out += [
+        Heading("Coverage", Styles.h1, outline="Coverage", level=0),
+        coverage_table(cov_rows, WIDTH, text, scope="Actors"),
+        Spacer(1, 3),
+        Paragraph("Cells: actors. Denominator: actors less those for which the measure is marked not applicable. "
+                  "Implementation rate: implemented ÷ denominator.", Styles.small),
+        Spacer(1, 6),
+        KeepTogether([status_bars([(label, dict(c.counts), bold) for label, c, bold in cov_rows], WIDTH, text),
+                      Spacer(1, 4), legend(WIDTH)]),
+        Heading("Actors by status", Styles.h1, outline="Actors by status", level=0),
+    ]
+    for status in LEGEND_ORDER:
+        group = [e for e in entries if e.status is status]
+        lk = look(status)
+        title = f"{swatch(status)} {lk.symbol} {lk.label} ({len(group)})"
+        out.append(Heading(title, Styles.h2, outline=f"{lk.label} ({len(group)})", level=1))
+        if not group:
+            out.append(Paragraph("None.", Styles.small))
+        elif status is Status.NOT_ASSESSED:
+            names = ", ".join(f"{text.para(e.actor.name)} ({text.para(e.actor.key)})" for e in group)
+            out.append(Paragraph(names + ".", Styles.note))
+        else:
+            out.append(_status_table(group, data, text, refs, notes))
+    out += refs.flowables(text)
+    out += notes.flowables(text)
+    out += about(text, data.context, WIDTH)
+    return out
+
+
+def render_measure_report(
+    data: MeasureReportData,
+    out_path: Path | str,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    invariant: bool | None = None,
+) -> ReportResult:
+    """Write the measure report PDF for ``data`` to ``out_path`` (atomically)."""
+    text = SafeText()
+    flowables = measure_report_flowables(data, text)
+    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
+                      progress=progress, cancelled=cancelled, invariant=invariant)

@@ -1,0 +1,96 @@
+"""Report-data objects: everything a report shows, gathered before any layout starts.
+
+The layout modules are pure functions of these frozen dataclasses (no database, no Qt), so a
+test can build one by hand, with any hostile text in it, and the CLI, the GUI job and the tests
+all render through the same code. ``reports.data`` fills them from a ``Tracker``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tcbm_tracker.services.dto import ActorInfo, CatalogInfo, Change, Dossier, Matrix, MeasureInfo, MeasureOverview
+
+PRODUCT = "TCBM Tracker"
+SHORT_FINGERPRINT = 16
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What every page states: when, from which data, with which catalogue versions."""
+
+    generated_at: dt.datetime  # timezone-aware
+    fingerprint: str  # head of the change log (64 hex characters)
+    catalogs: tuple[CatalogInfo, ...]  # the catalogue versions the report draws on
+    author: str  # who produced the report (PDF metadata)
+    as_of: dt.date | None = None  # the date the statuses were in force; None: not applicable
+    known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
+    region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:SHORT_FINGERPRINT]
+
+    @property
+    def catalog_versions(self) -> str:
+        return ", ".join(f"{c.key} v{c.version}" for c in self.catalogs) or "none"
+
+    @property
+    def generated_text(self) -> str:
+        return self.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    @property
+    def as_of_text(self) -> str:
+        if self.as_of is None:
+            return ""
+        text = f"as of {self.as_of.isoformat()}"
+        if self.known_at:
+            text += f", as recorded by {self.known_at[:10]}"
+        return text
+
+    def region_name(self, key: str | None) -> str:
+        if not key:
+            return "none"
+        name = self.region_labels.get(key)
+        return f"{name} ({key})" if name else key
+
+
+@dataclass(frozen=True)
+class ActorSummaryData:
+    """A state's (or organization's) compliance summary."""
+
+    context: ReportContext
+    dossier: Dossier
+
+
+@dataclass(frozen=True)
+class MeasureReportData:
+    """One measure across all actors."""
+
+    context: ReportContext
+    overview: MeasureOverview
+
+
+@dataclass(frozen=True)
+class MatrixReportData:
+    """Actors x measures, with the filters that produced it."""
+
+    context: ReportContext
+    matrix: Matrix
+    catalog: str | None = None
+    group: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangesReportData:
+    """Assessments recorded since a date, with who recorded them and the evidence."""
+
+    context: ReportContext
+    since: dt.date
+    changes: tuple[Change, ...]
+    measures: Mapping[str, MeasureInfo]  # by key, for titles
+    actors: Mapping[str, ActorInfo]  # by key, for names
+    catalog: str | None = None

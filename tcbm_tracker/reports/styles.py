@@ -1,0 +1,104 @@
+"""The look of every report: paragraph styles, colours, and how each status is drawn.
+
+Status colours come from the Okabe-Ito palette, which stays distinguishable under the common
+colour-vision deficiencies. Colour is never the only signal: every status also has a symbol and
+a label, so a page printed in black and white still reads. "No information" (someone looked and
+found nothing: grey, "?") is deliberately unlike "Not implemented" (vermillion, "✗"), and "Not
+assessed" (nobody looked yet) is a blank white cell with a dot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.reports.fonts import BOLD, ITALIC, REGULAR
+
+INK = colors.HexColor("#1F2933")
+MUTED = colors.HexColor("#5F6B76")
+RULE = colors.HexColor("#C9D1D9")
+BAND = colors.HexColor("#EEF2F6")  # table header and zebra rows
+GROUP_BAND = colors.HexColor("#E3EAF2")  # group rows inside a table
+ACCENT = colors.HexColor("#0B4F8A")
+WARNING = colors.HexColor("#9A3412")
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    status: Status
+    fill: colors.Color
+    text: colors.Color
+    symbol: str
+
+    @property
+    def label(self) -> str:
+        return self.status.label
+
+
+_WHITE = colors.white
+_BLACK = colors.HexColor("#111111")
+
+STATUS_LOOKS: dict[Status, StatusLook] = {
+    Status.IMPLEMENTED: StatusLook(Status.IMPLEMENTED, colors.HexColor("#0072B2"), _WHITE, "✓"),
+    Status.PARTIALLY_IMPLEMENTED: StatusLook(Status.PARTIALLY_IMPLEMENTED, colors.HexColor("#56B4E9"), _BLACK, "◐"),
+    Status.PLANNED: StatusLook(Status.PLANNED, colors.HexColor("#F0E442"), _BLACK, "○"),
+    Status.NOT_IMPLEMENTED: StatusLook(Status.NOT_IMPLEMENTED, colors.HexColor("#D55E00"), _WHITE, "✗"),
+    Status.NO_INFORMATION: StatusLook(Status.NO_INFORMATION, colors.HexColor("#BDBDBD"), _BLACK, "?"),
+    Status.NOT_APPLICABLE: StatusLook(Status.NOT_APPLICABLE, colors.HexColor("#F2F2F2"), MUTED, "–"),
+    Status.NOT_ASSESSED: StatusLook(Status.NOT_ASSESSED, _WHITE, MUTED, "·"),
+}
+
+# Order for legends, charts and "actors by status": done first, unknown last.
+LEGEND_ORDER: tuple[Status, ...] = (
+    Status.IMPLEMENTED,
+    Status.PARTIALLY_IMPLEMENTED,
+    Status.PLANNED,
+    Status.NOT_IMPLEMENTED,
+    Status.NO_INFORMATION,
+    Status.NOT_APPLICABLE,
+    Status.NOT_ASSESSED,
+)
+
+UNCONFIRMED_MARK = "†"
+PALETTE_NOTE = (
+    "Colours follow the Okabe–Ito palette, chosen to stay distinct for colour-blind readers; "
+    "each status also carries its symbol, so the page reads in black and white."
+)
+
+
+def look(status: Status) -> StatusLook:
+    return STATUS_LOOKS[status]
+
+
+def _style(name: str, **kw: object) -> ParagraphStyle:
+    base: dict[str, object] = {"fontName": REGULAR, "fontSize": 9, "leading": 12, "textColor": INK}
+    base.update(kw)
+    return ParagraphStyle(name, **base)  # type: ignore[arg-type]
+
+
+class Styles:
+    """Paragraph styles shared by all reports (created once; ParagraphStyle is not frozen)."""
+
+    title = _style("title", fontName=BOLD, fontSize=18, leading=22, spaceAfter=4, textColor=ACCENT)
+    subtitle = _style("subtitle", fontSize=10.5, leading=14, textColor=MUTED, spaceAfter=10)
+    lead = _style("lead", fontSize=12, leading=15.5, spaceAfter=8)
+    h1 = _style("h1", fontName=BOLD, fontSize=13, leading=16, spaceBefore=12, spaceAfter=6, textColor=ACCENT)
+    h2 = _style("h2", fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=9, spaceAfter=4)
+    h3 = _style("h3", fontName=BOLD, fontSize=9, leading=12, spaceBefore=6, spaceAfter=3, textColor=MUTED)
+    body = _style("body", spaceAfter=4)
+    small = _style("small", fontSize=7.5, leading=9.5, textColor=MUTED)
+    note = _style("note", fontSize=8, leading=10.5, spaceAfter=3)
+    cell = _style("cell", fontSize=8, leading=10)
+    cell_bold = _style("cell_bold", fontName=BOLD, fontSize=8, leading=10)
+    cell_small = _style("cell_small", fontSize=7, leading=8.5, textColor=MUTED)
+    cell_right = _style("cell_right", fontSize=8, leading=10, alignment=TA_RIGHT)
+    cell_centre = _style("cell_centre", fontSize=8, leading=10, alignment=TA_CENTER)
+    head = _style("head", fontName=BOLD, fontSize=7, leading=8.5, textColor=INK, alignment=TA_LEFT)
+    head_right = _style("head_right", fontName=BOLD, fontSize=6.5, leading=8, textColor=INK, alignment=TA_RIGHT)
+    reference = _style("reference", fontSize=8, leading=10.5, leftIndent=22, firstLineIndent=-22, spaceAfter=3)
+    warning = _style("warning", fontName=ITALIC, fontSize=8, leading=10.5, textColor=WARNING, spaceAfter=4)
+    meta = _style("meta", fontSize=8, leading=11, textColor=MUTED)
