@@ -1,18 +1,70 @@
-"""Sub-commands that need more than the data layer: starting the desktop application."""
+"""Sub-commands that need the desktop application: ``gui`` (the default) and ``screenshot``.
+
+Qt is never imported here: ``tcbm_tracker.app`` is imported inside the handlers, so that the
+headless commands start fast and run on machines without a display.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.storage.locations import default_database_path
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("gui", help="start the desktop application (the default when no command is given)")
     p.set_defaults(handler=run_gui)
 
+    p = sub.add_parser(
+        "screenshot",
+        help="render a view of the desktop application to a PNG file (offscreen, no display needed)",
+        description="Render the real window offscreen to a PNG, for documentation and review.",
+    )
+    p.add_argument("--view", default="matrix",
+                   help="matrix, actor:KEY (e.g. actor:FRA), measure:KEY (e.g. measure:LTS-B.4), changes, "
+                        "history:ACTOR:MEASURE or editor:ACTOR:MEASURE (default: matrix)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="where to write the PNG")
+    p.add_argument("--size", default="1440x900", metavar="WxH", help="window size in pixels (default: 1440x900)")
+    p.add_argument("--as-of", metavar="DATE", help="show the record as it stood on DATE (YYYY-MM-DD)")
+    p.set_defaults(handler=run_screenshot)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*", text)
+    if not m:
+        raise ValidationError("size", f"{text!r} is not a size like 1440x900")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise ValidationError("size", f"{w}x{h} is outside 320x240 .. 8000x8000")
+    return w, h
+
 
 def run_gui(args: argparse.Namespace) -> int:
-    print("tcbm-tracker: the desktop application is not available in this version; "
-          "use the commands listed by `tcbm-tracker --help`", file=sys.stderr)
-    return 2
+    from tcbm_tracker import app
+
+    # The default database is created on first use; a file named with --db must already exist
+    # (a typo must not silently create an empty database).
+    path = Path(args.db).expanduser() if args.db else default_database_path()
+    return app.run(path, user=args.user, create=not args.db)
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    as_of: dt.date | None = v.parse_date("as of", args.as_of) if args.as_of else None
+    if args.out.suffix.lower() != ".png":
+        raise ValidationError("out", f"{args.out.name} must end in .png")
+    from tcbm_tracker import app
+    from tcbm_tracker.cli import database_path
+    from tcbm_tracker.services.tracker import open_tracker
+
+    path = database_path(args)
+    open_tracker(path).close()  # a clear error before any window is built
+    out = app.screenshot(path, args.view, args.out, size=size, as_of=as_of)
+    print(out)
+    return 0

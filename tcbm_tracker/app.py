@@ -1,0 +1,158 @@
+"""The one place that wires the desktop application together: paths, services, Qt, window.
+
+``run()`` starts the application on a database (creating the default one on first use);
+``screenshot()`` renders the real window offscreen to a PNG for documentation and review.
+The command line imports this module only when asked to start the GUI, so that the headless
+commands never load Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+from tcbm_tracker.storage.locations import APP_NAME
+
+
+def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName("TCBM Tracker")
+    return app
+
+
+def build_window(user: str | None = None, settings_path: Path | None = None, dialogs=None):  # type: ignore[no-untyped-def]
+    """Controller, runner and window, wired; the caller opens a database and shows the window."""
+    from PySide6.QtCore import QSettings
+
+    from tcbm_tracker.ui.controller import TrackerController
+    from tcbm_tracker.ui.jobs import JobRunner
+    from tcbm_tracker.ui.main_window import MainWindow
+    from tcbm_tracker.ui.settings import WindowSettings
+
+    qsettings = QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path else QSettings()
+    runner = JobRunner()
+    controller = TrackerController(runner, user=user)
+    window = MainWindow(controller, WindowSettings(qsettings), dialogs)
+    runner.setParent(window)
+    controller.setParent(window)
+    return window
+
+
+def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
+    """Start the desktop application; returns the exit code."""
+    app = _application(sys.argv[:1])
+    from tcbm_tracker.ui.errors import install_excepthook
+
+    window = build_window(user)
+    install_excepthook(lambda: window)
+    window.show()
+    window.controller.open_database(Path(db_path), create=create and not Path(db_path).exists())
+    return int(app.exec())
+
+
+def wait_until_idle(window, timeout_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Process events until no job is queued or running (jobs may queue more jobs when done)."""
+    app = _application()
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while quiet < 3 and time.monotonic() < deadline:
+        app.processEvents()
+        if window.controller.runner.busy:
+            quiet = 0
+            window.controller.runner.pool.waitForDone(20)
+        else:
+            quiet += 1
+            time.sleep(0.01)
+
+
+def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (1440, 900),
+               as_of: dt.date | None = None) -> Path:
+    """Render the window (or the editor over it) offscreen and save it as a PNG.
+
+    ``view`` is ``matrix``, ``actor:KEY``, ``measure:KEY``, ``changes``, ``history:ACTOR:MEASURE``
+    or ``editor:ACTOR:MEASURE``.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    app = _application()
+    from PySide6.QtCore import QPoint, qInstallMessageHandler
+
+    # The offscreen platform warns that it cannot pass size hints to a window manager it does
+    # not have; that is expected here and only clutters the output.
+    qInstallMessageHandler(lambda mode, context, message: None if "propagateSizeHints" in message
+                           else sys.stderr.write(message + "\n"))
+    from PySide6.QtGui import QColor, QPainter
+
+    from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+
+    kind, _, rest = view.partition(":")
+    if kind not in ("matrix", "actor", "measure", "changes", "history", "editor") or (kind in ("actor", "measure") and not rest):
+        from tcbm_tracker.domain.errors import ValidationError
+
+        raise ValidationError("view", f"{view!r}; use matrix, actor:KEY, measure:KEY, changes, history:ACTOR:MEASURE "
+                                      "or editor:ACTOR:MEASURE")
+    with tempfile.TemporaryDirectory() as settings_dir:
+        window = build_window(settings_path=Path(settings_dir) / "settings.ini")
+        window.resize(*size)
+        errors: list[BaseException] = []
+        window.controller.error_occurred.connect(lambda exc, details: errors.append(exc))
+        window.controller.open_database(Path(db_path))
+        wait_until_idle(window)
+        if errors:
+            raise errors[0]
+        if as_of is not None:
+            window.set_as_of(as_of)
+            wait_until_idle(window)
+        window.show()
+        cell: tuple[str, str] | None = None
+        if kind in ("history", "editor"):
+            actor, _, measure = rest.partition(":")
+            cell = (actor.upper(), measure.upper())
+            window.matrix_view.select_cells([cell])
+            window.controller.load_history(*cell)
+        elif kind == "actor":
+            window.open_actor(rest.upper())
+        elif kind == "measure":
+            window.open_measure(rest.upper())
+        elif kind == "changes":
+            window.tabs.setCurrentWidget(window.changes_view)
+        wait_until_idle(window)
+        if errors:
+            raise errors[0]
+        app.processEvents()
+        pixmap = window.grab()
+        if kind == "editor" and cell is not None:
+            contexts: list[object] = []
+            window.controller.edit_context_ready.disconnect()
+            window.controller.edit_context_ready.connect(contexts.append)
+            window.controller.prepare_edit([cell])
+            wait_until_idle(window)
+            tracker = window.controller.tracker
+            assert tracker is not None and contexts
+            dialog = AssessmentEditorDialog(contexts[0], tracker.assessments.validate, lambda parent: None, window)  # type: ignore[arg-type]
+            dialog.show()
+            app.processEvents()
+            shot = dialog.grab()
+            painter = QPainter(pixmap)
+            painter.fillRect(pixmap.rect(), QColor(0, 0, 0, 70))  # dim the window behind the dialog
+            painter.drawPixmap(QPoint((pixmap.width() - shot.width()) // 2, (pixmap.height() - shot.height()) // 3), shot)
+            painter.end()
+            dialog.close()
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(out), "PNG"):
+            from tcbm_tracker.domain.errors import TrackerError
+
+            raise TrackerError(f"cannot write {out}")
+        window.close()
+    return out

@@ -1,0 +1,238 @@
+"""The application's state and use-cases, without widgets: which database is open, the "as of"
+date, the undo stack, and the jobs that load views and record edits.
+
+Views ask; the controller runs a job on the single background thread and answers with a signal
+carrying DTOs. Errors come back as ``error_occurred`` and the window decides how to show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.dto import (
+    AssessmentInfo,
+    CatalogInfo,
+    Change,
+    Dossier,
+    Matrix,
+    MeasureOverview,
+)
+from tcbm_tracker.services.setup import initialise
+from tcbm_tracker.services.tracker import Tracker, open_tracker
+from tcbm_tracker.storage.database import DEFAULT_BUSY_TIMEOUT_MS
+from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, RecordAssessmentsCommand, run_edit
+from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
+
+REGION_ATTRIBUTE = "un_regional_group"
+# Edits of more cells than this show a progress dialog (they take well over 150 ms).
+LONG_EDIT_CELLS = 50
+
+
+@dataclass(frozen=True)
+class MatrixData:
+    matrix: Matrix
+    catalogs: tuple[CatalogInfo, ...]
+    region_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CellHistory:
+    actor: str
+    measure: str
+    entries: tuple[AssessmentInfo, ...]
+
+
+@dataclass(frozen=True)
+class ChangesSince:
+    since: dt.date
+    changes: tuple[Change, ...]
+
+
+class TrackerController(QObject):
+    database_opened = Signal(object)  # Path
+    database_closed = Signal()
+    matrix_loaded = Signal(object)  # MatrixData
+    dossier_loaded = Signal(object)  # Dossier
+    measure_loaded = Signal(object)  # MeasureOverview
+    history_loaded = Signal(object)  # CellHistory
+    changes_loaded = Signal(object)  # ChangesSince
+    edit_context_ready = Signal(object)  # EditContext
+    assessments_saved = Signal(object)  # list[AssessmentInfo]
+    as_of_changed = Signal(object)  # dt.date
+    long_job_started = Signal(object, str)  # Job, title
+    error_occurred = Signal(object, str)  # exception, details
+
+    def __init__(self, runner: JobRunner, *, user: str | None = None, today: Callable[[], dt.date] = dt.date.today,
+                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.user = user
+        self.busy_timeout_ms = busy_timeout_ms
+        self.today = today
+        self.tracker: Tracker | None = None
+        self.as_of: dt.date = today()
+        self.undo_stack = QUndoStack(self)
+        self.last_saved_at: dt.datetime | None = None
+        self.current_actor: str | None = None
+        self.current_measure: str | None = None
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def _submit(self, name: str, fn: Callable[[Tracker, JobContext], Any], on_success: Callable[[Any], None],
+                *, long_title: str | None = None, on_failure: Callable[[BaseException, str], None] | None = None) -> Job | None:
+        tracker = self.tracker
+        if tracker is None:
+            return None
+        job = self.runner.submit(name, lambda ctx: fn(tracker, ctx), on_success,
+                                 on_failure or self._failed)
+        if long_title is not None:
+            self.long_job_started.emit(job, long_title)
+        return job
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        self.error_occurred.emit(exc, details)
+
+    @property
+    def is_today(self) -> bool:
+        return self.as_of == self.today()
+
+    # --- databases ----------------------------------------------------------------------------
+    def open_database(self, path: Path, *, create: bool = False) -> None:
+        """Open ``path`` (creating and initialising it first if ``create`` or it is missing and
+        ``create`` is requested); the previous database stays open if this fails."""
+        path = Path(path)
+        user, busy = self.user, self.busy_timeout_ms
+
+        def job(ctx: JobContext) -> Tracker:
+            if create:
+                initialise(path, user=user)
+            return open_tracker(path, user=user, busy_timeout_ms=busy)
+
+        self.runner.submit("open", job, self._opened, self._failed)
+
+    def _opened(self, tracker: Tracker) -> None:
+        old = self.tracker
+        self.tracker = tracker
+        if old is not None:
+            # Queued behind any job still using it, so that nothing runs on a disposed engine.
+            self.runner.submit("close", lambda ctx: old.close())
+        self.undo_stack.clear()
+        self.database_opened.emit(tracker.path)
+        self.reload()
+
+    def close_database(self) -> None:
+        tracker, self.tracker = self.tracker, None
+        if tracker is not None:
+            self.runner.submit("close", lambda ctx: tracker.close())
+            self.undo_stack.clear()
+            self.database_closed.emit()
+
+    # --- loading views --------------------------------------------------------------------------
+    def set_as_of(self, day: dt.date) -> None:
+        if day == self.as_of:
+            return
+        self.as_of = day
+        self.as_of_changed.emit(day)
+        self.reload()
+
+    def reload(self) -> None:
+        """Reload the matrix and the open dossier and measure view (after an edit or a date change)."""
+        self.load_matrix()
+        if self.current_actor:
+            self.load_dossier(self.current_actor)
+        if self.current_measure:
+            self.load_measure(self.current_measure)
+
+    def load_matrix(self) -> None:
+        day = self.as_of
+
+        def job(t: Tracker, ctx: JobContext) -> MatrixData:
+            return MatrixData(t.queries.matrix(as_of=day), tuple(t.reference.catalogs()),
+                              t.reference.attribute_labels(REGION_ATTRIBUTE))
+
+        self._submit("matrix", job, self.matrix_loaded.emit)
+
+    def load_dossier(self, actor: str) -> None:
+        self.current_actor = actor
+        day = self.as_of
+        self._submit("dossier", lambda t, ctx: t.queries.dossier(actor, as_of=day), self._dossier_done)
+
+    def _dossier_done(self, dossier: Dossier) -> None:
+        self.dossier_loaded.emit(dossier)
+
+    def load_measure(self, measure: str) -> None:
+        self.current_measure = measure
+        day = self.as_of
+        self._submit("measure", lambda t, ctx: t.queries.measure_overview(measure, as_of=day), self._measure_done)
+
+    def _measure_done(self, overview: MeasureOverview) -> None:
+        self.measure_loaded.emit(overview)
+
+    def load_history(self, actor: str, measure: str) -> None:
+        self._submit("history", lambda t, ctx: CellHistory(actor, measure, tuple(t.assessments.history(actor, measure))),
+                     self.history_loaded.emit)
+
+    def load_changes(self, since: dt.date) -> None:
+        self._submit("changes", lambda t, ctx: ChangesSince(since, tuple(t.assessments.changes_since(since))),
+                     self.changes_loaded.emit)
+
+    # --- editing ------------------------------------------------------------------------------------
+    def prepare_edit(self, cells: list[Cell]) -> None:
+        """Load what the editor needs for these cells; answers with ``edit_context_ready``."""
+        if not cells:
+            return
+        cells_t = tuple(cells)
+        default_effective = self.as_of
+
+        def job(t: Tracker, ctx: JobContext) -> EditContext:
+            actors = {a.key: a.name for a in t.reference.actors()}
+            measures = {m.key: m.title for m in t.reference.measures()}
+            current = None
+            if len(cells_t) == 1:
+                history = t.assessments.history(*cells_t[0])
+                current = next((h for h in history if h.effective_date <= default_effective), None)
+            return EditContext(cells_t, {a: actors[a] for a, _ in cells_t}, {m: measures[m] for _, m in cells_t},
+                               current, tuple(t.evidence.list()), default_effective)
+
+        self._submit("prepare edit", job, self.edit_context_ready.emit)
+
+    def record(self, request: EditRequest) -> Job | None:
+        """Write an accepted edit; on success it goes on the undo stack."""
+        title = f"Recording {len(request.cells):,} assessments" if len(request.cells) > LONG_EDIT_CELLS else None
+        return self._submit("edit", lambda t, ctx: run_edit(t, request, ctx), self._recorded, long_title=title)
+
+    def _recorded(self, outcome: EditOutcome) -> None:
+        self.undo_stack.push(RecordAssessmentsCommand(outcome, self._write_inputs))
+        self._saved(outcome.saved)
+
+    def _write_inputs(self, items: list[AssessmentInput], description: str) -> None:
+        """Undo and redo: record the given inputs as one transaction."""
+        title = f"{description}" if len(items) > LONG_EDIT_CELLS else None
+
+        def job(t: Tracker, ctx: JobContext) -> list[AssessmentInfo]:
+            ctx.check()
+            return t.assessments.record_many(items)
+
+        self._submit("undo/redo", job, self._saved, long_title=title, on_failure=self._undo_failed)
+
+    def _undo_failed(self, exc: BaseException, details: str) -> None:
+        # The stack already moved; with nothing written, its history no longer matches the data.
+        self.undo_stack.clear()
+        self.error_occurred.emit(exc, details)
+
+    def _saved(self, saved: list[AssessmentInfo]) -> None:
+        self.last_saved_at = dt.datetime.now()
+        self.assessments_saved.emit(saved)
+        self.reload()
+
+
+def is_user_error(exc: BaseException) -> bool:
+    return isinstance(exc, TrackerError)

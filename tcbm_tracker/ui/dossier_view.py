@@ -1,0 +1,87 @@
+"""The actor dossier: one actor's assessments across every measure, with coverage at the top."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services.dto import ActorInfo, Coverage, Dossier
+from tcbm_tracker.ui.table_models import ROW_ROLE, DossierTableModel
+from tcbm_tracker.ui.table_setup import make_table
+
+
+def coverage_line(c: Coverage) -> str:
+    rate = f"{round(100 * c.implementation_rate)}%" if c.implementation_rate is not None else "n/a"
+    return (f"<b>{c.label}</b>: implements {c.implemented} of {c.denominator} ({rate}), "
+            f"assessed {c.assessed}, no information {c.count(Status.NO_INFORMATION)}")
+
+
+class ActorDossierView(QWidget):
+    actor_chosen = Signal(str)
+    edit_requested = Signal(object)  # list[Cell]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.picker = QComboBox()
+        self.picker.setEditable(True)
+        self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.picker.setMinimumContentsLength(28)
+        self.picker.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.picker.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.picker.setAccessibleName("Actor")
+        self.picker.activated.connect(self._picked)
+        self.title = QLabel("Choose an actor")
+        self.title.setObjectName("dossierTitle")
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.coverage = QLabel()
+        self.coverage.setObjectName("dossierCoverage")
+        self.coverage.setWordWrap(True)
+        self.coverage.setTextFormat(Qt.TextFormat.RichText)
+        self.model = DossierTableModel(self)
+        self.table, self.proxy = make_table(self.model)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.dossier: Dossier | None = None
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Actor"))
+        top.addWidget(self.picker)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.title)
+        layout.addWidget(self.coverage)
+        layout.addWidget(self.table, 1)
+
+    def set_actors(self, actors: tuple[ActorInfo, ...]) -> None:
+        current = self.picker.currentData()
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for a in actors:
+            self.picker.addItem(f"{a.name} ({a.key})", a.key)
+        if current:
+            self.picker.setCurrentIndex(self.picker.findData(current))
+        self.picker.blockSignals(False)
+
+    def _picked(self, index: int) -> None:
+        key = self.picker.itemData(index)
+        if key:
+            self.actor_chosen.emit(key)
+
+    def set_dossier(self, dossier: Dossier) -> None:
+        self.dossier = dossier
+        a = dossier.actor
+        self.picker.blockSignals(True)
+        self.picker.setCurrentIndex(self.picker.findData(a.key))
+        self.picker.blockSignals(False)
+        region = f" · {a.region}" if a.region else ""
+        self.title.setText(f"{a.name} ({a.key}) — {a.kind.label}{region}")
+        lines = [coverage_line(c) for c in dossier.coverage_by_catalog]
+        self.coverage.setText(f"As of {dossier.as_of.isoformat()}: " + " &nbsp;&nbsp; ".join(lines))
+        self.model.set_rows(dossier.entries)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        entry = self.proxy.data(index, ROW_ROLE)
+        if self.dossier is not None and entry is not None:
+            self.edit_requested.emit([(self.dossier.actor.key, entry.measure.key)])

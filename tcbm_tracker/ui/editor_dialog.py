@@ -1,0 +1,215 @@
+"""The assessment editor: one cell, or many at once (bulk edit), recorded as one change.
+
+Values are checked as the user types by ``AssessmentService.validate`` (the rules the CLI and
+importers apply), one field at a time so that each reason appears beside its own field; Record
+stays disabled while anything is refused. ``ask()`` returns an ``EditRequest`` or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.vocabulary import STATUS_ORDER, Confidence, Provenance, Status
+from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.ui.edits import EditContext, EditRequest
+from tcbm_tracker.ui.evidence_dialog import reason_label
+from tcbm_tracker.ui.evidence_picker import EvidencePickerModel, EvidenceSearchProxyModel
+from tcbm_tracker.ui.status_style import status_text
+
+ValidateAssessment = Callable[[AssessmentInput], object]
+AskEvidence = Callable[[QWidget], EvidenceInput | None]
+
+
+class AssessmentEditorDialog(QDialog):
+    def __init__(self, context: EditContext, validate: ValidateAssessment, ask_evidence: AskEvidence,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._validate = validate
+        self._ask_evidence = ask_evidence
+        single = len(context.cells) == 1
+        self.setWindowTitle("Edit assessment" if single else f"Edit {len(context.cells):,} cells")
+        current = context.current
+
+        heading = QLabel(self._heading())
+        heading.setWordWrap(True)
+        heading.setTextFormat(Qt.TextFormat.RichText)
+
+        self.status = QComboBox()
+        for s in STATUS_ORDER:
+            self.status.addItem(status_text(s), s.value)
+        self.provenance = QComboBox()
+        for p in Provenance:
+            self.provenance.addItem(p.label, p.value)
+        self.confidence = QComboBox()
+        for c in Confidence:
+            self.confidence.addItem(c.label, c.value)
+        self.effective = QLineEdit(context.default_effective.isoformat())
+        self.effective.setPlaceholderText("YYYY-MM-DD")
+        self.effective.setToolTip("The date from which this status holds")
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("What the assessment rests on, in a sentence or two")
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(80)
+        if current is not None:
+            self.status.setCurrentIndex(self.status.findData(current.status.value))
+            self.provenance.setCurrentIndex(self.provenance.findData(current.provenance.value))
+            self.confidence.setCurrentIndex(self.confidence.findData(current.confidence.value))
+            self.note.setPlainText(current.note or "")
+        else:
+            self.status.setCurrentIndex(self.status.findData(Status.IMPLEMENTED.value))
+            self.provenance.setCurrentIndex(self.provenance.findData(Provenance.ANALYST_JUDGMENT.value))
+            self.confidence.setCurrentIndex(self.confidence.findData(Confidence.MEDIUM.value))
+
+        self.evidence_model = EvidencePickerModel(context.evidence, current.evidence_ids if current else (), self)
+        self.evidence_proxy = EvidenceSearchProxyModel(self)
+        self.evidence_proxy.setSourceModel(self.evidence_model)
+        self.evidence_search = QLineEdit()
+        self.evidence_search.setPlaceholderText("Search evidence by symbol or title")
+        self.evidence_search.setClearButtonEnabled(True)
+        self.evidence_search.textChanged.connect(self.evidence_proxy.setFilterFixedString)
+        self.evidence_list = QListView()
+        self.evidence_list.setModel(self.evidence_proxy)
+        self.evidence_list.setMinimumHeight(110)
+        self.add_evidence_button = QPushButton("&Add new evidence…")
+        self.add_evidence_button.clicked.connect(self.add_evidence)
+        evidence_box = QVBoxLayout()
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.evidence_search, 1)
+        search_row.addWidget(self.add_evidence_button)
+        evidence_box.addLayout(search_row)
+        evidence_box.addWidget(self.evidence_list)
+
+        self.reasons = {"effective date": reason_label(), "note": reason_label(), "evidence": reason_label()}
+        form = QFormLayout()
+        form.addRow("&Status", self.status)
+        form.addRow("&Provenance", self.provenance)
+        form.addRow("&Confidence", self.confidence)
+        form.addRow("&Effective date", self.effective)
+        form.addRow("", self.reasons["effective date"])
+        form.addRow("&Note", self.note)
+        form.addRow("", self.reasons["note"])
+        form.addRow("E&vidence", evidence_box)
+        form.addRow("", self.reasons["evidence"])
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.record_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.record_button.setText("Record" if single else f"Record for {len(context.cells):,} cells")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        # Ctrl+Enter records from anywhere, the note included (where Enter is a new line).
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._accept_if_valid)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        hint = QLabel("Recorded at once, as a new entry in the cell's history; Ctrl+Z undoes it.")
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(hint)
+        layout.addWidget(self.buttons)
+        self.effective.textChanged.connect(self.revalidate)
+        self.note.textChanged.connect(self.revalidate)
+        self.evidence_model.dataChanged.connect(self.revalidate)
+        self.evidence_model.rowsInserted.connect(self.revalidate)
+        self.resize(620, self.sizeHint().height())
+        self.status.setFocus()
+        self.revalidate()
+
+    def _heading(self) -> str:
+        c = self.context
+        if len(c.cells) == 1:
+            actor, measure = c.cells[0]
+            now = (f"Currently {status_text(c.current.status)}, in force from {c.current.effective_date.isoformat()}"
+                   if c.current else "Not assessed yet")
+            return (f"<b>{_esc(c.actor_names[actor])}</b> — <b>{measure}</b> {_esc(c.measure_titles[measure])}"
+                    f"<br><span style='color:#555'>{now}</span>")
+        actors, measures = {a for a, _ in c.cells}, {m for _, m in c.cells}
+        return (f"<b>Bulk edit: {len(c.cells):,} cells</b> ({len(actors)} actors × {len(measures)} measures)"
+                "<br><span style='color:#555'>Every selected cell gets the same assessment, recorded as one change.</span>")
+
+    # --- values ----------------------------------------------------------------------------------
+    def _input(self, *, effective: str | None, note: str | None) -> AssessmentInput:
+        actor, measure = self.context.cells[0]
+        return AssessmentInput(actor=actor, measure=measure, status=self.status.currentData(),
+                               provenance=self.provenance.currentData(), confidence=self.confidence.currentData(),
+                               note=note, effective=effective, evidence_ids=self.evidence_model.checked_ids())
+
+    def errors(self) -> dict[str, str]:
+        """Each free-text field checked on its own, so that every reason shows at once."""
+        errors: dict[str, str] = {}
+        text = self.effective.text().strip()
+        checks = [("note", self._input(effective=None, note=self.note.toPlainText()))]
+        if text:
+            checks.append(("effective date", self._input(effective=text, note=None)))
+        else:
+            errors["effective date"] = "is required: the date from which the status holds (YYYY-MM-DD)"
+        for field, item in checks:
+            try:
+                self._validate(item)
+            except ValidationError as exc:
+                errors[exc.field if exc.field in self.reasons else field] = exc.reason
+        return errors
+
+    def revalidate(self) -> None:
+        errors = self.errors()
+        for name, label in self.reasons.items():
+            label.setText(errors.get(name, ""))
+            label.setVisible(name in errors)
+        self.record_button.setEnabled(not errors)
+
+    def _accept_if_valid(self) -> None:
+        if self.record_button.isEnabled():
+            self.accept()
+
+    def add_evidence(self) -> None:
+        item = self._ask_evidence(self)
+        if item is not None:
+            index = self.evidence_model.add_new(item)
+            self.evidence_search.clear()
+            self.evidence_list.scrollTo(self.evidence_proxy.mapFromSource(index))
+
+    def request(self) -> EditRequest:
+        """The accepted values (call when Record is enabled)."""
+        return EditRequest(
+            cells=self.context.cells,
+            status=Status(self.status.currentData()),
+            provenance=Provenance(self.provenance.currentData()),
+            confidence=Confidence(self.confidence.currentData()),
+            effective=dt.date.fromisoformat(self.effective.text().strip()),
+            note=self.note.toPlainText().strip() or None,
+            evidence_ids=self.evidence_model.checked_ids(),
+            new_evidence=self.evidence_model.checked_new(),
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: EditContext, validate: ValidateAssessment,
+            ask_evidence: AskEvidence) -> EditRequest | None:
+        dialog = cls(context, validate, ask_evidence, parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        result = dialog.request() if accepted else None
+        dialog.deleteLater()
+        return result
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,140 @@
+"""The "new evidence" dialog: a document or source, checked field by field as the user types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.vocabulary import EvidenceType
+from tcbm_tracker.services.evidence import EvidenceInput
+
+ValidateEvidence = Callable[[EvidenceInput], object]
+
+
+def reason_label() -> QLabel:
+    """The red one-line reason shown beside a field that is not accepted."""
+    label = QLabel()
+    label.setObjectName("fieldReason")
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    return label
+
+
+class EvidenceDialog(QDialog):
+    def __init__(self, validate: ValidateEvidence, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add new evidence")
+        self._validate = validate
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("Title of the document or source (required)")
+        self.symbol = QLineEdit()
+        self.symbol.setPlaceholderText("UN document symbol, e.g. A/AC.105/1234")
+        self.date = QLineEdit()
+        self.date.setPlaceholderText("YYYY-MM-DD")
+        self.language = QLineEdit()
+        self.language.setPlaceholderText("en, fr, ru…")
+        self.evidence_type = QComboBox()
+        for t in EvidenceType:
+            self.evidence_type.addItem(t.label, t.value)
+        self.evidence_type.setCurrentIndex(self.evidence_type.findData(EvidenceType.OTHER.value))
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://…")
+        self.pinpoint = QLineEdit()
+        self.pinpoint.setPlaceholderText("page, paragraph or section")
+        self.file = QLineEdit()
+        self.file.setPlaceholderText("optional file to attach (stored in the database)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(browse)
+
+        self.reasons: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for name, label, widget in [
+            ("title", "&Title", self.title), ("document symbol", "&Symbol", self.symbol), ("date", "&Date", self.date),
+            ("language", "&Language", self.language), ("type", "T&ype", self.evidence_type), ("url", "&URL", self.url),
+            ("pinpoint", "&Pinpoint", self.pinpoint), ("file", "&File", file_row),
+        ]:
+            form.addRow(label, widget)
+            self.reasons[name] = reason_label()
+            form.addRow("", self.reasons[name])
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        for w in (self.title, self.symbol, self.date, self.language, self.url, self.pinpoint, self.file):
+            w.textChanged.connect(self.revalidate)
+        self.evidence_type.currentIndexChanged.connect(self.revalidate)
+        self.resize(560, self.sizeHint().height())
+        self.revalidate()
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Attach a file")
+        if path:
+            self.file.setText(path)
+
+    def value(self) -> EvidenceInput:
+        return EvidenceInput(
+            title=self.title.text(), symbol=self.symbol.text() or None, date=self.date.text().strip() or None,
+            language=self.language.text() or None, evidence_type=self.evidence_type.currentData(),
+            url=self.url.text() or None, pinpoint=self.pinpoint.text() or None,
+            file=Path(self.file.text().strip()) if self.file.text().strip() else None,
+        )
+
+    def errors(self) -> dict[str, str]:
+        """Every field's reason at once (domain rules), then the service's check of the whole."""
+        errors: dict[str, str] = {}
+        checks: list[tuple[str, Callable[[], object]]] = [
+            ("title", lambda: v.require_text("title", self.title.text(), max_chars=v.MAX_TITLE_CHARS)),
+            ("document symbol", lambda: v.parse_document_symbol(self.symbol.text())),
+            ("date", lambda: self.date.text().strip() and v.parse_date("date", self.date.text())),
+            ("language", lambda: v.parse_language(self.language.text())),
+            ("url", lambda: v.parse_url(self.url.text())),
+            ("pinpoint", lambda: v.clean_text("pinpoint", self.pinpoint.text(), max_chars=v.MAX_SHORT_CHARS)),
+        ]
+        for name, check in checks:
+            try:
+                check()
+            except ValidationError as exc:
+                errors[name] = exc.reason
+        if not errors:
+            try:
+                self._validate(self.value())
+            except ValidationError as exc:
+                errors[exc.field] = exc.reason
+        return errors
+
+    def revalidate(self) -> None:
+        errors = self.errors()
+        for name, label in self.reasons.items():
+            label.setText(errors.get(name, ""))
+            label.setVisible(name in errors)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not errors)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, validate: ValidateEvidence) -> EvidenceInput | None:
+        dialog = cls(validate, parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        value = dialog.value() if accepted else None
+        dialog.deleteLater()
+        return value

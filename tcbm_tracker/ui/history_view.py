@@ -1,0 +1,70 @@
+"""History panels: every assessment of the current cell, and the changes since a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QSize, Signal
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from tcbm_tracker.ui.controller import CellHistory, ChangesSince
+from tcbm_tracker.ui.table_models import ChangesTableModel, HistoryTableModel
+from tcbm_tracker.ui.table_setup import make_table
+
+
+class CellHistoryView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption = QLabel("Select a cell of the matrix to see its history.")
+        self.caption.setObjectName("historyCaption")
+        self.model = HistoryTableModel(self)
+        self.table, self.proxy = make_table(self.model, sortable=False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.table, 1)
+
+    def sizeHint(self) -> QSize:
+        # A short panel under the matrix; the user can drag it taller.
+        return QSize(800, 170)
+
+    def set_history(self, history: CellHistory) -> None:
+        n = len(history.entries)
+        what = "no assessment recorded yet" if n == 0 else f"{n} assessment{'s' if n != 1 else ''}, newest first"
+        self.caption.setText(f"History of {history.actor} / {history.measure}: {what} (nothing is ever deleted)")
+        self.model.set_rows(history.entries)
+
+
+class ChangesView(QWidget):
+    since_changed = Signal(object)  # dt.date
+
+    def __init__(self, today: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.since = QDateEdit()
+        self.since.setCalendarPopup(True)
+        self.since.setDisplayFormat("yyyy-MM-dd")
+        self.since.setMaximumDate(QDate(today.year, today.month, today.day))
+        start = today - dt.timedelta(days=30)
+        self.since.setDate(QDate(start.year, start.month, start.day))
+        self.since.dateChanged.connect(lambda d: self.since_changed.emit(d.toPython()))
+        self.caption = QLabel()
+        self.caption.setObjectName("changesCaption")
+        self.model = ChangesTableModel(parent=self)
+        self.table, self.proxy = make_table(self.model)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Changes recorded since"))
+        top.addWidget(self.since)
+        top.addWidget(self.caption, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+    def since_date(self) -> dt.date:
+        return self.since.date().toPython()  # type: ignore[no-any-return]
+
+    def set_changes(self, changes: ChangesSince, actor_names: dict[str, str]) -> None:
+        self.model.actor_names = actor_names
+        n = len(changes.changes)
+        self.caption.setText(f"  {n:,} change{'s' if n != 1 else ''} since {changes.since.isoformat()}")
+        self.model.set_rows(changes.changes)

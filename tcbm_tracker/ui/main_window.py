@@ -1,0 +1,392 @@
+"""The main window: assembles the views, menus, toolbar and status bar around the controller.
+
+It holds no data and no rules: views show what the controller loads, and user actions become
+controller calls. Dialogs are reached through ``Dialogs`` (passed in), so that tests can
+answer them without opening anything modal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tcbm_tracker import __version__
+from tcbm_tracker.services.dto import Dossier, MeasureOverview
+from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
+from tcbm_tracker.ui.dossier_view import ActorDossierView
+from tcbm_tracker.ui.editor_dialog import AskEvidence, AssessmentEditorDialog, ValidateAssessment
+from tcbm_tracker.ui.edits import EditContext, EditRequest
+from tcbm_tracker.ui.errors import show_error
+from tcbm_tracker.ui.evidence_dialog import EvidenceDialog, ValidateEvidence
+from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
+from tcbm_tracker.ui.jobs import Job
+from tcbm_tracker.ui.matrix_view import MatrixView
+from tcbm_tracker.ui.measure_view import MeasureView
+from tcbm_tracker.ui.settings import WindowSettings
+
+FILE_FILTER = "TCBM Tracker databases (*.sqlite *.db);;All files (*)"
+
+
+def _ask_open_path(parent: QWidget) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open database", "", FILE_FILTER)
+    return Path(path) if path else None
+
+
+def _ask_new_path(parent: QWidget) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(parent, "New database", "tracker.sqlite", FILE_FILTER)
+    return Path(path) if path else None
+
+
+@dataclass
+class Dialogs:
+    """Every modal question the window may ask; tests replace these with plain functions."""
+
+    ask_assessment: Callable[[QWidget, EditContext, ValidateAssessment, AskEvidence], EditRequest | None] = AssessmentEditorDialog.ask
+    ask_evidence: Callable[[QWidget, ValidateEvidence], EvidenceInput | None] = EvidenceDialog.ask
+    ask_open_path: Callable[[QWidget], Path | None] = _ask_open_path
+    ask_new_path: Callable[[QWidget], Path | None] = _ask_new_path
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: TrackerController, settings: WindowSettings, dialogs: Dialogs | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings
+        self.dialogs = dialogs or Dialogs()
+        self.last_error: QWidget | None = None
+        self.progress: QProgressDialog | None = None
+        self._actor_names: dict[str, str] = {}
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("TCBM Tracker")
+
+        self.matrix_view = MatrixView()
+        self.dossier_view = ActorDossierView()
+        self.measure_view = MeasureView()
+        self.changes_view = ChangesView(controller.today())
+        self.history_view = CellHistoryView()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.matrix_view, "&Matrix")
+        self.tabs.addTab(self.dossier_view, "&Actor")
+        self.tabs.addTab(self.measure_view, "Mea&sure")
+        self.tabs.addTab(self.changes_view, "C&hanges")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.as_of_banner = QLabel()
+        self.as_of_banner.setObjectName("asOfBanner")
+        self.as_of_banner.setStyleSheet("background: #fff4c2; color: #4a3b00; padding: 4px 8px; border-bottom: 1px solid #e0c860;")
+        self.as_of_banner.hide()
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.as_of_banner)
+        box.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.history_dock = QDockWidget("Cell history", self)
+        self.history_dock.setObjectName("historyDock")
+        self.history_dock.setWidget(self.history_view)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self.resize(1400, 860)
+        self.resizeDocks([self.history_dock], [170], Qt.Orientation.Vertical)
+        if (geometry := settings.geometry()) is not None:
+            self.restoreGeometry(geometry)
+        if (state := settings.state()) is not None:
+            self.restoreState(state)
+
+    # --- assembly --------------------------------------------------------------------------------
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        c = self.controller
+        self.new_action = self._action("&New Database…", self.new_database, QKeySequence.StandardKey.New)
+        self.open_action = self._action("&Open Database…", self.open_database, QKeySequence.StandardKey.Open)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = c.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = c.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.edit_action = self._action("&Edit Assessment…", self.matrix_view.request_edit, "F2",
+                                        "Edit the selected cells (Enter also works)")
+        self.find_action = self._action("&Find", self._focus_search, QKeySequence.StandardKey.Find)
+        self.history_action = self.history_dock.toggleViewAction()
+        self.history_action.setShortcut("Ctrl+H")
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.edit_action, self.find_action])
+        view_menu = self.menuBar().addMenu("&View")
+        for i, name in enumerate(("Matrix", "Actor", "Measure", "Changes")):
+            view_menu.addAction(self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
+        view_menu.addSeparator()
+        view_menu.addAction(self.history_action)
+        self.today_action = self._action("Show &Today", lambda: self.set_as_of(self.controller.today()), "Ctrl+T",
+                                         "Show the record as it stands today")
+        view_menu.addAction(self.today_action)
+        self.reports_menu = self.menuBar().addMenu("&Reports")
+        self.reports_menu.menuAction().setVisible(False)  # filled by add_report_actions()
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About TCBM Tracker", self._about))
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.open_action, self.undo_action, self.redo_action, self.edit_action])
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" As of "))
+        self.as_of_edit = QDateEdit()
+        self.as_of_edit.setObjectName("asOfDate")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setToolTip("Show the matrix and dossiers as they stood on this date")
+        today = self.controller.today()
+        self.as_of_edit.setDateRange(QDate(1957, 10, 4), QDate(today.year, today.month, today.day))
+        self.as_of_edit.setDate(QDate(today.year, today.month, today.day))
+        toolbar.addWidget(self.as_of_edit)
+        toolbar.addAction(self.today_action)
+        self.addToolBar(toolbar)
+        # A date typed digit by digit should reload once, not at every keystroke.
+        self._as_of_timer = QTimer(self, singleShot=True, interval=300)
+        self._as_of_timer.timeout.connect(lambda: self.controller.set_as_of(self.as_of_edit.date().toPython()))
+        self.as_of_edit.dateChanged.connect(self._as_of_timer.start)
+
+    def _build_status_bar(self) -> None:
+        self.path_label = QLabel("No database open")
+        self.counts_label = QLabel()
+        self.saved_label = QLabel()
+        self.busy_label = QLabel()
+        bar = self.statusBar()
+        bar.addWidget(self.path_label, 1)
+        bar.addPermanentWidget(self.busy_label)
+        bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.saved_label)
+
+    def _connect(self) -> None:
+        c, mv = self.controller, self.matrix_view
+        c.database_opened.connect(self._database_opened)
+        c.database_closed.connect(self._database_closed)
+        c.matrix_loaded.connect(self._matrix_loaded)
+        c.dossier_loaded.connect(self._dossier_loaded)
+        c.measure_loaded.connect(self._measure_loaded)
+        c.history_loaded.connect(self._history_loaded)
+        c.changes_loaded.connect(self._changes_loaded)
+        c.edit_context_ready.connect(self._open_editor)
+        c.assessments_saved.connect(self._saved)
+        c.as_of_changed.connect(self._as_of_changed)
+        c.long_job_started.connect(self._show_progress)
+        c.error_occurred.connect(self.show_error)
+        c.runner.busy_changed.connect(lambda busy: self.busy_label.setText("Working…" if busy else ""))
+        mv.edit_requested.connect(c.prepare_edit)
+        mv.actor_opened.connect(self.open_actor)
+        mv.measure_opened.connect(self.open_measure)
+        mv.history_requested.connect(self._history_requested)
+        mv.current_cell_changed.connect(self._current_cell_changed)
+        self.dossier_view.actor_chosen.connect(self.open_actor)
+        self.dossier_view.edit_requested.connect(c.prepare_edit)
+        self.measure_view.measure_chosen.connect(self.open_measure)
+        self.measure_view.edit_requested.connect(c.prepare_edit)
+        self.changes_view.since_changed.connect(c.load_changes)
+
+    # --- controller answers ------------------------------------------------------------------------
+    def _database_opened(self, path: Path) -> None:
+        self.settings.add_recent_file(path)
+        self.setWindowTitle(f"{path.name} — TCBM Tracker")
+        self.path_label.setText(str(path))
+        self.saved_label.setText("All changes saved")
+        self.controller.load_changes(self.changes_view.since_date())
+
+    def _database_closed(self) -> None:
+        self.setWindowTitle("TCBM Tracker")
+        self.path_label.setText("No database open")
+
+    def _matrix_loaded(self, data: MatrixData) -> None:
+        self.matrix_view.set_data(data)
+        m = data.matrix
+        self._actor_names = {a.key: a.name for a in m.actors}
+        self.dossier_view.set_actors(m.actors)
+        self.measure_view.set_measures(m.measures, data.region_labels)
+        assessed = sum(1 for c in m.cells.values())
+        self.counts_label.setText(f"{len(m.actors):,} actors · {len(m.measures):,} measures · "
+                                  f"{assessed:,} of {len(m.actors) * len(m.measures):,} cells assessed")
+
+    def _dossier_loaded(self, dossier: Dossier) -> None:
+        self.dossier_view.set_dossier(dossier)
+
+    def _measure_loaded(self, overview: MeasureOverview) -> None:
+        self.measure_view.set_overview(overview)
+
+    def _history_loaded(self, history: CellHistory) -> None:
+        self.history_view.set_history(history)
+
+    def _changes_loaded(self, changes: ChangesSince) -> None:
+        self.changes_view.set_changes(changes, self._actor_names)
+
+    def _saved(self, saved: list[Any]) -> None:
+        when = self.controller.last_saved_at
+        stamp = when.strftime("%H:%M:%S") if when else ""
+        self.saved_label.setText(f"Saved {len(saved):,} assessment{'s' if len(saved) != 1 else ''} at {stamp}")
+        self.statusBar().showMessage(f"Recorded {len(saved):,} assessment{'s' if len(saved) != 1 else ''}", 4000)
+        self.controller.load_changes(self.changes_view.since_date())
+        current = self.matrix_view.table.currentIndex()
+        if current.isValid():
+            source = self.matrix_view.proxy.mapToSource(current)
+            measure = self.matrix_view.model.measure_at(source.column())
+            if measure is not None:
+                self.controller.load_history(self.matrix_view.model.actor_at(source.row()).key, measure.key)
+
+    def _as_of_changed(self, day: dt.date) -> None:
+        qd = QDate(day.year, day.month, day.day)
+        if self.as_of_edit.date() != qd:
+            self.as_of_edit.blockSignals(True)
+            self.as_of_edit.setDate(qd)
+            self.as_of_edit.blockSignals(False)
+        past = not self.controller.is_today
+        self.as_of_banner.setVisible(past)
+        if past:
+            self.as_of_banner.setText(f"Showing the record as it stood on {day.isoformat()}. "
+                                      "New assessments take effect from that date. Ctrl+T returns to today.")
+
+    def _open_editor(self, context: EditContext) -> None:
+        tracker = self.controller.tracker
+        if tracker is None:
+            return
+        validate_evidence = tracker.evidence.validate
+        request = self.dialogs.ask_assessment(self, context, tracker.assessments.validate,
+                                              lambda parent: self.dialogs.ask_evidence(parent, validate_evidence))
+        if request is not None:
+            self.controller.record(request)
+
+    def _show_progress(self, job: Job, title: str) -> None:
+        dialog = QProgressDialog(title + "…", "Cancel", 0, 0, self)
+        dialog.setWindowTitle("TCBM Tracker")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(150)  # shown only if the job takes longer than this
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+
+        def progressed(done: int, total: int, text: str) -> None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(done)
+            if text:
+                dialog.setLabelText(text)
+
+        job.signals.progressed.connect(progressed)
+        job.signals.finished.connect(dialog.close)
+        job.signals.finished.connect(dialog.deleteLater)
+        job.signals.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled: nothing was changed", 5000))
+        dialog.canceled.connect(job.cancel)
+        self.progress = dialog
+
+    def show_error(self, exc: BaseException, details: str = "") -> None:
+        self.last_error = show_error(self, exc, details)
+
+    # --- user actions ---------------------------------------------------------------------------------
+    def open_database(self) -> None:
+        path = self.dialogs.ask_open_path(self)
+        if path is not None:
+            self.controller.open_database(path)
+
+    def new_database(self) -> None:
+        path = self.dialogs.ask_new_path(self)
+        if path is not None:
+            if path.exists():
+                self.show_error(FileExistsError(f"{path} already exists; choose Open Database to open it"))
+                return
+            self.controller.open_database(path, create=True)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files():
+            self.recent_menu.addAction(str(path), lambda p=path: self.controller.open_database(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def open_actor(self, key: str) -> None:
+        self.tabs.setCurrentWidget(self.dossier_view)
+        self.controller.load_dossier(key)
+
+    def open_measure(self, key: str) -> None:
+        self.tabs.setCurrentWidget(self.measure_view)
+        self.controller.load_measure(key)
+
+    def set_as_of(self, day: dt.date) -> None:
+        self._as_of_timer.stop()
+        self.controller.set_as_of(day)
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.matrix_view)
+        self.matrix_view.search.setFocus()
+        self.matrix_view.search.selectAll()
+
+    def _history_requested(self, actor: str, measure: str) -> None:
+        self.history_dock.show()
+        self.controller.load_history(actor, measure)
+
+    def _current_cell_changed(self, actor: str, measure: str) -> None:
+        if measure and self.history_dock.isVisible():
+            self.controller.load_history(actor, measure)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None and self._actor_names:
+            cells = self.matrix_view.selected_cells()
+            self.open_actor(cells[0][0] if cells else next(iter(self._actor_names)))
+        elif self.tabs.widget(index) is self.measure_view and self.measure_view.overview is None:
+            cells = self.matrix_view.selected_cells()
+            if cells:
+                self.open_measure(cells[0][1])
+            elif self.matrix_view.model.measures:
+                self.open_measure(self.matrix_view.model.measures[0].key)
+
+    def _about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About TCBM Tracker",
+                          f"TCBM Tracker {__version__}\n\nWho implements the UN space TCBMs (A/68/189) and the "
+                          "COPUOS guidelines for the long-term sustainability of outer space activities "
+                          "(A/74/20, annex II).", QMessageBox.StandardButton.Ok, self)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        # Let a write that is under way finish: an accepted edit is never dropped on quit.
+        self.controller.runner.wait_for_done(30_000)
+        self.controller.close_database()
+        self.controller.runner.wait_for_done(5_000)
+        super().closeEvent(event)

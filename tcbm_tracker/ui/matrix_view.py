@@ -1,0 +1,292 @@
+"""The home screen: every actor against every measure, with filters, search and a legend."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tcbm_tracker.domain.vocabulary import STATUS_ORDER, Status
+from tcbm_tracker.ui.controller import MatrixData
+from tcbm_tracker.ui.edits import Cell
+from tcbm_tracker.ui.legend import StatusLegend
+from tcbm_tracker.ui.matrix_model import (
+    ACTOR_COLUMN,
+    COVERAGE_COLUMN,
+    FIRST_MEASURE_COLUMN,
+    MEASURE_KEY_ROLE,
+    MatrixFilter,
+    MatrixFilterProxyModel,
+    MatrixTableModel,
+)
+from tcbm_tracker.ui.status_style import status_text
+
+MEASURE_COLUMN_WIDTH = 34
+
+
+class MatrixTableView(QTableView):
+    """The grid; Enter or F2 edits the selected cells (Enter would otherwise just move down)."""
+
+    edit_pressed = Signal()
+
+    def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
+        key = event.key()  # type: ignore[attr-defined]
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            self.edit_pressed.emit()
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+
+class MatrixView(QWidget):
+    edit_requested = Signal(object)  # list[Cell]
+    actor_opened = Signal(str)
+    measure_opened = Signal(str)
+    history_requested = Signal(str, str)
+    current_cell_changed = Signal(str, str)  # actor, measure ("" when not a measure cell)
+    filter_applied = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = MatrixTableModel(self)
+        self.proxy = MatrixFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.catalog_box = QComboBox()
+        self.catalog_box.setAccessibleName("Catalogue")
+        self.group_box = QComboBox()
+        self.group_box.setAccessibleName("Group of measures")
+        self.group_box.setMinimumContentsLength(18)
+        self.region_box = QComboBox()
+        self.region_box.setAccessibleName("Regional group")
+        self.status_box = QComboBox()
+        self.status_box.setAccessibleName("Status")
+        self.status_box.addItem("Any status", None)
+        for s in STATUS_ORDER:
+            self.status_box.addItem(f"Has {status_text(s)}", s.value)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search actor or measure (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self.summary = QLabel()
+        self.summary.setObjectName("matrixSummary")
+
+        bar = QHBoxLayout()
+        for label, widget in (("Catalogue", self.catalog_box), ("Group", self.group_box),
+                              ("Region", self.region_box), ("Status", self.status_box)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            bar.addWidget(caption)
+            bar.addWidget(widget)
+        bar.addWidget(self.search, 1)
+
+        self.table = MatrixTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's alphabetical order
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(False)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(True)
+        self.table.setStyleSheet("QTableView { gridline-color: #d0d0d0; }")
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(24)
+        header.setDefaultSectionSize(MEASURE_COLUMN_WIDTH)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setHighlightSections(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.sectionDoubleClicked.connect(self._header_double_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._cell_menu)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.edit_pressed.connect(self.request_edit)
+        self.table.selectionModel().currentChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._shape_columns)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 2)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(StatusLegend(), 1)
+        bottom.addWidget(self.summary)
+        layout.addLayout(bottom)
+
+        find = QAction("Find", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+
+        # Typing in the search box filters after a short pause, not on every keystroke.
+        self._search_timer = QTimer(self, singleShot=True, interval=120)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._search_return)
+        for box in (self.region_box, self.status_box):
+            box.currentIndexChanged.connect(self.apply_filter)
+        # The group list depends on the catalogue: refill it first, then filter once.
+        self.catalog_box.currentIndexChanged.connect(lambda: (self._fill_groups(), self.apply_filter()))
+        self.group_box.currentIndexChanged.connect(self.apply_filter)
+        self._data: MatrixData | None = None
+
+    # --- data ---------------------------------------------------------------------------------
+    def set_data(self, data: MatrixData) -> None:
+        first = self._data is None
+        self._data = data
+        if first or [c.key for c in data.catalogs] != [self.catalog_box.itemData(i) for i in range(1, self.catalog_box.count())]:
+            self._fill_filters(data)
+        self.model.set_matrix(data.matrix)
+        self.apply_filter()
+
+    def _fill_filters(self, data: MatrixData) -> None:
+        for box in (self.catalog_box, self.region_box):
+            box.blockSignals(True)
+            box.clear()
+        self.catalog_box.addItem("All catalogues", None)
+        for c in data.catalogs:
+            self.catalog_box.addItem(f"{c.short_title} ({c.key})", c.key)
+        self.region_box.addItem("All regional groups", None)
+        regions = sorted({a.region for a in data.matrix.actors if a.region})
+        for r in regions:
+            self.region_box.addItem(data.region_labels.get(r, r), r)
+        self.region_box.addItem("No regional group", "NONE")
+        for box in (self.catalog_box, self.region_box):
+            box.blockSignals(False)
+        self._fill_groups()
+
+    def _fill_groups(self) -> None:
+        catalog = self.catalog_box.currentData()
+        self.group_box.blockSignals(True)
+        self.group_box.clear()
+        self.group_box.addItem("All groups", None)
+        seen: set[str] = set()
+        for m in self.model.measures if self.model.measures else (self._data.matrix.measures if self._data else ()):
+            gid = f"{m.catalog_key}/{m.group_key}"
+            if gid not in seen and (catalog is None or m.catalog_key == catalog):
+                seen.add(gid)
+                self.group_box.addItem(f"{m.catalog_key} {m.group_key}. {m.group_title}", gid)
+        self.group_box.blockSignals(False)
+
+    def _shape_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.resizeSection(ACTOR_COLUMN, 190)
+        header.resizeSection(COVERAGE_COLUMN, 74)
+
+    # --- filtering ----------------------------------------------------------------------------
+    def current_filter(self) -> MatrixFilter:
+        status = self.status_box.currentData()
+        return MatrixFilter(catalog=self.catalog_box.currentData(), group=self.group_box.currentData(),
+                            region=self.region_box.currentData(), status=Status(status) if status else None,
+                            text=self.search.text())
+
+    def apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.proxy.set_filter(self.current_filter())
+        m = self.model
+        self.summary.setText(f"{self.proxy.matching_actors:,} of {len(m.actors):,} actors × "
+                             f"{self.proxy.matching_measures:,} of {len(m.measures):,} measures")
+        self.filter_applied.emit()
+
+    def _search_return(self) -> None:
+        self.apply_filter()
+        if self.proxy.rowCount() and self.proxy.columnCount() > FIRST_MEASURE_COLUMN:
+            self.table.setFocus()
+            self.table.setCurrentIndex(self.proxy.index(0, FIRST_MEASURE_COLUMN))
+
+    # --- selection and actions ---------------------------------------------------------------
+    def selected_cells(self) -> list[Cell]:
+        cells: list[Cell] = []
+        seen: set[Cell] = set()
+        for index in sorted(self.table.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())):
+            source = self.proxy.mapToSource(index)
+            measure = self.model.measure_at(source.column())
+            if measure is None:
+                continue
+            cell = (self.model.actor_at(source.row()).key, measure.key)
+            if cell not in seen:
+                seen.add(cell)
+                cells.append(cell)
+        return cells
+
+    def select_cells(self, cells: list[Cell]) -> None:
+        """Select the given cells (those visible), e.g. from a test or a saved selection."""
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for actor, measure in cells:
+            index = self.proxy.mapFromSource(self.model.index(self.model.row_of(actor), self.model.column_of(measure)))
+            if index.isValid():
+                selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def request_edit(self) -> None:
+        cells = self.selected_cells()
+        if cells:
+            self.edit_requested.emit(cells)
+        else:
+            current = self.table.currentIndex()
+            if current.isValid() and self.proxy.mapToSource(current).column() == ACTOR_COLUMN:
+                self.actor_opened.emit(self.model.actor_at(self.proxy.mapToSource(current).row()).key)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        if source.column() == ACTOR_COLUMN or source.column() == COVERAGE_COLUMN:
+            self.actor_opened.emit(self.model.actor_at(source.row()).key)
+        else:
+            self.request_edit()
+
+    def _header_double_clicked(self, section: int) -> None:
+        key = self._measure_key_of_section(section)
+        if key:
+            self.measure_opened.emit(key)
+
+    def _measure_key_of_section(self, section: int) -> str:
+        return self.proxy.headerData(section, Qt.Orientation.Horizontal, MEASURE_KEY_ROLE) or ""
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        source = self.proxy.mapToSource(current)
+        measure = self.model.measure_at(source.column())
+        self.current_cell_changed.emit(self.model.actor_at(source.row()).key, measure.key if measure else "")
+
+    def _cell_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        source = self.proxy.mapToSource(index)
+        actor = self.model.actor_at(source.row())
+        measure = self.model.measure_at(source.column())
+        menu = QMenu(self)
+        if measure is not None:
+            n = len(self.selected_cells())
+            menu.addAction("Edit assessment…" if n <= 1 else f"Edit {n} cells…", self.request_edit)
+            menu.addAction("Show history", lambda: self.history_requested.emit(actor.key, measure.key))
+            menu.addSeparator()
+            menu.addAction(f"Open measure {measure.key}", lambda: self.measure_opened.emit(measure.key))
+        menu.addAction(f"Open dossier of {actor.name}", lambda: self.actor_opened.emit(actor.key))
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _header_menu(self, pos: QPoint) -> None:
+        section = self.table.horizontalHeader().logicalIndexAt(pos)
+        key = self._measure_key_of_section(section)
+        if key:
+            menu = QMenu(self)
+            menu.addAction(f"Open measure {key}", lambda: self.measure_opened.emit(key))
+            menu.popup(self.table.horizontalHeader().mapToGlobal(pos))

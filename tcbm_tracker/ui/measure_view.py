@@ -1,0 +1,113 @@
+"""The measure view: one measure across all actors, with its official source and status counts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from tcbm_tracker.domain.vocabulary import STATUS_ORDER
+from tcbm_tracker.services.dto import MeasureInfo, MeasureOverview
+from tcbm_tracker.ui.status_style import STYLES
+from tcbm_tracker.ui.table_models import ROW_ROLE, MeasureOverviewTableModel
+from tcbm_tracker.ui.table_setup import make_table
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def source_html(m: MeasureInfo) -> str:
+    """The citation, saying plainly whether the paragraph number has been checked."""
+    if not m.pinpoint:
+        pin = "<i>no pinpoint recorded</i>"
+    elif m.pinpoint_confirmed:
+        pin = f"{_esc(m.pinpoint)} <span style='color:#006b4f'>(pinpoint confirmed)</span>"
+    else:
+        note = f": {_esc(m.pinpoint_note)}" if m.pinpoint_note else ""
+        pin = f"{_esc(m.pinpoint)} <span style='color:#a34400'>(pinpoint not confirmed{note})</span>"
+    agreed = f" · agreed {m.agreed}" if m.agreed else ""
+    return f"Source: <b>{_esc(m.source_document)}</b>, {pin}{agreed}"
+
+
+class MeasureView(QWidget):
+    measure_chosen = Signal(str)
+    edit_requested = Signal(object)  # list[Cell]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.picker = QComboBox()
+        self.picker.setEditable(True)
+        self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.picker.setMinimumContentsLength(40)
+        self.picker.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.picker.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.picker.setAccessibleName("Measure")
+        self.picker.activated.connect(self._picked)
+        self.title = QLabel("Choose a measure")
+        self.title.setObjectName("measureTitle")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.source = QLabel()
+        self.source.setObjectName("measureSource")
+        self.source.setTextFormat(Qt.TextFormat.RichText)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.counts = QLabel()
+        self.counts.setObjectName("measureCounts")
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.model = MeasureOverviewTableModel(parent=self)
+        self.table, self.proxy = make_table(self.model)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.overview: MeasureOverview | None = None
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Measure"))
+        top.addWidget(self.picker)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addLayout(top)
+        for w in (self.title, self.source, self.description, self.counts):
+            layout.addWidget(w)
+        layout.addWidget(self.table, 1)
+
+    def set_measures(self, measures: tuple[MeasureInfo, ...], region_labels: dict[str, str]) -> None:
+        self.model.region_labels = region_labels
+        current = self.picker.currentData()
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for m in measures:
+            self.picker.addItem(f"{m.key} — {m.title}", m.key)
+        if current:
+            self.picker.setCurrentIndex(self.picker.findData(current))
+        self.picker.blockSignals(False)
+
+    def _picked(self, index: int) -> None:
+        key = self.picker.itemData(index)
+        if key:
+            self.measure_chosen.emit(key)
+
+    def set_overview(self, overview: MeasureOverview) -> None:
+        self.overview = overview
+        m = overview.measure
+        self.picker.blockSignals(True)
+        self.picker.setCurrentIndex(self.picker.findData(m.key))
+        self.picker.blockSignals(False)
+        heading = f"{m.heading}: " if m.heading else ""
+        self.title.setText(f"{m.key} — {heading}{m.title}")
+        self.source.setText(source_html(m))
+        self.description.setText(m.description or "")
+        self.description.setVisible(bool(m.description))
+        chips = []
+        for s in STATUS_ORDER:
+            st = STYLES[s]
+            chips.append(f"<span style='background:{st.background.name()}; color:{st.foreground.name()};'>"
+                         f"&nbsp;{st.symbol}&nbsp;</span>&nbsp;{s.label}: <b>{overview.coverage.count(s)}</b>")
+        self.counts.setText(f"As of {overview.as_of.isoformat()}, {overview.coverage.total} actors: &nbsp; "
+                            + " &nbsp;&nbsp; ".join(chips))
+        self.model.set_rows(overview.entries)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        entry = self.proxy.data(index, ROW_ROLE)
+        if self.overview is not None and entry is not None:
+            self.edit_requested.emit([(entry.actor.key, self.overview.measure.key)])

@@ -1,0 +1,40 @@
+"""What the window remembers between sessions (QSettings): geometry, layout, recent files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+
+
+class WindowSettings:
+    """A thin typed layer over a ``QSettings`` passed in (tests give one in a temp folder)."""
+
+    def __init__(self, settings: QSettings) -> None:
+        self.qsettings = settings
+
+    def geometry(self) -> QByteArray | None:
+        value = self.qsettings.value("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def state(self) -> QByteArray | None:
+        value = self.qsettings.value("window/state")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.qsettings.setValue("window/geometry", geometry)
+        self.qsettings.setValue("window/state", state)
+        self.qsettings.sync()
+
+    def recent_files(self) -> list[Path]:
+        value = self.qsettings.value("files/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [Path(p) for p in items if p]
+
+    def add_recent_file(self, path: Path) -> None:
+        resolved = str(Path(path).resolve())
+        items = [str(p) for p in self.recent_files() if str(p) != resolved]
+        self.qsettings.setValue("files/recent", [resolved, *items][:MAX_RECENT])
+        self.qsettings.sync()

@@ -1,0 +1,178 @@
+"""Read-only table models over lists of DTOs: dossier, measure overview, cell history, changes.
+
+``DtoTableModel`` takes the rows and a list of ``Column`` definitions; every value shown is
+computed from the DTO in hand (nothing is fetched in ``data()``). Status columns get the
+status colour and symbol so that every table reads like the matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services.dto import (
+    AssessmentInfo,
+    Change,
+    DossierEntry,
+    EvidenceInfo,
+    MeasureOverviewEntry,
+)
+from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+ROW_ROLE = Qt.ItemDataRole.UserRole + 5  # the DTO behind a row
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    title: str
+    text: Callable[[T], str]
+    sort: Callable[[T], Any] | None = None
+    status: Callable[[T], Status | None] | None = None  # colour the cell as this status
+    tooltip: Callable[[T], str] | None = None
+    width: int | None = None
+
+
+class DtoTableModel(QAbstractTableModel, Generic[T]):
+    def __init__(self, columns: Sequence[Column[T]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[T] = []
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.text(row)
+        if role == SORT_ROLE:
+            return col.sort(row) if col.sort else col.text(row)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return col.tooltip(row) if col.tooltip else (col.text(row) or None)
+        if col.status is not None and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            status = col.status(row)
+            if status is None:
+                return None
+            return (BACKGROUND_BRUSHES if role == Qt.ItemDataRole.BackgroundRole else FOREGROUND_BRUSHES)[status]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.columns):
+            return self.columns[section].title
+        return None
+
+
+# --- shared formatting -----------------------------------------------------------------------------
+def evidence_text(evidence: Sequence[EvidenceInfo]) -> str:
+    return "; ".join(e.symbol or e.title for e in evidence)
+
+
+def evidence_tooltip(evidence: Sequence[EvidenceInfo]) -> str:
+    return "\n".join(f"{e.label}" + (f" ({e.date})" if e.date else "") + (f", {e.pinpoint}" if e.pinpoint else "")
+                     for e in evidence)
+
+
+def first_line(text: str | None) -> str:
+    return (text or "").split("\n", 1)[0]
+
+
+def _a(entry: DossierEntry | MeasureOverviewEntry) -> AssessmentInfo | None:
+    return entry.assessment
+
+
+def _assessment_columns() -> list[Column[Any]]:
+    """Columns shared by the dossier and the measure view (rows have .assessment and .evidence)."""
+    return [
+        Column("Status", lambda e: status_text(e.status), lambda e: STATUS_RANK[e.status], status=lambda e: e.status, width=190),
+        Column("Provenance", lambda e: _a(e).provenance.label if _a(e) else "", width=190),
+        Column("Confidence", lambda e: _a(e).confidence.label if _a(e) else "", width=90),
+        Column("In force from", lambda e: _a(e).effective_date.isoformat() if _a(e) else "", width=100),
+        Column("Evidence", lambda e: evidence_text(e.evidence), tooltip=lambda e: evidence_tooltip(e.evidence) or None, width=180),
+        Column("Note", lambda e: first_line(_a(e).note) if _a(e) else "", tooltip=lambda e: (_a(e).note if _a(e) else None) or None),
+    ]
+
+
+class DossierTableModel(DtoTableModel[DossierEntry]):
+    """One actor's measures, in catalogue order."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__([
+            Column("Measure", lambda e: e.measure.key, lambda e: f"{e.measure.catalog_key}{e.measure.sort_order:05d}", width=90),
+            Column("Group", lambda e: f"{e.measure.group_key}. {e.measure.group_title}",
+                   lambda e: f"{e.measure.catalog_key}/{e.measure.group_key}", width=200),
+            Column("Title", lambda e: e.measure.title, tooltip=lambda e: f"{e.measure.title}\n{e.measure.citation}", width=300),
+            *_assessment_columns(),
+        ], parent)
+
+
+class MeasureOverviewTableModel(DtoTableModel[MeasureOverviewEntry]):
+    """One measure across all actors."""
+
+    def __init__(self, region_labels: dict[str, str] | None = None, parent: Any = None) -> None:
+        self.region_labels = region_labels or {}
+        super().__init__([
+            Column("Actor", lambda e: e.actor.name, width=200),
+            Column("Code", lambda e: e.actor.key, width=60),
+            Column("Region", lambda e: self.region_labels.get(e.actor.region or "", e.actor.region or ""), width=150),
+            *_assessment_columns(),
+        ], parent)
+
+
+class HistoryTableModel(DtoTableModel[AssessmentInfo]):
+    """Every assessment of one cell, newest first; the first row is the one in force."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__([
+            Column("In force from", lambda a: a.effective_date.isoformat(), width=100),
+            Column("Status", lambda a: status_text(a.status), lambda a: STATUS_RANK[a.status], status=lambda a: a.status, width=180),
+            Column("Provenance", lambda a: a.provenance.label, width=180),
+            Column("Confidence", lambda a: a.confidence.label, width=90),
+            Column("Recorded", lambda a: a.recorded_at[:19].replace("T", " ") + " UTC", lambda a: a.recorded_at, width=170),
+            Column("By", lambda a: a.recorded_by, width=90),
+            Column("Evidence", lambda a: str(len(a.evidence_ids)) if a.evidence_ids else "", lambda a: len(a.evidence_ids), width=70),
+            Column("Note", lambda a: first_line(a.note), tooltip=lambda a: a.note or None),
+        ], parent)
+
+
+class ChangesTableModel(DtoTableModel[Change]):
+    """Assessments recorded since a date, each with the status it replaced."""
+
+    def __init__(self, actor_names: dict[str, str] | None = None, parent: Any = None) -> None:
+        self.actor_names = actor_names or {}
+        super().__init__([
+            Column("Recorded", lambda c: c.assessment.recorded_at[:19].replace("T", " ") + " UTC",
+                   lambda c: f"{c.assessment.recorded_at}{c.assessment.id:012d}", width=170),
+            Column("Actor", lambda c: self.actor_names.get(c.assessment.actor_key, c.assessment.actor_key), width=180),
+            Column("Measure", lambda c: c.assessment.measure_key, width=90),
+            Column("Was", lambda c: status_text(c.previous_status), lambda c: STATUS_RANK[c.previous_status],
+                   status=lambda c: c.previous_status, width=170),
+            Column("Now", lambda c: status_text(c.assessment.status), lambda c: STATUS_RANK[c.assessment.status],
+                   status=lambda c: c.assessment.status, width=170),
+            Column("In force from", lambda c: c.assessment.effective_date.isoformat(), width=100),
+            Column("By", lambda c: c.assessment.recorded_by, width=90),
+            Column("Note", lambda c: first_line(c.assessment.note), tooltip=lambda c: c.assessment.note or None),
+        ], parent)

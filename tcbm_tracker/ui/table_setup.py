@@ -1,0 +1,30 @@
+"""Common set-up of the read-only tables (dossier, measure, history, changes)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from tcbm_tracker.ui.table_models import SORT_ROLE, DtoTableModel
+
+
+def make_table(model: DtoTableModel, *, sortable: bool = True) -> tuple[QTableView, QSortFilterProxyModel]:
+    proxy = QSortFilterProxyModel(model)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(sortable)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    for i, col in enumerate(model.columns):
+        if col.width:
+            header.resizeSection(i, col.width)
+    return view, proxy

@@ -1,0 +1,174 @@
+"""Editing through the main window: one cell, bulk edit, undo/redo, all written at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+
+from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
+from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+from tcbm_tracker.ui.edits import EditRequest
+from tcbm_tracker.ui.main_window import MainWindow
+from tcbm_tracker.ui.matrix_model import STATUS_ROLE
+
+
+def cell_status(window: MainWindow, actor: str, measure: str) -> str:
+    m = window.matrix_view.model
+    return m.data(m.index(m.row_of(actor), m.column_of(measure)), STATUS_ROLE)
+
+
+def fill_editor(status: Status, note: str, *, effective: str | None = None, add_evidence: bool = False):  # type: ignore[no-untyped-def]
+    """An answer that drives the real editor like a user would, without exec()."""
+
+    def answer(parent, context, validate, ask_evidence):  # type: ignore[no-untyped-def]
+        dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        dialog.status.setCurrentIndex(dialog.status.findData(status.value))
+        dialog.note.setPlainText(note)
+        if effective is not None:
+            dialog.effective.setText(effective)
+        if add_evidence:
+            dialog.add_evidence_button.click()
+        assert dialog.record_button.isEnabled(), dialog.errors()
+        request = dialog.request()
+        dialog.deleteLater()
+        return request
+
+    return answer
+
+
+def test_edit_one_cell_through_the_editor(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    scripted.assessment.append(fill_editor(Status.IMPLEMENTED, "Law adopted", add_evidence=True))
+    scripted.evidence.append(EvidenceInput(title="Space operations act", symbol="A/AC.105/2024/1"))
+    mv = window.matrix_view
+    mv.select_cells([("FRA", "LTS-B.4")])
+    mv.table.setFocus()
+    qtbot.keyClick(mv.table, Qt.Key.Key_Return)  # Enter edits the selected cell
+    idle(window)
+    assert scripted.assessment == [] and scripted.evidence == []
+    # Committed at once: another connection sees it, with the new evidence linked.
+    history = reader.assessments.history("FRA", "LTS-B.4")
+    assert [(h.status, h.note, h.recorded_by) for h in history] == [(Status.IMPLEMENTED, "Law adopted", "tester")]
+    assert [reader.evidence.get(e).symbol for e in history[0].evidence_ids] == ["A/AC.105/2024/1"]
+    assert cell_status(window, "FRA", "LTS-B.4") == "implemented"
+    assert "Saved 1 assessment" in window.saved_label.text()
+    assert window.controller.undo_stack.count() == 1
+
+
+def test_bulk_edit_is_one_change(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    cells = [(a, m) for a in ("FRA", "KEN", "BRA") for m in ("LTS-B.4", "LTS-B.5")]
+    scripted.assessment.append(fill_editor(Status.NO_INFORMATION, "Nothing published"))
+    mv = window.matrix_view
+    mv.select_cells(cells)
+    assert sorted(mv.selected_cells()) == sorted(cells)
+    window.edit_action.trigger()
+    idle(window)
+    stamps = set()
+    for a, m in cells:
+        (h,) = reader.assessments.history(a, m)
+        assert h.status is Status.NO_INFORMATION
+        stamps.add(h.recorded_at)
+        assert cell_status(window, a, m) == "no_information"
+    assert len(stamps) == 1  # one transaction: one recording instant
+    assert window.controller.undo_stack.count() == 1
+    assert window.controller.undo_stack.undoText() == "Set 6 cells to No information"
+
+
+def test_undo_and_redo_record_new_assessments(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    # KEN / LTS-B.4 had an assessment before; FRA / LTS-B.4 had none.
+    reader.assessments.record(AssessmentInput("KEN", "LTS-B.4", Status.PLANNED, Provenance.SELF_REPORTED,
+                                              Confidence.HIGH, "Plan announced", effective=dt.date(2020, 1, 1)))
+    window.controller.reload()
+    idle(window)
+    scripted.assessment.append(fill_editor(Status.IMPLEMENTED, "Done"))
+    window.matrix_view.select_cells([("FRA", "LTS-B.4"), ("KEN", "LTS-B.4")])
+    window.edit_action.trigger()
+    idle(window)
+    assert cell_status(window, "KEN", "LTS-B.4") == "implemented"
+
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Z
+    idle(window)
+    assert cell_status(window, "KEN", "LTS-B.4") == "planned"
+    assert cell_status(window, "FRA", "LTS-B.4") == "not_assessed"
+    ken = reader.assessments.history("KEN", "LTS-B.4")
+    # Nothing deleted: plan, edit, and the undo that restores the plan (same provenance and note).
+    assert [h.status for h in ken] == [Status.PLANNED, Status.IMPLEMENTED, Status.PLANNED]
+    assert (ken[0].provenance, ken[0].confidence, ken[0].note) == (Provenance.SELF_REPORTED, Confidence.HIGH, "Plan announced")
+    fra = reader.assessments.history("FRA", "LTS-B.4")
+    assert [h.status for h in fra] == [Status.NOT_ASSESSED, Status.IMPLEMENTED]
+
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # Ctrl+Shift+Z
+    idle(window)
+    assert cell_status(window, "KEN", "LTS-B.4") == "implemented"
+    assert cell_status(window, "FRA", "LTS-B.4") == "implemented"
+    assert len(reader.assessments.history("FRA", "LTS-B.4")) == 3
+    # The 2020 picture is untouched by all of this.
+    window.set_as_of(dt.date(2021, 1, 1))
+    idle(window)
+    assert cell_status(window, "KEN", "LTS-B.4") == "planned"
+
+
+def test_undo_of_a_backdated_edit_restores_that_date_only(window, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    reader.assessments.record_many([
+        AssessmentInput("FRA", "LTS-A.1", Status.PLANNED, effective=dt.date(2018, 1, 1)),
+        AssessmentInput("FRA", "LTS-A.1", Status.IMPLEMENTED, effective=dt.date(2022, 1, 1)),
+    ])
+    scripted.assessment.append(fill_editor(Status.NOT_IMPLEMENTED, "Correction", effective="2019-06-01"))
+    window.matrix_view.select_cells([("FRA", "LTS-A.1")])
+    window.edit_action.trigger()
+    idle(window)
+    q = reader.queries
+    assert q.matrix(as_of="2020-01-01").status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
+    assert q.matrix().status("FRA", "LTS-A.1") is Status.IMPLEMENTED  # a later assessment still wins today
+    window.undo_action.trigger()
+    idle(window)
+    assert q.matrix(as_of="2020-01-01").status("FRA", "LTS-A.1") is Status.PLANNED
+    assert q.matrix(as_of="2018-06-01").status("FRA", "LTS-A.1") is Status.PLANNED
+    assert q.matrix().status("FRA", "LTS-A.1") is Status.IMPLEMENTED
+
+
+def test_cancelled_editor_changes_nothing(window, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    scripted.assessment.append(lambda *args: None)
+    window.matrix_view.select_cells([("FRA", "LTS-B.4")])
+    window.edit_action.trigger()
+    idle(window)
+    assert reader.assessments.history("FRA", "LTS-B.4") == []
+    assert window.controller.undo_stack.count() == 0
+
+
+def test_long_bulk_edit_can_be_cancelled_before_it_writes(window, qtbot, idle, reader) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    gate = threading.Event()
+    window.controller.runner.submit("blocker", lambda ctx: gate.wait(10))
+    cells = tuple((a.key, m.key) for a in window.matrix_view.model.actors[:20] for m in window.matrix_view.model.measures)
+    request = EditRequest(cells, Status.IMPLEMENTED, Provenance.ANALYST_JUDGMENT, Confidence.LOW, dt.date.today())
+    job = window.controller.record(request)
+    assert job is not None and window.progress is not None  # a long job gets a progress dialog
+    cancelled = []
+    job.signals.cancelled.connect(lambda: cancelled.append(True))
+    from PySide6.QtWidgets import QPushButton
+
+    window.progress.findChild(QPushButton).click()  # the user presses Cancel
+    gate.set()
+    idle(window)
+    assert cancelled == [True]
+    assert reader.queries.matrix().cells == {}
+    assert window.controller.undo_stack.count() == 0
+
+
+def test_long_bulk_edit_reports_progress_and_writes_everything(window, idle, reader) -> None:  # type: ignore[no-untyped-def]
+    cells = tuple((a.key, m.key) for a in window.matrix_view.model.actors[:30] for m in window.matrix_view.model.measures)
+    request = EditRequest(cells, Status.PLANNED, Provenance.ANALYST_JUDGMENT, Confidence.LOW, dt.date.today())
+    job = window.controller.record(request)
+    steps: list[tuple[int, int]] = []
+    job.signals.progressed.connect(lambda done, total, text: steps.append((done, total)))
+    idle(window)
+    assert steps and all(total == len(cells) for _, total in steps)
+    assert len(reader.queries.matrix().cells) == len(cells) == 30 * 37
+    window.undo_action.trigger()
+    idle(window)
+    assert all(c.status is Status.NOT_ASSESSED for c in reader.queries.matrix().cells.values())
