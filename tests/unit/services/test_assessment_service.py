@@ -224,3 +224,15 @@ def test_changes_since_refuses_bad_dates(tracker: Tracker) -> None:
         tracker.assessments.changes_since("2025-02-30")
     with pytest.raises(ValidationError, match="in the future"):
         tracker.assessments.changes_since(dt.date.today() + dt.timedelta(days=2))
+
+
+def test_one_batch_can_hold_a_cell_twice(tracker: Tracker) -> None:
+    first, second = tracker.assessments.record_many([
+        AssessmentInput("FRA", "LTS-D.1", "planned", effective="2024-01-01"),
+        AssessmentInput("FRA", "LTS-D.1", "implemented", effective="2024-01-01"),
+    ])
+    assert first.recorded_at == second.recorded_at
+    assert tracker.queries.matrix().status("FRA", "LTS-D.1") is Status.IMPLEMENTED
+    changes = tracker.assessments.changes_since(dt.date.today())
+    assert [(c.previous_status, c.assessment.status) for c in changes] == [
+        (Status.NOT_ASSESSED, Status.PLANNED), (Status.PLANNED, Status.IMPLEMENTED)]

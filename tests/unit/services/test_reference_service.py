@@ -189,3 +189,31 @@ def test_set_attribute_refusals_change_nothing(tracker: Tracker, db_path: Path) 
             ref.set_attribute(*args)
     assert dump(db_path) == before
     assert ref.attribute_labels("un_regional_group")["WEOG"] == "Western European and Others Group"
+
+
+def test_a_retired_measure_can_come_back(with_v1: Tracker, tmp_path: Path) -> None:
+    t = with_v1
+    old = t.assessments.record(AssessmentInput("FRA", "NAT-3", "planned", effective="2024-02-01"))
+    t.reference.load_catalog_file(write(tmp_path, user_catalogue(2, V2), "nat-v2.json"))
+    r = t.reference.load_catalog_file(write(tmp_path, user_catalogue(3, V2 + [V1[2]]), "nat-v3.json"))
+    assert r.updated == ["NAT-3"] and r.retired == []
+    assert t.reference.measure("NAT-3").retired is False
+    assert t.queries.matrix(catalog="NAT2024").status("FRA", "NAT-3") is Status.PLANNED
+    assert t.assessments.history("FRA", "NAT-3") == [old]
+    assert t.integrity.verify().ok
+
+
+def test_init_keeps_a_newer_version_of_a_shipped_catalogue(tracker: Tracker, db_path: Path, tmp_path: Path) -> None:
+    from tcbm_tracker.services.setup import initialise
+    from tcbm_tracker.storage.locations import catalogs_dir
+
+    doc = json.loads((catalogs_dir() / "LTS2019.json").read_text(encoding="utf-8"))
+    doc["version"] = 2
+    doc["measures"][0]["description"] = "Revised description of guideline A.1."
+    r = tracker.reference.load_catalog_file(write(tmp_path, doc, "LTS2019-v2.json"))
+    assert (r.action, r.updated) == ("upgraded", ["LTS-A.1"])
+    report = initialise(db_path)
+    assert "LTS2019" not in {c.key for c in report.catalogs}  # the shipped v1 is not loaded over v2
+    assert tracker.reference.catalog("LTS2019").version == 2
+    assert tracker.reference.measure("LTS-A.1").description == "Revised description of guideline A.1."
+    assert tracker.integrity.verify().ok
