@@ -20,6 +20,7 @@ def coverage_line(c: Coverage) -> str:
 class ActorDossierView(QWidget):
     actor_chosen = Signal(str)
     edit_requested = Signal(object)  # list[Cell]
+    cell_selected = Signal(str, str)  # actor, measure: the history panel follows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,6 +34,7 @@ class ActorDossierView(QWidget):
         self.picker.activated.connect(self._picked)
         self.title = QLabel("Choose an actor")
         self.title.setObjectName("dossierTitle")
+        self.title.setWordWrap(True)
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.coverage = QLabel()
         self.coverage.setObjectName("dossierCoverage")
@@ -41,6 +43,7 @@ class ActorDossierView(QWidget):
         self.model = DossierTableModel(self)
         self.table, self.proxy = make_table(self.model)
         self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.dossier: Dossier | None = None
 
         top = QHBoxLayout()
@@ -85,3 +88,8 @@ class ActorDossierView(QWidget):
         entry = self.proxy.data(index, ROW_ROLE)
         if self.dossier is not None and entry is not None:
             self.edit_requested.emit([(self.dossier.actor.key, entry.measure.key)])
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = self.proxy.data(current, ROW_ROLE) if current.isValid() else None
+        if self.dossier is not None and entry is not None:
+            self.cell_selected.emit(self.dossier.actor.key, entry.measure.key)

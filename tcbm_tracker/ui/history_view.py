@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QSize, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince
@@ -50,7 +50,7 @@ class ChangesView(QWidget):
         self.caption = QLabel()
         self.caption.setObjectName("changesCaption")
         self.model = ChangesTableModel(parent=self)
-        self.table, self.proxy = make_table(self.model)
+        self.table, self.proxy = make_table(self.model, order=Qt.SortOrder.DescendingOrder)  # newest first
         top = QHBoxLayout()
         top.addWidget(QLabel("Changes recorded since"))
         top.addWidget(self.since)

@@ -14,7 +14,7 @@ class StatusLegend(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.setSpacing(14)
+        layout.setSpacing(10)
         for status in STATUS_ORDER:
             st = STYLES[status]
             swatch = QLabel(st.symbol)

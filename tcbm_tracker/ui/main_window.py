@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         mv.current_cell_changed.connect(self._current_cell_changed)
         self.dossier_view.actor_chosen.connect(self.open_actor)
         self.dossier_view.edit_requested.connect(c.prepare_edit)
+        self.dossier_view.cell_selected.connect(self._current_cell_changed)
+        self.measure_view.cell_selected.connect(self._current_cell_changed)
         self.measure_view.measure_chosen.connect(self.open_measure)
         self.measure_view.edit_requested.connect(c.prepare_edit)
         self.changes_view.since_changed.connect(c.load_changes)

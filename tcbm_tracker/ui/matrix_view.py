@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -66,7 +67,7 @@ class MatrixView(QWidget):
         self.catalog_box.setAccessibleName("Catalogue")
         self.group_box = QComboBox()
         self.group_box.setAccessibleName("Group of measures")
-        self.group_box.setMinimumContentsLength(18)
+        self.group_box.setMinimumContentsLength(14)
         self.region_box = QComboBox()
         self.region_box.setAccessibleName("Regional group")
         self.status_box = QComboBox()
@@ -77,9 +78,12 @@ class MatrixView(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search actor or measure (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(180)
         self.summary = QLabel()
         self.summary.setObjectName("matrixSummary")
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Clipped rather than widening the window: the legend beside it matters more.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         bar = QHBoxLayout()
         for label, widget in (("Catalogue", self.catalog_box), ("Group", self.group_box),

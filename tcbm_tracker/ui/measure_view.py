@@ -32,13 +32,14 @@ def source_html(m: MeasureInfo) -> str:
 class MeasureView(QWidget):
     measure_chosen = Signal(str)
     edit_requested = Signal(object)  # list[Cell]
+    cell_selected = Signal(str, str)  # actor, measure: the history panel follows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.picker = QComboBox()
         self.picker.setEditable(True)
         self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.picker.setMinimumContentsLength(40)
+        self.picker.setMinimumContentsLength(30)
         self.picker.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.picker.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.picker.setAccessibleName("Measure")
@@ -58,6 +59,7 @@ class MeasureView(QWidget):
         self.model = MeasureOverviewTableModel(parent=self)
         self.table, self.proxy = make_table(self.model)
         self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.overview: MeasureOverview | None = None
 
         top = QHBoxLayout()
@@ -111,3 +113,8 @@ class MeasureView(QWidget):
         entry = self.proxy.data(index, ROW_ROLE)
         if self.overview is not None and entry is not None:
             self.edit_requested.emit([(entry.actor.key, self.overview.measure.key)])
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = self.proxy.data(current, ROW_ROLE) if current.isValid() else None
+        if self.overview is not None and entry is not None:
+            self.cell_selected.emit(entry.actor.key, self.overview.measure.key)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from tcbm_tracker.ui.table_models import SORT_ROLE, DtoTableModel
 
 
-def make_table(model: DtoTableModel, *, sortable: bool = True) -> tuple[QTableView, QSortFilterProxyModel]:
+def make_table(model: DtoTableModel, *, sortable: bool = True, sort_column: int = 0,
+               order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> tuple[QTableView, QSortFilterProxyModel]:
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     view = QTableView()
     view.setModel(proxy)
+    if sortable:
+        view.sortByColumn(sort_column, order)  # before enabling, or Qt picks its own (descending) order
     view.setSortingEnabled(sortable)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
