@@ -34,7 +34,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import data_commands, extra_commands
+    from tcbm_tracker.cli import data_commands, extra_commands, report_commands
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     data_commands.register(sub)
     extra_commands.register(sub)
+    report_commands.register(sub)
     return parser
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from itertools import groupby
 from pathlib import Path
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from tcbm_tracker.reports.components import (

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
@@ -62,6 +61,7 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
           zebra: bool = False) -> Table:
     """A report table: banded header repeated on each page, hairlines between rows."""
     commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), REGULAR, 8),  # also for empty cells: else the table selects Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -80,7 +80,7 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
 
 
 def hexcolor(c: colors.Color) -> str:
-    return "#" + c.hexval()[2:]
+    return "#" + str(c.hexval())[2:]
 
 
 def status_cell(status: Status, style: Any = Styles.cell) -> Paragraph:
@@ -137,6 +137,7 @@ def kv_table(pairs: Sequence[tuple[str, str]], width: float, label_width: float 
     rows = [[Paragraph(label, Styles.head), Paragraph(value, Styles.cell)] for label, value in pairs]
     t = Table(rows, colWidths=[label_width, width - label_width], hAlign="LEFT")
     t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
@@ -176,32 +177,57 @@ def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, tex
     return table(data, [max(width - sum(numeric), 90), *numeric], extra=commands)
 
 
-def status_bars(rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> Drawing:
-    """Horizontal stacked bars, one per row, segments in legend order with their counts."""
-    bar_h, gap, label_w = 11.0, 5.0, min(170.0, width * 0.35)
-    height = len(rows) * (bar_h + gap)
-    d = Drawing(width, height)
-    for i, (label, counts, bold) in enumerate(rows):
-        y = height - (i + 1) * (bar_h + gap) + gap / 2
-        font = BOLD if bold else REGULAR
-        shown = _fit_label(text.plain(label, font), font, 7.5, label_w - 6)
-        d.add(String(0, y + 2.5, shown, fontName=font, fontSize=7.5, fillColor=INK))
-        total = sum(counts.values())
-        x, span = label_w, width - label_w
-        d.add(Rect(x, y, span, bar_h, fillColor=None, strokeColor=RULE, strokeWidth=0.4))
-        for status in LEGEND_ORDER:
-            n = counts.get(status, 0)
-            if not n or not total:
-                continue
-            w = span * n / total
-            lk = look(status)
-            d.add(Rect(x, y, w, bar_h, fillColor=lk.fill, strokeColor=colors.white if lk.fill != colors.white else RULE,
-                       strokeWidth=0.4))
-            label_text = f"{lk.symbol} {n}" if w >= 22 else (str(n) if w >= 9 else "")
-            if label_text:
-                d.add(String(x + w / 2, y + 2.5, label_text, fontName=BOLD, fontSize=7, fillColor=lk.text, textAnchor="middle"))
-            x += w
-    return d
+class StatusBars(Flowable):
+    """Horizontal stacked bars, one per row, segments in legend order with their counts.
+
+    Drawn straight on the canvas (not a reportlab Drawing, which would select Helvetica, a
+    font not embedded in the file).
+    """
+
+    BAR_H, GAP = 11.0, 5.0
+
+    def __init__(self, rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> None:
+        super().__init__()
+        self.label_w = min(170.0, width * 0.35)
+        self.rows = [(_fit_label(text.plain(label, BOLD if bold else REGULAR), BOLD if bold else REGULAR, 7.5, self.label_w - 6),
+                      dict(counts), bold) for label, counts, bold in rows]
+        self.width = width
+        self.height = len(rows) * (self.BAR_H + self.GAP)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        for i, (label, counts, bold) in enumerate(self.rows):
+            y = self.height - (i + 1) * (self.BAR_H + self.GAP) + self.GAP / 2
+            c.setFillColor(INK)
+            c.setFont(BOLD if bold else REGULAR, 7.5)
+            c.drawString(0, y + 2.5, label)
+            total = sum(counts.values())
+            x, span = self.label_w, self.width - self.label_w
+            c.setLineWidth(0.4)
+            c.setStrokeColor(RULE)
+            c.rect(x, y, span, self.BAR_H, stroke=1, fill=0)
+            for status in LEGEND_ORDER:
+                n = counts.get(status, 0)
+                if not n or not total:
+                    continue
+                w = span * n / total
+                lk = look(status)
+                c.setFillColor(lk.fill)
+                c.setStrokeColor(colors.white if lk.fill != colors.white else RULE)
+                c.rect(x, y, w, self.BAR_H, stroke=1, fill=1)
+                shown = f"{lk.symbol} {n}" if w >= 22 else (str(n) if w >= 9 else "")
+                if shown:
+                    c.setFillColor(lk.text)
+                    c.setFont(BOLD, 7)
+                    c.drawCentredString(x + w / 2, y + 2.5, shown)
+                x += w
+
+
+def status_bars(rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> Flowable:
+    return StatusBars(rows, width, text)
 
 
 def _fit_label(label: str, font: str, size: float, width: float) -> str:

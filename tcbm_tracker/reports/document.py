@@ -116,7 +116,8 @@ class _ReportDocument(BaseDocTemplate):
         super().__init__(
             filename, pagesize=size, leftMargin=side, rightMargin=side, topMargin=20 * mm, bottomMargin=20 * mm,
             title=text.plain(layout.pdf_title), author=text.plain(context.author), subject=text.plain(layout.pdf_subject),
-            creator=PRODUCT, keywords=_keywords(context), lang="en", displayDocTitle=1, **kw,
+            creator=PRODUCT, keywords=_keywords(context), lang="en", displayDocTitle=1, initialFontName=REGULAR,
+            initialFontSize=9, **kw,
         )
         self.layout, self.context, self.text = layout, context, text
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0,
@@ -179,7 +180,7 @@ def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Pat
         raise _output_error(out, "it is a folder; give a file name")
     folder = out.parent
     if not folder.is_dir():
-        raise _output_error(out, f"the folder {folder} does not exist")
+        raise _output_error(out, f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist")
     tmp = folder / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFError
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.storage.locations import fonts_dir
@@ -50,10 +50,15 @@ def register_fonts(folder: Path | None = None) -> None:
 
 @functools.cache
 def glyphs(font_name: str) -> frozenset[int]:
-    """Code points the face can draw."""
+    """Code points the face can draw and the PDF can carry as text.
+
+    Characters beyond the Basic Multilingual Plane (DejaVu has a few emoji there) are left
+    out: reportlab writes them into the PDF's text map as malformed hex, so copy/paste and
+    search would lose them. They get a visible ``[U+XXXX]`` marker like any missing glyph.
+    """
     register_fonts()
     font = pdfmetrics.getFont(font_name)
-    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
+    return frozenset(c for c in font.face.charToGlyph if c <= 0xFFFF)
 
 
 def missing(text: str, font_name: str = REGULAR) -> list[str]:

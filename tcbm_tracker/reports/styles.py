@@ -77,7 +77,7 @@ def look(status: Status) -> StatusLook:
 def _style(name: str, **kw: object) -> ParagraphStyle:
     base: dict[str, object] = {"fontName": REGULAR, "fontSize": 9, "leading": 12, "textColor": INK}
     base.update(kw)
-    return ParagraphStyle(name, **base)  # type: ignore[arg-type]
+    return ParagraphStyle(name, **base)
 
 
 class Styles:

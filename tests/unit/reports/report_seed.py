@@ -1,4 +1,7 @@
-"""A small, fully known dataset for the report tests: every status, history, evidence, hostile text."""
+"""A small, fully known dataset for the report tests: every status, history, evidence, hostile text.
+
+Invented test data: the statuses and documents below are not findings about any real state.
+"""
 
 from __future__ import annotations
 
@@ -40,16 +43,15 @@ def seed(t: Tracker) -> dict[str, int]:
     """Record the dataset; returns the evidence ids by name."""
     ev = {
         "law": t.evidence.add(EvidenceInput(
-            title="Loi n° 2008-518 relative aux opérations spatiales", symbol=None, date="2008-06-03", language="fr",
-            evidence_type="legislation", url="https://www.legifrance.gouv.fr/loda/id/JORFTEXT000018931380?a=1&b=2",
-            pinpoint="art. 4")).id,
+            title="Test : loi fictive relative aux opérations spatiales", symbol=None, date="2008-06-03", language="fr",
+            evidence_type="legislation", url="https://example.org/loi?a=1&b=2", pinpoint="art. 4")).id,
         "report": t.evidence.add(EvidenceInput(
-            title="Implementation of the LTS guidelines: national report", symbol="A/AC.105/C.1/2023/CRP.1",
+            title="Test: national report on the LTS guidelines", symbol="SAMPLE/2023/CRP.1",
             date="2023-02-06", language="en", evidence_type="un_process", url="http://example.org/report.pdf")).id,
         "russian": t.evidence.add(EvidenceInput(
-            title="Основы государственной политики в области космической деятельности", date="2013-04-19",
+            title="Тест: основы политики в области космической деятельности", date="2013-04-19",
             language="ru", evidence_type="policy_strategy")).id,
-        "greek": t.evidence.add(EvidenceInput(title="Εθνική διαστημική στρατηγική της Ελλάδας", language="el")).id,
+        "greek": t.evidence.add(EvidenceInput(title="Δοκιμή: εθνική διαστημική στρατηγική", language="el")).id,
     }
     items = [AssessmentInput("FRA", "LTS-B.4", "not_implemented", effective=PAST, note="Before the 2023 screening service.")]
     for measure, status in FRA_NOW.items():
