@@ -47,8 +47,10 @@ class JobContext:
         if self._cancel.is_set():
             raise JobCancelled()
 
-    def progress(self, done: int, total: int, text: str = "") -> None:
-        self.check()
+    def progress(self, done: int, total: int, text: str = "", *, check: bool = True) -> None:
+        """Report progress; by default also the point where a cancelled job stops."""
+        if check:
+            self.check()
         self._signals.progressed.emit(done, total, text)
 
 

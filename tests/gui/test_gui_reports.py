@@ -1,0 +1,85 @@
+"""PDF exports from the window: background jobs with progress, cancel, and the file written."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtWidgets import QPushButton
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services.assessments import AssessmentInput
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_actor_summary_from_the_dossier(window, idle, scripted, reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", Status.IMPLEMENTED, note="Act in force"))
+    window.open_actor("FRA")
+    idle(window)
+    out = tmp_path / "fra.pdf"
+    asked = []
+    window.dialogs.ask_report_path = lambda parent, request: asked.append(request) or out
+    window.report_actions["actor"].trigger()
+    idle(window, 60_000)
+    assert asked[0].kind == "actor" and asked[0].key == "FRA"
+    assert asked[0].suggested_name().startswith("FRA-compliance-summary")
+    assert out.exists() and "France" in pdf_text(out)
+    assert window.last_report.path == out
+    assert str(out) in window.statusBar().currentMessage()
+
+
+def test_matrix_report_follows_the_filters(window, idle, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    mv = window.matrix_view
+    mv.catalog_box.setCurrentIndex(mv.catalog_box.findData("GGE2013"))
+    mv.region_box.setCurrentIndex(mv.region_box.findData("WEOG"))
+    request = window.report_request("matrix")
+    assert (request.catalog, request.region) == ("GGE2013", "WEOG")
+    out = tmp_path / "matrix.pdf"
+    window.dialogs.ask_report_path = lambda parent, request: out
+    window.report_actions["matrix"].trigger()
+    idle(window, 60_000)
+    text = pdf_text(out)
+    assert "France" in text and "Kenya" not in text
+
+
+def test_report_needs_a_subject(window, idle) -> None:  # type: ignore[no-untyped-def]
+    window.dialogs.ask_report_path = lambda parent, request: (_ for _ in ()).throw(AssertionError("asked"))
+    window.report_actions["measure"].trigger()
+    assert "Select a measure first" in window.statusBar().currentMessage()
+
+
+def test_cancelled_report_leaves_no_file(window, idle, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    gate = threading.Event()
+    window.controller.runner.submit("blocker", lambda ctx: gate.wait(10))
+    out = tmp_path / "changes.pdf"
+    window.dialogs.ask_report_path = lambda parent, request: out
+    window.report_actions["changes"].trigger()
+    assert window.progress is not None
+    window.progress.findChild(QPushButton).click()
+    gate.set()
+    idle(window)
+    assert not out.exists()
+    assert "Cancelled" in window.statusBar().currentMessage()
+
+
+def test_every_actor_summary_goes_to_the_chosen_folder(window, idle, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The batch itself (one process per core, 195 PDFs) is the reports package's to test; here: the wiring.
+    from tcbm_tracker.reports.batch import BatchResult
+    from tcbm_tracker.ui import report_actions
+
+    calls = []
+
+    def fake_batch(tracker, out, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((out, kwargs["as_of"], callable(kwargs["progress"]), kwargs["cancelled"]()))
+        return BatchResult(Path(out), (), 2)
+
+    monkeypatch.setattr(report_actions, "build_all_actor_summaries", fake_batch)
+    window.dialogs.ask_report_path = lambda parent, request: tmp_path
+    window.report_actions["all-actors"].trigger()
+    idle(window)
+    assert calls == [(tmp_path, None, True, False)]
+    assert f"Wrote {tmp_path} (0 files, 0 pages)" == window.statusBar().currentMessage()
