@@ -169,6 +169,8 @@ class AssessmentService:
             "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
         )
         with self.db.read() as s:
+            if catalog and s.exec(text("SELECT 1 FROM catalog WHERE key = :k").bindparams(k=params["cat"])).first() is None:  # type: ignore[call-overload]
+                raise NotFoundError(f"unknown catalogue {catalog!r}")  # not an empty list: a typo must show
             rows = list(s.exec(text(sql).bindparams(**params)))  # type: ignore[call-overload]
             links = mapping.evidence_links(s, [r[0] for r in rows])
             evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])

@@ -8,6 +8,7 @@ picture shown at a past meeting can be rebuilt exactly, later corrections exclud
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import (
+    REGION_ATTRIBUTE,
     ActorInfo,
     CellState,
     Coverage,
@@ -82,7 +84,8 @@ class QueryService:
             measures = self._measures(s, catalog, group)
             actors = mapping.actors(s, day)
             if region is not None:
-                actors = [a for a in actors if a.region == region or (region.upper() == "NONE" and a.region is None)]
+                wanted = self._region(s, region)
+                actors = [a for a in actors if a.region == wanted or (wanted == "NONE" and a.region is None)]
             sql = CELL_SQL
             params: dict[str, Any] = {"as_of": day.isoformat(), "known_at": known_sql}
             if catalog is not None:
@@ -111,6 +114,17 @@ class QueryService:
                 )
             ]
         return Matrix(day, known, tuple(actors), tuple(measures), cells)
+
+    @staticmethod
+    def _region(s: Any, region: str) -> str:
+        """A regional group code in any case, or NONE (actors without one); an unknown code is refused,
+        not answered with an empty matrix."""
+        wanted = region.strip().upper()
+        row = s.exec(text("SELECT values_json FROM attribute_def WHERE key = :k").bindparams(k=REGION_ATTRIBUTE)).first()
+        known = sorted(json.loads(row[0])) if row else []
+        if wanted != "NONE" and wanted not in known:
+            raise ValidationError("region", f"unknown regional group {region!r}; use one of: {', '.join([*known, 'none'])}")
+        return wanted
 
     def _measures(self, s: Any, catalog: str | None, group: str | None) -> list[MeasureInfo]:
         sql = mapping.MEASURE_SQL + " WHERE m.retired = 0"
