@@ -236,3 +236,9 @@ def test_one_batch_can_hold_a_cell_twice(tracker: Tracker) -> None:
     changes = tracker.assessments.changes_since(dt.date.today())
     assert [(c.previous_status, c.assessment.status) for c in changes] == [
         (Status.NOT_ASSESSED, Status.PLANNED), (Status.PLANNED, Status.IMPLEMENTED)]
+
+
+def test_changes_since_refuses_an_unknown_catalogue(tracker: Tracker) -> None:
+    with pytest.raises(NotFoundError, match="unknown catalogue 'NOPE2000'"):
+        tracker.assessments.changes_since("2025-01-01", catalog="NOPE2000")
+    assert tracker.assessments.changes_since("2025-01-01", catalog="lts2019") == []

@@ -242,3 +242,11 @@ def test_fingerprint_is_the_change_log_head_and_moves_with_every_change(tracker:
     assert second != first and second == tracker.integrity.verify().head
     tracker.queries.matrix()
     assert tracker.queries.fingerprint() == second  # reading changes nothing
+
+
+def test_region_filter_takes_any_case_and_refuses_unknown_groups(tracker: Tracker) -> None:
+    q = tracker.queries
+    assert {a.key for a in q.matrix(region="weog").actors} == {a.key for a in q.matrix(region="WEOG").actors}
+    assert "FRA" in {a.key for a in q.matrix(region="weog").actors}
+    with pytest.raises(ValidationError, match="region: unknown regional group 'NATO'; use one of: AFRICA, APG"):
+        q.matrix(region="NATO")
