@@ -33,6 +33,11 @@ def dump(path: Path) -> list[str]:
         con.close()
 
 
+def recording_day() -> dt.date:
+    """A "since" day that includes what was just recorded (UTC) and is not in the local future."""
+    return min(dt.date.today(), dt.datetime.now(dt.UTC).date())
+
+
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
     """Make the next recordings carry this recording instant (UTC ISO)."""
     monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
@@ -207,14 +212,14 @@ def test_changes_since_with_previous_status(tracker: Tracker, monkeypatch: pytes
     # Filtered by catalogue; and the day boundary is inclusive.
     assert [c.assessment.id for c in tracker.assessments.changes_since("2025-01-01", catalog="GGE2013")] == [first_look.id]
     assert [c.assessment.id for c in tracker.assessments.changes_since("2025-03-01")] == [backdated.id]
-    assert tracker.assessments.changes_since(dt.date.today()) == []
+    assert tracker.assessments.changes_since(recording_day()) == []
 
 
 def test_changes_since_carries_the_evidence(tracker: Tracker) -> None:
     from tcbm_tracker.services.evidence import EvidenceInput
     ev = tracker.evidence.add(EvidenceInput(title="Replies received from Governments", symbol="A/72/65"))
     tracker.assessments.record(AssessmentInput("FRA", "GGE-IV.1", "implemented", evidence_ids=[ev.id]))
-    (change,) = tracker.assessments.changes_since(dt.date.today())
+    (change,) = tracker.assessments.changes_since(recording_day())
     assert change.evidence == (ev,)
     assert change.assessment.evidence_ids == (ev.id,)
 
@@ -233,7 +238,7 @@ def test_one_batch_can_hold_a_cell_twice(tracker: Tracker) -> None:
     ])
     assert first.recorded_at == second.recorded_at
     assert tracker.queries.matrix().status("FRA", "LTS-D.1") is Status.IMPLEMENTED
-    changes = tracker.assessments.changes_since(dt.date.today())
+    changes = tracker.assessments.changes_since(recording_day())
     assert [(c.previous_status, c.assessment.status) for c in changes] == [
         (Status.NOT_ASSESSED, Status.PLANNED), (Status.PLANNED, Status.IMPLEMENTED)]
 
