@@ -213,13 +213,18 @@ def render_pdf(
     register_fonts()
     total = len(flowables)
     pages = 0
+    done = 0
 
     def on_progress(kind: str, value: int) -> None:
+        nonlocal done
         if kind == "PROGRESS":
             if cancelled is not None and cancelled():
                 raise ReportCancelled()
-            if progress is not None:
-                progress(value, total)
+            # reportlab counts flowables left to place; a split puts the remainder back, so
+            # its figure can step back. Report only forward movement.
+            if progress is not None and min(value, total) > done:
+                done = min(value, total)
+                progress(done, total)
 
     def write(tmp: Path) -> None:
         nonlocal pages
@@ -230,6 +235,8 @@ def render_pdf(
         pages = doc.page
         if cancelled is not None and cancelled():
             raise ReportCancelled()
+        if progress is not None and done < total:
+            progress(total, total)
 
     if cancelled is not None and cancelled():
         raise ReportCancelled()

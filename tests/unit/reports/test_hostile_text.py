@@ -1,0 +1,75 @@
+"""Hostile text straight into the layout (report data built by hand, past every input rule)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from conftest import NOW, body_text, page_texts
+from pypdf import PdfReader
+
+from tcbm_tracker.reports.actor_summary import render_actor_summary
+from tcbm_tracker.reports.data import actor_summary_data
+from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.services.dto import EvidenceInfo
+from tcbm_tracker.services.tracker import Tracker
+
+
+def _evidence(i: int, title: str, url: str | None, symbol: str | None = None) -> EvidenceInfo:
+    return EvidenceInfo(id=1000 + i, symbol=symbol, title=title, date=None, language=None, evidence_type="not-a-type",
+                        url=url, pinpoint=None, file_name=None, file_sha256=None, file_size=None, recorded_by="x",
+                        created_at="2025-01-01T00:00:00.000000Z")
+
+
+def _hostile_summary(tracker: Tracker) -> object:
+    data = actor_summary_data(tracker, "FRA", now=NOW)
+    d = data.dossier
+    actor = dataclasses.replace(d.actor, name="Côte d'Ivoire <b>\x07</b> Türkiye Россия Ελλάδα 中国",
+                                note='<img src="/etc/passwd"/> & <link href="file:///etc/passwd">x</link>')
+    evidence = (
+        _evidence(1, '<link href="file:///etc/passwd">click</link> <para>', "file:///etc/passwd"),
+        _evidence(2, "javascript link", "javascript:alert(1)"),
+        _evidence(3, "ok & <fine>", "https://example.org/a?b=1&c=<2>", symbol="<SYM>"),
+        _evidence(4, "T" * 50_000, None),
+    )
+    entries = list(d.entries)
+    first, second, third = entries[0], entries[1], entries[2]
+    entries[0] = dataclasses.replace(first, evidence=evidence,
+                                     assessment=dataclasses.replace(first.assessment, note="A" * 50_000))
+    entries[1] = dataclasses.replace(second, assessment=dataclasses.replace(second.assessment, note="line\n" * 2_000))
+    entries[2] = dataclasses.replace(third, assessment=dataclasses.replace(third.assessment, note="bell\x07 nul\x00 tab\there"))
+    return dataclasses.replace(data, dossier=dataclasses.replace(d, actor=actor, entries=tuple(entries)))
+
+
+def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracker, tmp_path: Path) -> None:
+    result = render_actor_summary(_hostile_summary(seeded), tmp_path / "h.pdf")  # type: ignore[arg-type]
+    text = body_text(result.path)
+    assert "Côte d'Ivoire <b>[U+0007]</b> Türkiye Россия Ελλάδα [U+4E2D][U+56FD]" in text
+    assert '<img src="/etc/passwd"/> & <link href="file:///etc/passwd">x</link>' in text
+    assert '<link href="file:///etc/passwd">click</link> <para>' in text and "file:///etc/passwd" in text
+    assert "javascript:alert(1)" in text and "<SYM> ok & <fine>" in text
+    assert "bell[U+0007] nul[U+0000] tab here" in text
+    # The 50,000-character "word" in a note is wrapped and split over pages in the notes section.
+    assert text.replace(" ", "").count("A" * 1000) >= 1
+    assert sum(p.count("AAAAAAAAAA") > 0 for p in page_texts(result.path)) >= 3
+    uris = [a.get_object()["/A"].get("/URI") for p in PdfReader(result.path).pages for a in (p.get("/Annots") or [])
+            if "/A" in a.get_object()]
+    assert "https://example.org/a?b=1&c=<2>" in uris
+    assert all(str(u).startswith(("http://", "https://")) for u in uris)  # file: and javascript: stay text
+    assert any("U+0007" in w and "control" in w for w in result.warnings)
+    assert any("U+4E2D" in w for w in result.warnings)
+    assert 5 <= result.pages <= 60
+
+
+def test_safe_text_escapes_markup_and_marks_what_it_cannot_show() -> None:
+    t = SafeText()
+    assert t.para("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"
+    assert t.para("a\r\nb\nc") == "a<br/>b<br/>c"
+    assert "[U+1F600]" in t.para("smile 😀") and "[U+0001]" in t.plain("x\x01y")
+    assert t.plain("a\nb") == "a b"
+    assert t.link("file:///etc/passwd") == "file:///etc/passwd"
+    assert t.link("javascript:alert(1)") == "javascript:alert(1)"
+    assert t.link("https://e.org/?a=1&b=\"2\"") == ('<a href="https://e.org/?a=1&amp;b=&quot;2&quot;" color="#0B4F8A">'
+                                                   'https://e.org/?a=1&amp;b="2"</a>')
+    assert t.replaced == {"😀": 1, "\x01": 1}
+    assert len(t.warnings()) == 2
