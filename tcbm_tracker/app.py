@@ -75,11 +75,12 @@ def wait_until_idle(window, timeout_s: float = 60.0) -> None:  # type: ignore[no
 
 
 def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (1440, 900),
-               as_of: dt.date | None = None) -> Path:
+               as_of: dt.date | None = None, sort: str = "actor") -> Path:
     """Render the window (or the editor over it) offscreen and save it as a PNG.
 
     ``view`` is ``matrix``, ``actor:KEY``, ``measure:KEY``, ``changes``, ``history:ACTOR:MEASURE``
-    or ``editor:ACTOR:MEASURE``.
+    or ``editor:ACTOR:MEASURE``; ``sort`` orders the matrix by ``actor`` name or by ``coverage``
+    (highest first).
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
@@ -114,6 +115,12 @@ def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (
             window.set_as_of(as_of)
             wait_until_idle(window)
         window.show()
+        if sort == "coverage":
+            from PySide6.QtCore import Qt
+
+            from tcbm_tracker.ui.matrix_model import COVERAGE_COLUMN
+
+            window.matrix_view.table.sortByColumn(COVERAGE_COLUMN, Qt.SortOrder.DescendingOrder)
         cell: tuple[str, str] | None = None
         if kind in ("history", "editor"):
             actor, _, measure = rest.partition(":")

@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="where to write the PNG")
     p.add_argument("--size", default="1440x900", metavar="WxH", help="window size in pixels (default: 1440x900)")
     p.add_argument("--as-of", metavar="DATE", help="show the record as it stood on DATE (YYYY-MM-DD)")
+    p.add_argument("--sort", choices=["actor", "coverage"], default="actor",
+                   help="order of the matrix rows: by actor name (default) or by coverage, highest first")
     p.set_defaults(handler=run_screenshot)
 
 
@@ -65,6 +67,6 @@ def run_screenshot(args: argparse.Namespace) -> int:
 
     path = database_path(args)
     open_tracker(path).close()  # a clear error before any window is built
-    out = app.screenshot(path, args.view, args.out, size=size, as_of=as_of)
+    out = app.screenshot(path, args.view, args.out, size=size, as_of=as_of, sort=args.sort)
     print(out)
     return 0

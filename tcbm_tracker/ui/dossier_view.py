@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.services.dto import ActorInfo, Coverage, Dossier
+from tcbm_tracker.services.dto import ActorInfo, Coverage, Dossier, DossierEntry
 from tcbm_tracker.ui.table_models import ROW_ROLE, DossierTableModel
 from tcbm_tracker.ui.table_setup import make_table
 
@@ -41,10 +41,12 @@ class ActorDossierView(QWidget):
         self.coverage.setWordWrap(True)
         self.coverage.setTextFormat(Qt.TextFormat.RichText)
         self.model = DossierTableModel(self)
-        self.table, self.proxy = make_table(self.model)
+        # Catalogue order under group headings is the dossier's reading order: no re-sorting.
+        self.table, self.proxy = make_table(self.model, sortable=False)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.dossier: Dossier | None = None
+        self.region_labels: dict[str, str] = {}
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Actor"))
@@ -78,18 +80,21 @@ class ActorDossierView(QWidget):
         self.picker.blockSignals(True)
         self.picker.setCurrentIndex(self.picker.findData(a.key))
         self.picker.blockSignals(False)
-        region = f" · {a.region}" if a.region else ""
+        region = f" · {self.region_labels.get(a.region, a.region)}" if a.region else ""
         self.title.setText(f"{a.name} ({a.key}) — {a.kind.label}{region}")
         lines = [coverage_line(c) for c in dossier.coverage_by_catalog]
         self.coverage.setText(f"As of {dossier.as_of.isoformat()}: " + " &nbsp;&nbsp; ".join(lines))
-        self.model.set_rows(dossier.entries)
+        self.model.set_entries(dossier.entries, dossier.coverage_by_group)
+        self.table.clearSpans()
+        for row in self.model.heading_rows():
+            self.table.setSpan(row, 0, 1, self.model.columnCount())
 
     def _double_clicked(self, index: QModelIndex) -> None:
         entry = self.proxy.data(index, ROW_ROLE)
-        if self.dossier is not None and entry is not None:
+        if self.dossier is not None and isinstance(entry, DossierEntry):
             self.edit_requested.emit([(self.dossier.actor.key, entry.measure.key)])
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = self.proxy.data(current, ROW_ROLE) if current.isValid() else None
-        if self.dossier is not None and entry is not None:
+        if self.dossier is not None and isinstance(entry, DossierEntry):
             self.cell_selected.emit(self.dossier.actor.key, entry.measure.key)

@@ -29,4 +29,3 @@ class StatusLegend(QWidget):
             pair.addWidget(swatch)
             pair.addWidget(text)
             layout.addLayout(pair)
-        layout.addStretch(1)

@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         self.matrix_view.set_data(data)
         m = data.matrix
         self._actor_names = {a.key: a.name for a in m.actors}
+        self.dossier_view.region_labels = data.region_labels
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         assessed = sum(1 for c in m.cells.values())

@@ -65,11 +65,13 @@ class MatrixView(QWidget):
 
         self.catalog_box = QComboBox()
         self.catalog_box.setAccessibleName("Catalogue")
+        self.catalog_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.group_box = QComboBox()
         self.group_box.setAccessibleName("Group of measures")
         self.group_box.setMinimumContentsLength(14)
         self.region_box = QComboBox()
         self.region_box.setAccessibleName("Regional group")
+        self.region_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_box = QComboBox()
         self.status_box.setAccessibleName("Status")
         self.status_box.addItem("Any status", None)
@@ -128,8 +130,8 @@ class MatrixView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
-        bottom.addWidget(StatusLegend(), 1)
-        bottom.addWidget(self.summary)
+        bottom.addWidget(StatusLegend())
+        bottom.addWidget(self.summary, 1)
         layout.addLayout(bottom)
 
         find = QAction("Find", self)
@@ -191,7 +193,7 @@ class MatrixView(QWidget):
     def _shape_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.resizeSection(ACTOR_COLUMN, 190)
-        header.resizeSection(COVERAGE_COLUMN, 74)
+        header.resizeSection(COVERAGE_COLUMN, 86)
 
     # --- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> MatrixFilter:

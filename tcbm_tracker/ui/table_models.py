@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
     Change,
+    Coverage,
     DossierEntry,
     EvidenceInfo,
     MeasureOverviewEntry,
@@ -24,6 +26,9 @@ from tcbm_tracker.services.dto import (
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
 
 T = TypeVar("T")
+_BOLD = QFont()
+_BOLD.setBold(True)
+_HEADING_BRUSH = QBrush(QColor("#e8edf3"))
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 ROW_ROLE = Qt.ItemDataRole.UserRole + 5  # the DTO behind a row
@@ -108,7 +113,7 @@ def _assessment_columns() -> list[Column[Any]]:
     """Columns shared by the dossier and the measure view (rows have .assessment and .evidence)."""
     return [
         Column("Status", lambda e: status_text(e.status), lambda e: STATUS_RANK[e.status], status=lambda e: e.status, width=190),
-        Column("Provenance", lambda e: _a(e).provenance.label if _a(e) else "", width=190),
+        Column("Provenance", lambda e: _a(e).provenance.label if _a(e) else "", width=185),
         Column("Confidence", lambda e: _a(e).confidence.label if _a(e) else "", width=90),
         Column("In force from", lambda e: _a(e).effective_date.isoformat() if _a(e) else "", width=100),
         Column("Evidence", lambda e: evidence_text(e.evidence), tooltip=lambda e: evidence_tooltip(e.evidence) or None, width=180),
@@ -116,17 +121,56 @@ def _assessment_columns() -> list[Column[Any]]:
     ]
 
 
-class DossierTableModel(DtoTableModel[DossierEntry]):
-    """One actor's measures, in catalogue order."""
+@dataclass(frozen=True)
+class GroupHeading:
+    """A heading row of the dossier: one group of measures and the actor's coverage in it."""
+
+    text: str
+
+
+class DossierTableModel(DtoTableModel[Any]):
+    """One actor's measures in catalogue order, under a heading row per catalogue group.
+
+    Rows are ``GroupHeading`` or ``DossierEntry``; the view spans heading rows across the table.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__([
-            Column("Measure", lambda e: e.measure.key, lambda e: f"{e.measure.catalog_key}{e.measure.sort_order:05d}", width=90),
-            Column("Group", lambda e: f"{e.measure.group_key}. {e.measure.group_title}",
-                   lambda e: f"{e.measure.catalog_key}/{e.measure.group_key}", width=200),
-            Column("Title", lambda e: e.measure.title, tooltip=lambda e: f"{e.measure.title}\n{e.measure.citation}", width=300),
+            Column("Measure", lambda e: e.measure.key, width=90),
+            Column("Title", lambda e: e.measure.title, tooltip=lambda e: f"{e.measure.title}\n{e.measure.citation}", width=320),
             *_assessment_columns(),
         ], parent)
+
+    def set_entries(self, entries: Sequence[DossierEntry], coverage: Sequence[Coverage]) -> None:
+        by_label = {c.label: c for c in coverage}
+        rows: list[Any] = []
+        current = None
+        for e in entries:
+            label = f"{e.measure.catalog_key} {e.measure.group_key}. {e.measure.group_title}"
+            if label != current:
+                current = label
+                c = by_label.get(label)
+                figures = f"   ·   implements {c.implemented} of {c.denominator}, assessed {c.assessed}" if c else ""
+                rows.append(GroupHeading(f"{label}{figures}"))
+            rows.append(e)
+        self.set_rows(rows)
+
+    def heading_rows(self) -> list[int]:
+        return [i for i, r in enumerate(self.rows) if isinstance(r, GroupHeading)]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and isinstance(self.rows[index.row()], GroupHeading):
+            heading = self.rows[index.row()]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return heading.text if index.column() == 0 else None
+            if role == Qt.ItemDataRole.FontRole:
+                return _BOLD
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return _HEADING_BRUSH
+            if role == ROW_ROLE:
+                return heading
+            return None
+        return super().data(index, role)
 
 
 class MeasureOverviewTableModel(DtoTableModel[MeasureOverviewEntry]):
@@ -137,7 +181,7 @@ class MeasureOverviewTableModel(DtoTableModel[MeasureOverviewEntry]):
         super().__init__([
             Column("Actor", lambda e: e.actor.name, width=200),
             Column("Code", lambda e: e.actor.key, width=60),
-            Column("Region", lambda e: self.region_labels.get(e.actor.region or "", e.actor.region or ""), width=150),
+            Column("Region", lambda e: self.region_labels.get(e.actor.region or "", e.actor.region or ""), width=200),
             *_assessment_columns(),
         ], parent)
 

@@ -69,9 +69,10 @@ def test_matrix_model_and_proxy(qtmodeltester, recorded: Tracker) -> None:
 
 def test_dossier_and_measure_models(qtmodeltester, recorded: Tracker) -> None:
     dossier = DossierTableModel()
-    dossier.set_rows(recorded.queries.dossier("FRA").entries)
+    fra = recorded.queries.dossier("FRA")
+    dossier.set_entries(fra.entries, fra.coverage_by_group)
     qtmodeltester.check(dossier)
-    texts = [dossier.data(dossier.index(r, 3)) for r in range(dossier.rowCount())]
+    texts = [dossier.data(dossier.index(r, 2)) for r in range(dossier.rowCount())]
     assert "● Implemented" in texts and "? No information" in texts
     overview = MeasureOverviewTableModel({"AFRICA": "African Group"})
     overview.set_rows(recorded.queries.measure_overview("LTS-B.4").entries)

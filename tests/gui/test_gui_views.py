@@ -63,9 +63,14 @@ def test_actor_dossier(window, idle, reader) -> None:  # type: ignore[no-untyped
     assert "France (FRA)" in view.title.text()
     assert "LTS2019</b>: implements 1 of 21 (5%), assessed 1" in view.coverage.text()
     rows = {view.model.data(view.model.index(r, 0)): r for r in range(view.model.rowCount())}
-    assert len(rows) == 37
+    headings = view.model.heading_rows()
+    assert len(rows) == 37 + len(headings) and len(headings) == 10  # 6 GGE groups, 4 LTS groups
+    b_heading = next(t for t in rows if t.startswith("LTS2019 B. Safety of space operations"))
+    assert b_heading.endswith("implements 1 of 10, assessed 1")
+    assert view.table.columnSpan(rows[b_heading], 0) == view.model.columnCount()
     r = rows["LTS-B.4"]
-    assert [view.model.data(view.model.index(r, c)) for c in (3, 6, 7, 8)] == [
+    assert rows[b_heading] < r
+    assert [view.model.data(view.model.index(r, c)) for c in (2, 5, 6, 7)] == [
         "● Implemented", "2023-01-01", "A/AC.105/9", "Act in force"]
 
 
