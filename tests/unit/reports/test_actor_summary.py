@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import NOW, body_text, flat, page_texts
 from pypdf import PdfReader
+from report_pdf import NOW, body_text, flat, page_texts
 from report_seed import CHANGE, FRA_NOW, HOSTILE_NOTE, PAST
 
 from tcbm_tracker.domain.vocabulary import Status

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from conftest import NOW, body_text, page_texts
 from pypdf import PdfReader
+from report_pdf import NOW, body_text, page_texts
 
 from tcbm_tracker.reports.actor_summary import render_actor_summary
 from tcbm_tracker.reports.data import actor_summary_data

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import NOW, body_text, page_texts
 from pypdf import PdfReader
+from report_pdf import NOW, body_text, page_texts
 from report_seed import FRA_NOW
 
 from tcbm_tracker.domain.vocabulary import Status

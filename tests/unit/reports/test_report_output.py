@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import NOW
+from report_pdf import NOW
 
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.reports import (
@@ -16,9 +16,9 @@ from tcbm_tracker.reports import (
     build_actor_summary,
     build_matrix_report,
     build_measure_report,
+    document,
     suggested_file_name,
 )
-from tcbm_tracker.reports import document
 from tcbm_tracker.services.tracker import Tracker
 
 

@@ -1,0 +1,123 @@
+"""``tcbm-tracker report ...``: every report from the command line, and its errors on one line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from reportlab import rl_config
+
+from tcbm_tracker.cli import main, report_commands
+from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.reference import ReferenceService
+from tcbm_tracker.services.tracker import Tracker, open_tracker
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
+    """``main(["--db", db, "report", ...])`` in-process; the trackers it opens are closed after."""
+    opened: list[Tracker] = []
+
+    def tracking_open(*args: Any, **kwargs: Any) -> Tracker:
+        t = open_tracker(*args, **kwargs)
+        opened.append(t)
+        return t
+
+    monkeypatch.setattr(report_commands, "open_tracker", tracking_open)
+    monkeypatch.setattr(rl_config, "invariant", 1)
+
+    def invoke(*argv: str) -> Result:
+        code = main(["--db", str(db_path), "--user", "analyst", "report", *argv])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    yield invoke
+    for t in opened:
+        t.close()
+
+
+@pytest.fixture
+def recorded(db_path: Path) -> None:
+    t = open_tracker(db_path, user="tester")
+    t.assessments.record_many([
+        AssessmentInput("FRA", "LTS-B.4", "implemented", effective="2023-06-01", note="emoji 😀 and <b>tags</b>"),
+        AssessmentInput("CIV", "LTS-B.4", "planned", effective="2023-06-01"),
+    ])
+    t.close()
+
+
+def test_actor_summary(run: Run, recorded: None, tmp_path: Path) -> None:
+    r = run("actor", "fra", "--out", str(tmp_path / "fra.pdf"), "--as-of", "2024-01-01", "--catalog", "LTS2019")
+    assert r.code == 0, r.err
+    assert r.out.startswith(f"wrote {tmp_path / 'fra.pdf'} (") and "data fingerprint" in r.out
+    assert "warning: 1 character(s) the report font cannot show are printed as [U+XXXX]: U+1F600 GRINNING FACE" in r.err
+    reader = PdfReader(tmp_path / "fra.pdf")
+    assert reader.metadata is not None and reader.metadata.author == "analyst"
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "as of 2024-01-01" in text and "emoji [U+1F600] and <b>tags</b>" in text
+
+
+def test_measure_matrix_and_changes(run: Run, recorded: None, tmp_path: Path) -> None:
+    for argv, name in ((["measure", "LTS-B.4"], "b4.pdf"),
+                       (["matrix", "--catalog", "LTS2019", "--group", "B", "--region", "WEOG"], "m.pdf"),
+                       (["changes", "--since", "2020-01-01"], "c.pdf")):
+        r = run(*argv, "--out", str(tmp_path / name))
+        assert r.code == 0, r.err
+        assert PdfReader(tmp_path / name).pages
+
+
+def test_all_actors_with_worker_processes(run: Run, recorded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three actors keep the test short; the workers and the staging folder are the real ones.
+    real_actors = ReferenceService.actors
+    monkeypatch.setattr(ReferenceService, "actors",
+                        lambda self, as_of=None: [a for a in real_actors(self, as_of) if a.key in ("FRA", "CIV", "DEU")])
+    r = run("actor", "--all", "--out", str(tmp_path / "all"), "--workers", "2")
+    assert r.code == 0, r.err
+    assert "wrote 3 summaries" in r.out and "with 2 worker(s)" in r.out
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["CIV.pdf", "DEU.pdf", "FRA.pdf"]
+    assert "FRA: 1 character(s)" in r.err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["actor", "XYZ", "--out", "{tmp}/x.pdf"], "unknown actor 'XYZ'"),
+    (["actor", "--out", "{tmp}/x.pdf"], "actor: give an actor key (e.g. FRA) or --all"),
+    (["actor", "FRA", "--all", "--out", "{tmp}/x.pdf"], "not both or neither"),
+    (["actor", "FRA", "--out", "{tmp}/missing/x.pdf"], "cannot write the report to {tmp}/missing/x.pdf: the folder"),
+    (["actor", "FRA", "--out", "{tmp}"], "it is a folder; give a file name"),
+    (["actor", "FRA", "--as-of", "2099-01-01", "--out", "{tmp}/x.pdf"], "as of: 2099-01-01 is in the future"),
+    (["measure", "LTS-Q.1", "--out", "{tmp}/x.pdf"], "unknown measure"),
+    (["matrix", "--group", "Z", "--out", "{tmp}/x.pdf"], "unknown group 'Z'"),
+    (["changes", "--since", "yesterday", "--out", "{tmp}/x.pdf"], "since: 'yesterday' is not a date"),
+    (["actor", "--all", "--workers", "0", "--out", "{tmp}/all"], "workers: --workers takes a number of at least 1"),
+])
+def test_errors_are_one_line_and_write_nothing(run: Run, tmp_path: Path, argv: list[str], message: str) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    r = run(*[a.format(tmp=out) for a in argv])
+    assert r.code == 2
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tcbm-tracker: error: "), r.err
+    assert message.format(tmp=out) in lines[0]
+    assert list(out.iterdir()) == []
+
+
+def test_report_help_lists_the_reports(run: Run, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    help_text = capsys.readouterr().out
+    for name in ("actor", "measure", "matrix", "changes"):
+        assert name in help_text
