@@ -77,3 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"tcbm-tracker: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        tracker = getattr(args, "open_tracker", None)
+        if tracker is not None:
+            tracker.close()

@@ -5,21 +5,27 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
-from tcbm_tracker.services.assessments import AssessmentInput
-from tcbm_tracker.services.evidence import EvidenceInput
-from tcbm_tracker.services.setup import initialise
-from tcbm_tracker.services.tracker import Tracker, open_tracker
+
+if TYPE_CHECKING:
+    from tcbm_tracker.services.tracker import Tracker
+
+# Services (SQLAlchemy, SQLModel, Alembic) are imported inside the handlers: `--help` and
+# `--version` should answer at once.
 
 
 def _tracker(args: argparse.Namespace) -> Tracker:
+    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards."""
     from tcbm_tracker.cli import database_path
+    from tcbm_tracker.services.tracker import open_tracker
 
-    return open_tracker(database_path(args), user=args.user)
+    tracker = open_tracker(database_path(args), user=args.user)
+    args.open_tracker = tracker
+    return tracker
 
 
 def _add(sub: Any, name: str, handler: Any, help_: str, description: str | None = None) -> argparse.ArgumentParser:
@@ -139,6 +145,7 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
+    from tcbm_tracker.services.setup import initialise
 
     report = initialise(database_path(args), user=args.user)
     print(f"database: {report.path}")
@@ -219,6 +226,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
             note = args.note_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ValidationError("note", f"cannot read {args.note_file} as UTF-8 text ({exc})") from None
+    from tcbm_tracker.services.assessments import AssessmentInput
+
     t = _tracker(args)
     a = t.assessments.record(
         AssessmentInput(
@@ -240,6 +249,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
+    from tcbm_tracker.services.evidence import EvidenceInput
+
     e = _tracker(args).evidence.add(
         EvidenceInput(
             title=args.title,

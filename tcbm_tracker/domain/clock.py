@@ -15,6 +15,18 @@ def to_iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def start_of_day_iso(day: dt.date) -> str:
+    """The first instant of a day in the user's local time zone, as a stored UTC stamp.
+
+    Dates a user types ("changes since 3 March", "as known on 3 March") mean their own
+    calendar day; recording times are stored in UTC. Converting the local day's bounds keeps
+    a change recorded a minute ago inside "since today" wherever the user is.
+    """
+    local_midnight = dt.datetime.combine(day, dt.time.min).astimezone()
+    return to_iso(local_midnight)
+
+
 def end_of_day_iso(day: dt.date) -> str:
-    """The last instant of a (UTC) day, for "recorded on or before this date" cut-offs."""
-    return f"{day.isoformat()}T23:59:59.999999Z"
+    """The last instant of a day in the user's local time zone, as a stored UTC stamp."""
+    local_end = dt.datetime.combine(day, dt.time.max).astimezone()
+    return to_iso(local_end)

@@ -40,6 +40,9 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _control_chars(text: str, *, multiline: bool) -> list[str]:
     allowed = {"\n", "\t"} if multiline else set()
     bad = []
@@ -48,6 +51,10 @@ def _control_chars(text: str, *, multiline: bool) -> list[str]:
         if ch in allowed:
             continue
         if cat == "Cc" or cat == "Cs" or ch in ("\u2028", "\u2029"):
+            bad.append(ch)
+        elif not multiline and ch in _BIDI_CONTROLS:
+            # In a name or title a direction override can only disguise it ("Trojan source");
+            # notes keep them, since right-to-left prose may legitimately use them.
             bad.append(ch)
     return bad
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.domain.clock import start_of_day_iso, utc_now_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
@@ -157,7 +157,7 @@ class AssessmentService:
     def changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> list[Change]:
         """Assessments recorded on or after a date, oldest first, each with the status it replaced."""
         day = v.parse_date("since", since)
-        params: dict[str, object] = {"since": f"{day.isoformat()}T00:00:00.000000Z"}
+        params: dict[str, object] = {"since": start_of_day_iso(day)}
         sql = f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a"
         if catalog:
             sql += " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"

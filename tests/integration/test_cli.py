@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 from tcbm_tracker import __version__
-from tcbm_tracker.cli import build_parser, data_commands, main
+from tcbm_tracker.cli import build_parser, main
+from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.tracker import Tracker
 
 TODAY = dt.date.today()
@@ -50,7 +51,7 @@ Cli = Callable[..., Result]
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
     """Run ``main(argv)`` in-process; close what it opened; return exit code and output."""
     opened: list[Tracker] = []
-    real_open = data_commands.open_tracker
+    real_open = tracker_module.open_tracker
 
     def tracking_open(*args: Any, **kwargs: Any) -> Tracker:
         # A short busy timeout: a locked database must fail fast in the test.
@@ -59,7 +60,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
         opened.append(t)
         return t
 
-    monkeypatch.setattr(data_commands, "open_tracker", tracking_open)
+    monkeypatch.setattr(tracker_module, "open_tracker", tracking_open)
     capsys.readouterr()
 
     def run(*argv: str | Path) -> Result:

@@ -255,3 +255,10 @@ def test_no_information_not_assessed_and_not_implemented_are_distinct() -> None:
     assert len({s.label for s in Status}) == len(Status)
     assert not Status.NOT_APPLICABLE.counts_in_coverage
     assert all(s.counts_in_coverage for s in Status if s is not Status.NOT_APPLICABLE)
+
+
+@pytest.mark.parametrize("override", ["\u202e", "\u202d", "\u2066", "\u2069"])
+def test_direction_overrides_are_refused_in_names_but_kept_in_notes(override: str) -> None:
+    with pytest.raises(ValidationError, match="U\\+20"):
+        v.clean_text("name", f"Evil{override}gnp.exe", max_chars=100)
+    assert v.clean_note(f"quoted {override}text") == f"quoted {override}text"
