@@ -20,12 +20,14 @@ from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
     about,
+    assessment_cell,
     citation,
     coverage_table,
     legend,
-    status_background,
+    lines,
     status_bars,
     status_cell,
+    status_style,
     table,
 )
 from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
@@ -95,27 +97,26 @@ def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References
     """One table per catalogue: a banded row per group, a row per measure, its short note below it."""
     widths = [WIDTH * f for f in (0.42, 0.19, 0.18, 0.11, 0.10)]
     heads = ("Measure", "Status", "Provenance · confidence", "Effective", "Evidence")
-    rows: list[list[object]] = [[Paragraph(h, Styles.head) for h in heads]]
+    rows: list[list[object]] = [list(heads)]
     extra: list[tuple[object, ...]] = []
     for _, group_entries in groupby(entries, key=lambda e: e.measure.group_key):
         group = list(group_entries)
         g = group[0].measure
         r = len(rows)
-        rows.append([Paragraph(text.para(f"{g.group_key}. {g.group_title}", BOLD), Styles.cell_bold), "", "", "", ""])
-        extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BAND)]
+        rows.append([lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD), "", "", "", ""])
+        extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BAND), ("FONT", (0, r), (-1, r), BOLD, 8, 10)]
         for i, e in enumerate(group):
             m, a = e.measure, e.assessment
             r = len(rows)
             rows.append([
                 Paragraph(f"<b>{text.para(m.key, BOLD)}</b>  {text.para(m.title)}<br/>"
                           f'<font size="7" color="#5F6B76">{citation(text, m)}</font>', Styles.cell),
-                status_cell(e.status),
-                Paragraph(f"{text.para(a.provenance.label)}<br/>{text.para(a.confidence.label)} confidence" if a else "–",
-                          Styles.cell),
-                Paragraph(a.effective_date.isoformat() if a else "–", Styles.cell),
-                Paragraph(refs.cite(e.evidence) or "–", Styles.cell),
+                status_cell(e.status, widths[1]),
+                assessment_cell(a, widths[2]),
+                a.effective_date.isoformat() if a else "–",
+                lines(refs.cite(e.evidence) or "–", widths[4]),
             ])
-            extra.append(status_background(1, r, e.status))
+            extra += status_style(1, r, e.status)
             note = notes.short(text, f"{m.key} — note", a.note if a else None)
             last = r
             if note is not None:

@@ -23,8 +23,9 @@ from tcbm_tracker.reports.components import (
     cell,
     kv_table,
     legend,
-    status_background,
+    lines,
     status_cell,
+    status_style,
     swatch,
     table,
 )
@@ -66,23 +67,23 @@ def _summary(data: ChangesReportData, text: SafeText) -> list[Flowable]:
 def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull) -> Table:
     widths = [WIDTH * f for f in (0.07, 0.21, 0.11, 0.16, 0.16, 0.11, 0.09, 0.09)]
     heads = ("Time", "Actor", "Measure", "Was", "Now", "Effective", "By", "Evidence")
-    rows: list[list[Any]] = [[Paragraph(h, Styles.head) for h in heads]]
+    rows: list[list[Any]] = [list(heads)]
     extra: list[tuple[Any, ...]] = []
     for ch in changes:
         a = ch.assessment
         actor = data.actors.get(a.actor_key)
         r = len(rows)
         rows.append([
-            Paragraph(a.recorded_at[11:16], Styles.cell),
+            a.recorded_at[11:16],
             cell(text, f"{actor.name} ({a.actor_key})" if actor else a.actor_key),
             Paragraph(f"<b>{text.para(a.measure_key, BOLD)}</b>", Styles.cell),
-            status_cell(ch.previous_status),
-            status_cell(a.status),
-            Paragraph(a.effective_date.isoformat(), Styles.cell),
+            status_cell(ch.previous_status, widths[3]),
+            status_cell(a.status, widths[4]),
+            a.effective_date.isoformat(),
             cell(text, a.recorded_by),
-            Paragraph(refs.cite(ch.evidence) or "–", Styles.cell),
+            lines(refs.cite(ch.evidence) or "–", widths[7]),
         ])
-        extra += [status_background(3, r, ch.previous_status), status_background(4, r, a.status)]
+        extra += status_style(3, r, ch.previous_status) + status_style(4, r, a.status)
         note = notes.short(text, f"{a.actor_key} {a.measure_key}, recorded {a.recorded_at[:16].replace('T', ' ')} — note", a.note)
         if note is not None:
             rows.append([note, *[""] * 7])
@@ -123,7 +124,7 @@ def _measures_concerned(data: ChangesReportData, text: SafeText) -> list[Flowabl
                   key=lambda k: (data.measures[k].catalog_key, data.measures[k].sort_order) if k in data.measures else ("~", 0))
     if not keys:
         return []
-    rows: list[list[Any]] = [[Paragraph("Measure", Styles.head), Paragraph("Title", Styles.head)]]
+    rows: list[list[Any]] = [["Measure", "Title"]]
     for k in keys:
         m = data.measures.get(k)
         rows.append([Paragraph(text.para(k, BOLD), Styles.cell_bold), cell(text, m.title if m else "(unknown measure)")])

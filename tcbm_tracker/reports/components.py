@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.document import Heading
-from tcbm_tracker.reports.fonts import BOLD, REGULAR
+from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import ReportContext
 from tcbm_tracker.reports.styles import (
     BAND,
@@ -30,8 +31,9 @@ from tcbm_tracker.reports.styles import (
     look,
 )
 from tcbm_tracker.reports.text import SafeText, shorten
-from tcbm_tracker.services.dto import Coverage, EvidenceInfo, MeasureInfo
+from tcbm_tracker.services.dto import AssessmentInfo, Coverage, EvidenceInfo, MeasureInfo
 
+HEAD_SIZE = 7
 CELL_LIMIT = 600  # characters of one user field shown inside a table cell
 NOTE_LIMIT = 400  # characters of a note shown beside its measure
 NOTE_LINES = 5
@@ -58,10 +60,16 @@ def cell(text: SafeText, value: str | None, style: Any = Styles.cell, *, limit: 
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = (),
-          zebra: bool = False) -> Table:
-    """A report table: banded header repeated on each page, hairlines between rows."""
+          zebra: bool = False, right_from: int | None = None) -> Table:
+    """A report table: banded header repeated on each page, hairlines between rows.
+
+    Header cells given as strings are set in bold and wrapped to their column; columns from
+    ``right_from`` on are right-aligned (numbers).
+    """
+    if header_rows:
+        rows[0] = [lines(h, w, BOLD, HEAD_SIZE) if isinstance(h, str) else h for h, w in zip(rows[0], widths, strict=False)]
     commands: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, 8),  # also for empty cells: else the table selects Helvetica
+        ("FONT", (0, 0), (-1, -1), REGULAR, 8, 10),  # also for empty cells: else the table selects Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -70,7 +78,12 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
     ]
     if header_rows:
-        commands += [("BACKGROUND", (0, 0), (-1, header_rows - 1), BAND), ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, INK)]
+        commands += [("BACKGROUND", (0, 0), (-1, header_rows - 1), BAND),
+                     ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, INK),
+                     ("FONT", (0, 0), (-1, header_rows - 1), BOLD, HEAD_SIZE, HEAD_SIZE + 1.5),
+                     ("VALIGN", (0, 0), (-1, header_rows - 1), "BOTTOM")]
+    if right_from is not None:
+        commands.append(("ALIGN", (right_from, 0), (-1, -1), "RIGHT"))
     if zebra:
         commands += [("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#F7F9FB")])]
     commands += list(extra)
@@ -83,14 +96,27 @@ def hexcolor(c: colors.Color) -> str:
     return "#" + str(c.hexval())[2:]
 
 
-def status_cell(status: Status, style: Any = Styles.cell) -> Paragraph:
-    """Symbol and label in the status's text colour; pair with ``status_background``."""
+def lines(value: str, width: float, font: str = REGULAR, size: float = 8) -> str:
+    """Plain cell text broken into lines that fit ``width`` (tables draw strings far faster than
+    paragraphs). Only for text that is already safe for the font: fixed labels, dates, numbers,
+    or user text passed through ``SafeText.plain``."""
+    return "\n".join(simpleSplit(value, font, size, width - 6)) or value
+
+
+def status_cell(status: Status, width: float) -> str:
+    """Symbol and label, wrapped to the column; pair with ``status_style`` for the colours."""
     lk = look(status)
-    return Paragraph(f'<font color="{hexcolor(lk.text)}">{lk.symbol}&nbsp;&nbsp;{lk.label}</font>', style)
+    return lines(f"{lk.symbol}  {lk.label}", width)
 
 
-def status_background(col: int, row: int, status: Status) -> tuple[Any, ...]:
-    return ("BACKGROUND", (col, row), (col, row), look(status).fill)
+def status_style(col: int, row: int, status: Status) -> list[tuple[Any, ...]]:
+    lk = look(status)
+    return [("BACKGROUND", (col, row), (col, row), lk.fill), ("TEXTCOLOR", (col, row), (col, row), lk.text)]
+
+
+def assessment_cell(a: AssessmentInfo | None, width: float) -> str:
+    """Provenance and confidence, two short fixed labels."""
+    return lines(a.provenance.label, width) + "\n" + f"{a.confidence.label} confidence" if a else "–"
 
 
 def swatch(status: Status) -> str:
@@ -110,7 +136,7 @@ def legend(width: float, *, per_row: int = 4) -> Table:
         row: list[Any] = []
         for c, status in enumerate(entries[r : r + per_row]):
             lk = look(status)
-            row += [lk.symbol, Paragraph(lk.label, Styles.cell)]
+            row += [lk.symbol, lk.label]
             commands += [
                 ("BACKGROUND", (2 * c, r // per_row), (2 * c, r // per_row), lk.fill),
                 ("TEXTCOLOR", (2 * c, r // per_row), (2 * c, r // per_row), lk.text),
@@ -121,8 +147,9 @@ def legend(width: float, *, per_row: int = 4) -> Table:
     label_w = width / per_row - 16
     t = Table(rows, colWidths=[14, label_w] * per_row, hAlign="LEFT")
     t.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), BOLD, 8),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("FONT", (0, 0), (-1, -1), REGULAR, 8),
+        *[("FONT", (c, 0), (c, -1), BOLD, 8) for c in range(0, 2 * per_row, 2)],
+        *[("ALIGN", (c, 0), (c, -1), "CENTER") for c in range(0, 2 * per_row, 2)],
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
@@ -134,10 +161,11 @@ def legend(width: float, *, per_row: int = 4) -> Table:
 
 def kv_table(pairs: Sequence[tuple[str, str]], width: float, label_width: float = 95) -> Table:
     """Label/value rows; values are markup already made safe by the caller."""
-    rows = [[Paragraph(label, Styles.head), Paragraph(value, Styles.cell)] for label, value in pairs]
+    rows = [[lines(label, label_width, BOLD, HEAD_SIZE), Paragraph(value, Styles.cell)] for label, value in pairs]
     t = Table(rows, colWidths=[label_width, width - label_width], hAlign="LEFT")
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8),
+        ("FONT", (0, 0), (0, -1), BOLD, HEAD_SIZE, HEAD_SIZE + 1.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
@@ -162,19 +190,21 @@ def percent(value: float | None) -> str:
 
 def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, text: SafeText, *, scope: str = "Scope") -> Table:
     """Counts per status with the denominator and what was excluded; ``rows`` are (label, coverage, bold)."""
-    heads = [scope, "Cells", "N/A<br/>excl.", "Denom.", "Impl.", "Partial", "Planned", "Not<br/>impl.", "No<br/>info",
-             "Not<br/>assessed", "Impl.<br/>rate"]
-    data: list[list[Any]] = [[Paragraph(h, Styles.head if i == 0 else Styles.head_right) for i, h in enumerate(heads)]]
-    commands: list[tuple[Any, ...]] = [("FONT", (1, 1), (-1, -1), REGULAR, 8), ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+    numeric = [30, 30, 36, 29, 31, 36, 30, 30, 40, 33]
+    widths = [max(width - sum(numeric), 90), *numeric]
+    heads = [scope, "Cells", "N/A\nexcl.", "Denom.", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
+             "Impl.\nrate"]
+    data: list[list[Any]] = [heads]
+    commands: list[tuple[Any, ...]] = [("FONT", (1, 0), (-1, 0), BOLD, 6.5, 8),
                                        ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
     for r, (label, c, bold) in enumerate(rows, start=1):
         nums = [c.total, c.not_applicable, c.denominator, *[c.count(s) for s in COVERAGE_STATUSES]]
-        data.append([cell(text, label, Styles.cell_bold if bold else Styles.cell, font=BOLD if bold else REGULAR),
-                     *[str(n) for n in nums], percent(c.implementation_rate)])
+        font = BOLD if bold else REGULAR
+        data.append([lines(text.plain(shorten(label, 200)[0], font), widths[0], font), *[str(n) for n in nums],
+                     percent(c.implementation_rate)])
         if bold:
-            commands += [("FONT", (1, r), (-1, r), BOLD, 8), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
-    numeric = [30, 30, 36, 29, 31, 36, 30, 30, 40, 33]
-    return table(data, [max(width - sum(numeric), 90), *numeric], extra=commands)
+            commands += [("FONT", (0, r), (-1, r), BOLD, 8, 10), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
+    return table(data, widths, extra=commands, right_from=1)
 
 
 class StatusBars(Flowable):
@@ -189,7 +219,7 @@ class StatusBars(Flowable):
     def __init__(self, rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> None:
         super().__init__()
         self.label_w = min(170.0, width * 0.35)
-        self.rows = [(_fit_label(text.plain(label, BOLD if bold else REGULAR), BOLD if bold else REGULAR, 7.5, self.label_w - 6),
+        self.rows = [(fit_text(text.plain(label, BOLD if bold else REGULAR), BOLD if bold else REGULAR, 7.5, self.label_w - 6),
                       dict(counts), bold) for label, counts, bold in rows]
         self.width = width
         self.height = len(rows) * (self.BAR_H + self.GAP)
@@ -228,14 +258,6 @@ class StatusBars(Flowable):
 
 def status_bars(rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> Flowable:
     return StatusBars(rows, width, text)
-
-
-def _fit_label(label: str, font: str, size: float, width: float) -> str:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    while label and stringWidth(label, font, size) > width:
-        label = label[:-2] + "…" if len(label) > 2 else ""
-    return label
 
 
 def citation(text: SafeText, m: MeasureInfo) -> str:

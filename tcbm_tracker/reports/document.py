@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from tcbm_tracker.domain.errors import TrackerError
-from tcbm_tracker.reports.fonts import BOLD, REGULAR, register_fonts
+from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
 from tcbm_tracker.reports.styles import MUTED, RULE
 from tcbm_tracker.reports.text import SafeText
@@ -136,7 +136,7 @@ class _ReportDocument(BaseDocTemplate):
         top = h - 12 * mm
         canv.setFont(BOLD, _HEAD_SIZE)
         canv.setFillColor(MUTED)
-        canv.drawString(left, top, _fit(self._head, BOLD, _HEAD_SIZE, (right - left) * 0.72))
+        canv.drawString(left, top, fit_text(self._head, BOLD, _HEAD_SIZE, (right - left) * 0.72))
         canv.setFont(REGULAR, _HEAD_SIZE)
         canv.drawRightString(right, top, self.layout.header_right)
         canv.line(left, top - 3, right, top - 3)
@@ -157,16 +157,6 @@ class _ReportDocument(BaseDocTemplate):
 def _keywords(ctx: ReportContext) -> str:
     return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; catalogues {ctx.catalog_versions}; "
             f"generated {ctx.generated_at.isoformat()}")
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _output_error(out: Path, reason: str) -> ReportOutputError:

@@ -69,3 +69,14 @@ def missing(text: str, font_name: str = REGULAR) -> list[str]:
         if ord(ch) not in have and ch not in seen:
             seen[ch] = None
     return list(seen)
+
+
+def fit_text(text: str, font_name: str, size: float, width: float) -> str:
+    """``text`` cut with an ellipsis so that it fits ``width`` points on one line."""
+    full = pdfmetrics.stringWidth(text, font_name, size)
+    if full <= width:
+        return text
+    n = max(0, int(len(text) * width / full))  # a close first guess, then step to the exact fit
+    while n > 0 and pdfmetrics.stringWidth(text[:n].rstrip() + "…", font_name, size) > width:
+        n -= 1
+    return text[:n].rstrip() + "…"

@@ -17,12 +17,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.components import about, citation, coverage_table, legend, percent, table
 from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
-from tcbm_tracker.reports.fonts import BOLD, REGULAR
+from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import MatrixReportData
 from tcbm_tracker.reports.styles import BAND, INK, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
@@ -65,14 +65,6 @@ def layout_for(data: MatrixReportData) -> Layout:
                   pdf_subject=f"Which actors implement which measures ({scope}), {data.context.as_of_text}")
 
 
-def _fit(label: str, font: str, size: float, width: float) -> str:
-    if stringWidth(label, font, size) <= width:
-        return label
-    while label and stringWidth(label + "…", font, size) > width:
-        label = label[:-1]
-    return label.rstrip() + "…"
-
-
 def _coverage(label: str, statuses: list[Status]) -> Coverage:
     counts = Counter(statuses)
     return Coverage(label, sum(counts.values()), dict(counts))
@@ -105,7 +97,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     for r, actor in enumerate(m.actors, start=1):
         statuses = [m.status(actor.key, x.key) for x in measures]
         cov = _coverage(actor.key, statuses)
-        rows.append([_fit(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
+        rows.append([fit_text(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
                      *[STATUS_LOOKS[s].symbol for s in statuses],
                      f"{cov.implemented}/{cov.denominator}", percent(cov.implementation_rate), percent(cov.assessed_rate)])
         for c, s in enumerate(statuses, start=2):
@@ -133,11 +125,11 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
 
 def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
     m = data.matrix
-    heads = ["Measure", "Title and source", "Impl.", "Partial", "Planned", "Not<br/>impl.", "No<br/>info", "N/A",
-             "Not<br/>assessed", "Denom.", "Impl.<br/>rate"]
+    heads = ["Measure", "Title and source", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "N/A",
+             "Not\nassessed", "Denom.", "Impl.\nrate"]
     widths = [64.0, 0.0, *[38.0] * 9]
     widths[1] = WIDTH - sum(widths)
-    rows: list[list[Any]] = [[Paragraph(h, Styles.head if i < 2 else Styles.head_right) for i, h in enumerate(heads)]]
+    rows: list[list[Any]] = [heads]
     order = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.PLANNED, Status.NOT_IMPLEMENTED,
              Status.NO_INFORMATION, Status.NOT_APPLICABLE, Status.NOT_ASSESSED)
     for x in measures:
@@ -145,7 +137,7 @@ def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: Sa
         rows.append([Paragraph(text.para(x.key, BOLD), Styles.cell_bold),
                      Paragraph(f"{text.para(x.title)}<br/><font size='6.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
                      *[str(cov.count(s)) for s in order], str(cov.denominator), percent(cov.implementation_rate)])
-    return table(rows, widths, extra=[("ALIGN", (2, 1), (-1, -1), "RIGHT"), ("FONT", (2, 1), (-1, -1), REGULAR, 8)])
+    return table(rows, widths, right_from=2)
 
 
 def _scope_text(data: MatrixReportData, actors: tuple[ActorInfo, ...], text: SafeText) -> str:
@@ -191,6 +183,7 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
     for key, measures in by_catalog if m.actors else []:
         title = f"{key} — {cats[key].title}" if key in cats else key
         out += [
+            PageBreak(),  # each catalogue's map starts on a fresh page: easier to print and compare
             Heading(text.para(title), Styles.h1, outline=text.plain(title), level=0),
             heat_map(data, measures, text),
             Spacer(1, 8),

@@ -19,10 +19,12 @@ from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
     about,
+    assessment_cell,
     citation,
     coverage_table,
     kv_table,
     legend,
+    lines,
     status_bars,
     swatch,
     table,
@@ -86,17 +88,17 @@ def _head(data: MeasureReportData, text: SafeText) -> list[Flowable]:
 def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, text: SafeText, refs: References,
                   notes: NotesInFull) -> Table:
     widths = [WIDTH * f for f in (0.36, 0.12, 0.26, 0.13, 0.13)]
-    rows: list[list[object]] = [[Paragraph(h, Styles.head) for h in ("Actor", "Group", "Provenance · confidence", "Effective", "Evidence")]]
+    rows: list[list[object]] = [["Actor", "Group", "Provenance · confidence", "Effective", "Evidence"]]
     extra: list[tuple[object, ...]] = []
     for e in entries:
         a = e.assessment
         r = len(rows)
         rows.append([
             Paragraph(f"{text.para(e.actor.name)} <font color='#5F6B76'>({text.para(e.actor.key)})</font>", Styles.cell),
-            Paragraph(text.para(e.actor.region or "–"), Styles.cell),
-            Paragraph(f"{text.para(a.provenance.label)}<br/>{text.para(a.confidence.label)} confidence" if a else "–", Styles.cell),
-            Paragraph(a.effective_date.isoformat() if a else "–", Styles.cell),
-            Paragraph(refs.cite(e.evidence) or "–", Styles.cell),
+            lines(text.plain(e.actor.region or "–"), widths[1]),
+            assessment_cell(a, widths[2]),
+            a.effective_date.isoformat() if a else "–",
+            lines(refs.cite(e.evidence) or "–", widths[4]),
         ])
         note = notes.short(text, f"{e.actor.name} ({e.actor.key}) — note", a.note if a else None)
         if note is not None:

@@ -10,6 +10,7 @@ so the command line and the GUI can tell the user. Only ``http``/``https`` addre
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -25,6 +26,12 @@ _MAX_LISTED = 20
 
 def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs")
+
+
+@functools.cache
+def _plain_chars(font: str) -> frozenset[str]:
+    """Characters printed as they are: drawable, not control characters, not line breaks."""
+    return frozenset(ch for ch in map(chr, glyphs(font)) if not _is_control(ch) and ch not in _LINE_BREAKS)
 
 
 def shorten(text: str, limit: int) -> tuple[str, bool]:
@@ -66,8 +73,7 @@ class SafeText:
         return f'<a href="{href}" color="{LINK_COLOUR}">{label}</a>'
 
     def _render(self, text: str, font: str, *, markup: bool) -> str:
-        have = glyphs(font)
-        odd = {ch for ch in set(text) if ord(ch) not in have or _is_control(ch) or ch in _LINE_BREAKS}
+        odd = set(text) - _plain_chars(font)
         if not odd:  # the usual case: one escape call over the whole string
             return escape(text) if markup else text
         out: list[str] = []
