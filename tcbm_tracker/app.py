@@ -29,18 +29,23 @@ def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
     return app
 
 
-def build_window(user: str | None = None, settings_path: Path | None = None, dialogs=None):  # type: ignore[no-untyped-def]
-    """Controller, runner and window, wired; the caller opens a database and shows the window."""
+def build_window(user: str | None = None, settings_path: Path | None = None, dialogs=None,  # type: ignore[no-untyped-def]
+                 db_path: Path | None = None, create: bool = False):
+    """Controller, runner and window, wired. With ``db_path`` the database starts opening on the
+    job thread first, while the window is being built (start-up time)."""
     from PySide6.QtCore import QSettings
 
     from tcbm_tracker.ui.controller import TrackerController
     from tcbm_tracker.ui.jobs import JobRunner
+
+    runner = JobRunner()
+    controller = TrackerController(runner, user=user)
+    if db_path is not None:
+        controller.open_database(Path(db_path), create=create)
     from tcbm_tracker.ui.main_window import MainWindow
     from tcbm_tracker.ui.settings import WindowSettings
 
     qsettings = QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path else QSettings()
-    runner = JobRunner()
-    controller = TrackerController(runner, user=user)
     window = MainWindow(controller, WindowSettings(qsettings), dialogs)
     runner.setParent(window)
     controller.setParent(window)
@@ -52,10 +57,9 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
     app = _application(sys.argv[:1])
     from tcbm_tracker.ui.errors import install_excepthook
 
-    window = build_window(user)
+    window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
     install_excepthook(lambda: window)
     window.show()
-    window.controller.open_database(Path(db_path), create=create and not Path(db_path).exists())
     return int(app.exec())
 
 

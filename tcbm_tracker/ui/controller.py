@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
@@ -106,19 +105,26 @@ class TrackerController(QObject):
 
     # --- databases ----------------------------------------------------------------------------
     def open_database(self, path: Path, *, create: bool = False) -> None:
-        """Open ``path`` (creating and initialising it first if ``create`` or it is missing and
-        ``create`` is requested); the previous database stays open if this fails."""
+        """Open ``path`` (initialising it first when ``create``); the previous database stays
+        open if this fails. The job also reads the matrix, so that the window can show it the
+        moment the file is open (at start-up this overlaps with building the window)."""
         path = Path(path)
-        user, busy = self.user, self.busy_timeout_ms
+        user, busy, day = self.user, self.busy_timeout_ms, self.as_of
 
-        def job(ctx: JobContext) -> Tracker:
+        def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
             if create:
                 initialise(path, user=user)
-            return open_tracker(path, user=user, busy_timeout_ms=busy)
+            tracker = open_tracker(path, user=user, busy_timeout_ms=busy)
+            try:
+                return tracker, _matrix_data(tracker, day)
+            except BaseException:
+                tracker.close()
+                raise
 
         self.runner.submit("open", job, self._opened, self._failed)
 
-    def _opened(self, tracker: Tracker) -> None:
+    def _opened(self, result: tuple[Tracker, MatrixData]) -> None:
+        tracker, data = result
         old = self.tracker
         self.tracker = tracker
         if old is not None:
@@ -126,7 +132,14 @@ class TrackerController(QObject):
             self.runner.submit("close", lambda ctx: old.close())
         self.undo_stack.clear()
         self.database_opened.emit(tracker.path)
-        self.reload()
+        if data.matrix.as_of == self.as_of:
+            self.matrix_loaded.emit(data)
+            if self.current_actor:
+                self.load_dossier(self.current_actor)
+            if self.current_measure:
+                self.load_measure(self.current_measure)
+        else:  # the date changed while the file was opening
+            self.reload()
 
     def close_database(self) -> None:
         tracker, self.tracker = self.tracker, None
@@ -154,11 +167,7 @@ class TrackerController(QObject):
     def load_matrix(self) -> None:
         day = self.as_of
 
-        def job(t: Tracker, ctx: JobContext) -> MatrixData:
-            return MatrixData(t.queries.matrix(as_of=day), tuple(t.reference.catalogs()),
-                              t.reference.attribute_labels(REGION_ATTRIBUTE))
-
-        self._submit("matrix", job, self.matrix_loaded.emit)
+        self._submit("matrix", lambda t, ctx: _matrix_data(t, day), self.matrix_loaded.emit)
 
     def load_dossier(self, actor: str) -> None:
         self.current_actor = actor
@@ -234,5 +243,6 @@ class TrackerController(QObject):
         self.reload()
 
 
-def is_user_error(exc: BaseException) -> bool:
-    return isinstance(exc, TrackerError)
+def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
+    return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
+                      tracker.reference.attribute_labels(REGION_ATTRIBUTE))

@@ -159,6 +159,8 @@ class MatrixTableModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if col >= FIRST_MEASURE_COLUMN:
             status = self.statuses[row][col - FIRST_MEASURE_COLUMN]
+            if role == STATUS_ROLE:  # first: the cell delegate asks only this, on every paint
+                return status.value
             if role == Qt.ItemDataRole.DisplayRole:
                 return STYLES[status].symbol
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -167,8 +169,6 @@ class MatrixTableModel(QAbstractTableModel):
                 return FOREGROUND_BRUSHES[status]
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return Qt.AlignmentFlag.AlignCenter
-            if role == STATUS_ROLE:
-                return status.value
             if role == SORT_ROLE:
                 return STATUS_RANK[status]
             if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):

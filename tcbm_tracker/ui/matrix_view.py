@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from tcbm_tracker.domain.vocabulary import STATUS_ORDER, Status
+from tcbm_tracker.ui.cell_delegate import StatusCellDelegate
 from tcbm_tracker.ui.controller import MatrixData
 from tcbm_tracker.ui.edits import Cell
 from tcbm_tracker.ui.legend import StatusLegend
@@ -98,6 +99,7 @@ class MatrixView(QWidget):
 
         self.table = MatrixTableView()
         self.table.setModel(self.proxy)
+        self.table.setItemDelegate(StatusCellDelegate(self.table))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's alphabetical order
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -68,8 +68,8 @@ def test_cancelled_report_leaves_no_file(window, idle, tmp_path: Path) -> None: 
 
 def test_every_actor_summary_goes_to_the_chosen_folder(window, idle, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # The batch itself (one process per core, 195 PDFs) is the reports package's to test; here: the wiring.
+    from tcbm_tracker.reports import batch
     from tcbm_tracker.reports.batch import BatchResult
-    from tcbm_tracker.ui import report_actions
 
     calls = []
 
@@ -77,7 +77,7 @@ def test_every_actor_summary_goes_to_the_chosen_folder(window, idle, tmp_path: P
         calls.append((out, kwargs["as_of"], callable(kwargs["progress"]), kwargs["cancelled"]()))
         return BatchResult(Path(out), (), 2)
 
-    monkeypatch.setattr(report_actions, "build_all_actor_summaries", fake_batch)
+    monkeypatch.setattr(batch, "build_all_actor_summaries", fake_batch)
     window.dialogs.ask_report_path = lambda parent, request: tmp_path
     window.report_actions["all-actors"].trigger()
     idle(window)

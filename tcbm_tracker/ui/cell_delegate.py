@@ -1,0 +1,68 @@
+"""Painting the matrix cells: one cached picture per status and cell size.
+
+The standard delegate lays out text and asks the model for a dozen roles for every cell on
+every repaint; with a few thousand cells on screen that is most of the time a filter takes.
+Here each cell costs one ``data()`` call and one ``drawPixmap``: the coloured square with its
+symbol is rendered once per status and size, and selection and focus are drawn over it so
+that the status colour stays visible under a selection.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.ui.matrix_model import STATUS_ROLE
+from tcbm_tracker.ui.status_style import STYLES
+
+_SELECTED = QStyle.StateFlag.State_Selected
+_FOCUS = QStyle.StateFlag.State_HasFocus
+_SELECTION_OVERLAY = QColor(20, 80, 200, 80)
+_SELECTION_PEN = QPen(QColor(20, 70, 180), 1)
+_FOCUS_PEN = QPen(QColor(0, 0, 0), 2)
+_BY_VALUE = {s.value: st for s, st in STYLES.items()}
+
+
+class StatusCellDelegate(QStyledItemDelegate):
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        # One table, one font: the key leaves the font out (QFont.key() would cost more than the draw).
+        self._cache: dict[tuple[str, int, int, float], QPixmap] = {}
+
+    def _picture(self, value: str, width: int, height: int, ratio: float, font: QFont) -> QPixmap:
+        key = (value, width, height, ratio)
+        picture = self._cache.get(key)
+        if picture is None:
+            style = _BY_VALUE[value]
+            picture = QPixmap(round(width * ratio), round(height * ratio))
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(style.background)
+            p = QPainter(picture)
+            symbol_font = QFont(font)
+            if style.status not in (Status.NOT_ASSESSED, Status.NOT_APPLICABLE):
+                symbol_font.setBold(True)
+            p.setFont(symbol_font)
+            p.setPen(style.foreground)
+            p.drawText(QRect(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, style.symbol)
+            p.end()
+            self._cache[key] = picture
+        return picture
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        value = index.data(STATUS_ROLE)
+        if value is None:  # the actor and coverage columns
+            super().paint(painter, option, index)
+            return
+        rect = option.rect  # type: ignore[attr-defined]
+        ratio = painter.device().devicePixelRatioF()
+        painter.drawPixmap(rect.topLeft(), self._picture(value, rect.width(), rect.height(), ratio, option.font))  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        if state & _SELECTED:
+            painter.fillRect(rect, _SELECTION_OVERLAY)
+            painter.setPen(_SELECTION_PEN)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        if state & _FOCUS:
+            painter.setPen(_FOCUS_PEN)
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
