@@ -193,7 +193,10 @@ class MatrixTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cov.text
         if role == SORT_ROLE:
-            return cov.rate if cov.rate is not None else -1.0
+            # Implementation rate first; among equals, the more assessed first; nothing assessed last.
+            if cov.rate is None or cov.assessed == 0:
+                return -1.0
+            return cov.rate + cov.assessed / cov.denominator / 1000
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.ForegroundRole and cov.assessed == 0:

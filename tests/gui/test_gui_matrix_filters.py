@@ -114,3 +114,14 @@ def test_sorting_by_a_measure_column(window: MainWindow, idle, reader) -> None: 
     col = window.matrix_view.model.column_of("LTS-A.1")
     window.matrix_view.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
     assert visible_actors(window)[0] == "Zimbabwe"
+
+
+def test_sorting_by_coverage_puts_unassessed_actors_last(window: MainWindow, idle, reader) -> None:  # type: ignore[no-untyped-def]
+    reader.assessments.record_many([
+        AssessmentInput("ZWE", "LTS-A.1", Status.NOT_IMPLEMENTED),  # assessed, 0% implemented
+        AssessmentInput("KEN", "LTS-A.1", Status.IMPLEMENTED),
+    ])
+    window.controller.reload()
+    idle(window)
+    window.matrix_view.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert visible_actors(window)[:2] == ["Kenya", "Zimbabwe"]
