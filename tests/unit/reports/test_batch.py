@@ -14,10 +14,11 @@ from tcbm_tracker.services.tracker import Tracker
 KEYS = ["FRA", "CIV", "TUR", "GRC"]
 
 
-def test_two_worker_processes_write_one_summary_per_actor(seeded: Tracker, tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["spawn", "fork"])
+def test_two_worker_processes_write_one_summary_per_actor(seeded: Tracker, tmp_path: Path, start_method: str) -> None:
     calls: list[tuple[int, int]] = []
     batch = build_all_actor_summaries(seeded, tmp_path / "out", actors=KEYS, workers=2, now=NOW, invariant=True,
-                                      progress=lambda d, t: calls.append((d, t)))
+                                      progress=lambda d, t: calls.append((d, t)), start_method=start_method)
     assert batch.workers == 2
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{k}.pdf" for k in KEYS)
     assert [r.path.stem for r in batch.results] == KEYS
