@@ -131,10 +131,19 @@ class MatrixView(QWidget):
         layout.setContentsMargins(6, 6, 6, 2)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        self.hint = QLabel("Double-click a cell (or Enter) to record an assessment · select several cells, "
+                           "or actor names for whole rows, to edit them together · Ctrl+Z undoes")
+        self.hint.setObjectName("matrixHint")
+        self.hint.setStyleSheet("color: #5a5a5a;")
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bottom = QHBoxLayout()
         bottom.addWidget(StatusLegend())
         bottom.addWidget(self.summary, 1)
         layout.addLayout(bottom)
+        hint_row = QHBoxLayout()
+        hint_row.setContentsMargins(6, 0, 0, 0)
+        hint_row.addWidget(self.hint, 1)
+        layout.addLayout(hint_row)
 
         find = QAction("Find", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
@@ -220,17 +229,23 @@ class MatrixView(QWidget):
 
     # --- selection and actions ---------------------------------------------------------------
     def selected_cells(self) -> list[Cell]:
+        """The selected measure cells; a selected actor name stands for its whole (visible) row."""
         cells: list[Cell] = []
         seen: set[Cell] = set()
+        visible_columns = range(FIRST_MEASURE_COLUMN, self.proxy.columnCount())
         for index in sorted(self.table.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())):
             source = self.proxy.mapToSource(index)
-            measure = self.model.measure_at(source.column())
-            if measure is None:
-                continue
-            cell = (self.model.actor_at(source.row()).key, measure.key)
-            if cell not in seen:
-                seen.add(cell)
-                cells.append(cell)
+            if source.column() == ACTOR_COLUMN:
+                columns = [self.proxy.mapToSource(self.proxy.index(index.row(), c)).column() for c in visible_columns]
+            else:
+                columns = [source.column()]
+            actor = self.model.actor_at(source.row()).key
+            for column in columns:
+                measure = self.model.measure_at(column)
+                if measure is None or (actor, measure.key) in seen:
+                    continue
+                seen.add((actor, measure.key))
+                cells.append((actor, measure.key))
         return cells
 
     def select_cells(self, cells: list[Cell]) -> None:

@@ -172,3 +172,21 @@ def test_long_bulk_edit_reports_progress_and_writes_everything(window, idle, rea
     window.undo_action.trigger()
     idle(window)
     assert all(c.status is Status.NOT_ASSESSED for c in reader.queries.matrix().cells.values())
+
+
+def test_selecting_actor_names_bulk_edits_their_visible_rows(window, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QItemSelectionModel
+
+    mv = window.matrix_view
+    mv.catalog_box.setCurrentIndex(mv.catalog_box.findData("GGE2013"))  # 16 measures shown
+    selection = mv.table.selectionModel()
+    for actor in ("FRA", "KEN"):
+        row = mv.proxy.mapFromSource(mv.model.index(mv.model.row_of(actor), 0))
+        selection.select(row, QItemSelectionModel.SelectionFlag.Select)
+    cells = mv.selected_cells()
+    assert len(cells) == 32 and all(m.startswith("GGE-") for _, m in cells)
+    scripted.assessment.append(fill_editor(Status.PLANNED, "Both rows"))
+    window.edit_action.trigger()
+    idle(window)
+    matrix = reader.queries.matrix()
+    assert sum(1 for (a, m), c in matrix.cells.items() if c.status is Status.PLANNED) == 32

@@ -11,7 +11,7 @@ from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
-from tcbm_tracker.ui.evidence_picker import EvidencePickerModel
+from tcbm_tracker.ui.evidence_picker import EvidencePickerModel, EvidenceSearchProxyModel
 from tcbm_tracker.ui.matrix_model import (
     COVERAGE_COLUMN,
     FIRST_MEASURE_COLUMN,
@@ -106,3 +106,8 @@ def test_evidence_picker_model(qtmodeltester, recorded: Tracker) -> None:
     assert [e.title for e in model.checked_new()] == ["Draft regulation"]
     model.setData(model.index(0, 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
     assert model.checked_ids() == ()
+    proxy = EvidenceSearchProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setFilterFixedString("draft")
+    qtmodeltester.check(proxy)
+    assert proxy.rowCount() == 1
