@@ -26,7 +26,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
-from tcbm_tracker.reports.styles import MUTED, RULE
+from tcbm_tracker.reports.styles import LEGEND_ORDER, MUTED, RULE, STATUS_LOOKS
 from tcbm_tracker.reports.text import SafeText
 
 Progress = Callable[[int, int], None]
@@ -66,6 +66,7 @@ class Layout:
     pdf_title: str
     pdf_subject: str
     landscape: bool = False
+    legend: bool = False  # a status key in every footer (pages of a heat map are read alone)
 
 
 class Heading(Paragraph):
@@ -149,9 +150,30 @@ class _ReportDocument(BaseDocTemplate):
         label = f"Page {canv.getPageNumber()} of "
         x = right - canv.stringWidth("Page 0000 of 0000", REGULAR, _FOOT_SIZE)
         canv.drawString(x, bottom, label)
+        if self.layout.legend:
+            _footer_legend(canv, right, bottom - 9)
         canv.translate(x + canv.stringWidth(label, REGULAR, _FOOT_SIZE), bottom)
         canv.doForm(_TOTAL_FORM)
         canv.restoreState()
+
+
+def _footer_legend(canv: Canvas, right: float, y: float) -> None:
+    """Swatch, symbol and label of each status, right-aligned on the footer's second line."""
+    size, box, gap = _FOOT_SIZE, 8.0, 9.0
+    entries = [(STATUS_LOOKS[s], STATUS_LOOKS[s].label) for s in LEGEND_ORDER]
+    width = sum(box + 3 + canv.stringWidth(label, REGULAR, size) + gap for _, label in entries) - gap
+    x = right - width
+    for lk, label in entries:
+        canv.setFillColor(lk.fill)
+        canv.setStrokeColor(RULE)
+        canv.rect(x, y - 1.5, box, box, stroke=1, fill=1)
+        canv.setFillColor(lk.text)
+        canv.setFont(BOLD, size - 1)
+        canv.drawCentredString(x + box / 2, y + 0.5, lk.symbol)
+        canv.setFillColor(MUTED)
+        canv.setFont(REGULAR, size)
+        canv.drawString(x + box + 3, y, label)
+        x += box + 3 + canv.stringWidth(label, REGULAR, size) + gap
 
 
 def _keywords(ctx: ReportContext) -> str:

@@ -60,7 +60,7 @@ class RotatedLabel(Flowable):
 def layout_for(data: MatrixReportData) -> Layout:
     scope = ", ".join(x for x in (data.catalog, f"group {data.group}" if data.group else None,
                                   f"region {data.region}" if data.region else None) if x) or "all catalogues"
-    return Layout(kind=KIND, subject=scope, header_right=data.context.as_of_text, landscape=True,
+    return Layout(kind=KIND, subject=scope, header_right=data.context.as_of_text, landscape=True, legend=True,
                   pdf_title=f"{KIND}: {scope}, {data.context.as_of_text}",
                   pdf_subject=f"Which actors implement which measures ({scope}), {data.context.as_of_text}")
 
