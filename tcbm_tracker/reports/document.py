@@ -147,11 +147,11 @@ class _ReportDocument(BaseDocTemplate):
         ctx = self.context
         canv.drawString(left, bottom, f"Generated {ctx.generated_text}  ·  Catalogues: {ctx.catalog_versions}")
         canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint} (full value in the document properties)")
+        if self.layout.legend:  # before the page number: "Page N of M" stays one run of text
+            _footer_legend(canv, right, bottom - 9)
         label = f"Page {canv.getPageNumber()} of "
         x = right - canv.stringWidth("Page 0000 of 0000", REGULAR, _FOOT_SIZE)
         canv.drawString(x, bottom, label)
-        if self.layout.legend:
-            _footer_legend(canv, right, bottom - 9)
         canv.translate(x + canv.stringWidth(label, REGULAR, _FOOT_SIZE), bottom)
         canv.doForm(_TOTAL_FORM)
         canv.restoreState()
