@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,9 +38,17 @@ MEASURE_COLUMN_WIDTH = 34
 
 
 class MatrixTableView(QTableView):
-    """The grid; Enter or F2 edits the selected cells (Enter would otherwise just move down)."""
+    """The grid; Enter or F2 edits the selected cells (Enter would otherwise just move down).
+
+    A darker line separates the catalogues (and the actor columns from the measures), so that
+    GGE and LTS columns read as two blocks.
+    """
 
     edit_pressed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.separator_columns: list[int] = []  # view columns with a separator on their left
 
     def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
         key = event.key()  # type: ignore[attr-defined]
@@ -48,6 +56,19 @@ class MatrixTableView(QTableView):
             self.edit_pressed.emit()
             return
         super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def paintEvent(self, event: object) -> None:  # type: ignore[override]
+        super().paintEvent(event)  # type: ignore[arg-type]
+        if not self.separator_columns:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(QPen(QColor("#5b6b7c"), 2))
+        height = self.viewport().height()
+        for column in self.separator_columns:
+            x = self.columnViewportPosition(column)
+            if x >= 0:
+                painter.drawLine(x, 0, x, height)
+        painter.end()
 
 
 class MatrixView(QWidget):
@@ -216,10 +237,22 @@ class MatrixView(QWidget):
     def apply_filter(self) -> None:
         self._search_timer.stop()
         self.proxy.set_filter(self.current_filter())
+        self._mark_separators()
         m = self.model
         self.summary.setText(f"{self.proxy.matching_actors:,} of {len(m.actors):,} actors × "
                              f"{self.proxy.matching_measures:,} of {len(m.measures):,} measures")
         self.filter_applied.emit()
+
+    def _mark_separators(self) -> None:
+        columns, previous = [], None
+        for c in range(FIRST_MEASURE_COLUMN, self.proxy.columnCount()):
+            key = self.proxy.headerData(c, Qt.Orientation.Horizontal, MEASURE_KEY_ROLE) or ""
+            catalog = key.split("-", 1)[0]
+            if catalog != previous:
+                columns.append(c)
+                previous = catalog
+        self.table.separator_columns = columns
+        self.table.viewport().update()
 
     def _search_return(self) -> None:
         self.apply_filter()
