@@ -11,6 +11,7 @@ complete: an error or a cancellation leaves no file behind, and an existing repo
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from collections.abc import Callable
@@ -79,23 +80,57 @@ class Heading(Paragraph):
 
     def __init__(self, markup: str, style: Any, *, outline: str, level: int, closed: bool = False, keep: float = 60) -> None:
         super().__init__(markup, style)
+        self.markup = markup
         self.outline = outline
         self.level = level
         self.closed = closed
         self.keep = keep
 
+    # A "heading" taller than this is runaway text (a name pasted many times over): it flows
+    # and splits like any paragraph instead of looking for a page it can never fit on.
+    MAX_KEPT_HEIGHT = 120.0
+
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         w, h = super().wrap(avail_width, avail_height)
-        return (w, h) if h + self.keep <= avail_height else (w, h + self.keep)
+        if h + self.keep <= avail_height or h > self.MAX_KEPT_HEIGHT:
+            return w, h
+        return w, h + self.keep
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        return []
+        w, h = super().wrap(avail_width, avail_height)
+        if h <= self.MAX_KEPT_HEIGHT:
+            return []
+        # Paragraph.split builds pieces of this class with its own arguments: split a plain copy.
+        plain = Paragraph(self.markup, self.style)
+        plain.wrap(avail_width, avail_height)
+        return [_Bookmark(self.outline, self.level, self.closed), *plain.split(avail_width, avail_height)]
 
     def draw(self) -> None:
-        key = f"o{id(self)}"
-        self.canv.bookmarkHorizontal(key, 0, self.height + 4)
-        self.canv.addOutlineEntry(self.outline, key, level=self.level, closed=self.closed)
+        _add_bookmark(self.canv, self, self.height + 4)
         super().draw()
+
+
+class _Bookmark(Flowable):
+    """A zero-size outline entry (for a heading that had to be split like a paragraph)."""
+
+    def __init__(self, outline: str, level: int, closed: bool) -> None:
+        super().__init__()
+        self.outline, self.level, self.closed = outline, level, closed
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        _add_bookmark(self.canv, self, 0)
+
+
+def _add_bookmark(canv: Canvas, item: Any, top: float) -> None:
+    # Numbered per document (not id(): a flowable freed mid-build can hand its id on), so the
+    # same report gives the same bytes.
+    key = f"o{next(canv.__dict__.setdefault('_tcbm_bookmark_keys', itertools.count(1)))}"
+    canv.bookmarkHorizontal(key, 0, top)
+    canv.addOutlineEntry(item.outline, key, level=item.level, closed=item.closed)
 
 
 class _ReportCanvas(Canvas):

@@ -61,6 +61,15 @@ def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracke
     assert 5 <= result.pages <= 60
 
 
+def test_a_runaway_name_flows_over_pages_instead_of_stopping_the_build(seeded: Tracker, tmp_path: Path) -> None:
+    data = actor_summary_data(seeded, "CIV", now=NOW)
+    name = "Côte d'Ivoire " * 4_000  # 56,000 characters: taller than a page as a title
+    d = dataclasses.replace(data.dossier, actor=dataclasses.replace(data.dossier.actor, name=name))
+    result = render_actor_summary(dataclasses.replace(data, dossier=d), tmp_path / "n.pdf")
+    assert result.pages > 3
+    assert body_text(result.path).count("Côte d'Ivoire") >= 4_000
+
+
 def test_safe_text_escapes_markup_and_marks_what_it_cannot_show() -> None:
     t = SafeText()
     assert t.para("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"
