@@ -113,15 +113,19 @@ class TrackerController(QObject):
 
         def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
             if create:
+                ctx.progress(0, 0, f"Creating {path.name}…")
                 initialise(path, user=user)
+            ctx.progress(0, 0, f"Opening {path.name}…")
             tracker = open_tracker(path, user=user, busy_timeout_ms=busy)
             try:
+                ctx.progress(0, 0, f"Reading {path.name}…")  # cancelling here keeps the previous file open
                 return tracker, _matrix_data(tracker, day)
             except BaseException:
                 tracker.close()
                 raise
 
-        self.runner.submit("open", job, self._opened, self._failed)
+        opening = self.runner.submit("open", job, self._opened, self._failed)
+        self.long_job_started.emit(opening, f"Opening {path.name}")
 
     def _opened(self, result: tuple[Tracker, MatrixData]) -> None:
         tracker, data = result

@@ -326,7 +326,8 @@ class MainWindow(QMainWindow):
         dialog = QProgressDialog(title + "…", "Cancel", 0, 0, self)
         dialog.setWindowTitle("TCBM Tracker")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(150)  # shown only if the job takes longer than this
+        # Shown only if the job takes longer than this (opening a file usually does not: no flash).
+        dialog.setMinimumDuration(150)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
 

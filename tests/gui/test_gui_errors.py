@@ -128,3 +128,21 @@ def test_invalid_value_is_a_user_error(window, idle, reader, bad_date) -> None: 
     box = shown_box(window)
     assert box.windowTitle() == "That value is not accepted" and "future" in box.text()
     assert reader.assessments.history("FRA", "LTS-B.4") == []
+
+
+def test_opening_another_file_can_be_cancelled(window, idle, tmp_path: Path, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    other = tmp_path / "other.sqlite"
+    shutil.copy(db_path, other)
+    gate = threading.Event()
+    window.controller.runner.submit("blocker", lambda ctx: gate.wait(10))
+    window.controller.open_database(other)
+    window.progress.findChild(QPushButton).click()
+    gate.set()
+    idle(window)
+    assert window.controller.tracker.path == db_path  # still on the first file
+    assert "Cancelled" in window.statusBar().currentMessage()
