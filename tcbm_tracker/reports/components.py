@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.document import Heading
@@ -68,15 +69,7 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
     """
     if header_rows:
         rows[0] = [lines(h, w, BOLD, HEAD_SIZE) if isinstance(h, str) else h for h, w in zip(rows[0], widths, strict=False)]
-    commands: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, 8, 10),  # also for empty cells: else the table selects Helvetica
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-    ]
+    commands: list[tuple[Any, ...]] = [("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE)]
     if header_rows:
         commands += [("BACKGROUND", (0, 0), (-1, header_rows - 1), BAND),
                      ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, INK),
@@ -87,9 +80,28 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
     if zebra:
         commands += [("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#F7F9FB")])]
     commands += list(extra)
-    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
+    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT", cellStyles=cell_styles(rows))
     t.setStyle(TableStyle(commands))
     return t
+
+
+class ReportCellStyle(CellStyle):  # type: ignore[misc]
+    """Table cell defaults of the reports: set per class rather than by a command per cell
+    (each table style command visits every cell it covers: the cost adds up in big tables).
+    The font is DejaVu even for empty cells, else the table would select Helvetica."""
+
+    fontname = REGULAR
+    fontsize = 8
+    leading = 10
+    leftPadding = 3
+    rightPadding = 3
+    topPadding = 2.5
+    bottomPadding = 2.5
+    valign = "TOP"
+
+
+def cell_styles(rows: Sequence[Sequence[Any]]) -> list[list[CellStyle]]:
+    return [[ReportCellStyle("cell") for _ in row] for row in rows]
 
 
 def hexcolor(c: colors.Color) -> str:
