@@ -101,7 +101,13 @@ class AssessmentEditorDialog(QDialog):
         search_row.addWidget(self.evidence_search, 1)
         search_row.addWidget(self.add_evidence_button)
         evidence_box.addLayout(search_row)
+        self.no_evidence = QLabel("No evidence in this database yet: “Add new evidence…” records a document or source.")
+        self.no_evidence.setWordWrap(True)
+        self.no_evidence.setStyleSheet("color: #5a5a5a;")
+        evidence_box.addWidget(self.no_evidence)
         evidence_box.addWidget(self.evidence_list)
+        self._show_evidence_state()
+        self.evidence_model.rowsInserted.connect(self._show_evidence_state)
 
         self.reasons = {"effective date": reason_label(), "note": reason_label(), "evidence": reason_label()}
         form = QFormLayout()
@@ -185,6 +191,11 @@ class AssessmentEditorDialog(QDialog):
     def _accept_if_valid(self) -> None:
         if self.record_button.isEnabled():
             self.accept()
+
+    def _show_evidence_state(self) -> None:
+        empty = self.evidence_model.rowCount() == 0
+        self.no_evidence.setVisible(empty)
+        self.evidence_list.setVisible(not empty)
 
     def add_evidence(self) -> None:
         item = self._ask_evidence(self)

@@ -120,3 +120,11 @@ def test_evidence_dialog_reasons_per_field(qtbot, tracker: Tracker, tmp_path: Pa
     value = dialog.value()
     assert (value.title, value.symbol, value.date, value.file) == (
         "Space activities act", "A/AC.105/C.1/2024/CRP.1", "2024-01-15", attachment)
+
+
+def test_empty_evidence_list_says_how_to_add_some(qtbot, tracker: Tracker) -> None:  # type: ignore[no-untyped-def]
+    dialog = AssessmentEditorDialog(context(), tracker.assessments.validate, lambda p: EvidenceInput(title="Decree"))
+    qtbot.addWidget(dialog)
+    assert not dialog.no_evidence.isHidden() and dialog.evidence_list.isHidden()
+    dialog.add_evidence_button.click()
+    assert dialog.no_evidence.isHidden() and not dialog.evidence_list.isHidden()
