@@ -37,6 +37,7 @@ from tcbm_tracker.ui.evidence_picker import EvidencePickerModel, EvidenceSearchP
 from tcbm_tracker.ui.status_style import status_text
 
 ValidateAssessment = Callable[[AssessmentInput], object]
+_NO_EVIDENCE = "No evidence in this database yet: “Add new evidence…” records a document or source."
 AskEvidence = Callable[[QWidget], EvidenceInput | None]
 
 
@@ -101,7 +102,7 @@ class AssessmentEditorDialog(QDialog):
         search_row.addWidget(self.evidence_search, 1)
         search_row.addWidget(self.add_evidence_button)
         evidence_box.addLayout(search_row)
-        self.no_evidence = QLabel("No evidence in this database yet: “Add new evidence…” records a document or source.")
+        self.no_evidence = QLabel()
         self.no_evidence.setWordWrap(True)
         self.no_evidence.setStyleSheet("color: #5a5a5a;")
         evidence_box.addWidget(self.no_evidence)
@@ -193,9 +194,9 @@ class AssessmentEditorDialog(QDialog):
             self.accept()
 
     def _show_evidence_state(self) -> None:
-        empty = self.evidence_model.rowCount() == 0
-        self.no_evidence.setVisible(empty)
-        self.evidence_list.setVisible(not empty)
+        # Text rather than visibility: showing or hiding children of a dialog that is not on
+        # screen yet can take the application's focus away from the window underneath.
+        self.no_evidence.setText(_NO_EVIDENCE if self.evidence_model.rowCount() == 0 else "")
 
     def add_evidence(self) -> None:
         item = self._ask_evidence(self)

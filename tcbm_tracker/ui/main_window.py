@@ -42,7 +42,7 @@ from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
 from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
-from tcbm_tracker.ui.report_actions import ReportExporter, ReportRequest
+from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
 
 FILE_FILTER = "TCBM Tracker databases (*.sqlite *.db);;All files (*)"
@@ -85,10 +85,17 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.dialogs = dialogs or Dialogs()
         self.last_error: QWidget | None = None
-        self.last_report: Any = None
         self.progress: QProgressDialog | None = None
         self._actor_names: dict[str, str] = {}
-        self.exporter = ReportExporter(controller, self)
+        self.reports = ReportMenu(
+            ReportExporter(controller, self),
+            ReportSubjects(actor=self.current_actor, measure=self.current_measure,
+                           matrix_filter=lambda: self.matrix_view.current_filter(),
+                           changes_since=lambda: self.changes_view.since_date()),
+            ask_path=lambda parent, request: self.dialogs.ask_report_path(parent, request),
+            show_message=lambda text: self.statusBar().showMessage(text, 10_000),
+            parent=self,
+        )
         self.setObjectName("mainWindow")
         self.setWindowTitle("TCBM Tracker")
 
@@ -175,18 +182,7 @@ class MainWindow(QMainWindow):
                                          "Show the record as it stands today")
         view_menu.addAction(self.today_action)
         self.reports_menu = self.menuBar().addMenu("&Reports")
-        self.report_actions = {
-            "actor": self._action("&Compliance Summary of the Current Actor…", lambda: self.export_report("actor"), "Ctrl+P",
-                                  "A PDF summary of the actor shown in the dossier, or of the selected cell's actor"),
-            "measure": self._action("Report on the Current &Measure…", lambda: self.export_report("measure")),
-            "matrix": self._action("Matri&x Report (as filtered)…", lambda: self.export_report("matrix")),
-            "changes": self._action("C&hanges Report…", lambda: self.export_report("changes"),
-                                    tip="Everything recorded since the date chosen on the Changes tab"),
-            "all-actors": self._action("Summaries of &Every Actor…", lambda: self.export_report("all-actors")),
-        }
-        self.reports_menu.addActions(list(self.report_actions.values())[:4])
-        self.reports_menu.addSeparator()
-        self.reports_menu.addAction(self.report_actions["all-actors"])
+        self.reports.fill_menu(self.reports_menu)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About TCBM Tracker", self._about))
 
@@ -250,7 +246,6 @@ class MainWindow(QMainWindow):
         self.measure_view.measure_chosen.connect(self.open_measure)
         self.measure_view.edit_requested.connect(c.prepare_edit)
         self.changes_view.since_changed.connect(c.load_changes)
-        self.exporter.report_written.connect(self._report_written)
 
     # --- controller answers ------------------------------------------------------------------------
     def _database_opened(self, path: Path) -> None:
@@ -337,9 +332,14 @@ class MainWindow(QMainWindow):
             if text:
                 dialog.setLabelText(text)
 
+        def finished() -> None:
+            # reset() stops the timer that would otherwise still pop the dialog up after a quick job.
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
+
         job.signals.progressed.connect(progressed)
-        job.signals.finished.connect(dialog.close)
-        job.signals.finished.connect(dialog.deleteLater)
+        job.signals.finished.connect(finished)
         job.signals.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled: nothing was changed", 5000))
         dialog.canceled.connect(job.cancel)
         self.progress = dialog
@@ -396,46 +396,6 @@ class MainWindow(QMainWindow):
         if cells:
             return cells[0][1]
         return self.measure_view.overview.measure.key if self.measure_view.overview is not None else None
-
-    def report_request(self, kind: str) -> ReportRequest | None:
-        as_of = None if self.controller.is_today else self.controller.as_of
-        flt = self.matrix_view.current_filter()
-        if kind == "actor":
-            key = self.current_actor()
-            return ReportRequest("actor", key, as_of=as_of) if key else None
-        if kind == "measure":
-            key = self.current_measure()
-            return ReportRequest("measure", key, as_of=as_of) if key else None
-        if kind == "matrix":
-            return ReportRequest("matrix", as_of=as_of, catalog=flt.catalog, group=flt.group,
-                                 region=flt.region if flt.region != "NONE" else None)
-        if kind == "changes":
-            return ReportRequest("changes", since=self.changes_view.since_date())
-        return ReportRequest("all-actors", as_of=as_of)
-
-    def export_report(self, kind: str) -> None:
-        if self.controller.tracker is None:
-            return
-        request = self.report_request(kind)
-        if request is None:
-            what = "an actor" if kind == "actor" else "a measure"
-            self.statusBar().showMessage(f"Select {what} first (a cell of the matrix, or open its view)", 5000)
-            return
-        out = self.dialogs.ask_report_path(self, request)
-        if out is not None:
-            self.exporter.export(request, out)
-
-    def _report_written(self, result: Any) -> None:
-        where = getattr(result, "folder", None) or result.path
-        count = f"{len(result.results)} files, " if hasattr(result, "results") else ""
-        self.statusBar().showMessage(f"Wrote {where} ({count}{result.pages} pages)", 10_000)
-        self.last_report = result
-        if result.warnings:
-            box = QMessageBox(QMessageBox.Icon.Information, "Report written with warnings",
-                              f"Wrote {where}.", QMessageBox.StandardButton.Ok, self)
-            box.setDetailedText("\n".join(result.warnings))
-            box.open()
-            self.last_error = box
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.matrix_view)

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.ui.controller import TrackerController
 from tcbm_tracker.ui.jobs import Job, JobCancelled, JobContext
+from tcbm_tracker.ui.matrix_model import MatrixFilter
 
 if TYPE_CHECKING:
     from tcbm_tracker.reports.batch import BatchResult
@@ -105,3 +108,96 @@ class ReportExporter(QObject):
 
 
 AskSavePath = Callable[[Any, ReportRequest], Path | None]
+
+
+@dataclass(frozen=True)
+class ReportSubjects:
+    """Where the report actions read what the user is looking at (callables the window gives)."""
+
+    actor: Callable[[], str | None]
+    measure: Callable[[], str | None]
+    matrix_filter: Callable[[], MatrixFilter]
+    changes_since: Callable[[], dt.date]
+
+
+class ReportMenu(QObject):
+    """The Reports menu's actions: build a request from what is on screen, ask where, export."""
+
+    def __init__(self, exporter: ReportExporter, subjects: ReportSubjects, *, ask_path: AskSavePath,
+                 show_message: Callable[[str], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.exporter = exporter
+        self.subjects = subjects
+        self._ask_path = ask_path
+        self._show_message = show_message
+        self._parent = parent
+        self.last_result: ReportResult | BatchResult | None = None
+        self.last_warning_box: QMessageBox | None = None
+        exporter.report_written.connect(self._written)
+        self.actions: dict[str, QAction] = {}
+        for kind, text, shortcut, tip in [
+            ("actor", "&Compliance Summary of the Current Actor…", "Ctrl+P",
+             "A PDF summary of the actor shown in the dossier, or of the selected cell's actor"),
+            ("measure", "Report on the Current &Measure…", None, ""),
+            ("matrix", "Matri&x Report (as filtered)…", None, "The matrix with the catalogue, group and region chosen"),
+            ("changes", "C&hanges Report…", None, "Everything recorded since the date chosen on the Changes tab"),
+            ("all-actors", "Summaries of &Every Actor…", None, "One compliance summary per actor, into a folder"),
+        ]:
+            action = QAction(text, parent)
+            if shortcut:
+                action.setShortcut(shortcut)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda checked=False, kind=kind: self.export(kind))
+            self.actions[kind] = action
+
+    def fill_menu(self, menu: QMenu) -> None:
+        for kind in ("actor", "measure", "matrix", "changes"):
+            menu.addAction(self.actions[kind])
+        menu.addSeparator()
+        menu.addAction(self.actions["all-actors"])
+
+    def request(self, kind: str) -> ReportRequest | None:
+        """The report the user means, or None when there is no actor or measure to report on."""
+        controller = self.exporter.controller
+        as_of = None if controller.is_today else controller.as_of
+        if kind in ("actor", "measure"):
+            key = self.subjects.actor() if kind == "actor" else self.subjects.measure()
+            return ReportRequest(kind, key, as_of=as_of) if key else None
+        if kind == "matrix":
+            flt = self.subjects.matrix_filter()
+            return ReportRequest("matrix", as_of=as_of, catalog=flt.catalog, group=flt.group,
+                                 region=flt.region if flt.region != "NONE" else None)
+        if kind == "changes":
+            return ReportRequest("changes", since=self.subjects.changes_since())
+        return ReportRequest("all-actors", as_of=as_of)
+
+    def export(self, kind: str) -> None:
+        if self.exporter.controller.tracker is None:
+            return
+        request = self.request(kind)
+        if request is None:
+            what = "an actor" if kind == "actor" else "a measure"
+            self._show_message(f"Select {what} first (a cell of the matrix, or open its view)")
+            return
+        out = self._ask_path(self._parent, request)
+        if out is not None:
+            self.exporter.export(request, out)
+
+    def _written(self, result: ReportResult | BatchResult) -> None:
+        where = result.folder if isinstance(result, _batch_result_type()) else result.path  # type: ignore[union-attr]
+        count = f"{len(result.results)} files, " if hasattr(result, "results") else ""
+        self._show_message(f"Wrote {where} ({count}{result.pages} pages)")
+        self.last_result = result
+        if result.warnings:
+            # Characters the PDF fonts cannot show: say which, without blocking.
+            box = QMessageBox(QMessageBox.Icon.Information, "Report written with warnings", f"Wrote {where}.",
+                              QMessageBox.StandardButton.Ok, self._parent)
+            box.setDetailedText("\n".join(result.warnings))
+            box.open()
+            self.last_warning_box = box
+
+
+def _batch_result_type() -> type:
+    from tcbm_tracker.reports.batch import BatchResult
+
+    return BatchResult

@@ -23,12 +23,12 @@ def test_actor_summary_from_the_dossier(window, idle, scripted, reader, tmp_path
     out = tmp_path / "fra.pdf"
     asked = []
     window.dialogs.ask_report_path = lambda parent, request: asked.append(request) or out
-    window.report_actions["actor"].trigger()
+    window.reports.actions["actor"].trigger()
     idle(window, 60_000)
     assert asked[0].kind == "actor" and asked[0].key == "FRA"
     assert asked[0].suggested_name().startswith("FRA-compliance-summary")
     assert out.exists() and "France" in pdf_text(out)
-    assert window.last_report.path == out
+    assert window.reports.last_result.path == out
     assert str(out) in window.statusBar().currentMessage()
 
 
@@ -36,11 +36,11 @@ def test_matrix_report_follows_the_filters(window, idle, tmp_path: Path) -> None
     mv = window.matrix_view
     mv.catalog_box.setCurrentIndex(mv.catalog_box.findData("GGE2013"))
     mv.region_box.setCurrentIndex(mv.region_box.findData("WEOG"))
-    request = window.report_request("matrix")
+    request = window.reports.request("matrix")
     assert (request.catalog, request.region) == ("GGE2013", "WEOG")
     out = tmp_path / "matrix.pdf"
     window.dialogs.ask_report_path = lambda parent, request: out
-    window.report_actions["matrix"].trigger()
+    window.reports.actions["matrix"].trigger()
     idle(window, 60_000)
     text = pdf_text(out)
     assert "France" in text and "Kenya" not in text
@@ -48,7 +48,7 @@ def test_matrix_report_follows_the_filters(window, idle, tmp_path: Path) -> None
 
 def test_report_needs_a_subject(window, idle) -> None:  # type: ignore[no-untyped-def]
     window.dialogs.ask_report_path = lambda parent, request: (_ for _ in ()).throw(AssertionError("asked"))
-    window.report_actions["measure"].trigger()
+    window.reports.actions["measure"].trigger()
     assert "Select a measure first" in window.statusBar().currentMessage()
 
 
@@ -57,7 +57,7 @@ def test_cancelled_report_leaves_no_file(window, idle, tmp_path: Path) -> None: 
     window.controller.runner.submit("blocker", lambda ctx: gate.wait(10))
     out = tmp_path / "changes.pdf"
     window.dialogs.ask_report_path = lambda parent, request: out
-    window.report_actions["changes"].trigger()
+    window.reports.actions["changes"].trigger()
     assert window.progress is not None
     window.progress.findChild(QPushButton).click()
     gate.set()
@@ -79,7 +79,7 @@ def test_every_actor_summary_goes_to_the_chosen_folder(window, idle, tmp_path: P
 
     monkeypatch.setattr(batch, "build_all_actor_summaries", fake_batch)
     window.dialogs.ask_report_path = lambda parent, request: tmp_path
-    window.report_actions["all-actors"].trigger()
+    window.reports.actions["all-actors"].trigger()
     idle(window)
     assert calls == [(tmp_path, None, True, False)]
     assert f"Wrote {tmp_path} (0 files, 0 pages)" == window.statusBar().currentMessage()
