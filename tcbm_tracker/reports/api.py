@@ -16,6 +16,11 @@ that cannot be written (``ReportOutputError``). Anything else is a bug.
 Each returns a ``ReportResult``: ``path``, ``pages``, ``title``, ``fingerprint`` (the change-log
 head the data came from) and ``warnings`` (characters the font could not show, printed as
 ``[U+XXXX]`` in the PDF; show them to the user).
+
+Run one build at a time per process (reportlab keeps some global state), e.g. on the GUI's
+single report worker thread. ``reports.batch.build_all_actor_summaries`` (one summary per actor,
+in worker processes, same progress/cancel contract) returns a ``BatchResult``;
+``suggested_file_name`` proposes a name for a save dialog.
 """
 
 from __future__ import annotations
