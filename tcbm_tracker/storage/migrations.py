@@ -13,16 +13,22 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from typing import TYPE_CHECKING
+
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
 from tcbm_tracker.storage.database import Database, translate_error
 from tcbm_tracker.storage.locations import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The head revision of the shipped scripts, so that opening an up-to-date database (every
+# start of the app) needs no Alembic import: Alembic and its script parsing cost about 150 ms.
+# A test checks that it matches the scripts' real head.
+HEAD_REVISION = "0001"
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,16 @@ class MigrationResult:
 
 
 def _config(script_location: Path) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     return cfg
 
 
 def head_revision(script_location: Path | None = None) -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config(script_location or migrations_dir()))
     head = script.get_current_head()
     assert head is not None, "no migration scripts shipped"
@@ -53,7 +63,10 @@ def current_revision(db: Database) -> str | None:
     # The first read of a file: a damaged or locked file must be a user error, not a bug.
     try:
         with db.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")).first():
+                return None
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            return row[0] if row else None
     except DBAPIError as exc:
         raise translate_error(exc, db.path) or exc from None
 
@@ -74,6 +87,10 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
         if _has_tables(db):
             raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
         raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
+    if revision == HEAD_REVISION and script_location is None:
+        return revision
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config(location))
     if revision not in {s.revision for s in script.walk_revisions()}:
         raise NewerSchemaError(
@@ -109,6 +126,9 @@ def backup_copy(db: Database, label: str) -> Path:
 
 def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:
     """Bring the database to the head revision, backing it up first if it holds data."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     location = script_location or migrations_dir()
     cfg = _config(location)
     script = ScriptDirectory.from_config(cfg)

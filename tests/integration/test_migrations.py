@@ -204,3 +204,10 @@ def test_a_new_database_needs_no_backup(tmp_path: Path) -> None:
     report = initialise(tmp_path / "new.sqlite")
     assert report.created and report.migration.from_revision is None and report.migration.backup is None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.sqlite"]
+
+
+def test_head_revision_constant_matches_the_shipped_scripts() -> None:
+    """Opening an up-to-date database trusts HEAD_REVISION instead of parsing the scripts."""
+    from tcbm_tracker.storage.migrations import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION
