@@ -136,23 +136,31 @@ class AssessmentService:
         return [rows[i] for i in ids]
 
     def history(self, actor: str, measure: str) -> list[AssessmentInfo]:
-        """Every assessment of a cell, newest first (by effective date, then by recording)."""
+        """Every assessment of a cell, newest first (by effective date, then by recording).
+
+        One query: the evidence numbers come with each row (group_concat), so the cost is an
+        index range scan plus a constant per returned row.
+        """
         a, m = str(actor).strip().upper(), v.parse_measure_key(measure)
         with self.db.read() as s:
-            if s.exec(text("SELECT 1 FROM actor WHERE key=:k").bindparams(k=a)).first() is None:  # type: ignore[call-overload]
+            conn = s.connection()
+            known = conn.execute(
+                text("SELECT (SELECT 1 FROM actor WHERE key = :a), (SELECT 1 FROM measure WHERE key = :m)"), {"a": a, "m": m}
+            ).one()
+            if known[0] is None:
                 raise NotFoundError(f"unknown actor {actor!r}")
-            if s.exec(text("SELECT 1 FROM measure WHERE key=:k").bindparams(k=m)).first() is None:  # type: ignore[call-overload]
+            if known[1] is None:
                 raise NotFoundError(f"unknown measure {measure!r}")
-            rows = list(
-                s.exec(
-                    text(  # type: ignore[call-overload]
-                        f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
-                        "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC"
-                    ).bindparams(a=a, m=m)
-                )
-            )
-            links = mapping.evidence_links(s, [r[0] for r in rows])
-        return [mapping.assessment_from_row(r, links.get(r[0], ())) for r in rows]
+            rows = conn.execute(
+                text(
+                    f"SELECT {mapping.ASSESSMENT_COLUMNS}, (SELECT group_concat(evidence_id) FROM "
+                    "(SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id)) "
+                    "FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
+                    "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC"
+                ),
+                {"a": a, "m": m},
+            ).all()
+        return [mapping.assessment_from_row(r, tuple(map(int, r[10].split(","))) if r[10] else ()) for r in rows]
 
     def changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> list[Change]:
         """Assessments recorded on or after a date, oldest first, each with the status it replaced."""
