@@ -15,6 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
+from tcbm_tracker.domain.status_look import STATUS_LOOK
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.fonts import BOLD, ITALIC, REGULAR
 
@@ -39,17 +40,11 @@ class StatusLook:
         return self.status.label
 
 
-_WHITE = colors.white
-_BLACK = colors.HexColor("#111111")
 
+# The same symbols and colours as the desktop app (domain.status_look).
 STATUS_LOOKS: dict[Status, StatusLook] = {
-    Status.IMPLEMENTED: StatusLook(Status.IMPLEMENTED, colors.HexColor("#0072B2"), _WHITE, "✓"),
-    Status.PARTIALLY_IMPLEMENTED: StatusLook(Status.PARTIALLY_IMPLEMENTED, colors.HexColor("#56B4E9"), _BLACK, "◐"),
-    Status.PLANNED: StatusLook(Status.PLANNED, colors.HexColor("#F0E442"), _BLACK, "○"),
-    Status.NOT_IMPLEMENTED: StatusLook(Status.NOT_IMPLEMENTED, colors.HexColor("#D55E00"), _WHITE, "✗"),
-    Status.NO_INFORMATION: StatusLook(Status.NO_INFORMATION, colors.HexColor("#BDBDBD"), _BLACK, "?"),
-    Status.NOT_APPLICABLE: StatusLook(Status.NOT_APPLICABLE, colors.HexColor("#F2F2F2"), MUTED, "–"),
-    Status.NOT_ASSESSED: StatusLook(Status.NOT_ASSESSED, _WHITE, MUTED, "·"),
+    status: StatusLook(status, colors.HexColor(look.fill), colors.HexColor(look.ink), look.symbol)
+    for status, look in STATUS_LOOK.items()
 }
 
 # Order for legends, charts and "actors by status": done first, unknown last.

@@ -47,7 +47,7 @@ def test_matrix_model_and_proxy(qtmodeltester, recorded: Tracker) -> None:
     qtmodeltester.check(model)
     fra, col = model.row_of("FRA"), model.column_of("LTS-B.4")
     assert model.data(model.index(fra, col), STATUS_ROLE) == "implemented"
-    assert model.data(model.index(fra, col)) == "●"
+    assert model.data(model.index(fra, col)) == "✓"
     assert "Implemented" in model.data(model.index(fra, col), Qt.ItemDataRole.ToolTipRole)
     # FRA: 1 implemented of 37 measures, 2 assessed.
     assert model.data(model.index(fra, COVERAGE_COLUMN)) == "3%"
@@ -73,7 +73,7 @@ def test_dossier_and_measure_models(qtmodeltester, recorded: Tracker) -> None:
     dossier.set_entries(fra.entries, fra.coverage_by_group)
     qtmodeltester.check(dossier)
     texts = [dossier.data(dossier.index(r, 2)) for r in range(dossier.rowCount())]
-    assert "● Implemented" in texts and "? No information" in texts
+    assert "✓ Implemented" in texts and "? No information" in texts
     overview = MeasureOverviewTableModel({"AFRICA": "African Group"})
     overview.set_rows(recorded.queries.measure_overview("LTS-B.4").entries)
     qtmodeltester.check(overview)
@@ -92,7 +92,7 @@ def test_history_and_changes_models(qtmodeltester, recorded: Tracker) -> None:
     qtmodeltester.check(changes)
     assert changes.rowCount() == 5
     ken_planned = next(r for r in range(5) if changes.data(changes.index(r, 4)) == "○ Planned")
-    assert changes.data(changes.index(ken_planned, 3)) == "✕ Not implemented"
+    assert changes.data(changes.index(ken_planned, 3)) == "✗ Not implemented"
     assert changes.data(changes.index(ken_planned, 1)) == "Kenya"
 
 

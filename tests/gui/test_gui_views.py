@@ -71,7 +71,7 @@ def test_actor_dossier(window, idle, reader) -> None:  # type: ignore[no-untyped
     r = rows["LTS-B.4"]
     assert rows[b_heading] < r
     assert [view.model.data(view.model.index(r, c)) for c in (2, 5, 6, 7)] == [
-        "● Implemented", "2023-01-01", "A/AC.105/9", "Act in force"]
+        "✓ Implemented", "2023-01-01", "A/AC.105/9", "Act in force"]
 
 
 def test_measure_view_shows_source_pinpoint_and_counts(window, idle, reader) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +108,7 @@ def test_cell_history_follows_the_current_cell(window, idle, reader) -> None:  #
     idle(window)
     view = window.history_view
     assert "FRA / LTS-B.4: 2 assessments" in view.caption.text()
-    assert [view.model.data(view.model.index(r, 1)) for r in range(2)] == ["● Implemented", "○ Planned"]
+    assert [view.model.data(view.model.index(r, 1)) for r in range(2)] == ["✓ Implemented", "○ Planned"]
 
 
 def test_changes_since(window, idle, reader) -> None:  # type: ignore[no-untyped-def]

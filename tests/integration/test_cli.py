@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tcbm_tracker import __version__
+from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.cli import build_parser, main
 from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.tracker import Tracker
@@ -187,7 +188,7 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     assert all(a["region"] == "WEOG" for a in old["actors"])
     yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
     before_any = cli(*db, "matrix", "--known-at", yesterday, "--status", "implemented", "planned", "--json").json()
-    assert before_any["actors"] == [] and before_any["known_at"] == f"{yesterday}T23:59:59.999999Z"
+    assert before_any["actors"] == [] and before_any["known_at"] == end_of_day_iso(dt.date.fromisoformat(yesterday))
     assert cli(*db, "matrix", "--group", "LTS2019/B").code == 0
 
     history = cli(*db, "history", "FRA", "LTS-B.4", "--json").json()

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import assessments as assessments_module
@@ -68,7 +69,7 @@ def test_known_at_excludes_a_later_correction(tracker: Tracker, monkeypatch: pyt
     assert q.matrix().status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
     shown_yesterday = q.matrix(known_at=yesterday)
     assert shown_yesterday.status("FRA", "LTS-A.1") is Status.IMPLEMENTED
-    assert shown_yesterday.known_at == f"{yesterday.isoformat()}T23:59:59.999999Z"
+    assert shown_yesterday.known_at == end_of_day_iso(yesterday)
     day_before = yesterday - dt.timedelta(days=1)
     assert q.matrix(known_at=day_before).status("FRA", "LTS-A.1") is Status.NOT_ASSESSED
     assert q.matrix(known_at=dt.date.today()).status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED

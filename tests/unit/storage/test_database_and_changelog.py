@@ -97,7 +97,9 @@ def test_time_stamps_are_utc_with_microseconds() -> None:
     with pytest.raises(ValueError):
         to_iso(dt.datetime(2025, 1, 2))
     assert len(utc_now_iso()) == len("2025-01-02T01:04:05.000006Z") and utc_now_iso().endswith("Z")
-    assert end_of_day_iso(dt.date(2024, 2, 29)) == "2024-02-29T23:59:59.999999Z"
+    # A typed date is the user's own calendar day: its last instant, converted to UTC.
+    local_end = dt.datetime.combine(dt.date(2024, 2, 29), dt.time.max).astimezone()
+    assert end_of_day_iso(dt.date(2024, 2, 29)) == local_end.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_database_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
