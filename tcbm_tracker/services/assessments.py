@@ -17,7 +17,6 @@ from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import AssessmentInfo, Change
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
-from tcbm_tracker.storage.tables import AssessmentEvidenceRow, AssessmentRow
 
 MAX_BATCH = 100_000
 
@@ -79,6 +78,9 @@ class AssessmentService:
 
     def record_many(self, items: Sequence[AssessmentInput], *, recorded_by: str | None = None) -> list[AssessmentInfo]:
         """Record several assessments in one transaction: all are kept, or none."""
+        # Table classes cost tens of ms to build: imported on the first write, not at start-up.
+        from tcbm_tracker.storage.tables import AssessmentEvidenceRow, AssessmentRow
+
         if len(items) > MAX_BATCH:
             raise ValidationError("batch", f"{len(items):,} assessments at once; the limit is {MAX_BATCH:,}")
         valid = [self.validate(i) for i in items]

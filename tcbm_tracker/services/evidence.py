@@ -17,7 +17,6 @@ from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import EvidenceInfo
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
-from tcbm_tracker.storage.tables import EvidenceFileRow, EvidenceRow
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,9 @@ class EvidenceService:
         )
 
     def add(self, item: EvidenceInput) -> EvidenceInfo:
+        # Table classes cost tens of ms to build: imported on the first write, not at start-up.
+        from tcbm_tracker.storage.tables import EvidenceFileRow, EvidenceRow
+
         valid = self.validate(item)
         content = None
         if valid.file is not None:
@@ -124,6 +126,8 @@ class EvidenceService:
             return [mapping.evidence_from_row(r) for r in s.exec(text(sql).bindparams(**params))]  # type: ignore[call-overload]
 
     def file_content(self, evidence_id: int) -> bytes:
+        from tcbm_tracker.storage.tables import EvidenceFileRow
+
         with self.db.read() as s:
             row = s.get(EvidenceFileRow, int(evidence_id))
             if row is None:

@@ -6,11 +6,11 @@ import datetime as dt
 import difflib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.catalog_format import load_catalog_file
 from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import ActorKind
@@ -18,8 +18,9 @@ from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import ActorInfo, CatalogInfo, MeasureInfo
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
-from tcbm_tracker.storage.seeding import CatalogLoadResult, load_catalog
-from tcbm_tracker.storage.tables import ActorAttributeRow, ActorRow, AttributeDefRow
+
+if TYPE_CHECKING:
+    from tcbm_tracker.storage.seeding import CatalogLoadResult
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:
@@ -74,6 +75,10 @@ class ReferenceService:
 
     def load_catalog_file(self, path: Path) -> CatalogLoadResult:
         """Add a user catalogue, or upgrade one to a newer version; all or nothing."""
+        # Seeding and the table classes are only needed to write: imported here, not at start-up.
+        from tcbm_tracker.domain.catalog_format import load_catalog_file
+        from tcbm_tracker.storage.seeding import load_catalog
+
         spec = load_catalog_file(Path(path))
         with self.db.write() as s:
             return load_catalog(s, spec, builtin=False, user=self.user)
@@ -96,6 +101,9 @@ class ReferenceService:
 
     def add_organization(self, key: str, name: str, note: str | None = None) -> ActorInfo:
         """Add an intergovernmental organization (ESA, EUMETSAT...) as an actor."""
+        # Table classes cost tens of ms to build: imported on the first write, not at start-up.
+        from tcbm_tracker.storage.tables import ActorRow
+
         k = v.parse_actor_key(key)
         clean_name = v.require_text("name", name, max_chars=v.MAX_NAME_CHARS)
         clean_note = v.clean_text("note", note, max_chars=v.MAX_TITLE_CHARS)
@@ -118,6 +126,9 @@ class ReferenceService:
 
     def set_attribute(self, actor_key: str, name: str, value: str | None, as_of: dt.date | str) -> None:
         """Record that an actor's attribute (e.g. its regional group) holds ``value`` from a date."""
+        # Table classes cost tens of ms to build: imported on the first write, not at start-up.
+        from tcbm_tracker.storage.tables import ActorAttributeRow, AttributeDefRow
+
         actor = self.actor(actor_key)
         day = v.parse_date("as of", as_of)
         with self.db.write() as s:
@@ -142,6 +153,8 @@ class ReferenceService:
             changelog.record(s, "actor_attribute", str(attr.id), "added", self.user)
 
     def attribute_labels(self, name: str) -> dict[str, str]:
+        from tcbm_tracker.storage.tables import AttributeDefRow
+
         with self.db.read() as s:
             spec = s.get(AttributeDefRow, name)
             return dict(json.loads(spec.values_json)) if spec else {}

@@ -18,13 +18,15 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
-from tcbm_tracker.storage.tables import ChangeLogRow
+
+if TYPE_CHECKING:
+    from tcbm_tracker.storage.tables import ChangeLogRow
 
 GENESIS = "0" * 64
 
@@ -62,6 +64,9 @@ def append(
     at: str | None = None,
 ) -> ChangeLogRow:
     """Append one entry; call inside the write transaction that makes the change."""
+    # Table classes cost tens of ms to build: imported on the first write, not at start-up.
+    from tcbm_tracker.storage.tables import ChangeLogRow
+
     seq, prev = head(session)
     seq += 1
     at = at or utc_now_iso()
