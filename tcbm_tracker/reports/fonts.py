@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from tcbm_tracker.domain.errors import TrackerError
-from tcbm_tracker.storage.locations import fonts_dir
+from tcbm_tracker.shipped import fonts_dir
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import load_catalog_file
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
+from tcbm_tracker.shipped import actors_file, catalogs_dir
 from tcbm_tracker.storage.database import Database
-from tcbm_tracker.storage.locations import actors_file, catalogs_dir
 from tcbm_tracker.storage.migrations import MigrationResult, migrate
 from tcbm_tracker.storage.seeding import ActorLoadResult, CatalogLoadResult, load_actor_list, load_catalog
 

@@ -18,8 +18,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.shipped import migrations_dir
 from tcbm_tracker.storage.database import Database, translate_error
-from tcbm_tracker.storage.locations import migrations_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from alembic import command
 
+from tcbm_tracker.shipped import migrations_dir
 from tcbm_tracker.storage.database import Database
-from tcbm_tracker.storage.locations import migrations_dir
 from tcbm_tracker.storage.migrations import _config, current_revision
 
 

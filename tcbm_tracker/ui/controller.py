@@ -25,9 +25,7 @@ from tcbm_tracker.services.dto import (
     Matrix,
     MeasureOverview,
 )
-from tcbm_tracker.services.setup import initialise
-from tcbm_tracker.services.tracker import Tracker, open_tracker
-from tcbm_tracker.storage.database import DEFAULT_BUSY_TIMEOUT_MS
+from tcbm_tracker.services.tracker import DEFAULT_BUSY_TIMEOUT_MS, Tracker, open_tracker
 from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, RecordAssessmentsCommand, run_edit
 from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
 
@@ -113,6 +111,9 @@ class TrackerController(QObject):
 
         def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
             if create:
+                # Set-up (seeding, the table classes) is only needed to create a file: not imported at start-up.
+                from tcbm_tracker.services.setup import initialise
+
                 ctx.progress(0, 0, f"Creating {path.name}…")
                 initialise(path, user=user)
             ctx.progress(0, 0, f"Opening {path.name}…")

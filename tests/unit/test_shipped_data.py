@@ -16,7 +16,7 @@ from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import CatalogSpec, MeasureSpec, load_catalog_file
 from tcbm_tracker.domain.vocabulary import ActorKind
 from tcbm_tracker.services.tracker import Tracker
-from tcbm_tracker.storage.locations import actors_file, catalogs_dir
+from tcbm_tracker.shipped import actors_file, catalogs_dir
 
 # | Key | Group | Official title (verbatim) | Agreed |
 LTS_TABLE = """\

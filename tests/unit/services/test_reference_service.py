@@ -205,7 +205,7 @@ def test_a_retired_measure_can_come_back(with_v1: Tracker, tmp_path: Path) -> No
 
 def test_init_keeps_a_newer_version_of_a_shipped_catalogue(tracker: Tracker, db_path: Path, tmp_path: Path) -> None:
     from tcbm_tracker.services.setup import initialise
-    from tcbm_tracker.storage.locations import catalogs_dir
+    from tcbm_tracker.shipped import catalogs_dir
 
     doc = json.loads((catalogs_dir() / "LTS2019.json").read_text(encoding="utf-8"))
     doc["version"] = 2
