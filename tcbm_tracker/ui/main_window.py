@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,19 +31,21 @@ from PySide6.QtWidgets import (
 
 from tcbm_tracker import __version__
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
-from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.dossier_view import ActorDossierView
-from tcbm_tracker.ui.editor_dialog import AskEvidence, AssessmentEditorDialog, ValidateAssessment
 from tcbm_tracker.ui.edits import EditContext, EditRequest
 from tcbm_tracker.ui.errors import show_error
-from tcbm_tracker.ui.evidence_dialog import EvidenceDialog, ValidateEvidence
 from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
 from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
+
+if TYPE_CHECKING:
+    from tcbm_tracker.services.evidence import EvidenceInput
+    from tcbm_tracker.ui.editor_dialog import AskEvidence, ValidateAssessment
+    from tcbm_tracker.ui.evidence_dialog import ValidateEvidence
 
 FILE_FILTER = "TCBM Tracker databases (*.sqlite *.db);;All files (*)"
 
@@ -66,12 +68,26 @@ def _ask_report_path(parent: QWidget, request: ReportRequest) -> Path | None:
     return Path(path) if path else None
 
 
+# The dialogs are imported when first asked for: none of them is needed to show the window.
+def _ask_assessment(parent: QWidget, context: EditContext, validate: ValidateAssessment,
+                    ask_evidence: AskEvidence) -> EditRequest | None:
+    from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+
+    return AssessmentEditorDialog.ask(parent, context, validate, ask_evidence)
+
+
+def _ask_evidence(parent: QWidget, validate: ValidateEvidence) -> EvidenceInput | None:
+    from tcbm_tracker.ui.evidence_dialog import EvidenceDialog
+
+    return EvidenceDialog.ask(parent, validate)
+
+
 @dataclass
 class Dialogs:
     """Every modal question the window may ask; tests replace these with plain functions."""
 
-    ask_assessment: Callable[[QWidget, EditContext, ValidateAssessment, AskEvidence], EditRequest | None] = AssessmentEditorDialog.ask
-    ask_evidence: Callable[[QWidget, ValidateEvidence], EvidenceInput | None] = EvidenceDialog.ask
+    ask_assessment: Callable[[QWidget, EditContext, ValidateAssessment, AskEvidence], EditRequest | None] = _ask_assessment
+    ask_evidence: Callable[[QWidget, ValidateEvidence], EvidenceInput | None] = _ask_evidence
     ask_open_path: Callable[[QWidget], Path | None] = _ask_open_path
     ask_new_path: Callable[[QWidget], Path | None] = _ask_new_path
     ask_report_path: Callable[[QWidget, ReportRequest], Path | None] = _ask_report_path
