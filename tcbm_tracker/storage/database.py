@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
@@ -31,6 +32,11 @@ from tcbm_tracker.domain.errors import (
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+
+def file_uri(path: Path) -> str:
+    """An SQLite ``file:`` URI for a path, with every URI-special character escaped."""
+    return "file:" + quote(path.resolve().as_posix())
 
 
 def is_read_only_file(path: Path) -> bool:
@@ -93,18 +99,22 @@ class Database:
         self.engine = self._create_engine()
 
     def _create_engine(self) -> Engine:
+        timeout = self.busy_timeout_ms / 1000
         if self.read_only:
             # With no pending WAL, a read-only file cannot change under us: "immutable" stops
             # SQLite from creating -wal/-shm files beside a file the user marked read-only.
             pending = Path(f"{self.path}-wal").exists()
             flags = "mode=ro" if pending else "mode=ro&immutable=1"
-            url = f"sqlite:///file:{self.path.as_posix()}?{flags}&uri=true"
+            target, uri = f"{file_uri(self.path)}?{flags}", True
         else:
-            url = f"sqlite:///{self.path.as_posix()}"
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": self.busy_timeout_ms / 1000},
-        )
+            target, uri = str(self.path), False
+
+        def connect() -> sqlite3.Connection:
+            # Connect by path ourselves: a URL would read '?', '#' or '%' in a file name as
+            # URL syntax and open a different file.
+            return sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
+
+        engine = create_engine("sqlite://", creator=connect)
         read_only = self.read_only
         creating = not self.path.exists()
         busy = self.busy_timeout_ms

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
 from tcbm_tracker.shipped import migrations_dir
-from tcbm_tracker.storage.database import Database, translate_error
+from tcbm_tracker.storage.database import Database, file_uri, translate_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -111,7 +111,7 @@ def backup_copy(db: Database, label: str) -> Path:
     while target.exists():
         n += 1
         target = target.with_name(f"{db.path.stem}.backup-{label}-{stamp}-{n}{db.path.suffix or '.sqlite'}")
-    src = sqlite3.connect(f"file:{db.path.as_posix()}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{file_uri(db.path)}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
         try:
