@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.last_error: QWidget | None = None
         self.progress: QProgressDialog | None = None
         self._actor_names: dict[str, str] = {}
+        # The change list is read when its tab is shown (not at start-up, where the job would
+        # compete with the first paint of the matrix); True while it may be out of date.
+        self._changes_stale = True
         self.reports = ReportMenu(
             ReportExporter(controller, self),
             ReportSubjects(actor=self.current_actor, measure=self.current_measure,
@@ -261,7 +264,7 @@ class MainWindow(QMainWindow):
         self.measure_view.cell_selected.connect(self._current_cell_changed)
         self.measure_view.measure_chosen.connect(self.open_measure)
         self.measure_view.edit_requested.connect(c.prepare_edit)
-        self.changes_view.since_changed.connect(c.load_changes)
+        self.changes_view.since_changed.connect(lambda since: self._load_changes())
 
     # --- controller answers ------------------------------------------------------------------------
     def _database_opened(self, path: Path) -> None:
@@ -269,7 +272,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{path.name} — TCBM Tracker")
         self.path_label.setText(str(path))
         self.saved_label.setText("All changes saved")
-        self.controller.load_changes(self.changes_view.since_date())
+        self._refresh_changes()
 
     def _database_closed(self) -> None:
         self.setWindowTitle("TCBM Tracker")
@@ -303,7 +306,7 @@ class MainWindow(QMainWindow):
         stamp = when.strftime("%H:%M:%S") if when else ""
         self.saved_label.setText(f"Saved {len(saved):,} assessment{'s' if len(saved) != 1 else ''} at {stamp}")
         self.statusBar().showMessage(f"Recorded {len(saved):,} assessment{'s' if len(saved) != 1 else ''}", 4000)
-        self.controller.load_changes(self.changes_view.since_date())
+        self._refresh_changes()
         current = self.matrix_view.table.currentIndex()
         if current.isValid():
             source = self.matrix_view.proxy.mapToSource(current)
@@ -426,8 +429,21 @@ class MainWindow(QMainWindow):
         if measure and self.history_dock.isVisible():
             self.controller.load_history(actor, measure)
 
+    def _load_changes(self) -> None:
+        self._changes_stale = False
+        self.controller.load_changes(self.changes_view.since_date())
+
+    def _refresh_changes(self) -> None:
+        """The record changed: reload the change list now if it is shown, else when it is."""
+        if self.tabs.currentWidget() is self.changes_view:
+            self._load_changes()
+        else:
+            self._changes_stale = True
+
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None and self._actor_names:
+        if self.tabs.widget(index) is self.changes_view and self._changes_stale:
+            self._load_changes()
+        elif self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None and self._actor_names:
             cells = self.matrix_view.selected_cells()
             self.open_actor(cells[0][0] if cells else next(iter(self._actor_names)))
         elif self.tabs.widget(index) is self.measure_view and self.measure_view.overview is None:

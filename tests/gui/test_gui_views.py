@@ -7,9 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings
 
-from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.ui.edits import EditRequest
 from tcbm_tracker.ui.main_window import MainWindow
 from tcbm_tracker.ui.matrix_model import STATUS_ROLE
 from tcbm_tracker.ui.settings import WindowSettings
@@ -118,6 +119,24 @@ def test_changes_since(window, idle, reader) -> None:  # type: ignore[no-untyped
     view = window.changes_view
     assert view.model.rowCount() == 3 and "3 changes since 2000-01-01" in view.caption.text()
     assert {view.model.data(view.model.index(r, 1)) for r in range(3)} == {"France", "Kenya"}
+
+
+def test_changes_are_read_when_their_tab_is_shown(window, idle, reader) -> None:  # type: ignore[no-untyped-def]
+    view = window.changes_view
+    assert view.caption.text() == ""  # not read at start-up: the matrix comes first
+    seed(reader)
+    window.tabs.setCurrentWidget(view)
+    idle(window)
+    assert view.model.rowCount() == 3 and "3 changes since" in view.caption.text()
+    # An edit made while the tab is hidden shows when the tab is shown again.
+    window.tabs.setCurrentWidget(window.matrix_view)
+    request = EditRequest((("KEN", "GGE-IV.1"),), Status.PLANNED, Provenance.ANALYST_JUDGMENT, Confidence.LOW, dt.date.today())
+    window.controller.record(request)
+    idle(window)
+    assert view.model.rowCount() == 3
+    window.tabs.setCurrentWidget(view)
+    idle(window)
+    assert view.model.rowCount() == 4 and "4 changes since" in view.caption.text()
 
 
 def test_geometry_and_recent_files_are_remembered(make_window, db_path: Path, tmp_path: Path, idle) -> None:  # type: ignore[no-untyped-def]
