@@ -35,6 +35,7 @@ class IntegrityService:
                 problems.extend(f"SQLite integrity check: {line}" for line in integrity[:limit])
             for table, rowid, parent, _ in s.exec(text("PRAGMA foreign_key_check")):  # type: ignore[call-overload]
                 problems.append(f"{table} row {rowid}: refers to a missing {parent} row")
+            problems.extend(str(p) for p in changelog.verify_schema_objects(s))
             chain_problems, latest, head = changelog.verify_chain(s, limit)
             problems.extend(str(p) for p in chain_problems)
             if len(problems) < limit:

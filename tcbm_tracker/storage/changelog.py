@@ -115,8 +115,8 @@ def _assessment_evidence_query() -> str:
 ENTITIES: list[EntityKind] = [
     EntityKind(
         "catalog",
-        "SELECT key, key, version, title, short_title, source_document, adopted, description, builtin FROM catalog",
-        ["key", "version", "title", "short_title", "source_document", "adopted", "description", "builtin"],
+        "SELECT key, key, version, title, short_title, source_document, adopted, description, builtin, loaded_at FROM catalog",
+        ["key", "version", "title", "short_title", "source_document", "adopted", "description", "builtin", "loaded_at"],
     ),
     EntityKind(
         "measure_group",
@@ -144,7 +144,11 @@ ENTITIES: list[EntityKind] = [
         ],
     ),
     EntityKind("attribute_def", "SELECT key, key, label, values_json FROM attribute_def", ["key", "label", "values_json"]),
-    EntityKind("actor", "SELECT key, key, name, kind, note, builtin FROM actor", ["key", "name", "kind", "note", "builtin"]),
+    EntityKind(
+        "actor",
+        "SELECT key, key, name, kind, note, builtin, created_at FROM actor",
+        ["key", "name", "kind", "note", "builtin", "created_at"],
+    ),
     EntityKind(
         "actor_attribute",
         "SELECT CAST(id AS TEXT), actor_key, name, value, as_of FROM actor_attribute",
@@ -153,7 +157,7 @@ ENTITIES: list[EntityKind] = [
     EntityKind(
         "evidence",
         "SELECT CAST(e.id AS TEXT), e.symbol, e.title, e.date, e.language, e.evidence_type, e.url, e.pinpoint, "
-        "e.file_name, e.file_sha256, e.file_size, e.recorded_by FROM evidence e",
+        "e.file_name, e.file_sha256, e.file_size, e.recorded_by, e.created_at FROM evidence e",
         [
             "symbol",
             "title",
@@ -166,6 +170,7 @@ ENTITIES: list[EntityKind] = [
             "file_sha256",
             "file_size",
             "recorded_by",
+            "created_at",
         ],
     ),
     EntityKind(
@@ -265,6 +270,18 @@ def verify_chain(session: Session, limit: int = 50) -> tuple[list[Problem], dict
         if len(problems) >= limit:
             break
     return problems, latest, prev
+
+
+def verify_schema_objects(session: Session) -> list[Problem]:
+    """The application creates no triggers or views: any found was planted outside it.
+
+    A trigger could rewrite a row as it is saved (so that the log records the rewritten
+    value); a view could shadow what a reader sees. Neither shows up in row comparisons.
+    """
+    found = session.exec(  # type: ignore[call-overload]
+        text("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name")
+    ).all()
+    return [Problem(f"{kind} {name}", "was not created by TCBM Tracker (added outside the app)") for kind, name in found]
 
 
 def verify_rows(

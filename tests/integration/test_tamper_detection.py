@@ -163,7 +163,29 @@ def _edit_evidence_hash_and_blob(p: Path) -> None:
            f"UPDATE evidence SET file_sha256 = '{hashlib.sha256(forged).hexdigest()}', file_size = 6 WHERE id = 1")
 
 
+def _edit_creation_times(p: Path) -> None:
+    tamper(p, "UPDATE actor SET created_at = '2001-01-01T00:00:00.000000Z' WHERE key = 'FRA'")
+
+
+def _edit_evidence_created_at(p: Path) -> None:
+    tamper(p, "UPDATE evidence SET created_at = '2001-01-01T00:00:00.000000Z' WHERE id = 1")
+
+
+def _edit_catalog_loaded_at(p: Path) -> None:
+    tamper(p, "UPDATE catalog SET loaded_at = '2001-01-01T00:00:00.000000Z' WHERE key = 'LTS2019'")
+
+
+def _plant_trigger(p: Path) -> None:
+    # Rewrites future assessments as they are saved, so the log would record the forged value.
+    tamper(p, "CREATE TRIGGER forge AFTER INSERT ON assessment BEGIN "
+              "UPDATE assessment SET status = 'implemented' WHERE id = NEW.id; END")
+
+
 @pytest.mark.parametrize("change, expected", [
+    (_edit_creation_times, ["actor FRA: differs from the change log (edited outside the app)"]),
+    (_edit_evidence_created_at, ["evidence 1: differs from the change log (edited outside the app)"]),
+    (_edit_catalog_loaded_at, ["catalog LTS2019: differs from the change log (edited outside the app)"]),
+    (_plant_trigger, ["trigger forge: was not created by TCBM Tracker (added outside the app)"]),
     (_edit_status, ["assessment 1: differs from the change log (edited outside the app)"]),
     (_backdate, ["assessment 3: differs from the change log (edited outside the app)"]),
     (_delete_assessment, ["assessment 3: is in the change log but missing (deleted outside the app)"]),

@@ -81,6 +81,15 @@ def test_a_change_adds_a_row_and_updates_nothing(tracker: Tracker, db_path: Path
     assert [r[0] for r in after] == [first.id, second.id, third.id]
     assert [a.status for a in tracker.assessments.history("FRA", "LTS-A.1")] == [
         Status.PARTIALLY_IMPLEMENTED, Status.IMPLEMENTED, Status.PLANNED]
+    # The guard triggers are foreign objects verify must name; without them the data is intact.
+    planted = {p.split(":")[0] for p in tracker.integrity.verify().problems}
+    assert planted == {f"trigger no_{op}_{t}" for t in ("assessment", "assessment_evidence", "change_log")
+                       for op in ("update", "delete")}
+    con = sqlite3.connect(db_path)
+    for name in planted:
+        con.execute(f"DROP TRIGGER {name.split()[1]}")
+    con.commit()
+    con.close()
     assert tracker.integrity.verify().ok
 
 
