@@ -8,6 +8,10 @@
 
 Each prints what it wrote and any characters the report font could not show (as warnings on
 stderr); errors are one line, and no partial file is left behind.
+
+The services and the reports (SQLAlchemy, reportlab) are imported inside the handlers, so that
+`--help` and `--version` answer at once. The tracker is opened by ``data_commands._tracker``,
+which leaves it on ``args`` for ``cli.main`` to close.
 """
 
 from __future__ import annotations
@@ -18,14 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tcbm_tracker.cli.data_commands import _tracker
 from tcbm_tracker.domain.errors import ValidationError
-from tcbm_tracker.services.tracker import Tracker, open_tracker
-
-
-def _tracker(args: argparse.Namespace) -> Tracker:
-    from tcbm_tracker.cli import database_path
-
-    return open_tracker(database_path(args), user=args.user)
 
 
 def _as_of(p: argparse.ArgumentParser) -> None:

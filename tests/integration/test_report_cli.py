@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 from reportlab import rl_config
 
-from tcbm_tracker.cli import main, report_commands
+from tcbm_tracker.cli import main
+from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.reference import ReferenceService
 from tcbm_tracker.services.tracker import Tracker, open_tracker
@@ -29,25 +32,35 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def run(db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
-    """``main(["--db", db, "report", ...])`` in-process; the trackers it opens are closed after."""
+    """``main(["--db", db, "report", ...])`` in-process; every tracker it opens must be closed by ``main``."""
     opened: list[Tracker] = []
+    closed: list[Tracker] = []
 
     def tracking_open(*args: Any, **kwargs: Any) -> Tracker:
         t = open_tracker(*args, **kwargs)
+        real_close = t.close
+
+        def close() -> None:
+            closed.append(t)
+            real_close()
+
+        t.close = close  # type: ignore[method-assign]
         opened.append(t)
         return t
 
-    monkeypatch.setattr(report_commands, "open_tracker", tracking_open)
+    monkeypatch.setattr(tracker_module, "open_tracker", tracking_open)
     monkeypatch.setattr(rl_config, "invariant", 1)
 
     def invoke(*argv: str) -> Result:
         code = main(["--db", str(db_path), "--user", "analyst", "report", *argv])
         captured = capsys.readouterr()
+        left_open = [t for t in opened if t not in closed]
+        for t in left_open:
+            t.close()
+        assert not left_open, f"report {argv[0]} left {len(left_open)} tracker(s) open"
         return Result(code, captured.out, captured.err)
 
     yield invoke
-    for t in opened:
-        t.close()
 
 
 @pytest.fixture
@@ -121,3 +134,13 @@ def test_report_help_lists_the_reports(run: Run, capsys: pytest.CaptureFixture[s
     help_text = capsys.readouterr().out
     for name in ("actor", "measure", "matrix", "changes"):
         assert name in help_text
+
+
+def test_help_and_version_do_not_load_the_database_layer() -> None:
+    """`--help`/`--version` answer at once: the report commands import services only when run."""
+    code = ("import sys; from tcbm_tracker.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'reportlab', 'tcbm_tracker.services.tracker') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
