@@ -28,6 +28,24 @@ def _tracker(args: argparse.Namespace) -> Tracker:
     return tracker
 
 
+def read_note_file(path: Path) -> str:
+    """Read a note from a UTF-8 file, refusing one too long before reading all of it."""
+    from tcbm_tracker.domain.validation import MAX_NOTE_CHARS
+
+    limit = MAX_NOTE_CHARS * 4  # UTF-8 needs at most four bytes a character
+    try:
+        with path.open("rb") as fh:  # bounded read: /dev/zero or a huge file must not fill memory
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ValidationError("note", f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise ValidationError("note", f"{path} is longer than the {MAX_NOTE_CHARS:,}-character limit of a note")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("note", f"{path} is not UTF-8 text") from None
+
+
 def _add(sub: Any, name: str, handler: Any, help_: str, description: str | None = None) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=description or help_)
     p.set_defaults(handler=handler)
@@ -222,10 +240,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     if args.note_file is not None:
         if note is not None:
             raise ValidationError("note", "give --note or --note-file, not both")
-        try:
-            note = args.note_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError("note", f"cannot read {args.note_file} as UTF-8 text ({exc})") from None
+        note = read_note_file(args.note_file)
     from tcbm_tracker.services.assessments import AssessmentInput
 
     t = _tracker(args)

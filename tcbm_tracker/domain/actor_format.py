@@ -62,7 +62,7 @@ def parse_actor_list(doc: Any, *, source: str = "actors") -> ActorListSpec:
     except ValidationError as exc:
         raise ActorFileError(f"{source}: {exc.message}") from None
     version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 2**31 - 1:
         raise ActorFileError(f"{source}: 'version' must be a whole number of 1 or more")
     attributes: dict[str, AttributeSpec] = {}
     for akey, spec in (doc.get("attributes") or {}).items():

@@ -18,6 +18,7 @@ from tcbm_tracker.domain.errors import CatalogError, ValidationError
 FORMAT = "tcbm-tracker/catalog"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_VERSION = 2**31 - 1  # stored in an SQLite integer; anything larger is a typo
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ def parse_catalog(doc: Any, *, source: str = "catalogue") -> CatalogSpec:
         raise CatalogError(f"{source}: {exc.message}") from None
     where = f"{source} ({key})"
     version = _get(doc, "version", where, int)
-    if version < 1:
-        raise CatalogError(f"{where}: version must be 1 or more")
+    if not 1 <= version <= MAX_VERSION:
+        raise CatalogError(f"{where}: version must be a whole number from 1 to {MAX_VERSION:,}")
     title = _text(doc, "title", where, max_chars=v.MAX_TITLE_CHARS)
     short_title = _text(doc, "short_title", where, max_chars=v.MAX_NAME_CHARS, required=False) or title
     source_document = _text(doc, "source_document", where, max_chars=v.MAX_SHORT_CHARS)

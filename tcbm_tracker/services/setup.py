@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import load_catalog_file
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
@@ -41,6 +42,7 @@ def shipped_catalog_files() -> list[Path]:
 def initialise(path: Path, *, user: str | None = None) -> InitReport:
     """Create the database if needed, migrate it to head (backup first), load shipped data."""
     path = Path(path)
+    user = v.clean_text("user", user, max_chars=v.MAX_SHORT_CHARS)
     created = not path.exists()
     if created:
         try:

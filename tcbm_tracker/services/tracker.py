@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import UninitialisedDatabaseError
 from tcbm_tracker.services.assessments import AssessmentService
 from tcbm_tracker.services.evidence import EvidenceService
@@ -20,10 +21,15 @@ from tcbm_tracker.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database
 from tcbm_tracker.storage.migrations import check_schema
 
 
+def clean_user(user: str | None) -> str | None:
+    """The author name recorded with every change: one plain line, checked like any input."""
+    return v.clean_text("user", user, max_chars=v.MAX_SHORT_CHARS)
+
+
 class Tracker:
     def __init__(self, db: Database, user: str | None = None) -> None:
         self.db = db
-        self.user = user  # who records changes; None means the login name
+        self.user = clean_user(user)  # who records changes; None means the login name
 
     @property
     def path(self) -> Path:
@@ -56,6 +62,7 @@ class Tracker:
 def open_tracker(path: Path, *, user: str | None = None, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Tracker:
     """Open an existing, up-to-date tracker database."""
     path = Path(path)
+    user = clean_user(user)
     if not path.exists():
         raise UninitialisedDatabaseError(f"no tracker database at {path}: run `tcbm-tracker init` to create it")
     db = Database(path, busy_timeout_ms=busy_timeout_ms)

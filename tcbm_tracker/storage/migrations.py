@@ -143,8 +143,15 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
         return MigrationResult(revision, head, None)
     if revision is None and _has_tables(db):
         raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
-    backup = backup_copy(db, revision) if revision is not None else None
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    backup = None
+    try:
+        # Take the write lock first: a locked file fails here, before a backup is written, and
+        # no other writer can slip in between the backup and the migration.
+        with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn, conn.begin():
+            if revision is not None:
+                backup = backup_copy(db, revision)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        raise translate_error(exc, db.path) or exc from None
     return MigrationResult(revision, head, backup)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from tcbm_tracker.domain.actor_format import ActorListSpec
-from tcbm_tracker.domain.catalog_format import CatalogSpec
+from tcbm_tracker.domain.catalog_format import CatalogSpec, MeasureSpec
 from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import CatalogError
 from tcbm_tracker.storage import changelog
@@ -38,11 +38,49 @@ class CatalogLoadResult:
     retired: list[str] = field(default_factory=list)
 
 
+def _measure_values(m: MeasureSpec) -> dict[str, object]:
+    """The stored columns of a measure, as a catalogue file describes them."""
+    return {
+        "group_key": m.group,
+        "heading": m.heading,
+        "title": m.title,
+        "description": m.description,
+        "source_document": m.source_document,
+        "pinpoint": m.pinpoint,
+        "pinpoint_confirmed": m.pinpoint_confirmed,
+        "pinpoint_note": m.pinpoint_note,
+        "agreed": m.agreed,
+        "sort_order": m.sort_order,
+        "retired": False,
+    }
+
+
+def _same_content(session: Session, row: CatalogRow, spec: CatalogSpec) -> bool:
+    """Whether the loaded catalogue already says exactly what ``spec`` says."""
+    header = (row.title, row.short_title, row.source_document, row.adopted, row.description)
+    if header != (spec.title, spec.short_title, spec.source_document, spec.adopted, spec.description):
+        return False
+    groups = session.exec(select(MeasureGroupRow).where(MeasureGroupRow.catalog_key == spec.key)).all()
+    if {(g.key, g.title, g.sort_order) for g in groups} != {(g.key, g.title, i) for i, g in enumerate(spec.groups)}:
+        return False
+    stored = {m.key: m for m in session.exec(select(MeasureRow).where(MeasureRow.catalog_key == spec.key))}
+    if set(stored) != {m.key for m in spec.measures}:
+        return False
+    return all(
+        getattr(stored[m.key], column) == value for m in spec.measures for column, value in _measure_values(m).items()
+    )
+
+
 def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: str | None = None) -> CatalogLoadResult:
     existing = session.get(CatalogRow, spec.key)
     if existing is not None:
         if spec.version == existing.version:
-            return CatalogLoadResult(spec.key, "unchanged", existing.version, spec.version)
+            if _same_content(session, existing, spec):
+                return CatalogLoadResult(spec.key, "unchanged", existing.version, spec.version)
+            raise CatalogError(
+                f"catalogue {spec.key} version {spec.version} is already loaded with different content; "
+                "give the changed file a higher version to upgrade it; nothing was changed"
+            )
         if spec.version < existing.version:
             raise CatalogError(
                 f"catalogue {spec.key} version {spec.version} is older than the loaded version {existing.version}; nothing was changed"
@@ -83,19 +121,7 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
 
     old = {m.key: m for m in session.exec(select(MeasureRow).where(MeasureRow.catalog_key == spec.key))}
     for m in spec.measures:
-        values: dict[str, object] = dict(
-            group_key=m.group,
-            heading=m.heading,
-            title=m.title,
-            description=m.description,
-            source_document=m.source_document,
-            pinpoint=m.pinpoint,
-            pinpoint_confirmed=m.pinpoint_confirmed,
-            pinpoint_note=m.pinpoint_note,
-            agreed=m.agreed,
-            sort_order=m.sort_order,
-            retired=False,
-        )
+        values = _measure_values(m)
         row = old.pop(m.key, None)
         if row is None:
             session.add(MeasureRow.model_validate({"key": m.key, "catalog_key": spec.key, **values}))

@@ -272,8 +272,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("control-chars-note", ["assess", "FRA", "LTS-A.1", "implemented", "--note", "ok\x1b[2Jcleared"],
      ["note: contains control characters (U+001B)"]),
     ("megabyte-note", ["assess", "FRA", "LTS-A.1", "implemented", "--note-file", "{big_note}"],
-     ["note: is 1,048,576 characters long; the limit is 100,000"]),
-    ("non-utf8-note", ["assess", "FRA", "LTS-A.1", "implemented", "--note-file", "{latin1_note}"], ["as UTF-8 text"]),
+     ["100,000-character limit of a note"]),
+    ("non-utf8-note", ["assess", "FRA", "LTS-A.1", "implemented", "--note-file", "{latin1_note}"], ["is not UTF-8 text"]),
     ("missing-note-file", ["assess", "FRA", "LTS-A.1", "implemented", "--note-file", "{tmp}/absent.txt"], ["absent.txt"]),
     ("note-twice", ["assess", "FRA", "LTS-A.1", "implemented", "--note", "a", "--note-file", "{big_note}"],
      ["give --note or --note-file, not both"]),
@@ -470,3 +470,11 @@ def test_a_real_session(tmp_path: Path) -> None:
     ok = finish(tracker_process("--db", db, "verify"))
     assert ok.code == 0 and ok.out.startswith("ok: ")
     assert state(db) == before  # reading leaves no trace
+
+
+@pytest.mark.parametrize("user, reason", [("bad\x1fname", "U+001F"), ("<b>me</b>", "markup"), ("x" * 101, "limit is 100")])
+def test_author_name_is_checked_like_any_input(cli: Cli, db_path: Path, user: str, reason: str) -> None:
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    r = cli("--db", db_path, "--user", user, "evidence", "add", "--title", "Statement")
+    assert r.code == 2 and r.err.startswith("tcbm-tracker: error: user: ") and reason in r.err
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before

@@ -211,3 +211,22 @@ def test_head_revision_constant_matches_the_shipped_scripts() -> None:
     from tcbm_tracker.storage.migrations import HEAD_REVISION, head_revision
 
     assert head_revision() == HEAD_REVISION
+
+
+def test_migrating_a_locked_database_is_a_clear_error_and_writes_no_backup(old_db: Path, tmp_path: Path) -> None:
+    from tcbm_tracker.domain.errors import DatabaseLockedError
+
+    scripts = write_revision(tmp_path, ADD_COLUMN)
+    before = dump(old_db)
+    holder = sqlite3.connect(old_db)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        db = Database(old_db, busy_timeout_ms=100)
+        with pytest.raises(DatabaseLockedError, match="locked by another program"):
+            migrate(db, script_location=scripts)
+        db.dispose()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert dump(old_db) == before
+    assert not list(old_db.parent.glob("*.backup-*"))

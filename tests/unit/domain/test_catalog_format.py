@@ -162,7 +162,7 @@ def test_missing_group_fields(field: str) -> None:
 def test_wrong_types() -> None:
     refused(catalogue(version="2"), "'version' must be int")
     refused(catalogue(version=True), "'version' must be int")
-    refused(catalogue(version=0), "version must be 1 or more")
+    refused(catalogue(version=0), "version must be a whole number from 1 to")
     refused(catalogue(groups={"A": "x"}), "'groups' must be list")
     doc = catalogue()
     doc["measures"][0]["pinpoint_confirmed"] = "yes"

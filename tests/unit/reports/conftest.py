@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from report_seed import seed
@@ -18,6 +19,23 @@ def invariant_pdfs() -> Iterator[None]:
     rl_config.invariant = 1
     yield
     rl_config.invariant = old
+
+
+@pytest.fixture(autouse=True)
+def time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Reports print local times: run in UTC unless a test switches zone with ``time_zone("Europe/Paris")``.
+
+    Spawned batch workers inherit ``TZ`` from the environment, so they print the same times.
+    """
+
+    def switch(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    switch("UTC")
+    yield switch
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -101,6 +101,13 @@ def test_the_same_version_is_a_no_op(with_v1: Tracker, tmp_path: Path, db_path: 
     assert dump(db_path) == before
 
 
+def test_the_same_version_with_different_content_is_refused(with_v1: Tracker, tmp_path: Path, db_path: Path) -> None:
+    before = dump(db_path)
+    with pytest.raises(CatalogError, match="version 1 is already loaded with different content"):
+        with_v1.reference.load_catalog_file(write(tmp_path, user_catalogue(1, V2), "nat-v1-edited.json"))
+    assert dump(db_path) == before
+
+
 def test_a_key_owned_by_another_catalogue_is_refused(with_v1: Tracker, tmp_path: Path, db_path: Path) -> None:
     before = dump(db_path)
     thief = user_catalogue(1, [("OWN-1", "P", "Own measure"), ("LTS-B.4", "O", "Borrowed guideline")], key="OTHER2024")
