@@ -34,6 +34,7 @@ from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ChangesReportData
 from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
 from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.reports.times import clock_time, instant_text, local_day, zone
 from tcbm_tracker.services.dto import Change
 
 WIDTH = A4[0] - 36 * mm
@@ -42,7 +43,7 @@ KIND = "Changes report"
 
 def layout_for(data: ChangesReportData) -> Layout:
     scope = f"since {data.since.isoformat()}" + (f", {data.catalog}" if data.catalog else "")
-    return Layout(kind=KIND, subject=scope, header_right=f"recorded {data.since.isoformat()} to {data.context.generated_text[:10]}",
+    return Layout(kind=KIND, subject=scope, header_right=f"recorded {data.since.isoformat()} to {data.context.generated_day.isoformat()}",
                   pdf_title=f"{KIND}: assessments recorded {scope}",
                   pdf_subject=f"Assessments recorded {scope}, with who recorded them and the evidence")
 
@@ -64,7 +65,8 @@ def _summary(data: ChangesReportData, text: SafeText) -> list[Flowable]:
     return [kv_table(pairs, WIDTH)]
 
 
-def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull) -> Table:
+def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull,
+               report_zone: str) -> Table:
     widths = [WIDTH * f for f in (0.07, 0.21, 0.11, 0.16, 0.16, 0.11, 0.09, 0.09)]
     heads = ("Time", "Actor", "Measure", "Was", "Now", "Effective", "By", "Evidence")
     rows: list[list[Any]] = [list(heads)]
@@ -73,8 +75,13 @@ def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, r
         a = ch.assessment
         actor = data.actors.get(a.actor_key)
         r = len(rows)
+        # The zone is stated once under the title; a time in another offset (summer time
+        # began or ended within the period) carries its own.
+        when = clock_time(a.recorded_at)
+        if zone(a.recorded_at) != report_zone:
+            when += " " + zone(a.recorded_at).split(" ")[0]
         rows.append([
-            a.recorded_at[11:16],
+            lines(when, widths[0]),
             cell(text, f"{actor.name} ({a.actor_key})" if actor else a.actor_key),
             Paragraph(f"<b>{text.para(a.measure_key, BOLD)}</b>", Styles.cell),
             status_cell(ch.previous_status, widths[3]),
@@ -84,7 +91,7 @@ def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, r
             lines(refs.cite(ch.evidence) or "–", widths[7]),
         ])
         extra += status_style(3, r, ch.previous_status) + status_style(4, r, a.status)
-        note = notes.short(text, f"{a.actor_key} {a.measure_key}, recorded {a.recorded_at[:16].replace('T', ' ')} — note", a.note)
+        note = notes.short(text, f"{a.actor_key} {a.measure_key}, recorded {instant_text(a.recorded_at)} — note", a.note)
         if note is not None:
             rows.append([note, *[""] * 7])
             extra += [("SPAN", (0, r + 1), (-1, r + 1)), ("LEFTPADDING", (0, r + 1), (-1, r + 1), 14),
@@ -96,9 +103,13 @@ def changes_flowables(data: ChangesReportData, text: SafeText) -> list[Flowable]
     """Every flowable of the changes report, in order (pure: no I/O)."""
     refs, notes = References(), NotesInFull()
     title = f"Changes since {data.since.isoformat()}"
+    # The zone most of the times were recorded in is stated once; the others are marked in place.
+    zones = Counter(zone(c.assessment.recorded_at) for c in data.changes)
+    report_zone = zones.most_common(1)[0][0] if zones else zone(data.context.generated_at)
     out: list[Flowable] = [
         Heading(title, Styles.title, outline=title, level=0),
-        Paragraph("Assessments recorded in the tracker, with the status each one replaced. Times are UTC. "
+        Paragraph(f"Assessments recorded in the tracker, with the status each one replaced. Days and times are in "
+                  f"local time, {report_zone}{', unless marked' if len(zones) > 1 else ''}. "
                   "Nothing is overwritten: earlier assessments stay in each cell's history.", Styles.subtitle),
     ]
     out += _summary(data, text)
@@ -107,11 +118,12 @@ def changes_flowables(data: ChangesReportData, text: SafeText) -> list[Flowable]
         out.append(Paragraph(f"No assessment was recorded on or after {data.since.isoformat()}.", Styles.body))
     else:
         out.append(legend(WIDTH))
-        for day, day_changes in groupby(data.changes, key=lambda c: c.assessment.recorded_at[:10]):
+        # Local days, like --since: a change at 00:30 on 1 March in Paris is under 1 March.
+        for day, day_changes in groupby(data.changes, key=lambda c: local_day(c.assessment.recorded_at)):
             group = list(day_changes)
-            label = f"{day} ({len(group)} recorded)"
+            label = f"{day.isoformat()} ({len(group)} recorded)"
             out.append(Heading(text.para(label), Styles.h2, outline=text.plain(label), level=1))
-            out.append(_day_table(group, data, text, refs, notes))
+            out.append(_day_table(group, data, text, refs, notes, report_zone))
     out += _measures_concerned(data, text)
     out += refs.flowables(text)
     out += notes.flowables(text)

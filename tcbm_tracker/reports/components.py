@@ -386,7 +386,7 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
         *extra,
     ]
     if ctx.as_of is not None:
-        known = (f" Only what had been recorded by the end of {ctx.known_at} is used (later corrections excluded)."
+        known = (f" Only what had been recorded by the end of {ctx.known_at} (local time) is used (later corrections excluded)."
                  if ctx.known_at else "")
         pairs.append(("As of", f"Each cell shows the latest assessment whose effective date is on or before "
                                f"{ctx.as_of.isoformat()}.{known}"))

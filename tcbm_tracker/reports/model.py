@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tcbm_tracker.reports.times import instant_text, local_day
 from tcbm_tracker.services.dto import ActorInfo, CatalogInfo, Change, Dossier, Matrix, MeasureInfo, MeasureOverview
 
 PRODUCT = "TCBM Tracker"
@@ -39,7 +40,12 @@ class ReportContext:
 
     @property
     def generated_text(self) -> str:
-        return self.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        """``2025-06-02 11:30 CEST (UTC+02:00)``: local time, like every date the user typed."""
+        return instant_text(self.generated_at)
+
+    @property
+    def generated_day(self) -> dt.date:
+        return local_day(self.generated_at)
 
     @property
     def as_of_text(self) -> str:

@@ -1,0 +1,54 @@
+"""Instants on paper: stored UTC stamps shown in the reader's local time, with the zone stated.
+
+The tracker stores recording times in UTC (``2025-02-28T23:30:00.000000Z``), while every date a
+user types (``--since``, ``--known-at``) means a day of their own calendar
+(``domain.clock.start_of_day_iso``). A report grouping or printing instants by day must use the
+same local day, or a change made at 00:30 in Paris on 1 March lands under "28 February" in a
+report of "changes since 1 March". Every instant a report prints carries its zone, with the UTC
+offset, because an abbreviation alone can be ambiguous ("CST") and a printed page travels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+Instant = str | dt.datetime  # a stored stamp ("...Z") or a timezone-aware datetime
+
+
+def local(instant: Instant) -> dt.datetime:
+    """The instant in the local time zone of this computer."""
+    moment = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    if moment.tzinfo is None:
+        raise ValueError(f"instant without a time zone: {instant!r}")
+    return moment.astimezone()
+
+
+def local_day(instant: Instant) -> dt.date:
+    return local(instant).date()
+
+
+def clock_time(instant: Instant) -> str:
+    """``00:30`` (local), for a table whose zone is stated once above it."""
+    return local(instant).strftime("%H:%M")
+
+
+def zone(instant: Instant) -> str:
+    """``CET (UTC+01:00)``, ``UTC+05:30`` or ``UTC``: the local zone in force at that instant."""
+    moment = local(instant)
+    offset = moment.utcoffset() or dt.timedelta(0)
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    numeric = f"UTC{sign}{hours:02d}:{mins:02d}"
+    name = moment.tzname() or ""
+    # Some zones have no abbreviation and name themselves by their offset ("+05", "-03").
+    if not name or name[0] in "+-" or name.upper() in ("UTC", "GMT"):
+        return numeric
+    return f"{name} ({numeric})"
+
+
+def instant_text(instant: Instant) -> str:
+    """``2025-03-01 00:30 CET (UTC+01:00)``."""
+    return f"{local(instant).strftime('%Y-%m-%d %H:%M')} {zone(instant)}"
