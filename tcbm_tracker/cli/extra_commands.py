@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.errors import TrackerError, ValidationError
 from tcbm_tracker.storage.locations import default_database_path
 
 
@@ -47,7 +50,23 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def check_display(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> None:
+    """Refuse to start the window where there is no screen, before Qt aborts the process.
+
+    Without a display Qt prints several lines and aborts (exit 134); a one-line reason and
+    the headless alternative serve the user better.
+    """
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        raise TrackerError(
+            "no display to show the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "without a screen, use the commands listed by `tcbm-tracker --help`"
+        )
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    check_display()
     from tcbm_tracker import app
 
     # The default database is created on first use; a file named with --db must already exist

@@ -478,3 +478,13 @@ def test_author_name_is_checked_like_any_input(cli: Cli, db_path: Path, user: st
     r = cli("--db", db_path, "--user", user, "evidence", "add", "--title", "Statement")
     assert r.code == 2 and r.err.startswith("tcbm-tracker: error: user: ") and reason in r.err
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+
+
+def test_the_window_without_a_display_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display check applies to Linux and other X11/Wayland systems only")
+    r = subprocess.run([sys.executable, "-m", "tcbm_tracker", "--db", str(tmp_path / "x.sqlite")],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "no display" in r.stderr
