@@ -7,6 +7,7 @@ notes below their row, the evidence as numbered references, long notes in full.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -16,11 +17,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table
 
+from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
     about,
     cell,
+    hexcolor,
     kv_table,
     legend,
     lines,
@@ -31,11 +34,11 @@ from tcbm_tracker.reports.components import (
 )
 from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
 from tcbm_tracker.reports.fonts import BOLD
-from tcbm_tracker.reports.model import ChangesReportData
-from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
+from tcbm_tracker.reports.model import ChangesReportData, ChangeStanding
+from tcbm_tracker.reports.styles import LEGEND_ORDER, WARNING, Styles, look
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.reports.times import clock_time, instant_text, local_day, zone
-from tcbm_tracker.services.dto import Change
+from tcbm_tracker.services.dto import AssessmentInfo, Change
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Changes report"
@@ -57,18 +60,57 @@ def _summary(data: ChangesReportData, text: SafeText) -> list[Flowable]:
         ("Actors", str(len({c.assessment.actor_key for c in changes}))),
         ("Measures", str(len({c.assessment.measure_key for c in changes}))),
         ("Recorded by", ", ".join(f"{text.para(u)} ({n})" for u, n in by_user.most_common()) or "–"),
-        ("New statuses", "&nbsp;&nbsp; ".join(f"{swatch(s)} {look(s).label} ({by_status[s]})" for s in LEGEND_ORDER if by_status[s])
-         or "–"),
+        ("Statuses recorded", "&nbsp;&nbsp; ".join(f"{swatch(s)} {_label(s)} ({by_status[s]})" for s in LEGEND_ORDER
+                                                    if by_status[s]) or "–"),
     ]
+    back_dated = sum(1 for c in changes if _standing(data, c).back_dated)
+    if back_dated:
+        pairs.append(("Back-dated", f"{back_dated} of the {len(changes)} assessments corrected the record for an earlier "
+                                    "date: the status in force today did not change with them (marked “back-dated” below)."))
     if data.catalog:
         pairs.insert(0, ("Catalogue", text.para(data.catalog)))
     return [kv_table(pairs, WIDTH)]
 
 
+def _label(status: Status) -> str:
+    """The status label; recording "not assessed" over an assessment withdraws it (the GUI's undo does)."""
+    return "Not assessed (withdrawn)" if status is Status.NOT_ASSESSED else look(status).label
+
+
+def _standing(data: ChangesReportData, change: Change) -> ChangeStanding:
+    # Data built without standings (by hand, in tests) reads every change as current.
+    return data.standing.get(change.assessment.id) or ChangeStanding(False, change.assessment, True)
+
+
+def _in_force_text(standing: ChangeStanding) -> str:
+    a = standing.in_force
+    if a is None:
+        return f"the cell is {look(Status.NOT_ASSESSED).symbol} Not assessed today"
+    if a.status is Status.NOT_ASSESSED:
+        return (f"the cell is {look(Status.NOT_ASSESSED).symbol} Not assessed today "
+                f"(assessment withdrawn, effective {a.effective_date.isoformat()})")
+    return f"the status in force today is {look(a.status).symbol} {_label(a.status)} (effective {a.effective_date.isoformat()})"
+
+
+def _standing_text(a: AssessmentInfo, standing: ChangeStanding, today: dt.date) -> str | None:
+    """A line under a change that is not today's status, saying why and what is in force."""
+    if standing.is_current:
+        return None
+    effective = a.effective_date.isoformat()
+    if standing.back_dated:
+        return (f"<b>Back-dated to {effective}:</b> this corrects the record for that date. "
+                f"{_in_force_text(standing)[0].upper()}{_in_force_text(standing)[1:]}, unchanged by this entry.")
+    if a.effective_date > today:
+        return f"<b>Takes effect on {effective}:</b> {_in_force_text(standing)}."
+    return f"<b>Since replaced:</b> {_in_force_text(standing)}."
+
+
 def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull,
                report_zone: str) -> Table:
-    widths = [WIDTH * f for f in (0.07, 0.21, 0.11, 0.16, 0.16, 0.11, 0.09, 0.09)]
-    heads = ("Time", "Actor", "Measure", "Was", "Now", "Effective", "By", "Evidence")
+    widths = [WIDTH * f for f in (0.07, 0.19, 0.11, 0.16, 0.16, 0.13, 0.09, 0.09)]
+    # "Before" and "Recorded" are the statuses on the effective date; a line below a change says
+    # what is in force today when that differs (back-dated or since replaced).
+    heads = ("Time", "Actor", "Measure", "Before", "Recorded", "Effective", "By", "Evidence")
     rows: list[list[Any]] = [list(heads)]
     extra: list[tuple[Any, ...]] = []
     for ch in changes:
@@ -80,22 +122,33 @@ def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, r
         when = clock_time(a.recorded_at)
         if zone(a.recorded_at) != report_zone:
             when += " " + zone(a.recorded_at).split(" ")[0]
+        standing = _standing(data, ch)
+        effective: Any = a.effective_date.isoformat()
+        if standing.back_dated:
+            effective = Paragraph(f"<b>{effective}</b><br/><font color='{hexcolor(WARNING)}'>back-dated</font>", Styles.cell)
         rows.append([
             lines(when, widths[0]),
             cell(text, f"{actor.name} ({a.actor_key})" if actor else a.actor_key),
             Paragraph(f"<b>{text.para(a.measure_key, BOLD)}</b>", Styles.cell),
             status_cell(ch.previous_status, widths[3]),
-            status_cell(a.status, widths[4]),
-            a.effective_date.isoformat(),
+            lines(f"{look(a.status).symbol}  {_label(a.status)}", widths[4]),
+            effective,
             cell(text, a.recorded_by),
             lines(refs.cite(ch.evidence) or "–", widths[7]),
         ])
         extra += status_style(3, r, ch.previous_status) + status_style(4, r, a.status)
+        below = []
+        explained = _standing_text(a, standing, data.context.generated_day)
+        if explained is not None:
+            below.append(Paragraph(explained, Styles.note))
         note = notes.short(text, f"{a.actor_key} {a.measure_key}, recorded {instant_text(a.recorded_at)} — note", a.note)
         if note is not None:
-            rows.append([note, *[""] * 7])
-            extra += [("SPAN", (0, r + 1), (-1, r + 1)), ("LEFTPADDING", (0, r + 1), (-1, r + 1), 14),
-                      ("NOSPLIT", (0, r), (-1, r + 1))]
+            below.append(note)
+        for extra_row in below:
+            rows.append([extra_row, *[""] * 7])
+            extra += [("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)), ("LEFTPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 14)]
+        if below:
+            extra.append(("NOSPLIT", (0, r), (-1, len(rows) - 1)))
     return table(rows, widths, extra=extra)
 
 

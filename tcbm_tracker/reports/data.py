@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from tcbm_tracker.domain import validation as v
@@ -17,11 +17,13 @@ from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.model import (
     ActorSummaryData,
     ChangesReportData,
+    ChangeStanding,
     MatrixReportData,
     MeasureReportData,
     ReportContext,
 )
-from tcbm_tracker.services.dto import REGION_ATTRIBUTE
+from tcbm_tracker.reports.times import local_day
+from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change
 from tcbm_tracker.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -127,11 +129,32 @@ def changes_report_data(
     day = v.parse_date("since", since)
     if catalog is not None:
         tracker.reference.catalog(catalog)  # an unknown catalogue is an error, not an empty report
-    fp, changes = _consistent(tracker, lambda: tuple(tracker.assessments.changes_since(day, catalog=catalog)))
+    def gather() -> tuple[tuple[Change, ...], dict[tuple[str, str], list[AssessmentInfo]]]:
+        found = tuple(tracker.assessments.changes_since(day, catalog=catalog))
+        cells = dict.fromkeys((c.assessment.actor_key, c.assessment.measure_key) for c in found)
+        return found, {cell: tracker.assessments.history(*cell) for cell in cells}
+
+    fp, (changes, histories) = _consistent(tracker, gather)
+    generated = now or dt.datetime.now(dt.UTC)
+    today = local_day(generated)
+    standing = {c.assessment.id: change_standing(c.assessment, histories[(c.assessment.actor_key, c.assessment.measure_key)],
+                                                 today) for c in changes}
     measures = {m.key: m for m in tracker.reference.measures(include_retired=True)}
     actors = {a.key: a for a in tracker.reference.actors()}
     cats = {measures[c.assessment.measure_key].catalog_key for c in changes if c.assessment.measure_key in measures}
     if not cats:
         cats = {v.parse_catalog_key(catalog)} if catalog else {c.key for c in tracker.reference.catalogs()}
-    ctx = _context(tracker, fp, cats, as_of=None, known_at=None, now=now)
-    return ChangesReportData(ctx, day, changes, measures, actors, catalog=catalog.upper() if catalog else None)
+    ctx = _context(tracker, fp, cats, as_of=None, known_at=None, now=generated)
+    return ChangesReportData(ctx, day, changes, measures, actors, catalog=catalog.upper() if catalog else None,
+                             standing=standing)
+
+
+def change_standing(change: AssessmentInfo, history: Sequence[AssessmentInfo], today: dt.date) -> ChangeStanding:
+    """Where ``change`` stands against its cell today; ``history`` is the cell's record, newest first
+    (by effective date, then by recording, as ``AssessmentService.history`` returns it)."""
+    in_force = next((h for h in history if h.effective_date <= today), None)
+    # Back-dated: when it was recorded, an assessment with a later effective date was already on
+    # record, so the status in force did not move (only the history of an earlier date did).
+    back_dated = any(h.effective_date > change.effective_date and (h.recorded_at, h.id) < (change.recorded_at, change.id)
+                     for h in history)
+    return ChangeStanding(back_dated, in_force, in_force is not None and in_force.id == change.id)

@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tcbm_tracker.reports.times import instant_text, local_day
-from tcbm_tracker.services.dto import ActorInfo, CatalogInfo, Change, Dossier, Matrix, MeasureInfo, MeasureOverview
+from tcbm_tracker.services.dto import (
+    ActorInfo,
+    AssessmentInfo,
+    CatalogInfo,
+    Change,
+    Dossier,
+    Matrix,
+    MeasureInfo,
+    MeasureOverview,
+)
 
 PRODUCT = "TCBM Tracker"
 SHORT_FINGERPRINT = 16
@@ -91,6 +100,20 @@ class MatrixReportData:
 
 
 @dataclass(frozen=True)
+class ChangeStanding:
+    """A recorded change measured against its cell's status in force on the day of the report.
+
+    A change reads as "the status became X" only when X is what is in force today. Otherwise the
+    report says why not: the record was back-dated (a later-effective assessment was already on
+    record, so today's status never moved), it was replaced since, or it takes effect later.
+    """
+
+    back_dated: bool
+    in_force: AssessmentInfo | None  # the cell's assessment in force today; None: nothing recorded yet
+    is_current: bool  # this change is the assessment in force today
+
+
+@dataclass(frozen=True)
 class ChangesReportData:
     """Assessments recorded since a date, with who recorded them and the evidence."""
 
@@ -100,3 +123,4 @@ class ChangesReportData:
     measures: Mapping[str, MeasureInfo]  # by key, for titles
     actors: Mapping[str, ActorInfo]  # by key, for names
     catalog: str | None = None
+    standing: Mapping[int, ChangeStanding] = field(default_factory=dict)  # by assessment id
