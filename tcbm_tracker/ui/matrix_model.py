@@ -9,7 +9,7 @@ under the 100 ms a user notices.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,11 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 ACTOR_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 MEASURE_KEY_ROLE = Qt.ItemDataRole.UserRole + 4
+
+# Asked for every cell on every repaint (through the proxy): built once, not per call.
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_HEADER_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, MEASURE_KEY_ROLE})
 
 
 def header_text(key: str) -> str:
@@ -56,17 +61,10 @@ class RowCoverage:
         return f"{round(100 * self.rate)}%"
 
 
-def _row_coverage(statuses: Iterable[Status]) -> RowCoverage:
-    implemented = assessed = denominator = 0
-    for s in statuses:
-        if s is Status.NOT_APPLICABLE:
-            continue
-        denominator += 1
-        if s is not Status.NOT_ASSESSED:
-            assessed += 1
-        if s is Status.IMPLEMENTED:
-            implemented += 1
-    return RowCoverage(implemented, assessed, denominator)
+def _row_coverage(statuses: Sequence[Status]) -> RowCoverage:
+    # list.count runs in C: a filter change recounts every row, so no Python loop per cell.
+    denominator = len(statuses) - statuses.count(Status.NOT_APPLICABLE)
+    return RowCoverage(statuses.count(Status.IMPLEMENTED), denominator - statuses.count(Status.NOT_ASSESSED), denominator)
 
 
 class MatrixTableModel(QAbstractTableModel):
@@ -85,7 +83,10 @@ class MatrixTableModel(QAbstractTableModel):
         """Show a matrix; keeps selection and scrolling when only statuses changed."""
         same_shape = ([a.key for a in matrix.actors] == [a.key for a in self.actors]
                       and [m.key for m in matrix.measures] == [m.key for m in self.measures])
-        statuses = [[matrix.status(a.key, m.key) for m in matrix.measures] for a in matrix.actors]
+        cell = matrix.cells.get
+        keys = [m.key for m in matrix.measures]
+        unknown = Status.NOT_ASSESSED
+        statuses = [[c.status if (c := cell((a.key, k))) is not None else unknown for k in keys] for a in matrix.actors]
         if same_shape and self.actors:
             old_cells = self.cells
             self.actors, self.cells, self.statuses = list(matrix.actors), dict(matrix.cells), statuses
@@ -119,7 +120,7 @@ class MatrixTableModel(QAbstractTableModel):
         if cols is None:
             self.coverage = [_row_coverage(row) for row in self.statuses]
         else:
-            self.coverage = [_row_coverage(row[c] for c in cols) for row in self.statuses]
+            self.coverage = [_row_coverage([row[c] for c in cols]) for row in self.statuses]
 
     # --- look-ups for views ----------------------------------------------------------------
     def actor_at(self, row: int) -> ActorInfo:
@@ -149,9 +150,7 @@ class MatrixTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else FIRST_MEASURE_COLUMN + len(self.measures)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -218,7 +217,9 @@ class MatrixTableModel(QAbstractTableModel):
                 f"in force from {cell.effective_date.isoformat()}")
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+        # The header asks for a dozen roles per section on every repaint; most have no answer.
+        if role not in _HEADER_ROLES or orientation != Qt.Orientation.Horizontal \
+                or not 0 <= section < FIRST_MEASURE_COLUMN + len(self.measures):
             return None
         measure = self.measure_at(section)
         if measure is None:
