@@ -7,20 +7,27 @@ import os
 # Set before anything imports Qt: every GUI test runs offscreen, on any machine.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+import datetime as dt  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tcbm_tracker.domain.clock import fixed_time  # noqa: E402
 from tcbm_tracker.services.setup import initialise  # noqa: E402
 from tcbm_tracker.services.tracker import Tracker, open_tracker  # noqa: E402
+
+SET_UP_AT = dt.datetime(2000, 1, 3, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")
 def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One initialised database, copied for each test (initialising takes about half a second)."""
     path = tmp_path_factory.mktemp("template") / "tracker.sqlite"
-    initialise(path, user="tester")
+    # Set up "long ago", as a tracker in real use would be: pictures "as known at" a past
+    # date then contain the catalogues and actors, which were already loaded.
+    with fixed_time(SET_UP_AT):
+        initialise(path, user="tester")
     return path
 
 

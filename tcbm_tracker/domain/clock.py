@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_fixed: dt.datetime | None = None
 
 
 def utc_now_iso() -> str:
-    return to_iso(dt.datetime.now(dt.UTC))
+    """Now, as stored. Every recording time in the database comes from here."""
+    return to_iso(_fixed or dt.datetime.now(dt.UTC))
+
+
+@contextmanager
+def fixed_time(moment: dt.datetime) -> Iterator[None]:
+    """Record everything inside the block as made at ``moment``.
+
+    For tests and fixtures that need a database set up in the past (a tracker in use since
+    2000, say), so that "as known at" a past date has something to show.
+    """
+    global _fixed
+    previous, _fixed = _fixed, moment
+    try:
+        yield
+    finally:
+        _fixed = previous
 
 
 def to_iso(moment: dt.datetime) -> str:

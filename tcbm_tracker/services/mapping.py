@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -150,3 +151,51 @@ def sort_key(name: str) -> str:
     """Alphabetical order as people expect it: "Côte d'Ivoire" among the Cs, case ignored."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which measures and actors a picture of the past contains.
+
+    ``in_force_until``: the instant the picture stands at (None: today, the current
+    catalogue). A measure retired by a catalogue upgrade after that instant still belongs to
+    it, so a past meeting's coverage is rebuilt with the measures it had. ``known_at``: when
+    set, measures and actors first recorded after it are left out, as they were not yet known.
+    """
+
+    in_force_until: str | None
+    known_at: str | None
+
+
+def _first_logged(session: Session, entity: str) -> dict[str, str]:
+    rows = session.exec(text(  # type: ignore[call-overload]
+        "SELECT entity_key, min(at) FROM change_log WHERE entity = :e AND action = 'added' GROUP BY entity_key"
+    ).bindparams(e=entity))
+    return {key: at for key, at in rows}
+
+
+def measures_in_scope(session: Session, measures: list[MeasureInfo], scope: Scope) -> list[MeasureInfo]:
+    if scope.in_force_until is None:
+        return measures
+    retired_at = {
+        key: at
+        for key, at in session.exec(text(  # type: ignore[call-overload]
+            "SELECT entity_key, max(at) FROM change_log WHERE entity = 'measure' AND action = 'retired' GROUP BY entity_key"))
+    }
+    added_at = _first_logged(session, "measure") if scope.known_at else {}
+    kept = []
+    for m in measures:
+        if m.retired and retired_at.get(m.key, "") <= scope.in_force_until:
+            continue  # retired before the date: not part of that picture
+        if scope.known_at and added_at.get(m.key, "") > scope.known_at:
+            continue  # loaded after the cut-off
+        kept.append(m)
+    return kept
+
+
+def in_scope(session: Session, actors: list[ActorInfo], scope: Scope) -> list[ActorInfo]:
+    """Actors as of a cut-off: those added to the database later were not yet known."""
+    if scope.known_at is None:
+        return actors
+    added_at = _first_logged(session, "actor")
+    return [a for a in actors if added_at.get(a.key, "") <= scope.known_at]

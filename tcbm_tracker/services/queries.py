@@ -38,7 +38,7 @@ CELL_SQL = (
     "SELECT x.key, m.key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
     "FROM actor x CROSS JOIN measure m "
     "JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor="x.key", measure="m.key") + ") "
-    "WHERE m.retired = 0"
+    "WHERE 1 = 1"  # filters are appended; cells are also kept only for the chosen measures and actors
 )
 
 
@@ -68,6 +68,13 @@ class QueryService:
         known = end_of_day_iso(v.parse_date("known at", known_at)) if known_at is not None else None
         return day, known or mapping.FAR_FUTURE, known
 
+    @staticmethod
+    def _scope(day: dt.date, known: str | None) -> mapping.Scope:
+        """Which measures and actors belong to a past picture (see ``mapping.Scope``)."""
+        past = known is not None or day < dt.date.today()
+        return mapping.Scope(in_force_until=min(known or mapping.FAR_FUTURE, end_of_day_iso(day)) if past else None,
+                             known_at=known)
+
     def matrix(
         self,
         *,
@@ -79,10 +86,11 @@ class QueryService:
         known_at: dt.date | str | None = None,
     ) -> Matrix:
         day, known_sql, known = self._window(as_of, known_at)
+        scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
         with self.db.read() as s:
-            measures = self._measures(s, catalog, group)
-            actors = mapping.actors(s, day)
+            measures = self._measures(s, catalog, group, scope)
+            actors = mapping.in_scope(s, mapping.actors(s, day), scope)
             if region is not None:
                 wanted = self._region(s, region)
                 actors = [a for a in actors if a.region == wanted or (wanted == "NONE" and a.region is None)]
@@ -126,15 +134,18 @@ class QueryService:
             raise ValidationError("region", f"unknown regional group {region!r}; use one of: {', '.join([*known, 'none'])}")
         return wanted
 
-    def _measures(self, s: Any, catalog: str | None, group: str | None) -> list[MeasureInfo]:
-        sql = mapping.MEASURE_SQL + " WHERE m.retired = 0"
+    def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope) -> list[MeasureInfo]:
+        sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
         params: dict[str, Any] = {}
+        if scope.in_force_until is None:
+            sql += " AND m.retired = 0"
         if catalog is not None:
             params["cat"] = v.parse_catalog_key(catalog)
             sql += " AND m.catalog_key = :cat"
             if s.exec(text("SELECT 1 FROM catalog WHERE key = :cat").bindparams(cat=params["cat"])).first() is None:
                 raise NotFoundError(f"unknown catalogue {catalog!r}")
         measures = [mapping.measure_from_row(r) for r in s.exec(text(sql + mapping.MEASURE_ORDER).bindparams(**params))]
+        measures = mapping.measures_in_scope(s, measures, scope)
         if group is not None:
             # "B" or "LTS2019/B": a group key alone is enough when it is unambiguous.
             cat, _, gkey = group.rpartition("/")
@@ -154,18 +165,18 @@ class QueryService:
         self, actor: str, *, catalog: str | None = None, as_of: dt.date | str | None = None, known_at: dt.date | str | None = None
     ) -> Dossier:
         """One actor's record across all measures, with evidence and coverage."""
-        day, known_sql, _ = self._window(as_of, known_at)
+        day, known_sql, known = self._window(as_of, known_at)
         key = str(actor).strip().upper()
         with self.db.read() as s:
             found = mapping.actors(s, day, [key])
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
-            measures = self._measures(s, catalog, None)
+            measures = self._measures(s, catalog, None, self._scope(day, known))
             sql = (
                 f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
                 + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key")
-                + ") WHERE m.retired = 0"
+                + ")"
             )
             infos, evidence = self._full_assessments(s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
         by_measure = {a.measure_key: a for a in infos.values()}
@@ -194,14 +205,14 @@ class QueryService:
         self, measure: str, *, as_of: dt.date | str | None = None, known_at: dt.date | str | None = None
     ) -> MeasureOverview:
         """One measure across all actors."""
-        day, known_sql, _ = self._window(as_of, known_at)
+        day, known_sql, known = self._window(as_of, known_at)
         key = v.parse_measure_key(measure)
         with self.db.read() as s:
             row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()
             if row is None:
                 raise NotFoundError(f"unknown measure {measure!r}")
             info = mapping.measure_from_row(row)
-            actors = mapping.actors(s, day)
+            actors = mapping.in_scope(s, mapping.actors(s, day), self._scope(day, known))
             sql = (
                 f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM actor x JOIN assessment a ON a.id = ("
                 + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure")

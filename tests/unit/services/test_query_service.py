@@ -4,10 +4,12 @@ overview; coverage with its denominator; the fingerprint."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
-from tcbm_tracker.domain.clock import end_of_day_iso
+from tcbm_tracker.domain.clock import end_of_day_iso, fixed_time
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import assessments as assessments_module
@@ -251,3 +253,38 @@ def test_region_filter_takes_any_case_and_refuses_unknown_groups(tracker: Tracke
     assert "FRA" in {a.key for a in q.matrix(region="weog").actors}
     with pytest.raises(ValidationError, match="region: unknown regional group 'NATO'; use one of: AFRICA, APG"):
         q.matrix(region="NATO")
+
+
+# --- pictures of the past keep the measures and actors they had --------------------------------
+
+def _catalogue(version: int, measures: list[tuple[str, str]]) -> dict[str, object]:
+    return {"format": "tcbm-tracker/catalog", "format_version": 1, "key": "NAT2024", "version": version,
+            "title": "National commitments", "source_document": "Ministry note 2024/17",
+            "groups": [{"key": "P", "title": "Policy"}],
+            "measures": [{"key": k, "group": "P", "title": t} for k, t in measures]}
+
+
+def test_a_measure_retired_today_is_still_part_of_last_year(tracker: Tracker, tmp_path: Path) -> None:
+    v1 = tmp_path / "v1.json"
+    v1.write_text(json.dumps(_catalogue(1, [("NAT-1", "Publish a policy"), ("NAT-2", "Share orbital data")])))
+    v2 = tmp_path / "v2.json"
+    v2.write_text(json.dumps(_catalogue(2, [("NAT-1", "Publish a policy")])))
+    with fixed_time(dt.datetime(2024, 1, 10, tzinfo=dt.UTC)):
+        tracker.reference.load_catalog_file(v1)
+        record(tracker, "FRA", "NAT-2", "implemented", "2024-01-05")
+    tracker.reference.load_catalog_file(v2)  # today: NAT-2 is dropped (retired, kept)
+
+    assert [m.key for m in tracker.queries.matrix(catalog="NAT2024").measures] == ["NAT-1"]
+    last_year = tracker.queries.matrix(catalog="NAT2024", as_of="2024-06-01")
+    assert [m.key for m in last_year.measures] == ["NAT-1", "NAT-2"]
+    assert last_year.status("FRA", "NAT-2") is Status.IMPLEMENTED
+    cov = tracker.queries.dossier("FRA", catalog="NAT2024", as_of="2024-06-01").coverage_by_catalog[0]
+    assert (cov.implemented, cov.denominator) == (1, 2)
+
+
+def test_as_known_at_a_date_leaves_out_actors_added_later(tracker: Tracker) -> None:
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    tracker.reference.add_organization("ESA", "European Space Agency")
+    keys_then = {a.key for a in tracker.queries.matrix(known_at=yesterday).actors}
+    keys_now = {a.key for a in tracker.queries.matrix().actors}
+    assert "ESA" in keys_now and "ESA" not in keys_then and len(keys_then) == 195
