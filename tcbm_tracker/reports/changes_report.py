@@ -28,6 +28,7 @@ from tcbm_tracker.reports.components import (
     legend,
     lines,
     status_cell,
+    status_label,
     status_style,
     swatch,
     table,
@@ -60,8 +61,8 @@ def _summary(data: ChangesReportData, text: SafeText) -> list[Flowable]:
         ("Actors", str(len({c.assessment.actor_key for c in changes}))),
         ("Measures", str(len({c.assessment.measure_key for c in changes}))),
         ("Recorded by", ", ".join(f"{text.para(u)} ({n})" for u, n in by_user.most_common()) or "–"),
-        ("Statuses recorded", "&nbsp;&nbsp; ".join(f"{swatch(s)} {_label(s)} ({by_status[s]})" for s in LEGEND_ORDER
-                                                    if by_status[s]) or "–"),
+        ("Statuses recorded", "&nbsp;&nbsp; ".join(f"{swatch(s)} {status_label(s, recorded=True)} ({by_status[s]})"
+                                                    for s in LEGEND_ORDER if by_status[s]) or "–"),
     ]
     back_dated = sum(1 for c in changes if _standing(data, c).back_dated)
     if back_dated:
@@ -70,11 +71,6 @@ def _summary(data: ChangesReportData, text: SafeText) -> list[Flowable]:
     if data.catalog:
         pairs.insert(0, ("Catalogue", text.para(data.catalog)))
     return [kv_table(pairs, WIDTH)]
-
-
-def _label(status: Status) -> str:
-    """The status label; recording "not assessed" over an assessment withdraws it (the GUI's undo does)."""
-    return "Not assessed (withdrawn)" if status is Status.NOT_ASSESSED else look(status).label
 
 
 def _standing(data: ChangesReportData, change: Change) -> ChangeStanding:
@@ -89,20 +85,20 @@ def _in_force_text(standing: ChangeStanding) -> str:
     if a.status is Status.NOT_ASSESSED:
         return (f"the cell is {look(Status.NOT_ASSESSED).symbol} Not assessed today "
                 f"(assessment withdrawn, effective {a.effective_date.isoformat()})")
-    return f"the status in force today is {look(a.status).symbol} {_label(a.status)} (effective {a.effective_date.isoformat()})"
+    return f"the status in force today is {look(a.status).symbol} {look(a.status).label} (effective {a.effective_date.isoformat()})"
 
 
 def _standing_text(a: AssessmentInfo, standing: ChangeStanding, today: dt.date) -> str | None:
     """A line under a change that is not today's status, saying why and what is in force."""
     if standing.is_current:
         return None
-    effective = a.effective_date.isoformat()
+    effective, in_force = a.effective_date.isoformat(), _in_force_text(standing)
     if standing.back_dated:
         return (f"<b>Back-dated to {effective}:</b> this corrects the record for that date. "
-                f"{_in_force_text(standing)[0].upper()}{_in_force_text(standing)[1:]}, unchanged by this entry.")
+                f"{in_force[0].upper()}{in_force[1:]}, unchanged by this entry.")
     if a.effective_date > today:
-        return f"<b>Takes effect on {effective}:</b> {_in_force_text(standing)}."
-    return f"<b>Since replaced:</b> {_in_force_text(standing)}."
+        return f"<b>Takes effect on {effective}:</b> {in_force}."
+    return f"<b>Since replaced:</b> {in_force}."
 
 
 def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull,
@@ -131,7 +127,7 @@ def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, r
             cell(text, f"{actor.name} ({a.actor_key})" if actor else a.actor_key),
             Paragraph(f"<b>{text.para(a.measure_key, BOLD)}</b>", Styles.cell),
             status_cell(ch.previous_status, widths[3]),
-            lines(f"{look(a.status).symbol}  {_label(a.status)}", widths[4]),
+            status_cell(a.status, widths[4], recorded=True),
             effective,
             cell(text, a.recorded_by),
             lines(refs.cite(ch.evidence) or "–", widths[7]),

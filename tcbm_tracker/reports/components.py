@@ -115,10 +115,15 @@ def lines(value: str, width: float, font: str = REGULAR, size: float = 8) -> str
     return "\n".join(simpleSplit(value, font, size, width - 6)) or value
 
 
-def status_cell(status: Status, width: float) -> str:
+def status_label(status: Status, *, recorded: bool = False) -> str:
+    """The status's label. A *recorded* "not assessed" withdraws the cell's assessment (the GUI's
+    undo records one), which the reader should not mistake for "nobody has looked yet"."""
+    return "Not assessed (withdrawn)" if recorded and status is Status.NOT_ASSESSED else look(status).label
+
+
+def status_cell(status: Status, width: float, *, recorded: bool = False) -> str:
     """Symbol and label, wrapped to the column; pair with ``status_style`` for the colours."""
-    lk = look(status)
-    return lines(f"{lk.symbol}  {lk.label}", width)
+    return lines(f"{look(status).symbol}  {status_label(status, recorded=recorded)}", width)
 
 
 def status_style(col: int, row: int, status: Status) -> list[tuple[Any, ...]]:
@@ -127,8 +132,11 @@ def status_style(col: int, row: int, status: Status) -> list[tuple[Any, ...]]:
 
 
 def assessment_cell(a: AssessmentInfo | None, width: float) -> str:
-    """Provenance and confidence, two short fixed labels."""
-    return lines(a.provenance.label, width) + "\n" + f"{a.confidence.label} confidence" if a else "–"
+    """Provenance and confidence, two short fixed labels; a dash when there is no judgement
+    (nothing recorded, or a withdrawal, whose provenance and confidence are only defaults)."""
+    if a is None or a.status is Status.NOT_ASSESSED:
+        return "–"
+    return lines(a.provenance.label, width) + "\n" + f"{a.confidence.label} confidence"
 
 
 def swatch(status: Status) -> str:

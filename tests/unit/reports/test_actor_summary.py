@@ -175,3 +175,19 @@ def test_catalog_option_limits_the_summary(seeded: Tracker, tmp_path: Path) -> N
     text = flat(" ".join(page_texts(out)))
     assert "Türkiye" in text and "GGE-IV.1" not in text and "LTS-D.2" in text
     assert "Catalogues: LTS2019 v1" in text
+
+
+def test_a_withdrawn_assessment_prints_no_provenance_or_confidence(tracker: Tracker, tmp_path: Path) -> None:
+    from tcbm_tracker.services.assessments import AssessmentInput
+
+    tracker.assessments.record(AssessmentInput("FRA", "LTS-A.1", "implemented", provenance="official_record",
+                                               confidence="high", effective="2024-01-01"))
+    # Recording "not assessed" withdraws the assessment (the GUI's undo does it); its provenance
+    # and confidence are only the form's defaults, not a judgement.
+    tracker.assessments.record(AssessmentInput("FRA", "LTS-A.1", "not_assessed", effective="2024-02-01"))
+    text = body_text(build_actor_summary(tracker, "FRA", tmp_path / "w.pdf", catalog="LTS2019", now=NOW).path)
+    row = text[text.index("LTS-A.1 Adopt"):text.index("LTS-A.2 ")]
+    assert "· Not assessed (withdrawn)" in row
+    assert "2024-02-01" in row  # when the withdrawal took effect
+    for judgement in ("Analyst", "Official", "confidence"):
+        assert judgement not in row, row
