@@ -31,9 +31,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 ACTOR_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 MEASURE_KEY_ROLE = Qt.ItemDataRole.UserRole + 4
 
-# Asked for every cell on every repaint (through the proxy): built once, not per call.
-_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+# The roles headerData() answers; the header asks for a dozen per section on every repaint.
 _HEADER_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, MEASURE_KEY_ROLE})
 
 
@@ -149,8 +147,8 @@ class MatrixTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else FIRST_MEASURE_COLUMN + len(self.measures)
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
+    # No flags() override: QAbstractTableModel's own (enabled, selectable, no children) is what
+    # the matrix needs, and answering in C++ spares a Python call per cell on every repaint.
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -217,7 +215,6 @@ class MatrixTableModel(QAbstractTableModel):
                 f"in force from {cell.effective_date.isoformat()}")
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # The header asks for a dozen roles per section on every repaint; most have no answer.
         if role not in _HEADER_ROLES or orientation != Qt.Orientation.Horizontal \
                 or not 0 <= section < FIRST_MEASURE_COLUMN + len(self.measures):
             return None
