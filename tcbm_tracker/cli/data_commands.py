@@ -28,6 +28,11 @@ def _tracker(args: argparse.Namespace) -> Tracker:
     return tracker
 
 
+def _known_note(args: argparse.Namespace) -> str:
+    """Say so when a picture is cut off at what had been recorded by a date."""
+    return f", as recorded by the end of {args.known_at}" if getattr(args, "known_at", None) else ""
+
+
 def read_note_file(path: Path) -> str:
     """Read a note from a UTF-8 file, refusing one too long before reading all of it."""
     from tcbm_tracker.domain.validation import MAX_NOTE_CHARS
@@ -305,7 +310,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     region = d.actor.region or "none"
-    print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}")
+    print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}"
+          + _known_note(args))
+    if not d.entries:
+        print("no measures had been loaded into this database by then")
+        return 0
     for c in d.coverage_by_catalog:
         print(
             f"  {c.label}: {c.implemented} of {c.denominator} implemented ({percent(c.implementation_rate)}), "
@@ -313,7 +322,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
     rows = []
     for e in d.entries:
-        a = e.assessment
+        a = e.assessment if e.status is not Status.NOT_ASSESSED else None  # a withdrawn cell is no judgement
         rows.append(
             (
                 e.measure.key,
@@ -384,7 +393,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         return 0
     print(
         f"as of {m.as_of.isoformat()}"
-        + (f", as recorded by {m.known_at}" if m.known_at else "")
+        + _known_note(args)
         + f": {len(m.actors)} actors x {len(m.measures)} measures"
     )
     print("legend: " + "  ".join(f"{sym} {st.label.lower()}" for st, sym in STATUS_SYMBOLS.items()))
@@ -395,33 +404,24 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     covs = _tracker(args).queries.coverage(by=args.by, catalog=args.catalog, as_of=args.as_of, known_at=args.known_at)
     if args.json:
-        print_json(
-            [
-                {
-                    "label": c.label,
-                    "total": c.total,
-                    "not_applicable": c.not_applicable,
-                    "denominator": c.denominator,
-                    "assessed": c.assessed,
-                    "implemented": c.implemented,
-                    "counts": {s.value: c.count(s) for s in Status},
-                }
-                for c in covs
-            ]
-        )
+        print_json(covs)
         return 0
     print(
         table(
-            [args.by, "cells", "n/a excluded", "denominator", "assessed", "implemented", "partial", "rate"],
+            [args.by, "cells", "n/a excluded", "denominator", "implemented", "partial", "planned", "not impl.",
+             "no info", "not assessed", "rate"],
             [
                 (
                     c.label,
                     c.total,
                     c.not_applicable,
                     c.denominator,
-                    c.assessed,
                     c.implemented,
                     c.count(Status.PARTIALLY_IMPLEMENTED),
+                    c.count(Status.PLANNED),
+                    c.count(Status.NOT_IMPLEMENTED),
+                    c.count(Status.NO_INFORMATION),
+                    c.count(Status.NOT_ASSESSED),
                     percent(c.implementation_rate),
                 )
                 for c in covs

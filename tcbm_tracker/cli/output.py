@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.services.dto import Matrix
+from tcbm_tracker.services.dto import Coverage, Matrix
 
 # One character per status for the text matrix; the legend is printed with it.
 STATUS_SYMBOLS: dict[Status, str] = {
@@ -25,7 +25,23 @@ STATUS_SYMBOLS: dict[Status, str] = {
 }
 
 
+def coverage_dict(c: Coverage) -> dict[str, Any]:
+    """Coverage with its denominator spelled out: the figures a reader must be able to check."""
+    return {
+        "label": c.label,
+        "total": c.total,
+        "not_applicable": c.not_applicable,
+        "denominator": c.denominator,
+        "assessed": c.assessed,
+        "implemented": c.implemented,
+        "implementation_rate": c.implementation_rate,
+        "counts": {s.value: c.count(s) for s in Status},
+    }
+
+
 def jsonable(value: Any) -> Any:
+    if isinstance(value, Coverage):
+        return coverage_dict(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return out
@@ -46,6 +62,8 @@ def print_json(value: Any) -> None:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
+    if not rows:
+        return "(none)"
     def cell(v: Any) -> str:
         text = "" if v is None else str(v)
         text = text.replace("\n", " ")
@@ -78,7 +96,7 @@ def compact_matrix(matrix: Matrix) -> str:
     for row in range(height):
         chars = [k.rjust(height)[row] for k in keys]
         lines.append(" " * (label_width + 2) + " ".join(chars))
-    for a in matrix.actors:
+    for a in sorted(matrix.actors, key=lambda actor: actor.key):  # rows are labelled by key
         statuses = [matrix.status(a.key, m.key) for m in matrix.measures]
         counted = [s for s in statuses if s is not Status.NOT_APPLICABLE]
         done = sum(1 for s in counted if s is Status.IMPLEMENTED)

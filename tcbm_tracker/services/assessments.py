@@ -55,6 +55,8 @@ class AssessmentService:
     def validate(self, item: AssessmentInput, *, today: dt.date | None = None) -> _Valid:
         """Apply every rule that needs no database (the GUI calls this as the user types)."""
         status = v.parse_enum("status", item.status, Status)
+        if isinstance(item.effective, str) and not item.effective.strip():
+            raise ValidationError("effective date", "is empty (leave it out for today)")
         effective = v.parse_effective_date(item.effective or (today or dt.date.today()), today=today)
         ids = []
         for raw in item.evidence_ids:

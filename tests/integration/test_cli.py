@@ -488,3 +488,19 @@ def test_the_window_without_a_display_is_a_one_line_error(tmp_path: Path) -> Non
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "no display" in r.stderr
+
+
+def test_coverage_and_dossier_json_state_their_denominators(cli: Cli, db_path: Path) -> None:
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "not_applicable").code == 0
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "implemented").code == 0
+    dossier = cli("--db", db_path, "show", "FRA", "--catalog", "LTS2019", "--json").json()
+    lts = dossier["coverage_by_catalog"][0]
+    assert (lts["total"], lts["not_applicable"], lts["denominator"], lts["implemented"]) == (21, 1, 20, 1)
+    by_catalog = {c["label"]: c for c in cli("--db", db_path, "coverage", "--json").json()}
+    assert by_catalog["LTS2019"]["denominator"] == 195 * 21 - 1
+    assert by_catalog["LTS2019"]["counts"]["not_applicable"] == 1
+
+
+def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:
+    r = cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented", "--effective", "")
+    assert r.code == 2 and "effective date: is empty" in r.err
