@@ -41,7 +41,7 @@ def register(sub: Any) -> None:
                         description="A state's (or organization's) compliance summary.")
     p.set_defaults(handler=cmd_actor)
     p.add_argument("actor", nargs="?", help="actor key, e.g. FRA")
-    p.add_argument("--all", action="store_true", help="one summary per actor, written as KEY.pdf into the --out folder")
+    p.add_argument("--all", action="store_true", help="one summary per actor, written as KEY-compliance-summary.pdf into the --out folder")
     p.add_argument("--out", required=True, type=Path, help="PDF file to write (a folder with --all)")
     p.add_argument("--catalog", metavar="KEY", help="only this catalogue (GGE2013, LTS2019, ...)")
     p.add_argument("--workers", type=int, metavar="N", help="with --all: processes to use (default: every core)")

@@ -24,6 +24,7 @@ from pathlib import Path
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.actor_summary import render_actor_summary
+from tcbm_tracker.reports.api import suggested_file_name
 from tcbm_tracker.reports.data import actor_summary_data
 from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportOutputError, ReportResult
 from tcbm_tracker.services.tracker import Tracker, open_tracker
@@ -60,7 +61,13 @@ def available_cores() -> int:
 
 
 def summary_file_name(actor_key: str) -> str:
-    return f"{actor_key}.pdf"
+    """``FRA-compliance-summary.pdf``, the name a save dialog offers for one summary too.
+
+    Never the bare key: organization keys such as CON, NUL or COM1 are device names Windows
+    reserves ("CON.pdf" cannot be created there). The fixed suffix keeps names distinct, even
+    on file systems that ignore case, since keys are upper case and at most 16 characters.
+    """
+    return suggested_file_name("actor", actor_key)
 
 
 def _render_one(tracker: Tracker, key: str, folder: Path, job: _Job) -> ReportResult:
@@ -77,13 +84,13 @@ def _init_worker(db_path: str, user: str | None) -> None:
     _worker_tracker = open_tracker(Path(db_path), user=user)
 
 
-def _worker(key: str, folder: str, job: _Job) -> ReportResult | str:
-    """A result, or a user error's message (TrackerError subclasses do not all pickle)."""
+def _worker(key: str, folder: str, job: _Job) -> tuple[str, ReportResult | str]:
+    """The key with its result, or with a user error's message (TrackerError subclasses do not all pickle)."""
     assert _worker_tracker is not None
     try:
-        return _render_one(_worker_tracker, key, Path(folder), job)
+        return key, _render_one(_worker_tracker, key, Path(folder), job)
     except TrackerError as exc:
-        return f"{key}: {exc.message}"
+        return key, f"{key}: {exc.message}"
 
 
 # --- parent -----------------------------------------------------------------------------------
@@ -102,7 +109,7 @@ def build_all_actor_summaries(
     now: dt.datetime | None = None,
     start_method: str | None = None,
 ) -> BatchResult:
-    """Write ``<KEY>.pdf`` for every actor (or only ``actors``) into ``out_dir`` (created if missing).
+    """Write ``<KEY>-compliance-summary.pdf`` for every actor (or only ``actors``) into ``out_dir`` (created if missing).
 
     ``workers``: processes to use (default: every available core; 1 renders in this process).
     ``progress(done, total)`` counts finished summaries; ``cancelled()`` is polled as each one
@@ -143,7 +150,7 @@ def build_all_actor_summaries(
         raise ReportOutputError(f"cannot write the summaries to {folder}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BatchResult(folder, tuple(moved), count, _warnings(moved, fingerprint))
+    return BatchResult(folder, tuple(moved), count, _warnings(keys, moved, fingerprint))
 
 
 def _prepare(folder: Path) -> Path:
@@ -185,16 +192,16 @@ def _parallel(tracker: Tracker, keys: list[str], staging: Path, job: _Job, count
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
                                initargs=(str(tracker.path), tracker.user))
     try:
-        pending: set[Future[ReportResult | str]] = {pool.submit(_worker, k, str(staging), job) for k in keys}
+        pending: set[Future[tuple[str, ReportResult | str]]] = {pool.submit(_worker, k, str(staging), job) for k in keys}
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             if cancelled is not None and cancelled():
                 raise ReportCancelled()
             for f in finished:
-                outcome = f.result()
+                key, outcome = f.result()
                 if isinstance(outcome, str):
                     raise TrackerError(outcome)
-                by_key[outcome.path.stem] = outcome
+                by_key[key] = outcome
             if finished and progress is not None:
                 progress(len(by_key), len(keys))
     finally:
@@ -202,8 +209,8 @@ def _parallel(tracker: Tracker, keys: list[str], staging: Path, job: _Job, count
     return [by_key[k] for k in keys]
 
 
-def _warnings(results: list[ReportResult], fingerprint: str) -> tuple[str, ...]:
-    out = [f"{r.path.stem}: {w}" for r in results for w in r.warnings]
+def _warnings(keys: list[str], results: list[ReportResult], fingerprint: str) -> tuple[str, ...]:
+    out = [f"{key}: {w}" for key, r in zip(keys, results, strict=True) for w in r.warnings]
     changed = sorted({r.fingerprint for r in results} - {fingerprint})
     if changed:
         out.append(f"the data changed while the batch ran: {sum(r.fingerprint != fingerprint for r in results)} summaries "

@@ -101,7 +101,7 @@ def test_all_actors_with_worker_processes(run: Run, recorded: None, tmp_path: Pa
     r = run("actor", "--all", "--out", str(tmp_path / "all"), "--workers", "2")
     assert r.code == 0, r.err
     assert "wrote 3 summaries" in r.out and "with 2 worker(s)" in r.out
-    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["CIV.pdf", "DEU.pdf", "FRA.pdf"]
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [f"{k}-compliance-summary.pdf" for k in ("CIV", "DEU", "FRA")]
     assert "FRA: 1 character(s)" in r.err
 
 
