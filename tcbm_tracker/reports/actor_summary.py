@@ -19,13 +19,13 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
+    StatusBars,
     about,
     assessment_cell,
     citation,
     coverage_table,
     legend,
     lines,
-    status_bars,
     status_cell,
     status_style,
     table,
@@ -88,7 +88,7 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
             "is counted apart, not as implemented. Not assessed: no assessment recorded.",
             Styles.small),
         Spacer(1, 8),
-        KeepTogether([Paragraph("Statuses by catalogue and group", Styles.h2), status_bars(bars, WIDTH, text),
+        KeepTogether([Paragraph("Statuses by catalogue and group", Styles.h2), StatusBars(bars, WIDTH, text),
                       Spacer(1, 4), legend(WIDTH)]),
     ]
 

@@ -276,10 +276,6 @@ class StatusBars(Flowable):
                 x += w
 
 
-def status_bars(rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> Flowable:
-    return StatusBars(rows, width, text)
-
-
 def citation(text: SafeText, m: MeasureInfo) -> str:
     """The measure's source with a dagger when its pinpoint is not confirmed."""
     parts = [text.para(m.source_document)]

@@ -61,16 +61,6 @@ def glyphs(font_name: str) -> frozenset[int]:
     return frozenset(c for c in font.face.charToGlyph if c <= 0xFFFF)
 
 
-def missing(text: str, font_name: str = REGULAR) -> list[str]:
-    """Characters of ``text`` (in order of first appearance) that the face cannot draw."""
-    have = glyphs(font_name)
-    seen: dict[str, None] = {}
-    for ch in text:
-        if ord(ch) not in have and ch not in seen:
-            seen[ch] = None
-    return list(seen)
-
-
 def fit_text(text: str, font_name: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis so that it fits ``width`` points on one line."""
     full = pdfmetrics.stringWidth(text, font_name, size)

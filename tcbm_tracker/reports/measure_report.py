@@ -18,6 +18,7 @@ from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
+    StatusBars,
     about,
     assessment_cell,
     citation,
@@ -25,7 +26,6 @@ from tcbm_tracker.reports.components import (
     kv_table,
     legend,
     lines,
-    status_bars,
     swatch,
     table,
 )
@@ -121,7 +121,7 @@ def measure_report_flowables(data: MeasureReportData, text: SafeText) -> list[Fl
         Paragraph("Cells: actors. Denominator: actors less those for which the measure is marked not applicable. "
                   "Implementation rate: implemented ÷ denominator.", Styles.small),
         Spacer(1, 6),
-        KeepTogether([status_bars([(label, dict(c.counts), bold) for label, c, bold in cov_rows], WIDTH, text),
+        KeepTogether([StatusBars([(label, dict(c.counts), bold) for label, c, bold in cov_rows], WIDTH, text),
                       Spacer(1, 4), legend(WIDTH)]),
         Heading("Actors by status", Styles.h1, outline="Actors by status", level=0),
     ]

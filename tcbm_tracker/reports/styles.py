@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
 from tcbm_tracker.domain.status_look import STATUS_LOOK
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.reports.fonts import BOLD, ITALIC, REGULAR
+from tcbm_tracker.reports.fonts import BOLD, REGULAR
 
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5F6B76")
@@ -83,17 +82,9 @@ class Styles:
     lead = _style("lead", fontSize=12, leading=15.5, spaceAfter=8)
     h1 = _style("h1", fontName=BOLD, fontSize=13, leading=16, spaceBefore=12, spaceAfter=6, textColor=ACCENT)
     h2 = _style("h2", fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=9, spaceAfter=4)
-    h3 = _style("h3", fontName=BOLD, fontSize=9, leading=12, spaceBefore=6, spaceAfter=3, textColor=MUTED)
     body = _style("body", spaceAfter=4)
     small = _style("small", fontSize=7.5, leading=9.5, textColor=MUTED)
     note = _style("note", fontSize=8, leading=10.5, spaceAfter=3)
     cell = _style("cell", fontSize=8, leading=10)
     cell_bold = _style("cell_bold", fontName=BOLD, fontSize=8, leading=10)
-    cell_small = _style("cell_small", fontSize=7, leading=8.5, textColor=MUTED)
-    cell_right = _style("cell_right", fontSize=8, leading=10, alignment=TA_RIGHT)
-    cell_centre = _style("cell_centre", fontSize=8, leading=10, alignment=TA_CENTER)
-    head = _style("head", fontName=BOLD, fontSize=7, leading=8.5, textColor=INK, alignment=TA_LEFT)
-    head_right = _style("head_right", fontName=BOLD, fontSize=6.5, leading=8, textColor=INK, alignment=TA_RIGHT)
     reference = _style("reference", fontSize=8, leading=10.5, leftIndent=22, firstLineIndent=-22, spaceAfter=3)
-    warning = _style("warning", fontName=ITALIC, fontSize=8, leading=10.5, textColor=WARNING, spaceAfter=4)
-    meta = _style("meta", fontSize=8, leading=11, textColor=MUTED)
