@@ -187,7 +187,10 @@ def cmd_init(args: argparse.Namespace) -> int:
                 f"catalogue {c.key} v{c.new_version}: {c.action} ({len(c.added)} added, {len(c.updated)} updated, {len(c.retired)} retired)"
             )
     if report.actors:
-        print(f"actors: {len(report.actors.added)} added, {report.actors.attributes_changed} attribute values recorded")
+        print(
+            f"actors: {len(report.actors.added)} added, {len(report.actors.updated)} renamed or updated, "
+            f"{report.actors.attributes_changed} attribute values recorded"
+        )
     return 0
 
 

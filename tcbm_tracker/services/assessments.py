@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import start_of_day_iso, utc_now_iso
+from tcbm_tracker.domain.clock import start_of_day_iso, to_iso, utc_now_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
@@ -45,6 +45,21 @@ class _Valid:
     note: str | None
     effective: dt.date
     evidence_ids: tuple[int, ...]
+
+
+def monotonic_now(session: Session) -> str:
+    """Now, but never earlier than the latest recording already stored.
+
+    The latest recording wins among assessments with the same effective date; if the
+    computer's clock stepped back (a laptop resynchronising after weeks offline), a new
+    correction must still win over what was recorded before it.
+    """
+    now = utc_now_iso()
+    latest = session.exec(text("SELECT max(recorded_at) FROM assessment")).one()[0]  # type: ignore[call-overload]
+    if latest is None or now > latest:
+        return now
+    moment = dt.datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC) + dt.timedelta(microseconds=1)
+    return to_iso(moment)
 
 
 class AssessmentService:
@@ -90,7 +105,7 @@ class AssessmentService:
         ids: list[int] = []
         with self.db.write() as s:
             self._check_references(s, valid)
-            now = utc_now_iso()
+            now = monotonic_now(s)
             for item in valid:
                 row = AssessmentRow(
                     actor_key=item.actor,

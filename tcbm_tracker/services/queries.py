@@ -152,6 +152,10 @@ class QueryService:
             measures = [m for m in measures if m.group_key.upper() == gkey.upper() and (not cat or m.catalog_key == cat.upper())]
             if not measures:
                 raise NotFoundError(f"unknown group {group!r}")
+            owners = sorted({m.catalog_key for m in measures})
+            if len(owners) > 1:
+                choices = ", ".join(f"{c}/{gkey.upper()}" for c in owners)
+                raise ValidationError("group", f"{group!r} is a group of several catalogues; name one: {choices}")
         return measures
 
     def _full_assessments(self, s: Any, pairs_sql: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:

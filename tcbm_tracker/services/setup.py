@@ -31,7 +31,7 @@ class InitReport:
             self.created
             or self.migration.changed
             or any(c.action != "unchanged" for c in self.catalogs)
-            or bool(self.actors and (self.actors.added or self.actors.attributes_changed))
+            or bool(self.actors and (self.actors.added or self.actors.updated or self.actors.attributes_changed))
         )
 
 

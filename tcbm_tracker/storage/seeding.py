@@ -150,6 +150,7 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
 @dataclass
 class ActorLoadResult:
     added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
     attributes_changed: int = 0
 
 
@@ -168,11 +169,19 @@ def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None =
     now = utc_now_iso()
     as_of = spec.as_of.isoformat()
     for a in spec.actors:
-        if session.get(ActorRow, a.key) is None:
+        row = session.get(ActorRow, a.key)
+        if row is None:
             session.add(ActorRow(key=a.key, name=a.name, kind=a.kind.value, note=a.note, builtin=True, created_at=now))
             session.flush()
             changelog.record(session, "actor", a.key, "added", user)
             result.added.append(a.key)
+        elif row.builtin and (row.name, row.kind, row.note) != (a.name, a.kind.value, a.note):
+            # A newer shipped list renames a state (Türkiye, Czechia...): follow it, in the log.
+            row.name, row.kind, row.note = a.name, a.kind.value, a.note
+            session.add(row)
+            session.flush()
+            changelog.record(session, "actor", a.key, "updated", user)
+            result.updated.append(a.key)
         for name, value in a.attributes.items():
             latest = session.exec(
                 select(ActorAttributeRow)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tcbm_tracker.domain.clock import fixed_time
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import assessments as assessments_module
@@ -256,3 +257,12 @@ def test_changes_since_refuses_an_unknown_catalogue(tracker: Tracker) -> None:
     with pytest.raises(NotFoundError, match="unknown catalogue 'NOPE2000'"):
         tracker.assessments.changes_since("2025-01-01", catalog="NOPE2000")
     assert tracker.assessments.changes_since("2025-01-01", catalog="lts2019") == []
+
+
+def test_a_correction_wins_even_if_the_clock_stepped_back(tracker: Tracker) -> None:
+    with fixed_time(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)):
+        first = tracker.assessments.record(AssessmentInput("FRA", "LTS-A.1", "implemented", effective="2025-01-01"))
+    with fixed_time(dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC)):  # the clock is a month behind now
+        fix = tracker.assessments.record(AssessmentInput("FRA", "LTS-A.1", "not_implemented", effective="2025-01-01"))
+    assert fix.recorded_at > first.recorded_at
+    assert tracker.queries.matrix().status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED

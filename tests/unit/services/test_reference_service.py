@@ -224,3 +224,25 @@ def test_init_keeps_a_newer_version_of_a_shipped_catalogue(tracker: Tracker, db_
     assert tracker.reference.catalog("LTS2019").version == 2
     assert tracker.reference.measure("LTS-A.1").description == "Revised description of guideline A.1."
     assert tracker.integrity.verify().ok
+
+
+def test_a_newer_shipped_actor_list_renames_a_state(db_path: Path, tmp_path: Path) -> None:
+    from tcbm_tracker.domain.actor_format import load_actor_file
+    from tcbm_tracker.services.tracker import open_tracker
+    from tcbm_tracker.shipped import actors_file
+    from tcbm_tracker.storage.database import Database
+    from tcbm_tracker.storage.seeding import load_actor_list
+
+    doc = json.loads(actors_file().read_text(encoding="utf-8"))
+    doc["version"] += 1
+    next(a for a in doc["actors"] if a["key"] == "CZE")["name"] = "Czech Republic (renamed in a test)"
+    newer = write(tmp_path, doc, "states-v2.json")
+    db = Database(db_path)
+    with db.write() as s:
+        result = load_actor_list(s, load_actor_file(newer), user="tester")
+    db.dispose()
+    assert result.updated == ["CZE"] and result.added == []
+    t = open_tracker(db_path)
+    assert t.reference.actor("CZE").name == "Czech Republic (renamed in a test)"
+    assert t.integrity.verify().ok
+    t.close()
