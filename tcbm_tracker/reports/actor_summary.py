@@ -9,7 +9,6 @@ references, long notes in full, and how the report was made.
 from __future__ import annotations
 
 from itertools import groupby
-from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -30,7 +29,7 @@ from tcbm_tracker.reports.components import (
     status_style,
     table,
 )
-from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
@@ -153,16 +152,5 @@ def actor_summary_flowables(data: ActorSummaryData, text: SafeText) -> list[Flow
     return out
 
 
-def render_actor_summary(
-    data: ActorSummaryData,
-    out_path: Path | str,
-    *,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    invariant: bool | None = None,
-) -> ReportResult:
-    """Write the summary PDF for ``data`` to ``out_path`` (atomically)."""
-    text = SafeText()
-    flowables = actor_summary_flowables(data, text)
-    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
-                      progress=progress, cancelled=cancelled, invariant=invariant)
+render_actor_summary: Renderer[ActorSummaryData] = Renderer(actor_summary_flowables, layout_for)
+"""Write the report PDF for its data to a path (atomically): ``render_actor_summary(data, "out.pdf")``."""

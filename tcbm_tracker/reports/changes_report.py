@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -33,7 +32,7 @@ from tcbm_tracker.reports.components import (
     swatch,
     table,
 )
-from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ChangesReportData, ChangeStanding
 from tcbm_tracker.reports.styles import LEGEND_ORDER, WARNING, Styles, look
@@ -192,16 +191,5 @@ def _measures_concerned(data: ChangesReportData, text: SafeText) -> list[Flowabl
     return [Heading("Measures concerned", Styles.h1, outline="Measures concerned", level=0), table(rows, [70, WIDTH - 70])]
 
 
-def render_changes_report(
-    data: ChangesReportData,
-    out_path: Path | str,
-    *,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    invariant: bool | None = None,
-) -> ReportResult:
-    """Write the changes report PDF for ``data`` to ``out_path`` (atomically)."""
-    text = SafeText()
-    flowables = changes_flowables(data, text)
-    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
-                      progress=progress, cancelled=cancelled, invariant=invariant)
+render_changes_report: Renderer[ChangesReportData] = Renderer(changes_flowables, layout_for)
+"""Write the report PDF for its data to a path (atomically): ``render_changes_report(data, "out.pdf")``."""

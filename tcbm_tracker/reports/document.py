@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -290,3 +290,35 @@ def render_pdf(
     path = write_atomically(out_path, write)
     return ReportResult(path=path, pages=pages, title=layout.pdf_title, fingerprint=context.fingerprint,
                         warnings=text.warnings())
+
+
+class _HasContext(Protocol):
+    @property
+    def context(self) -> ReportContext: ...
+
+
+D = TypeVar("D", bound=_HasContext)
+
+
+class Renderer(Generic[D]):
+    """One report kind: ``render(data, out_path)`` lays the data out and writes the PDF atomically.
+
+    ``flowables(data, text)`` and ``layout(data)`` are the report module's pure functions; the
+    ``SafeText`` is made per build, so each result's warnings are its own.
+    """
+
+    def __init__(self, flowables: Callable[[D, SafeText], list[Flowable]], layout: Callable[[D], Layout]) -> None:
+        self.flowables, self.layout = flowables, layout
+
+    def __call__(
+        self,
+        data: D,
+        out_path: Path | str,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        invariant: bool | None = None,
+    ) -> ReportResult:
+        text = SafeText()
+        return render_pdf(out_path, self.flowables(data, text), self.layout(data), data.context, text,
+                          progress=progress, cancelled=cancelled, invariant=invariant)

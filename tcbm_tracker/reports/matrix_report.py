@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -21,7 +20,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.components import about, citation, coverage_table, legend, percent, table
-from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import MatrixReportData
 from tcbm_tracker.reports.styles import BAND, INK, MUTED, RULE, STATUS_LOOKS, Styles
@@ -194,16 +193,5 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
     return out
 
 
-def render_matrix_report(
-    data: MatrixReportData,
-    out_path: Path | str,
-    *,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    invariant: bool | None = None,
-) -> ReportResult:
-    """Write the matrix report PDF for ``data`` to ``out_path`` (atomically)."""
-    text = SafeText()
-    flowables = matrix_flowables(data, text)
-    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
-                      progress=progress, cancelled=cancelled, invariant=invariant)
+render_matrix_report: Renderer[MatrixReportData] = Renderer(matrix_flowables, layout_for)
+"""Write the report PDF for its data to a path (atomically): ``render_matrix_report(data, "out.pdf")``."""

@@ -8,7 +8,6 @@ evidence references and notes; the actors not yet assessed are listed compactly 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -29,7 +28,7 @@ from tcbm_tracker.reports.components import (
     swatch,
     table,
 )
-from tcbm_tracker.reports.document import Cancelled, Heading, Layout, Progress, ReportResult, render_pdf
+from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import MeasureReportData
 from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
@@ -143,16 +142,5 @@ def measure_report_flowables(data: MeasureReportData, text: SafeText) -> list[Fl
     return out
 
 
-def render_measure_report(
-    data: MeasureReportData,
-    out_path: Path | str,
-    *,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    invariant: bool | None = None,
-) -> ReportResult:
-    """Write the measure report PDF for ``data`` to ``out_path`` (atomically)."""
-    text = SafeText()
-    flowables = measure_report_flowables(data, text)
-    return render_pdf(out_path, flowables, layout_for(data), data.context, text,
-                      progress=progress, cancelled=cancelled, invariant=invariant)
+render_measure_report: Renderer[MeasureReportData] = Renderer(measure_report_flowables, layout_for)
+"""Write the report PDF for its data to a path (atomically): ``render_measure_report(data, "out.pdf")``."""
