@@ -111,7 +111,7 @@ def test_init_creates_then_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     again = cli("--db", db, "init")
     assert again.code == 0 and again.err == ""
     assert "is current" in again.out and "catalogue LTS2019 v1: unchanged" in again.out
-    assert "actors: 0 added, 0 attribute values recorded" in again.out
+    assert "actors: 0 added, 0 renamed or updated, 0 attribute values recorded" in again.out
     assert state(db) == before
 
 
