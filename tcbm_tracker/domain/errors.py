@@ -66,7 +66,3 @@ class NewerSchemaError(StorageError):
 
 class UninitialisedDatabaseError(StorageError):
     """The database has no tracker schema yet; ``tcbm-tracker init`` creates it."""
-
-
-class IntegrityError(StorageError):
-    """The database failed an integrity or change-log check."""

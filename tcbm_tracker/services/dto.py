@@ -136,7 +136,7 @@ class Coverage:
 
     @property
     def denominator(self) -> int:
-        return self.total - self.not_applicable
+        return sum(n for status, n in self.counts.items() if status.counts_in_coverage)
 
     @property
     def assessed(self) -> int:

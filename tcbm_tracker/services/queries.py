@@ -32,6 +32,7 @@ from tcbm_tracker.services.dto import (
     MeasureOverview,
     MeasureOverviewEntry,
 )
+from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 
 CELL_SQL = (
@@ -256,5 +257,4 @@ class QueryService:
     def fingerprint(self) -> str:
         """The head of the change log: identifies the data a report or export was made from."""
         with self.db.read() as s:
-            row = s.exec(text("SELECT hash FROM change_log ORDER BY seq DESC LIMIT 1")).first()  # type: ignore[call-overload]
-        return row[0] if row else "0" * 64
+            return changelog.head(s)[1]
