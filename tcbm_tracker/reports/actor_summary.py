@@ -8,6 +8,7 @@ references, long notes in full, and how the report was made.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import groupby
 
 from reportlab.lib import colors
@@ -22,6 +23,7 @@ from tcbm_tracker.reports.components import (
     about,
     assessment_cell,
     citation,
+    coverage_of,
     coverage_table,
     legend,
     lines,
@@ -34,7 +36,7 @@ from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
-from tcbm_tracker.services.dto import DossierEntry
+from tcbm_tracker.services.dto import Coverage, DossierEntry
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
@@ -69,14 +71,26 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     return out
 
 
+def coverage_rows(entries: Sequence[DossierEntry]) -> list[tuple[str, Coverage, bool]]:
+    """(label, coverage, is_catalogue) per catalogue, each followed by its groups, in table order.
+
+    Built from the entries' own catalogue and group keys, not from the service's label strings.
+    """
+    by_catalog: dict[str, dict[str, list[DossierEntry]]] = {}
+    for e in entries:
+        m = e.measure
+        by_catalog.setdefault(m.catalog_key, {}).setdefault(f"{m.group_key}. {m.group_title}", []).append(e)
+    rows: list[tuple[str, Coverage, bool]] = []
+    for catalog, groups in by_catalog.items():
+        rows.append((catalog, coverage_of(catalog, (e.status for g in groups.values() for e in g)), True))
+        rows += [(label, coverage_of(label, (e.status for e in g)), False) for label, g in groups.items()]
+    return rows
+
+
 def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
-    d = data.dossier
-    rows = []
-    for cat in d.coverage_by_catalog:
-        rows.append((cat.label, cat, True))
-        rows += [(g.label.split(" ", 1)[1], g, False) for g in d.coverage_by_group if g.label.split(" ", 1)[0] == cat.label]
+    rows = coverage_rows(data.dossier.entries)
     bars = [(label if bold else "   " + label, dict(c.counts), bold) for label, c, bold in rows]
-    excluded = sum(c.not_applicable for c in d.coverage_by_catalog)
+    excluded = sum(c.not_applicable for _, c, is_catalog in rows if is_catalog)
     return [
         Heading("Coverage", Styles.h1, outline="Coverage", level=0),
         coverage_table(rows, WIDTH, text),
@@ -84,7 +98,7 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
         Paragraph(
             "Cells: measures in scope. Denominator: cells less those marked not applicable "
             f"({excluded} excluded here). Implementation rate: implemented ÷ denominator; partial implementation "
-            "is counted apart, not as implemented. Not assessed: no assessment recorded.",
+            "is counted apart, not as implemented. Not assessed: no assessment recorded, or the last one withdrawn.",
             Styles.small),
         Spacer(1, 8),
         KeepTogether([Paragraph("Statuses by catalogue and group", Styles.h2), StatusBars(bars, WIDTH, text),

@@ -8,6 +8,7 @@ and the full text is printed at the end of the report as ordinary paragraphs, wh
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -46,7 +47,7 @@ STATUS_DEFINITIONS: dict[Status, str] = {
     Status.NOT_IMPLEMENTED: "the measure was examined and found not to be implemented.",
     Status.NO_INFORMATION: "the measure was examined and no information was found either way.",
     Status.NOT_APPLICABLE: "the measure does not apply to this actor; excluded from every denominator.",
-    Status.NOT_ASSESSED: "no assessment has been recorded yet.",
+    Status.NOT_ASSESSED: "no assessment has been recorded, or the last one was withdrawn.",
 }
 
 
@@ -202,6 +203,12 @@ COVERAGE_STATUSES: tuple[Status, ...] = (
     Status.NO_INFORMATION,
     Status.NOT_ASSESSED,
 )
+
+
+def coverage_of(label: str, statuses: Iterable[Status]) -> Coverage:
+    """Status counts over a set of cells, for the reports' own groupings (per group, region, actor)."""
+    counts = Counter(statuses)
+    return Coverage(label, sum(counts.values()), dict(counts))
 
 
 def percent(value: float | None) -> str:

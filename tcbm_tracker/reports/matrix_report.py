@@ -8,7 +8,6 @@ that also gives each measure's title.
 
 from __future__ import annotations
 
-from collections import Counter
 from itertools import groupby
 from typing import Any
 
@@ -19,13 +18,13 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.reports.components import about, citation, coverage_table, legend, percent, table
+from tcbm_tracker.reports.components import about, citation, coverage_of, coverage_table, legend, percent, table
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import MatrixReportData
 from tcbm_tracker.reports.styles import BAND, INK, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
-from tcbm_tracker.services.dto import ActorInfo, Coverage, MeasureInfo
+from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
 
 WIDTH = landscape(A4)[0] - 28 * mm
 KIND = "Implementation matrix"
@@ -64,11 +63,6 @@ def layout_for(data: MatrixReportData) -> Layout:
                   pdf_subject=f"Which actors implement which measures ({scope}), {data.context.as_of_text}")
 
 
-def _coverage(label: str, statuses: list[Status]) -> Coverage:
-    counts = Counter(statuses)
-    return Coverage(label, sum(counts.values()), dict(counts))
-
-
 def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
     """Actors (rows) x measures (columns); plain strings in cells keep a 7,000-cell map fast."""
     m = data.matrix
@@ -95,7 +89,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     ]
     for r, actor in enumerate(m.actors, start=1):
         statuses = [m.status(actor.key, x.key) for x in measures]
-        cov = _coverage(actor.key, statuses)
+        cov = coverage_of(actor.key, statuses)
         rows.append([fit_text(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
                      *[STATUS_LOOKS[s].symbol for s in statuses],
                      f"{cov.implemented}/{cov.denominator}", percent(cov.implementation_rate), percent(cov.assessed_rate)])
@@ -105,7 +99,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
                 cmds.append(("BACKGROUND", (c, r), (c, r), lk.fill))
             cmds.append(("TEXTCOLOR", (c, r), (c, r), lk.text))
     # Coverage per measure closes the map.
-    per_measure = [_coverage(x.key, [m.status(a.key, x.key) for a in m.actors]) for x in measures]
+    per_measure = [coverage_of(x.key, [m.status(a.key, x.key) for a in m.actors]) for x in measures]
     first_tail = len(rows)
     rows.append(["Implemented (of denominator)", "", *[f"{c.implemented}" for c in per_measure], "", "", ""])
     rows.append(["Denominator", "", *[f"{c.denominator}" for c in per_measure], "", "", ""])
@@ -132,7 +126,7 @@ def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: Sa
     order = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.PLANNED, Status.NOT_IMPLEMENTED,
              Status.NO_INFORMATION, Status.NOT_APPLICABLE, Status.NOT_ASSESSED)
     for x in measures:
-        cov = _coverage(x.key, [m.status(a.key, x.key) for a in m.actors])
+        cov = coverage_of(x.key, [m.status(a.key, x.key) for a in m.actors])
         rows.append([Paragraph(text.para(x.key, BOLD), Styles.cell_bold),
                      Paragraph(f"{text.para(x.title)}<br/><font size='6.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
                      *[str(cov.count(s)) for s in order], str(cov.denominator), percent(cov.implementation_rate)])
@@ -159,13 +153,13 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
     for key, measures in by_catalog:
         statuses = [m.status(a.key, x.key) for a in m.actors for x in measures]
         label = f"{key} — {cats[key].short_title}" if key in cats else key
-        summary.append((label, _coverage(label, statuses), True))
+        summary.append((label, coverage_of(label, statuses), True))
         regions: dict[str, list[Status]] = {}
         for a in m.actors:
             regions.setdefault(a.region or "", []).extend(m.status(a.key, x.key) for x in measures)
         for region in sorted(regions):
             name = data.context.region_name(region) if region else "No regional group"
-            summary.append((name, _coverage(name, regions[region]), False))
+            summary.append((name, coverage_of(name, regions[region]), False))
     out: list[Flowable] = [
         Heading(KIND, Styles.title, outline=KIND, level=0),
         Paragraph(_scope_text(data, m.actors, text), Styles.subtitle),

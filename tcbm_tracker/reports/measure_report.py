@@ -7,8 +7,6 @@ evidence references and notes; the actors not yet assessed are listed compactly 
 
 from __future__ import annotations
 
-from collections import Counter
-
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
@@ -21,6 +19,7 @@ from tcbm_tracker.reports.components import (
     about,
     assessment_cell,
     citation,
+    coverage_of,
     coverage_table,
     kv_table,
     legend,
@@ -52,9 +51,8 @@ def _coverage_rows(entries: tuple[MeasureOverviewEntry, ...], data: MeasureRepor
     for e in entries:
         regions.setdefault(e.actor.region or "", []).append(e.status)
     for key in sorted(regions):
-        counts = Counter(regions[key])
         label = data.context.region_name(key) if key else "No regional group"
-        rows.append((label, Coverage(label, sum(counts.values()), dict(counts)), False))
+        rows.append((label, coverage_of(label, regions[key]), False))
     return rows
 
 

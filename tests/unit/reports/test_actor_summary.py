@@ -64,6 +64,9 @@ def test_coverage_rows_count_each_status_with_the_denominator(fra_pdf: Path) -> 
            f"{lts[Status.NO_INFORMATION]} {not_assessed} {rate}%")
     assert row in text
     assert "2 excluded here" in text  # one not-applicable measure per catalogue
+    # Each catalogue's groups follow it, counted from their own measures.
+    assert "B. Safety of space operations 10 0 10 1 0 0 1 1 7 10%" in text
+    assert "IV. Enhancing the transparency of outer space activities 11 1 10 1 1 1 1 1 5 10%" in text
 
 
 def test_as_of_a_past_date_shows_the_state_then(seeded: Tracker, tmp_path: Path) -> None:
