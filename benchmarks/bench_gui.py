@@ -4,7 +4,7 @@ Measured side by side in one run:
 
 * **Start-up**: wall time from launching a process to the main window painted with the full
   matrix (195 actors x 37 measures, with history), against a *floor*: a process that imports
-  the same libraries (PySide6 widgets, SQLAlchemy, SQLModel, Alembic, platformdirs) and paints
+  the same libraries (PySide6 widgets, SQLAlchemy, SQLModel, platformdirs) and paints
   a bare ``QMainWindow`` with a ``QTableView`` of the same size. Both run alternately, several
   times, on the same Qt platform; medians are compared. Target: within 1.5x of the floor.
 * **Filtering and search**: time to apply a filter or search to the matrix and repaint the window,
@@ -86,7 +86,7 @@ def build_database(path: Path, n_actors: int, seed: int = 7) -> int:
 # --- child processes for the start-up race -----------------------------------------------------------------
 FLOOR_CHILD = r"""
 import sys, time
-import sqlalchemy, sqlmodel, alembic.config, alembic.script, platformdirs  # the libraries the app imports
+import sqlalchemy, sqlmodel, platformdirs  # the libraries the app imports at start-up (Alembic only to migrate)
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
@@ -112,6 +112,7 @@ app.exec()
 APP_CHILD = r"""
 import sys
 from pathlib import Path
+import tcbm_tracker.services.tracker  # the database stack before Qt, in the order tcbm_tracker.app.run uses
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])

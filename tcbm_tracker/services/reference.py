@@ -153,8 +153,8 @@ class ReferenceService:
             changelog.record(s, "actor_attribute", str(attr.id), "added", self.user)
 
     def attribute_labels(self, name: str) -> dict[str, str]:
-        from tcbm_tracker.storage.tables import AttributeDefRow
-
+        # Plain SQL, like the rest of the read side: the window asks for this at start-up, and
+        # the ORM table classes cost ~50 ms to load.
         with self.db.read() as s:
-            spec = s.get(AttributeDefRow, name)
-            return dict(json.loads(spec.values_json)) if spec else {}
+            row = s.exec(text("SELECT values_json FROM attribute_def WHERE key = :k").bindparams(k=name)).first()  # type: ignore[call-overload]
+            return dict(json.loads(row[0])) if row else {}
