@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table
 from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
 
 if TYPE_CHECKING:
@@ -359,7 +360,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                     a.status.value,
                     a.provenance.value,
                     a.confidence.value,
-                    a.recorded_at,
+                    instant_text(a.recorded_at),
                     a.recorded_by,
                     ", ".join(map(str, a.evidence_ids)),
                     a.note,
@@ -444,7 +445,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
             ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],
             [
                 (
-                    c.assessment.recorded_at,
+                    instant_text(c.assessment.recorded_at),
                     c.assessment.recorded_by,
                     c.assessment.actor_key,
                     c.assessment.measure_key,

@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table
 
+from tcbm_tracker.domain.local_time import clock_time, instant_text, local_day, zone
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.components import (
     NotesInFull,
@@ -37,7 +38,6 @@ from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ChangesReportData, ChangeStanding
 from tcbm_tracker.reports.styles import LEGEND_ORDER, WARNING, Styles, look
 from tcbm_tracker.reports.text import SafeText
-from tcbm_tracker.reports.times import clock_time, instant_text, local_day, zone
 from tcbm_tracker.services.dto import AssessmentInfo, Change
 
 WIDTH = A4[0] - 36 * mm

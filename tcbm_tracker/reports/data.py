@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.local_time import local_day
 from tcbm_tracker.reports.model import (
     ActorSummaryData,
     ChangesReportData,
@@ -22,7 +23,6 @@ from tcbm_tracker.reports.model import (
     MeasureReportData,
     ReportContext,
 )
-from tcbm_tracker.reports.times import local_day
 from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change
 from tcbm_tracker.services.tracker import Tracker
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tcbm_tracker.reports.times import instant_text, local_day
+from tcbm_tracker.domain.local_time import instant_text, local_day
 from tcbm_tracker.services.dto import (
     ActorInfo,
     AssessmentInfo,

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
@@ -195,7 +196,7 @@ class HistoryTableModel(DtoTableModel[AssessmentInfo]):
             Column("Status", lambda a: status_text(a.status), lambda a: STATUS_RANK[a.status], status=lambda a: a.status, width=180),
             Column("Provenance", lambda a: a.provenance.label, width=180),
             Column("Confidence", lambda a: a.confidence.label, width=90),
-            Column("Recorded", lambda a: a.recorded_at[:19].replace("T", " ") + " UTC", lambda a: a.recorded_at, width=170),
+            Column("Recorded", lambda a: instant_text(a.recorded_at), lambda a: a.recorded_at, width=210),
             Column("By", lambda a: a.recorded_by, width=90),
             Column("Evidence", lambda a: str(len(a.evidence_ids)) if a.evidence_ids else "", lambda a: len(a.evidence_ids), width=70),
             Column("Note", lambda a: first_line(a.note), tooltip=lambda a: a.note or None),
@@ -208,8 +209,8 @@ class ChangesTableModel(DtoTableModel[Change]):
     def __init__(self, actor_names: dict[str, str] | None = None, parent: Any = None) -> None:
         self.actor_names = actor_names or {}
         super().__init__([
-            Column("Recorded", lambda c: c.assessment.recorded_at[:19].replace("T", " ") + " UTC",
-                   lambda c: f"{c.assessment.recorded_at}{c.assessment.id:012d}", width=170),
+            Column("Recorded", lambda c: instant_text(c.assessment.recorded_at),
+                   lambda c: f"{c.assessment.recorded_at}{c.assessment.id:012d}", width=210),
             Column("Actor", lambda c: self.actor_names.get(c.assessment.actor_key, c.assessment.actor_key), width=180),
             Column("Measure", lambda c: c.assessment.measure_key, width=90),
             Column("Was", lambda c: status_text(c.previous_status), lambda c: STATUS_RANK[c.previous_status],

@@ -13,7 +13,7 @@ from tcbm_tracker.reports import build_changes_report
 from tcbm_tracker.reports.changes_report import render_changes_report
 from tcbm_tracker.reports.data import changes_report_data
 from tcbm_tracker.reports.model import ChangesReportData
-from tcbm_tracker.reports.times import instant_text, zone
+from tcbm_tracker.domain.local_time import instant_text, zone
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
 

@@ -1,4 +1,4 @@
-"""Instants on paper: stored UTC stamps shown in the reader's local time, with the zone stated.
+"""Instants for people: stored UTC stamps shown in the reader's local time, with the zone stated.
 
 The tracker stores recording times in UTC (``2025-02-28T23:30:00.000000Z``), while every date a
 user types (``--since``, ``--known-at``) means a day of their own calendar
