@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 
@@ -20,6 +21,16 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return self.sqlite_ok and not self.problems
+
+
+@dataclass(frozen=True)
+class FingerprintMatch:
+    """Where a report's data fingerprint stands in the change log."""
+
+    seq: int
+    at: str
+    full: str
+    is_head: bool
 
 
 class IntegrityService:
@@ -42,3 +53,24 @@ class IntegrityService:
                 problems.extend(str(p) for p in changelog.verify_rows(s, latest, limit - len(problems)))
             entries = s.exec(text("SELECT count(*) FROM change_log")).one()[0]  # type: ignore[call-overload]
         return VerifyReport(sqlite_ok, tuple(problems[:limit]), entries, head)
+
+    def find_fingerprint(self, fingerprint: str) -> FingerprintMatch | None:
+        """Find a printed fingerprint (the full hash, or at least its first 16 hex digits).
+
+        Every report page carries the head of the change log it was made from. If the log
+        still holds that entry, the data behind the report is part of today's history; if it
+        does not, the log was cut or rewritten after the report was made, which the chain alone
+        cannot show (a chain cut at its end is still a valid chain).
+        """
+        text_ = fingerprint.strip().lower()
+        if not (16 <= len(text_) <= 64) or any(c not in "0123456789abcdef" for c in text_):
+            raise ValidationError("fingerprint", f"{fingerprint[:70]!r} is not 16 to 64 hexadecimal digits")
+        with self.db.read() as s:
+            rows = s.exec(  # type: ignore[call-overload]
+                text("SELECT seq, at, hash FROM change_log WHERE hash LIKE :p ORDER BY seq").bindparams(p=f"{text_}%")
+            ).all()
+            head = changelog.head(s)[1]
+        if not rows:
+            return None
+        seq, at, full = rows[0]
+        return FingerprintMatch(seq, at, full, full == head)

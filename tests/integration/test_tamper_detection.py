@@ -267,3 +267,38 @@ def test_verify_subprocess_exits_non_zero_on_tampering(db: Path) -> None:
     assert run.returncode == 1
     assert "actor FRA: differs from the change log" in run.stderr
     assert run.stdout == ""
+
+
+def _head(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT hash FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_history_cut_at_its_end_is_caught_by_a_printed_fingerprint(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Deleting the newest assessment together with its log entry leaves a valid, shorter chain.
+
+    The fingerprint printed on a report made before the cut is still found; one printed after
+    the deleted change is not, and verify says so.
+    """
+    assert main(["--db", str(db), "assess", "RUS", "LTS-B.3", "implemented"]) == 0
+    capsys.readouterr()
+    printed = _head(db)[:16]  # a report made now carries this
+    assert main(["--db", str(db), "verify", "--fingerprint", printed]) == 0
+    out = capsys.readouterr().out
+    assert f"fingerprint {printed}: change log entry" in out and "it is the current state" in out
+
+    tamper(db, "DELETE FROM assessment_evidence WHERE assessment_id = (SELECT max(id) FROM assessment)",
+           "DELETE FROM assessment WHERE id = (SELECT max(id) FROM assessment)",
+           "DELETE FROM change_log WHERE seq = (SELECT max(seq) FROM change_log)")
+    assert problems(db) == []  # the chain alone cannot tell
+    code = main(["--db", str(db), "verify", "--fingerprint", printed])
+    err = capsys.readouterr().err
+    assert code == 1 and f"fingerprint {printed}: not in the change log" in err
+
+
+def test_a_malformed_fingerprint_is_refused(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(db), "verify", "--fingerprint", "not-hex"]) == 2
+    assert "fingerprint: 'not-hex' is not 16 to 64 hexadecimal digits" in capsys.readouterr().err
