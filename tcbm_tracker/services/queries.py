@@ -213,7 +213,7 @@ class QueryService:
         day, known_sql, known = self._window(as_of, known_at)
         key = v.parse_measure_key(measure)
         with self.db.read() as s:
-            row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()
+            row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()  # type: ignore[call-overload]
             if row is None:
                 raise NotFoundError(f"unknown measure {measure!r}")
             info = mapping.measure_from_row(row)

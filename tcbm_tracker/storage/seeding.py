@@ -158,12 +158,12 @@ def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None =
     result = ActorLoadResult()
     for akey, aspec in spec.attributes.items():
         values_json = json.dumps(aspec.values, sort_keys=True, ensure_ascii=False)
-        row = session.get(AttributeDefRow, akey)
-        if row is None or (row.label, row.values_json) != (aspec.label, values_json):
-            action = "added" if row is None else "updated"
-            row = row or AttributeDefRow(key=akey, label=aspec.label)
-            row.label, row.values_json = aspec.label, values_json
-            session.add(row)
+        definition = session.get(AttributeDefRow, akey)
+        if definition is None or (definition.label, definition.values_json) != (aspec.label, values_json):
+            action = "added" if definition is None else "updated"
+            definition = definition or AttributeDefRow(key=akey, label=aspec.label)
+            definition.label, definition.values_json = aspec.label, values_json
+            session.add(definition)
             session.flush()
             changelog.record(session, "attribute_def", akey, action, user)
     now = utc_now_iso()
