@@ -9,11 +9,11 @@ from pathlib import Path
 
 from report_pdf import NOW, body_text, page_texts
 
+from tcbm_tracker.domain.local_time import instant_text, zone
 from tcbm_tracker.reports import build_changes_report
 from tcbm_tracker.reports.changes_report import render_changes_report
 from tcbm_tracker.reports.data import changes_report_data
 from tcbm_tracker.reports.model import ChangesReportData
-from tcbm_tracker.domain.local_time import instant_text, zone
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
 
