@@ -200,10 +200,18 @@ class AssessmentEditorDialog(QDialog):
 
     def add_evidence(self) -> None:
         item = self._ask_evidence(self)
+        # Back from the evidence dialog: this dialog must be active again, else (with no window
+        # manager re-activating it) the keyboard goes nowhere and Ctrl+Enter or Esc do nothing.
+        self.activateWindow()
         if item is not None:
             index = self.evidence_model.add_new(item)
             self.evidence_search.clear()
-            self.evidence_list.scrollTo(self.evidence_proxy.mapFromSource(index))
+            proxy_index = self.evidence_proxy.mapFromSource(index)
+            self.evidence_list.scrollTo(proxy_index)
+            self.evidence_list.setCurrentIndex(proxy_index)
+            self.evidence_list.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.add_evidence_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def request(self) -> EditRequest:
         """The accepted values (call when Record is enabled)."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
     QDockWidget,
     QFileDialog,
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from shiboken6 import isValid as shiboken_valid
 
 from tcbm_tracker import __version__
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
@@ -150,6 +153,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect()
+        # The grid has the keyboard at start: arrows move, typing a name jumps to that actor.
+        self.matrix_view.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.resize(1400, 860)
         self.resizeDocks([self.history_dock], [170], Qt.Orientation.Vertical)
         if (geometry := settings.geometry()) is not None:
@@ -331,10 +336,24 @@ class MainWindow(QMainWindow):
         if tracker is None:
             return
         validate_evidence = tracker.evidence.validate
+        came_from = QApplication.focusWidget()
         request = self.dialogs.ask_assessment(self, context, tracker.assessments.validate,
                                               lambda parent: self.dialogs.ask_evidence(parent, validate_evidence))
+        self.restore_focus(came_from)
         if request is not None:
             self.controller.record(request)
+
+    def restore_focus(self, widget: QWidget | None = None) -> None:
+        """Make the window active again, with the keyboard where it was before a dialog.
+
+        Without a window manager that re-activates the parent (Xvfb, some tiling managers, the
+        offscreen platform) the window stays inactive once a dialog closes: no widget has the
+        focus and the window's shortcuts (Ctrl+Z, Ctrl+Q, F2) stop working until a click.
+        """
+        self.activateWindow()
+        if widget is None or not shiboken_valid(widget) or widget.window() is not self or not widget.isVisible():
+            widget = self.matrix_view.table if self.tabs.currentWidget() is self.matrix_view else self.tabs.currentWidget()
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_progress(self, job: Job, title: str) -> None:
         dialog = QProgressDialog(title + "…", "Cancel", 0, 0, self)
@@ -364,7 +383,9 @@ class MainWindow(QMainWindow):
         self.progress = dialog
 
     def show_error(self, exc: BaseException, details: str = "") -> None:
+        came_from = QApplication.focusWidget()
         self.last_error = show_error(self, exc, details)
+        self.last_error.finished.connect(lambda _result: self.restore_focus(came_from))  # type: ignore[attr-defined]
 
     # --- user actions ---------------------------------------------------------------------------------
     def open_database(self) -> None:

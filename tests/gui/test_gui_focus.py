@@ -1,0 +1,98 @@
+"""The keyboard after dialogs: the window is active again, with the focus where the user was.
+
+A real dialog is shown (never exec()), made the active window, then closed: on platforms where
+no window manager re-activates the parent (offscreen here, Xvfb, some tiling managers) the main
+window would stay inactive and its shortcuts (Ctrl+Z, Ctrl+Q) would do nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
+from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+
+
+def test_grid_has_the_keyboard_at_start(window) -> None:  # type: ignore[no-untyped-def]
+    assert QApplication.focusWidget() is window.matrix_view.table
+
+
+def test_focus_and_shortcuts_come_back_after_the_editor(window, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    def answer(parent, context, validate, ask_evidence):  # type: ignore[no-untyped-def]
+        dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitActive(dialog)
+        dialog.status.setCurrentIndex(dialog.status.findData(Status.PLANNED.value))
+        request = dialog.request()
+        dialog.accept()
+        return request
+
+    scripted.assessment.append(answer)
+    mv = window.matrix_view
+    mv.select_cells([("FRA", "LTS-B.4")])
+    mv.table.setFocus()
+    qtbot.keyClick(mv.table, Qt.Key.Key_Return)
+    idle(window)
+    assert scripted.assessment == []
+    assert QApplication.activeWindow() is window
+    assert QApplication.focusWidget() is mv.table
+    # The window's shortcuts work again at once: Ctrl+Z undoes the edit.
+    qtbot.keyClick(mv.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    idle(window)
+    assert window.controller.undo_stack.index() == 0
+
+
+def test_editor_is_active_again_after_adding_evidence(window, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    seen: list[object] = []
+
+    def ask_evidence(parent):  # type: ignore[no-untyped-def]
+        # Stands for the evidence dialog: another window takes the activation, then closes.
+        other = AssessmentEditorDialog(context, lambda item: None, lambda p: None)
+        qtbot.addWidget(other)
+        other.show()
+        other.activateWindow()
+        qtbot.waitActive(other)
+        other.close()
+        return EvidenceInput(title="Space act", symbol="A/AC.105/2024/1")
+
+    def answer(parent, ctx, validate, _ask):  # type: ignore[no-untyped-def]
+        nonlocal context
+        context = ctx
+        dialog = AssessmentEditorDialog(ctx, validate, ask_evidence, parent)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitActive(dialog)
+        dialog.add_evidence_button.click()
+        qtbot.wait(50)  # window activation is delivered through the event queue
+        seen.append((QApplication.activeWindow() is dialog, QApplication.focusWidget() is dialog.evidence_list,
+                     dialog.evidence_model.checked_new()))
+        dialog.reject()
+        return None
+
+    context = None
+    scripted.assessment.append(answer)
+    window.matrix_view.select_cells([("FRA", "LTS-B.4")])
+    window.matrix_view.request_edit()
+    idle(window)
+    assert len(seen) == 1
+    active, focused, new = seen[0]
+    assert active and focused
+    assert [e.title for e in new] == ["Space act"]  # type: ignore[attr-defined]
+
+
+def test_focus_comes_back_after_an_error_box(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    mv = window.matrix_view
+    mv.table.setFocus()
+    window.show_error(ReadOnlyDatabaseError("/tmp/x.sqlite is read-only: nothing was changed"))
+    box = window.last_error
+    box.activateWindow()
+    qtbot.waitActive(box)
+    box.done(0)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    assert QApplication.focusWidget() is mv.table
