@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -166,11 +166,8 @@ class MatrixView(QWidget):
         hint_row.addWidget(self.hint, 1)
         layout.addLayout(hint_row)
 
-        find = QAction("Find", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        self.addAction(find)
+        # Ctrl+F is the main window's Edit > Find (from any tab): a second Ctrl+F action here
+        # would make the shortcut ambiguous whenever the grid has the focus, and Qt then runs neither.
 
         # Typing in the search box filters after a short pause, not on every keystroke.
         self._search_timer = QTimer(self, singleShot=True, interval=120)

@@ -96,3 +96,19 @@ def test_focus_comes_back_after_an_error_box(window, qtbot) -> None:  # type: ig
     box.done(0)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     assert QApplication.focusWidget() is mv.table
+
+
+def test_ctrl_f_from_the_grid_goes_to_the_search_box(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    mv = window.matrix_view
+    mv.table.setFocus()
+    mv.table.setCurrentIndex(mv.proxy.index(0, 3))
+    qtbot.keyClick(mv.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is mv.search
+
+
+def test_ctrl_f_from_another_tab_shows_the_matrix_search(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.changes_view)
+    window.tabs.setFocus()
+    qtbot.keyClick(window.tabs, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.matrix_view
+    assert QApplication.focusWidget() is window.matrix_view.search
