@@ -85,6 +85,12 @@ def _ask_evidence(parent: QWidget, validate: ValidateEvidence) -> EvidenceInput 
     return EvidenceDialog.ask(parent, validate)
 
 
+def _with_standard(key: QKeySequence, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
+    """``key`` first, then the platform's own keys for ``standard`` (without repeating ``key``):
+    a key listed twice on one action makes Qt report an ambiguous shortcut and run nothing."""
+    return [key] + [k for k in QKeySequence.keyBindings(standard) if k != key]
+
+
 @dataclass
 class Dialogs:
     """Every modal question the window may ask; tests replace these with plain functions."""
@@ -176,11 +182,14 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.new_action = self._action("&New Database…", self.new_database, QKeySequence.StandardKey.New)
         self.open_action = self._action("&Open Database…", self.open_database, QKeySequence.StandardKey.Open)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.close)
+        # Ctrl+Q everywhere: Windows' standard key list has no Quit shortcut (Alt+F4 is the
+        # window manager's), so StandardKey.Quit alone leaves Ctrl+Q dead there.
+        self.quit_action.setShortcuts(_with_standard(QKeySequence("Ctrl+Q"), QKeySequence.StandardKey.Quit))
         self.undo_action = c.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = c.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.redo_action.setShortcuts(_with_standard(QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo))
         self.edit_action = self._action("&Edit Assessment…", self.matrix_view.request_edit, "F2",
                                         "Edit the selected cells (Enter also works)")
         self.find_action = self._action("&Find", self._focus_search, QKeySequence.StandardKey.Find)

@@ -112,3 +112,14 @@ def test_ctrl_f_from_another_tab_shows_the_matrix_search(window, qtbot) -> None:
     qtbot.keyClick(window.tabs, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.matrix_view
     assert QApplication.focusWidget() is window.matrix_view.search
+
+
+def test_ctrl_q_quits_on_every_platform(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    # The offscreen platform uses Windows' key scheme, whose standard Quit key list is empty.
+    window.matrix_view.table.setFocus()
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+
+
+def test_ctrl_shift_z_redoes(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    assert [k.toString() for k in window.redo_action.shortcuts()].count("Ctrl+Shift+Z") == 1
