@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid as shiboken_valid
 
 from tcbm_tracker import __version__
+from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.dossier_view import ActorDossierView
@@ -59,7 +60,9 @@ def _ask_open_path(parent: QWidget) -> Path | None:
 
 
 def _ask_new_path(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(parent, "New database", "tracker.sqlite", FILE_FILTER)
+    # No "replace it?" question: an existing file is never replaced (new_database refuses it).
+    path, _ = QFileDialog.getSaveFileName(parent, "New database", "tracker.sqlite", FILE_FILTER,
+                                          options=QFileDialog.Option.DontConfirmOverwrite)
     return Path(path) if path else None
 
 
@@ -406,7 +409,9 @@ class MainWindow(QMainWindow):
         path = self.dialogs.ask_new_path(self)
         if path is not None:
             if path.exists():
-                self.show_error(FileExistsError(f"{path} already exists; choose Open Database to open it"))
+                # A user error (a message box that says what to do), not a bug report.
+                self.show_error(TrackerError(f"{path} already exists: nothing was changed; "
+                                             "choose File > Open Database to open it, or another name for a new one"))
                 return
             self.controller.open_database(path, create=True)
 

@@ -183,3 +183,15 @@ def test_history_follows_the_dossier_row_and_double_click_edits(window, qtbot, i
     view.table.doubleClicked.emit(view.proxy.index(row, 3))
     idle(window)
     assert opened == [(("FRA", "LTS-B.4"),)]
+
+
+def test_new_database_over_an_existing_file_is_a_user_error(window, idle, scripted, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    before = db_path.read_bytes()
+    scripted.paths.append(db_path)
+    window.new_action.trigger()
+    idle(window)
+    box = window.last_error
+    assert box is not None and box.objectName() == "userErrorBox"  # not the "unexpected error" dialog
+    assert "already exists" in box.text() and "Open Database" in box.text()
+    assert db_path.read_bytes() == before
+    box.done(0)
