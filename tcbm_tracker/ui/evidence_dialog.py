@@ -72,7 +72,11 @@ class EvidenceDialog(QDialog):
             ("language", "&Language", self.language), ("type", "T&ype", self.evidence_type), ("url", "&URL", self.url),
             ("pinpoint", "&Pinpoint", self.pinpoint), ("file", "&File", file_row),
         ]:
-            form.addRow(label, widget)
+            caption = QLabel(label)
+            # A row holding a layout gets no buddy from QFormLayout: Alt+F would do nothing and
+            # the "&" would show. The mnemonic goes to the path field.
+            caption.setBuddy(widget if isinstance(widget, QWidget) else self.file)
+            form.addRow(caption, widget)
             self.reasons[name] = reason_label()
             form.addRow("", self.reasons[name])
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

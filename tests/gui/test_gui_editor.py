@@ -128,3 +128,14 @@ def test_empty_evidence_list_says_how_to_add_some(qtbot, tracker: Tracker) -> No
     assert "Add new evidence" in dialog.no_evidence.text()
     dialog.add_evidence_button.click()
     assert dialog.no_evidence.text() == ""
+
+
+def test_every_evidence_field_has_a_working_mnemonic(qtbot, tracker: Tracker) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    dialog = EvidenceDialog(tracker.evidence.validate)
+    qtbot.addWidget(dialog)
+    captions = {label.text(): label.buddy() for label in dialog.findChildren(QLabel) if "&" in label.text()}
+    assert captions["&File"] is dialog.file
+    assert captions["&Title"] is dialog.title
+    assert all(buddy is not None for buddy in captions.values()), captions
