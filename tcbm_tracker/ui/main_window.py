@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.matrix_view, "&Matrix")
         self.tabs.addTab(self.dossier_view, "&Actor")
         self.tabs.addTab(self.measure_view, "Mea&sure")
-        self.tabs.addTab(self.changes_view, "C&hanges")
+        self.tabs.addTab(self.changes_view, "Cha&nges")  # Alt+H is the Help menu
         self.tabs.currentChanged.connect(self._tab_changed)
         self.as_of_banner = QLabel()
         self.as_of_banner.setObjectName("asOfBanner")
@@ -227,8 +227,10 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addActions([self.open_action, self.undo_action, self.redo_action, self.edit_action])
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" As of "))
+        as_of_label = QLabel(" As &of ")
+        toolbar.addWidget(as_of_label)
         self.as_of_edit = QDateEdit()
+        as_of_label.setBuddy(self.as_of_edit)  # Alt+O: the date, from the keyboard
         self.as_of_edit.setObjectName("asOfDate")
         self.as_of_edit.setCalendarPopup(True)
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")

@@ -110,8 +110,9 @@ class MatrixView(QWidget):
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         bar = QHBoxLayout()
-        for label, widget in (("Catalogue", self.catalog_box), ("Group", self.group_box),
-                              ("Region", self.region_box), ("Status", self.status_box)):
+        # Alt+letter reaches each filter (letters chosen to clash with no menu, tab or toolbar mnemonic).
+        for label, widget in (("Ca&talogue", self.catalog_box), ("&Group", self.group_box),
+                              ("Reg&ion", self.region_box), ("Stat&us", self.status_box)):
             caption = QLabel(label)
             caption.setBuddy(widget)
             bar.addWidget(caption)

@@ -123,3 +123,24 @@ def test_ctrl_q_quits_on_every_platform(window, qtbot) -> None:  # type: ignore[
 
 def test_ctrl_shift_z_redoes(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     assert [k.toString() for k in window.redo_action.shortcuts()].count("Ctrl+Shift+Z") == 1
+
+
+def _mnemonic(text: str) -> str | None:
+    i = text.replace("&&", "").find("&")
+    return text.replace("&&", "")[i + 1].lower() if i >= 0 else None
+
+
+def test_main_window_mnemonics_are_unique_and_reach_the_as_of_date(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    letters = [_mnemonic(a.text()) for a in window.menuBar().actions()]
+    letters += [_mnemonic(window.tabs.tabText(i)) for i in range(window.tabs.count())]
+    labels = [label for label in window.findChildren(QLabel) if label.isVisible() and _mnemonic(label.text())]
+    letters += [_mnemonic(label.text()) for label in labels]
+    assert all(label.buddy() is not None for label in labels)
+    letters = [x for x in letters if x]
+    assert len(letters) == len(set(letters)), sorted(letters)
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is window.as_of_edit
+    qtbot.keyClick(window.as_of_edit, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is window.matrix_view.catalog_box
