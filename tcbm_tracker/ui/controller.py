@@ -98,6 +98,11 @@ class TrackerController(QObject):
         self.error_occurred.emit(exc, details)
 
     @property
+    def read_only(self) -> bool:
+        """The open file cannot be written (found when it was opened): views work, edits are refused."""
+        return self.tracker is not None and bool(getattr(self.tracker.db, "read_only", False))
+
+    @property
     def is_today(self) -> bool:
         return self.as_of == self.today()
 

@@ -288,9 +288,15 @@ class MainWindow(QMainWindow):
     # --- controller answers ------------------------------------------------------------------------
     def _database_opened(self, path: Path) -> None:
         self.settings.add_recent_file(path)
-        self.setWindowTitle(f"{path.name} — TCBM Tracker")
-        self.path_label.setText(str(path))
-        self.saved_label.setText("All changes saved")
+        if self.controller.read_only:
+            # Said at once, not only when the first edit is refused.
+            self.setWindowTitle(f"{path.name} (read-only) — TCBM Tracker")
+            self.path_label.setText(f"{path} — read-only: you can look and print, not record")
+            self.saved_label.setText("")
+        else:
+            self.setWindowTitle(f"{path.name} — TCBM Tracker")
+            self.path_label.setText(str(path))
+            self.saved_label.setText("All changes saved")
         self._refresh_changes()
 
     def _database_closed(self) -> None:

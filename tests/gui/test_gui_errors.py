@@ -53,6 +53,9 @@ def test_read_only_database_opens_for_reading_and_refuses_writes(make_window, id
     try:
         window = make_window(db_path)
         assert window.matrix_view.model.rowCount() == 195  # still readable
+        # Said from the start, in the title and the status bar.
+        assert window.windowTitle().startswith(f"{db_path.name} (read-only)")
+        assert "read-only" in window.path_label.text()
         window.controller.record(request(("FRA", "LTS-B.4")))
         idle(window)
         box = shown_box(window)
