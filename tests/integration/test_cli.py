@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 
 from tcbm_tracker import __version__
-from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.cli import build_parser, main
+from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.tracker import Tracker
 

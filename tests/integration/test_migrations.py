@@ -16,8 +16,8 @@ from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseEr
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.setup import initialise
 from tcbm_tracker.services.tracker import open_tracker
-from tcbm_tracker.storage.database import Database
 from tcbm_tracker.shipped import migrations_dir
+from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import _config, check_schema, current_revision, head_revision, migrate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
