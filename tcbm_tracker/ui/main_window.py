@@ -383,6 +383,10 @@ class MainWindow(QMainWindow):
         dialog.setMinimumDuration(150)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
+        # Starts the 150 ms count now: until its first setValue() a QProgressDialog keeps the
+        # 4-second delay of its constructor, so a job that reports no progress (undo, redo)
+        # showed no Cancel for 4 s.
+        dialog.setValue(0)
 
         def progressed(done: int, total: int, text: str) -> None:
             dialog.setMaximum(max(total, 1))
@@ -390,11 +394,16 @@ class MainWindow(QMainWindow):
             if text:
                 dialog.setLabelText(text)
 
+        came_from = QApplication.focusWidget()
+
         def finished() -> None:
+            was_shown = dialog.isVisible()
             # reset() stops the timer that would otherwise still pop the dialog up after a quick job.
             dialog.reset()
             dialog.close()
             dialog.deleteLater()
+            if was_shown:  # it took the activation: give the keyboard back (see restore_focus)
+                self.restore_focus(came_from)
 
         job.signals.progressed.connect(progressed)
         job.signals.finished.connect(finished)

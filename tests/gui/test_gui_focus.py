@@ -144,3 +144,21 @@ def test_main_window_mnemonics_are_unique_and_reach_the_as_of_date(window, qtbot
     assert QApplication.focusWidget() is window.as_of_edit
     qtbot.keyClick(window.as_of_edit, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is window.matrix_view.catalog_box
+
+
+def test_focus_comes_back_after_a_progress_dialog(window, qtbot, idle) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    gate = threading.Event()
+    mv = window.matrix_view
+    mv.table.setFocus()
+    job = window.controller.runner.submit("slow", lambda ctx: gate.wait(10))
+    window.controller.long_job_started.emit(job, "Working slowly")
+    # A job that reports no progress still gets its dialog (with Cancel) after 150 ms, not Qt's 4 s.
+    qtbot.waitUntil(lambda: window.progress is not None and window.progress.isVisible(), timeout=2_000)
+    window.progress.activateWindow()
+    qtbot.waitActive(window.progress)
+    gate.set()
+    idle(window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2_000)
+    assert QApplication.focusWidget() is mv.table
