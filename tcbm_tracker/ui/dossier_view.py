@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QVBoxL
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import ActorInfo, Coverage, Dossier, DossierEntry
 from tcbm_tracker.ui.table_models import ROW_ROLE, DossierTableModel
-from tcbm_tracker.ui.table_setup import make_table
+from tcbm_tracker.ui.table_setup import make_table, on_enter
 
 
 def coverage_line(c: Coverage) -> str:
@@ -44,6 +44,7 @@ class ActorDossierView(QWidget):
         # Catalogue order under group headings is the dossier's reading order: no re-sorting.
         self.table, self.proxy = make_table(self.model, sortable=False)
         self.table.doubleClicked.connect(self._double_clicked)
+        on_enter(self.table, self.request_edit)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.dossier: Dossier | None = None
         self.region_labels: dict[str, str] = {}
@@ -93,6 +94,22 @@ class ActorDossierView(QWidget):
         entry = self.proxy.data(index, ROW_ROLE)
         if self.dossier is not None and isinstance(entry, DossierEntry):
             self.edit_requested.emit([(self.dossier.actor.key, entry.measure.key)])
+
+    def selected_cells(self) -> list[tuple[str, str]]:
+        """The cells of the selected rows (group headings left out), else of the current row."""
+        if self.dossier is None:
+            return []
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().row()]
+        entries = [self.proxy.data(self.proxy.index(r, 0), ROW_ROLE) for r in rows]
+        return [(self.dossier.actor.key, e.measure.key) for e in entries if isinstance(e, DossierEntry)]
+
+    def request_edit(self) -> None:
+        """Enter or F2: edit the selected rows (several rows are one bulk edit)."""
+        cells = self.selected_cells()
+        if cells:
+            self.edit_requested.emit(cells)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = self.proxy.data(current, ROW_ROLE) if current.isValid() else None

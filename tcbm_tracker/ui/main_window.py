@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = c.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts(_with_standard(QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo))
-        self.edit_action = self._action("&Edit Assessment…", self.matrix_view.request_edit, "F2",
+        self.edit_action = self._action("&Edit Assessment…", self.edit_selection, "F2",
                                         "Edit the selected cells (Enter also works)")
         self.find_action = self._action("&Find", self._focus_search, QKeySequence.StandardKey.Find)
         self.history_action = self.history_dock.toggleViewAction()
@@ -467,6 +467,18 @@ class MainWindow(QMainWindow):
         if cells:
             return cells[0][1]
         return self.measure_view.overview.measure.key if self.measure_view.overview is not None else None
+
+    def edit_selection(self) -> None:
+        """F2 / Edit Assessment: the selection of the tab in view (never a hidden tab's)."""
+        view = self.tabs.currentWidget()
+        if view is self.matrix_view:
+            self.matrix_view.request_edit()
+        elif view is self.dossier_view:
+            self.dossier_view.request_edit()
+        elif view is self.measure_view:
+            self.measure_view.request_edit()
+        else:
+            self.statusBar().showMessage("Choose a cell in the Matrix, Actor or Measure tab to edit it", 5000)
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.matrix_view)

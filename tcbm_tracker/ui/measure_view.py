@@ -9,7 +9,7 @@ from tcbm_tracker.domain.vocabulary import STATUS_ORDER
 from tcbm_tracker.services.dto import MeasureInfo, MeasureOverview
 from tcbm_tracker.ui.status_style import STYLES
 from tcbm_tracker.ui.table_models import ROW_ROLE, MeasureOverviewTableModel
-from tcbm_tracker.ui.table_setup import make_table
+from tcbm_tracker.ui.table_setup import make_table, on_enter
 
 
 def _esc(text: str) -> str:
@@ -58,6 +58,7 @@ class MeasureView(QWidget):
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         self.model = MeasureOverviewTableModel(parent=self)
         self.table, self.proxy = make_table(self.model)
+        on_enter(self.table, self.request_edit)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.overview: MeasureOverview | None = None
@@ -113,6 +114,22 @@ class MeasureView(QWidget):
         entry = self.proxy.data(index, ROW_ROLE)
         if self.overview is not None and entry is not None:
             self.edit_requested.emit([(entry.actor.key, self.overview.measure.key)])
+
+    def selected_cells(self) -> list[tuple[str, str]]:
+        """The cells of the selected rows, else of the current row."""
+        if self.overview is None:
+            return []
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().row()]
+        entries = [self.proxy.data(self.proxy.index(r, 0), ROW_ROLE) for r in rows]
+        return [(e.actor.key, self.overview.measure.key) for e in entries if e is not None]
+
+    def request_edit(self) -> None:
+        """Enter or F2: edit the selected rows (several rows are one bulk edit)."""
+        cells = self.selected_cells()
+        if cells:
+            self.edit_requested.emit(cells)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = self.proxy.data(current, ROW_ROLE) if current.isValid() else None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from tcbm_tracker.ui.table_models import SORT_ROLE, DtoTableModel
@@ -31,3 +34,16 @@ def make_table(model: DtoTableModel, *, sortable: bool = True, sort_column: int 
         if col.width:
             header.resizeSection(i, col.width)
     return view, proxy
+
+
+def on_enter(view: QTableView, slot: Callable[[], None]) -> QAction:
+    """Enter (either key) on the table runs ``slot``: the keyboard twin of a double-click.
+
+    Scoped to the table, so that Enter in the tab's other widgets keeps its own meaning.
+    """
+    action = QAction(view)
+    action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.triggered.connect(slot)
+    view.addAction(action)
+    return action

@@ -195,3 +195,43 @@ def test_new_database_over_an_existing_file_is_a_user_error(window, idle, script
     assert "already exists" in box.text() and "Open Database" in box.text()
     assert db_path.read_bytes() == before
     box.done(0)
+
+
+def _row_of(view, text: str, column: int = 0) -> int:  # type: ignore[no-untyped-def]
+    return next(r for r in range(view.proxy.rowCount()) if view.proxy.data(view.proxy.index(r, column)) == text)
+
+
+def test_keyboard_edits_the_dossier_row_not_the_hidden_matrix_selection(window, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window.matrix_view.select_cells([("AFG", "GGE-IV.1")])  # a selection left behind on the Matrix tab
+    window.open_actor("FRA")
+    idle(window)
+    view = window.dossier_view
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.proxy.index(_row_of(view, "LTS-B.4"), 0))
+    opened: list[object] = []
+    scripted.assessment.append(lambda parent, context, *rest: opened.append(context.cells) or None)
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    idle(window)
+    scripted.assessment.append(lambda parent, context, *rest: opened.append(context.cells) or None)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    idle(window)
+    assert opened == [(("FRA", "LTS-B.4"),), (("FRA", "LTS-B.4"),)]
+
+
+def test_enter_on_measure_rows_bulk_edits_them(window, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QItemSelectionModel, Qt
+
+    window.open_measure("LTS-B.4")
+    idle(window)
+    view = window.measure_view
+    view.table.setFocus()
+    for key in ("FRA", "DEU"):
+        view.table.selectionModel().select(view.proxy.index(_row_of(view, key, 1), 0),
+                                           QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    opened: list[object] = []
+    scripted.assessment.append(lambda parent, context, *rest: opened.append(set(context.cells)) or None)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    idle(window)
+    assert opened == [{("FRA", "LTS-B.4"), ("DEU", "LTS-B.4")}]
