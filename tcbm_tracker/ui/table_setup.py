@@ -11,9 +11,21 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from tcbm_tracker.ui.table_models import SORT_ROLE, DtoTableModel
 
 
+class SortInModelProxyModel(QSortFilterProxyModel):
+    """Hands sorting to the ``DtoTableModel`` (a Python sort with one key per row) instead of
+    comparing rows through ``data()``; the proxy itself keeps the model's order."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, DtoTableModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
+
+
 def make_table(model: DtoTableModel, *, sortable: bool = True, sort_column: int = 0,
                order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> tuple[QTableView, QSortFilterProxyModel]:
-    proxy = QSortFilterProxyModel(model)
+    proxy = SortInModelProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     view = QTableView()

@@ -111,3 +111,30 @@ def test_evidence_picker_model(qtmodeltester, recorded: Tracker) -> None:
     proxy.setFilterFixedString("draft")
     qtmodeltester.check(proxy)
     assert proxy.rowCount() == 1
+
+
+def test_changes_sort_in_the_model_and_keep_the_selection(qtbot, qtmodeltester, tracker) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker.ui.controller import ChangesSince
+    from tcbm_tracker.ui.history_view import ChangesView
+    from tcbm_tracker.ui.table_models import ROW_ROLE
+
+    tracker.assessments.record_many([AssessmentInput(actor=a, measure=m, status=Status.PLANNED, effective="2024-01-01")
+                                     for a, m in (("FRA", "LTS-B.4"), ("DEU", "GGE-IV.1"), ("AUT", "LTS-A.1"))])
+    view = ChangesView(dt.date.today())
+    qtbot.addWidget(view)
+    proxy = view.proxy
+    view.set_changes(ChangesSince(dt.date(2000, 1, 1), tuple(tracker.assessments.changes_since(dt.date(2000, 1, 1)))), {})
+
+    def order() -> list[str]:
+        return [proxy.data(proxy.index(r, 2)) for r in range(proxy.rowCount())]
+
+    assert order() == ["LTS-A.1", "GGE-IV.1", "LTS-B.4"]  # newest first (recorded together: last written first)
+    view.table.selectRow(1)
+    chosen = proxy.data(proxy.index(1, 0), ROW_ROLE)
+    view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    assert order() == ["GGE-IV.1", "LTS-A.1", "LTS-B.4"]
+    view.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert order() == ["LTS-B.4", "LTS-A.1", "GGE-IV.1"]
+    selected = view.table.selectionModel().selectedRows()
+    assert [proxy.data(i, ROW_ROLE) for i in selected] == [chosen]  # the same change stays selected
+    qtmodeltester.check(view.model)
