@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,6 +41,17 @@ _NO_EVIDENCE = "No evidence in this database yet: “Add new evidence…” reco
 AskEvidence = Callable[[QWidget], EvidenceInput | None]
 
 
+class NoteEdit(QPlainTextEdit):
+    """The note: reached by Tab or Alt+N its text is selected, as in a one-line field, so that
+    typing replaces the note carried over from the current assessment instead of prefixing it."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
+                              Qt.FocusReason.ShortcutFocusReason):
+            self.selectAll()
+
+
 class AssessmentEditorDialog(QDialog):
     def __init__(self, context: EditContext, validate: ValidateAssessment, ask_evidence: AskEvidence,
                  parent: QWidget | None = None) -> None:
@@ -68,7 +79,7 @@ class AssessmentEditorDialog(QDialog):
         self.effective = QLineEdit(context.default_effective.isoformat())
         self.effective.setPlaceholderText("YYYY-MM-DD")
         self.effective.setToolTip("The date from which this status holds")
-        self.note = QPlainTextEdit()
+        self.note = NoteEdit()
         self.note.setPlaceholderText("What the assessment rests on, in a sentence or two")
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(80)

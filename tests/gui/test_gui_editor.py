@@ -139,3 +139,18 @@ def test_every_evidence_field_has_a_working_mnemonic(qtbot, tracker: Tracker) ->
     assert captions["&File"] is dialog.file
     assert captions["&Title"] is dialog.title
     assert all(buddy is not None for buddy in captions.values()), captions
+
+
+def test_note_reached_from_the_keyboard_is_selected_so_typing_replaces_it(editor, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    editor.note.setPlainText("Earlier finding")
+    # The focus event Alt+N (the label's buddy) delivers; Tab delivers TabFocusReason.
+    QApplication.sendEvent(editor.note, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.ShortcutFocusReason))
+    qtbot.keyClicks(editor.note, "Law adopted")
+    assert editor.note.toPlainText() == "Law adopted"
+    QApplication.sendEvent(editor.note, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason))
+    qtbot.keyClicks(editor.note, "Decree")
+    assert editor.note.toPlainText() == "Decree"
