@@ -207,7 +207,10 @@ class AssessmentEditorDialog(QDialog):
     def _show_evidence_state(self) -> None:
         # Text rather than visibility: showing or hiding children of a dialog that is not on
         # screen yet can take the application's focus away from the window underneath.
-        self.no_evidence.setText(_NO_EVIDENCE if self.evidence_model.rowCount() == 0 else "")
+        empty = self.evidence_model.rowCount() == 0
+        self.no_evidence.setText(_NO_EVIDENCE if empty else "")
+        # An empty label still takes a line of height: collapse it, or a blank gap sits above the list.
+        self.no_evidence.setMaximumHeight(16_777_215 if empty else 0)
 
     def add_evidence(self) -> None:
         item = self._ask_evidence(self)

@@ -154,3 +154,9 @@ def test_note_reached_from_the_keyboard_is_selected_so_typing_replaces_it(editor
     QApplication.sendEvent(editor.note, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason))
     qtbot.keyClicks(editor.note, "Decree")
     assert editor.note.toPlainText() == "Decree"
+
+
+def test_no_blank_gap_above_a_filled_evidence_list(editor, qtbot) -> None:  # type: ignore[no-untyped-def]
+    editor.show()
+    qtbot.waitExposed(editor)
+    assert editor.no_evidence.height() == 0
