@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince
+from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.table_models import ChangesTableModel, HistoryTableModel
 from tcbm_tracker.ui.table_setup import make_table
 
@@ -40,7 +41,7 @@ class ChangesView(QWidget):
 
     def __init__(self, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.since = QDateEdit()
+        self.since = IsoDateEdit()
         self.since.setCalendarPopup(True)
         self.since.setDisplayFormat("yyyy-MM-dd")
         self.since.setMaximumDate(QDate(today.year, today.month, today.day))

@@ -17,7 +17,6 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDateEdit,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -36,6 +35,7 @@ from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
+from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
 from tcbm_tracker.ui.edits import EditContext, EditRequest
 from tcbm_tracker.ui.errors import show_error
@@ -229,7 +229,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         as_of_label = QLabel(" As &of ")
         toolbar.addWidget(as_of_label)
-        self.as_of_edit = QDateEdit()
+        self.as_of_edit = IsoDateEdit()
+        self.as_of_edit.date_refused.connect(lambda reason: self.statusBar().showMessage(f"As of: {reason}", 8000))
         as_of_label.setBuddy(self.as_of_edit)  # Alt+O: the date, from the keyboard
         self.as_of_edit.setObjectName("asOfDate")
         self.as_of_edit.setCalendarPopup(True)

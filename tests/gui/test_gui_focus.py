@@ -162,3 +162,29 @@ def test_focus_comes_back_after_a_progress_dialog(window, qtbot, idle) -> None: 
     idle(window)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2_000)
     assert QApplication.focusWidget() is mv.table
+
+
+def test_as_of_date_typed_in_full_from_the_keyboard(window, qtbot, idle) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    today = dt.date.today()
+    for typed, expected in (("2025-06-01", dt.date(2025, 6, 1)), ("2024-11-25", dt.date(2024, 11, 25))):
+        qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # selects the date
+        qtbot.keyClicks(window.as_of_edit, typed)
+        qtbot.keyClick(window.as_of_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda expected=expected: window.controller.as_of == expected, timeout=3_000)
+        idle(window)
+        assert window.as_of_banner.isVisible() and expected.isoformat() in window.as_of_banner.text()
+        window.matrix_view.table.setFocus()
+    # A year alone keeps the month and day.
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(window.as_of_edit, "2023")
+    qtbot.keyClick(window.as_of_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.controller.as_of == dt.date(2023, 11, 25), timeout=3_000)
+    # Not a date: nothing changes, and the status bar says why.
+    window.as_of_edit.selectAll()
+    qtbot.keyClicks(window.as_of_edit, "2023-13-01")
+    assert window.as_of_edit.date().toPython() == dt.date(2023, 11, 25)
+    assert "not a date" in window.statusBar().currentMessage()
+    assert window.as_of_edit.text() == "2023-11-25"
+    assert today >= window.controller.as_of
