@@ -260,23 +260,39 @@ class MatrixView(QWidget):
 
     # --- selection and actions ---------------------------------------------------------------
     def selected_cells(self) -> list[Cell]:
-        """The selected measure cells; a selected actor name stands for its whole (visible) row."""
+        """The selected measure cells; a selected actor name stands for its whole (visible) row.
+
+        Read from the selection's ranges, each view row and column mapped once: going through
+        ``selectedIndexes()`` cost ~0.8 s for Ctrl+A over 2,000 actors x 37 measures.
+        """
+        by_row: dict[int, set[int]] = {}
+        for rng in self.table.selectionModel().selection():
+            columns = range(rng.left(), rng.right() + 1)
+            for row in range(rng.top(), rng.bottom() + 1):
+                by_row.setdefault(row, set()).update(columns)
+        if not by_row:
+            return []
+        proxy, model = self.proxy, self.model
+        source_column = {c: proxy.mapToSource(proxy.index(0, c)).column()
+                         for c in range(proxy.columnCount())} if proxy.rowCount() else {}
+        measure_of = {c: model.measure_at(sc) for c, sc in source_column.items()}
+        visible_measure_columns = [c for c in range(FIRST_MEASURE_COLUMN, proxy.columnCount()) if measure_of.get(c) is not None]
         cells: list[Cell] = []
         seen: set[Cell] = set()
-        visible_columns = range(FIRST_MEASURE_COLUMN, self.proxy.columnCount())
-        for index in sorted(self.table.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())):
-            source = self.proxy.mapToSource(index)
-            if source.column() == ACTOR_COLUMN:
-                columns = [self.proxy.mapToSource(self.proxy.index(index.row(), c)).column() for c in visible_columns]
-            else:
-                columns = [source.column()]
-            actor = self.model.actor_at(source.row()).key
-            for column in columns:
-                measure = self.model.measure_at(column)
-                if measure is None or (actor, measure.key) in seen:
-                    continue
-                seen.add((actor, measure.key))
-                cells.append((actor, measure.key))
+        for row in sorted(by_row):
+            actor = model.actor_at(proxy.mapToSource(proxy.index(row, 0)).row()).key
+            chosen = sorted(by_row[row])
+            for column in chosen:
+                if source_column.get(column) == ACTOR_COLUMN:
+                    targets = visible_measure_columns
+                else:
+                    targets = [column]
+                for target in targets:
+                    measure = measure_of.get(target)
+                    if measure is None or (actor, measure.key) in seen:
+                        continue
+                    seen.add((actor, measure.key))
+                    cells.append((actor, measure.key))
         return cells
 
     def select_cells(self, cells: list[Cell]) -> None:

@@ -190,3 +190,32 @@ def test_selecting_actor_names_bulk_edits_their_visible_rows(window, idle, scrip
     idle(window)
     matrix = reader.queries.matrix()
     assert sum(1 for (a, m), c in matrix.cells.items() if c.status is Status.PLANNED) == 32
+
+
+def test_selected_cells_from_ranges_match_cell_by_cell_reading(window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    from tcbm_tracker.ui.matrix_model import ACTOR_COLUMN, FIRST_MEASURE_COLUMN
+
+    mv = window.matrix_view
+    mv.catalog_box.setCurrentIndex(mv.catalog_box.findData("LTS2019"))  # columns filtered
+    mv.table.sortByColumn(ACTOR_COLUMN, Qt.SortOrder.DescendingOrder)  # rows re-ordered
+    selection = QItemSelection()
+    p = mv.proxy
+    selection.select(p.index(2, FIRST_MEASURE_COLUMN + 1), p.index(5, FIRST_MEASURE_COLUMN + 3))
+    selection.select(p.index(4, FIRST_MEASURE_COLUMN + 2), p.index(8, FIRST_MEASURE_COLUMN + 6))  # overlaps
+    selection.select(p.index(10, ACTOR_COLUMN), p.index(11, ACTOR_COLUMN))  # whole rows
+    mv.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    expected: list[tuple[str, str]] = []  # the same rule, read index by index
+    for index in sorted(mv.table.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())):
+        actor = mv.model.actor_at(p.mapToSource(index).row()).key
+        columns = range(FIRST_MEASURE_COLUMN, p.columnCount()) if p.mapToSource(index).column() == ACTOR_COLUMN else [index.column()]
+        for c in columns:
+            m = mv.model.measure_at(p.mapToSource(p.index(index.row(), c)).column())
+            if m is not None and (actor, m.key) not in expected:
+                expected.append((actor, m.key))
+    cells = mv.selected_cells()
+    assert cells == expected
+    assert len(cells) == 4 * 3 + 5 * 5 - 2 * 2 + 2 * 21  # the overlap once; 21 LTS guidelines per whole row
+    assert all(m.startswith("LTS-") for _, m in cells)
