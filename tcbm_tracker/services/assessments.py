@@ -15,6 +15,7 @@ from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import AssessmentInfo, Change
+from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 
@@ -95,6 +96,21 @@ class AssessmentService:
 
     def record_many(self, items: Sequence[AssessmentInput], *, recorded_by: str | None = None) -> list[AssessmentInfo]:
         """Record several assessments in one transaction: all are kept, or none."""
+        return self.record_with_new_evidence(items, (), recorded_by=recorded_by)[0]
+
+    def record_with_new_evidence(
+        self,
+        items: Sequence[AssessmentInput],
+        new_evidence: Sequence[PreparedEvidence],
+        *,
+        recorded_by: str | None = None,
+    ) -> tuple[list[AssessmentInfo], list[int]]:
+        """Add new evidence items and record assessments citing them, in one transaction.
+
+        Every item cites the new evidence as well as its own. Returns the assessments and the
+        new evidence numbers. A failure anywhere leaves neither: the user is told nothing was
+        changed, and nothing was.
+        """
         # Table classes cost tens of ms to build: imported on the first write, not at start-up.
         from tcbm_tracker.storage.tables import AssessmentEvidenceRow, AssessmentRow
 
@@ -105,6 +121,7 @@ class AssessmentService:
         ids: list[int] = []
         with self.db.write() as s:
             self._check_references(s, valid)
+            new_ids = [insert_evidence(s, prepared, by) for prepared in new_evidence]
             now = monotonic_now(s)
             for item in valid:
                 row = AssessmentRow(
@@ -121,12 +138,12 @@ class AssessmentService:
                 s.add(row)
                 s.flush()
                 assert row.id is not None
-                for eid in item.evidence_ids:
+                for eid in sorted({*item.evidence_ids, *new_ids}):
                     s.add(AssessmentEvidenceRow(assessment_id=row.id, evidence_id=eid))
                 s.flush()
                 changelog.record(s, "assessment", str(row.id), "recorded", by)
                 ids.append(row.id)
-        return self.get_many(ids)
+        return self.get_many(ids), new_ids
 
     def _check_references(self, s: Session, items: Sequence[_Valid]) -> None:
         actors = {r[0] for r in s.exec(text("SELECT key FROM actor"))}  # type: ignore[call-overload]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import utc_now_iso
@@ -43,6 +44,44 @@ class _ValidEvidence:
     file: Path | None
 
 
+@dataclass(frozen=True)
+class PreparedEvidence:
+    """A validated evidence item with its attachment's bytes, ready to be written."""
+
+    valid: _ValidEvidence
+    content: bytes | None
+
+
+def insert_evidence(s: Session, prepared: PreparedEvidence, by: str) -> int:
+    """Write one evidence item (and its log entry) inside the caller's transaction."""
+    # Table classes cost tens of ms to build: imported on the first write, not at start-up.
+    from tcbm_tracker.storage.tables import EvidenceFileRow, EvidenceRow
+
+    valid, content = prepared.valid, prepared.content
+    row = EvidenceRow(
+        symbol=valid.symbol,
+        title=valid.title,
+        date=valid.date,
+        language=valid.language,
+        evidence_type=valid.evidence_type.value,
+        url=valid.url,
+        pinpoint=valid.pinpoint,
+        file_name=valid.file.name if valid.file else None,
+        file_sha256=hashlib.sha256(content).hexdigest() if content is not None else None,
+        file_size=len(content) if content is not None else None,
+        recorded_by=by,
+        created_at=utc_now_iso(),
+    )
+    s.add(row)
+    s.flush()
+    assert row.id is not None
+    if content is not None:
+        s.add(EvidenceFileRow(evidence_id=row.id, content=content))
+        s.flush()
+    changelog.record(s, "evidence", str(row.id), "added", by)
+    return row.id
+
+
 class EvidenceService:
     def __init__(self, db: Database, user: str | None = None) -> None:
         self.db = db
@@ -68,10 +107,8 @@ class EvidenceService:
             file=file,
         )
 
-    def add(self, item: EvidenceInput) -> EvidenceInfo:
-        # Table classes cost tens of ms to build: imported on the first write, not at start-up.
-        from tcbm_tracker.storage.tables import EvidenceFileRow, EvidenceRow
-
+    def prepare(self, item: EvidenceInput) -> PreparedEvidence:
+        """Validate an item and read its attachment: everything short of writing it."""
         valid = self.validate(item)
         content = None
         if valid.file is not None:
@@ -79,30 +116,13 @@ class EvidenceService:
                 content = valid.file.read_bytes()
             except OSError as exc:
                 raise ValidationError("file", f"cannot read {valid.file}: {exc.strerror or exc}") from None
+        return PreparedEvidence(valid, content)
+
+    def add(self, item: EvidenceInput) -> EvidenceInfo:
+        prepared = self.prepare(item)
         by = self.user or changelog.current_user()
         with self.db.write() as s:
-            row = EvidenceRow(
-                symbol=valid.symbol,
-                title=valid.title,
-                date=valid.date,
-                language=valid.language,
-                evidence_type=valid.evidence_type.value,
-                url=valid.url,
-                pinpoint=valid.pinpoint,
-                file_name=valid.file.name if valid.file else None,
-                file_sha256=hashlib.sha256(content).hexdigest() if content is not None else None,
-                file_size=len(content) if content is not None else None,
-                recorded_by=by,
-                created_at=utc_now_iso(),
-            )
-            s.add(row)
-            s.flush()
-            assert row.id is not None
-            if content is not None:
-                s.add(EvidenceFileRow(evidence_id=row.id, content=content))
-                s.flush()
-            changelog.record(s, "evidence", str(row.id), "added", by)
-            new_id = row.id
+            new_id = insert_evidence(s, prepared, by)
         return self.get(new_id)
 
     def get(self, evidence_id: int) -> EvidenceInfo:

@@ -126,9 +126,12 @@ def run_edit(tracker: Tracker, request: EditRequest, ctx: JobContext) -> EditOut
     restore = previous_inputs(tracker, probe, ctx)
     # The last chance to cancel: from here on the job writes (record_many is all or nothing).
     ctx.progress(total // 2, total, f"Recording {total:,} assessments…")
-    added = [tracker.evidence.add(ev) for ev in request.new_evidence]
-    items = request.inputs(tuple(request.evidence_ids) + tuple(e.id for e in added))
-    saved = tracker.assessments.record_many(items)
+    prepared = [tracker.evidence.prepare(ev) for ev in request.new_evidence]
+    # New evidence and the assessments citing it are one transaction: if the write fails,
+    # no orphan evidence is left behind the "nothing was changed" message.
+    saved, new_ids = tracker.assessments.record_with_new_evidence(request.inputs(tuple(request.evidence_ids)), prepared)
+    items = request.inputs(tuple(request.evidence_ids) + tuple(new_ids))
+    added = [tracker.evidence.get(i) for i in new_ids]
     return EditOutcome(describe(request.cells, request.status), items, restore, saved, added)
 
 

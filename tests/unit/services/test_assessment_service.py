@@ -266,3 +266,26 @@ def test_a_correction_wins_even_if_the_clock_stepped_back(tracker: Tracker) -> N
         fix = tracker.assessments.record(AssessmentInput("FRA", "LTS-A.1", "not_implemented", effective="2025-01-01"))
     assert fix.recorded_at > first.recorded_at
     assert tracker.queries.matrix().status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
+
+
+def test_new_evidence_and_the_assessments_citing_it_are_one_transaction(
+    tracker: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tcbm_tracker.services import assessments as assessments_module
+    from tcbm_tracker.services.evidence import EvidenceInput
+
+    prepared = [tracker.evidence.prepare(EvidenceInput(title="National statement", symbol="A/C.1/80/PV.5"))]
+    items = [AssessmentInput("FRA", "LTS-A.1", "implemented"), AssessmentInput("DEU", "LTS-A.1", "planned")]
+
+    def failing_clock(_session: object) -> str:
+        raise RuntimeError("disk went away")  # a failure after the evidence row was written
+
+    monkeypatch.setattr(assessments_module, "monotonic_now", failing_clock)
+    with pytest.raises(RuntimeError):
+        tracker.assessments.record_with_new_evidence(items, prepared)
+    assert tracker.evidence.list() == [] and tracker.assessments.history("FRA", "LTS-A.1") == []
+    monkeypatch.undo()
+
+    saved, new_ids = tracker.assessments.record_with_new_evidence(items, prepared)
+    assert len(new_ids) == 1 and [a.evidence_ids for a in saved] == [tuple(new_ids), tuple(new_ids)]
+    assert tracker.integrity.verify().ok
