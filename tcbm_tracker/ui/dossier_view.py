@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import ActorInfo, Coverage, Dossier, DossierEntry
+from tcbm_tracker.ui.key_picker import KeyPicker
 from tcbm_tracker.ui.table_models import ROW_ROLE, DossierTableModel
 from tcbm_tracker.ui.table_setup import make_table, on_enter
 
@@ -24,14 +25,8 @@ class ActorDossierView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.picker = QComboBox()
-        self.picker.setEditable(True)
-        self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.picker.setMinimumContentsLength(28)
-        self.picker.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.picker.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.picker.setAccessibleName("Actor")
-        self.picker.activated.connect(self._picked)
+        self.picker = KeyPicker("Actor", 28)
+        self.picker.key_chosen.connect(self.actor_chosen)
         self.title = QLabel("Choose an actor")
         self.title.setObjectName("dossierTitle")
         self.title.setWordWrap(True)
@@ -61,26 +56,12 @@ class ActorDossierView(QWidget):
         layout.addWidget(self.table, 1)
 
     def set_actors(self, actors: tuple[ActorInfo, ...]) -> None:
-        current = self.picker.currentData()
-        self.picker.blockSignals(True)
-        self.picker.clear()
-        for a in actors:
-            self.picker.addItem(f"{a.name} ({a.key})", a.key)
-        if current:
-            self.picker.setCurrentIndex(self.picker.findData(current))
-        self.picker.blockSignals(False)
-
-    def _picked(self, index: int) -> None:
-        key = self.picker.itemData(index)
-        if key:
-            self.actor_chosen.emit(key)
+        self.picker.set_items((f"{a.name} ({a.key})", a.key) for a in actors)
 
     def set_dossier(self, dossier: Dossier) -> None:
         self.dossier = dossier
         a = dossier.actor
-        self.picker.blockSignals(True)
-        self.picker.setCurrentIndex(self.picker.findData(a.key))
-        self.picker.blockSignals(False)
+        self.picker.select(a.key)
         region = f" · {self.region_labels.get(a.region, a.region)}" if a.region else ""
         self.title.setText(f"{a.name} ({a.key}) — {a.kind.label}{region}")
         lines = [coverage_line(c) for c in dossier.coverage_by_catalog]

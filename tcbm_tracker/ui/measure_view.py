@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.domain.vocabulary import STATUS_ORDER
 from tcbm_tracker.services.dto import MeasureInfo, MeasureOverview
+from tcbm_tracker.ui.key_picker import KeyPicker
 from tcbm_tracker.ui.status_style import STYLES
 from tcbm_tracker.ui.table_models import ROW_ROLE, MeasureOverviewTableModel
 from tcbm_tracker.ui.table_setup import make_table, on_enter
@@ -36,14 +37,8 @@ class MeasureView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.picker = QComboBox()
-        self.picker.setEditable(True)
-        self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.picker.setMinimumContentsLength(30)
-        self.picker.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.picker.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.picker.setAccessibleName("Measure")
-        self.picker.activated.connect(self._picked)
+        self.picker = KeyPicker("Measure", 30)
+        self.picker.key_chosen.connect(self.measure_chosen)
         self.title = QLabel("Choose a measure")
         self.title.setObjectName("measureTitle")
         self.title.setWordWrap(True)
@@ -76,26 +71,12 @@ class MeasureView(QWidget):
 
     def set_measures(self, measures: tuple[MeasureInfo, ...], region_labels: dict[str, str]) -> None:
         self.model.region_labels = region_labels
-        current = self.picker.currentData()
-        self.picker.blockSignals(True)
-        self.picker.clear()
-        for m in measures:
-            self.picker.addItem(f"{m.key} — {m.title}", m.key)
-        if current:
-            self.picker.setCurrentIndex(self.picker.findData(current))
-        self.picker.blockSignals(False)
-
-    def _picked(self, index: int) -> None:
-        key = self.picker.itemData(index)
-        if key:
-            self.measure_chosen.emit(key)
+        self.picker.set_items((f"{m.key} — {m.title}", m.key) for m in measures)
 
     def set_overview(self, overview: MeasureOverview) -> None:
         self.overview = overview
         m = overview.measure
-        self.picker.blockSignals(True)
-        self.picker.setCurrentIndex(self.picker.findData(m.key))
-        self.picker.blockSignals(False)
+        self.picker.select(m.key)
         heading = f"{m.heading}: " if m.heading else ""
         self.title.setText(f"{m.key} — {heading}{m.title}")
         self.source.setText(source_html(m))
