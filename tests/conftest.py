@@ -20,6 +20,14 @@ from tcbm_tracker.services.tracker import Tracker, open_tracker  # noqa: E402
 SET_UP_AT = dt.datetime(2000, 1, 3, 9, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys, logs and backups of every test go to a folder of its own, never the user's."""
+    base = tmp_path_factory.mktemp("user-folders")
+    for name, sub in (("TCBM_TRACKER_CONFIG_DIR", "config"), ("TCBM_TRACKER_LOG_DIR", "log"), ("TCBM_TRACKER_BACKUP_DIR", "backups")):
+        monkeypatch.setenv(name, str(base / sub))
+
+
 @pytest.fixture(scope="session")
 def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One initialised database, copied for each test (initialising takes about half a second)."""
