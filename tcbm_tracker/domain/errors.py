@@ -66,3 +66,7 @@ class NewerSchemaError(StorageError):
 
 class UninitialisedDatabaseError(StorageError):
     """The database has no tracker schema yet; ``tcbm-tracker init`` creates it."""
+
+
+class MigrationError(StorageError):
+    """A schema upgrade that would leave the data inconsistent; it is rolled back."""

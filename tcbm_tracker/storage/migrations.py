@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.domain.errors import MigrationError, NewerSchemaError, UninitialisedDatabaseError
 from tcbm_tracker.shipped import migrations_dir
 from tcbm_tracker.storage.database import Database, file_uri, translate_error
 
@@ -145,13 +145,37 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
         raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
     backup = None
     try:
-        # Take the write lock first: a locked file fails here, before a backup is written, and
-        # no other writer can slip in between the backup and the migration.
-        with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn, conn.begin():
-            if revision is not None:
-                backup = backup_copy(db, revision)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            # Batch mode rebuilds a table by copying it and dropping the old one; with foreign
+            # keys on, dropping a referenced table (evidence, assessment) fails. SQLite ignores
+            # this PRAGMA inside a transaction, so it is set before the transaction begins, and
+            # every reference is checked before commit instead.
+            raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                # Take the write lock first: a locked file fails here, before a backup is
+                # written, and no other writer can slip in between the backup and the migration.
+                with conn.begin():
+                    if revision is not None:
+                        backup = backup_copy(db, revision)
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    check_foreign_keys(conn, db.path)
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
     except DBAPIError as exc:
         raise translate_error(exc, db.path) or exc from None
     return MigrationResult(revision, head, backup)
+
+
+def check_foreign_keys(conn: Connection, path: Path) -> None:
+    """Refuse (the caller rolls back) a migration that left a reference to a missing row."""
+    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        table, rowid, parent, _ = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise MigrationError(
+            f"migrating {path} would leave {table} row {rowid} referring to a missing {parent} row{more}; "
+            "nothing was changed"
+        )

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
-from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.domain.errors import MigrationError, NewerSchemaError, UninitialisedDatabaseError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.setup import initialise
 from tcbm_tracker.services.tracker import open_tracker
@@ -230,3 +231,54 @@ def test_migrating_a_locked_database_is_a_clear_error_and_writes_no_backup(old_d
         holder.close()
     assert dump(old_db) == before
     assert not list(old_db.parent.glob("*.backup-*"))
+
+
+# --- Migrations that rebuild a table other tables refer to ---------------------------------
+
+REFERENCED_TABLES = ["evidence", "assessment", "actor", "measure", "catalog"]
+
+
+@pytest.mark.parametrize("table", REFERENCED_TABLES)
+def test_a_migration_may_rebuild_a_referenced_table(old_db: Path, tmp_path: Path, table: str) -> None:
+    """Batch mode copies the table and drops the old one: with foreign keys on, the drop fails."""
+    body = (f"    with op.batch_alter_table({table!r}, recreate='always') as batch:\n"
+            "        batch.add_column(sa.Column('extra', sa.String(), nullable=True))\n")
+    scripts = write_revision(tmp_path, body)
+    counts = {t: table_rows(old_db, f"SELECT count(*) FROM {t}") for t in REFERENCED_TABLES + ["assessment_evidence"]}
+    assessments, evidence, links = (table_rows(old_db, ASSESSMENTS_SQL), table_rows(old_db, EVIDENCE_SQL),
+                                    table_rows(old_db, LINKS_SQL))
+    db = Database(old_db)
+    try:
+        migrate(db, script_location=scripts)
+        assert current_revision(db) == "0002_test"
+        with db.read() as s:
+            # Foreign keys are enforced again afterwards, on the connection that migrated.
+            assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
+    finally:
+        db.dispose()
+    assert "extra" in [r[1] for r in table_rows(old_db, f"PRAGMA table_info({table})")]
+    assert {t: table_rows(old_db, f"SELECT count(*) FROM {t}") for t in counts} == counts
+    assert table_rows(old_db, ASSESSMENTS_SQL) == assessments
+    assert table_rows(old_db, EVIDENCE_SQL) == evidence
+    assert table_rows(old_db, LINKS_SQL) == links
+    assert table_rows(old_db, "PRAGMA foreign_key_check") == []
+    # References still point at the rebuilt table by name (not at a temporary copy).
+    schema = " ".join(r[0] for r in table_rows(old_db, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+    assert "_alembic_tmp" not in schema
+
+
+def test_a_migration_that_breaks_a_reference_is_refused_and_rolled_back(old_db: Path, tmp_path: Path) -> None:
+    body = ("    op.execute('DELETE FROM evidence_file')\n"
+            "    op.execute('DELETE FROM evidence')\n")
+    scripts = write_revision(tmp_path, body)
+    before = dump(old_db)
+    db = Database(old_db)
+    try:
+        with pytest.raises(MigrationError, match=r"assessment_evidence row \d+ referring to a missing evidence row"):
+            migrate(db, script_location=scripts)
+        assert current_revision(db) == head_revision()
+        with db.read() as s:
+            assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
+    finally:
+        db.dispose()
+    assert dump(old_db) == before
