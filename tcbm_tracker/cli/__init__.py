@@ -34,7 +34,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import data_commands, extra_commands, report_commands
+    from tcbm_tracker.cli import data_commands, extra_commands, integrity_commands, report_commands
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     data_commands.register(sub)
+    integrity_commands.register(sub)
     extra_commands.register(sub)
     report_commands.register(sub)
     return parser

@@ -70,3 +70,11 @@ class UninitialisedDatabaseError(StorageError):
 
 class MigrationError(StorageError):
     """A schema upgrade that would leave the data inconsistent; it is rolled back."""
+
+
+class IncompleteDatabaseError(UninitialisedDatabaseError):
+    """``init`` was interrupted before it finished; running it again finishes the file."""
+
+
+class KeyFileError(StorageError):
+    """The copy's signing key file cannot be read, is damaged, or cannot be written."""

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from tcbm_tracker.domain.errors import MigrationError, NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.domain.errors import (
+    IncompleteDatabaseError,
+    MigrationError,
+    NewerSchemaError,
+    UninitialisedDatabaseError,
+)
 from tcbm_tracker.shipped import migrations_dir
 from tcbm_tracker.storage.database import Database, file_uri, translate_error
 
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
 # The head revision of the shipped scripts, so that opening an up-to-date database (every
 # start of the app) needs no Alembic import: Alembic and its script parsing cost about 150 ms.
 # A test checks that it matches the scripts' real head.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
             raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
         raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
     if revision == HEAD_REVISION and script_location is None:
+        check_init_complete(db)
         return revision
     from alembic.script import ScriptDirectory
 
@@ -100,7 +106,26 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
         raise UninitialisedDatabaseError(
             f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it (a backup copy is made first)"
         )
+    check_init_complete(db)
     return revision
+
+
+def check_init_complete(db: Database) -> None:
+    """Refuse a file whose ``init`` was cut short: it looks valid but holds no catalogues."""
+    from tcbm_tracker.storage import meta
+
+    try:
+        with db.engine.connect() as conn:
+            has_meta = conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracker_meta'")
+            ).first()
+            done = has_meta is not None and meta.get(conn, meta.INIT_COMPLETE) is not None
+    except DBAPIError as exc:
+        raise translate_error(exc, db.path) or exc from None
+    if not done:
+        raise IncompleteDatabaseError(
+            f"{db.path} is incomplete (its set-up was interrupted): run `tcbm-tracker init` to finish it"
+        )
 
 
 def backup_copy(db: Database, label: str) -> Path:
