@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -96,6 +97,7 @@ class Database:
         if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
             raise ReadOnlyDatabaseError(f"cannot create {self.path}: the folder is not writable")
         self.busy_timeout_ms = busy_timeout_ms
+        self._raw: list[Any] = []
         self.engine = self._create_engine()
 
     def _create_engine(self) -> Engine:
@@ -114,7 +116,11 @@ class Database:
             # URL syntax and open a different file.
             return sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
 
-        engine = create_engine("sqlite://", creator=connect)
+        # A pool for a file: each checkout is a connection of its own. The "sqlite://" URL would
+        # otherwise bring SingletonThreadPool (meant for an in-memory database): one connection
+        # per thread, so a read nested in a write shared the write's transaction (its rollback
+        # lost the write), and past five threads it closed connections other threads were using.
+        engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=5, max_overflow=-1)
         read_only = self.read_only
         creating = not self.path.exists()
         busy = self.busy_timeout_ms
@@ -180,7 +186,14 @@ class Database:
 
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection with the same PRAGMAs (for bulk work and benchmarks)."""
-        return self.engine.raw_connection().driver_connection  # type: ignore[return-value]
+        # Held until dispose(): a pooled connection dropped by its holder would go back to the
+        # pool while the caller still uses it.
+        pooled = self.engine.raw_connection()
+        self._raw.append(pooled)
+        return pooled.driver_connection  # type: ignore[return-value]
 
     def dispose(self) -> None:
+        for pooled in self._raw:
+            pooled.close()
+        self._raw.clear()
         self.engine.dispose()
