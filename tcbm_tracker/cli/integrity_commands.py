@@ -49,7 +49,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         sealed = (f"{r.seals_checked} seal(s) checked, newest {r.newest_seal.short_id} of {instant_text(r.newest_seal.made_at)}"
                   if r.newest_seal else "no seal of this copy yet (`tcbm-tracker seal` makes one)")
         print(f"ok: SQLite integrity check passed; change log of {r.entries} entries intact; head {r.head}; {sealed}")
-        print(f"what this proves: the check {WHAT_IT_PROVES}")
+        print(f"what this proves: {WHAT_IT_PROVES}")
         if match is not None:
             since = "it is the current state" if match.is_head else f"{match.later_entries} change(s) recorded since"
             print(f"fingerprint {args.fingerprint}: change log entry {match.seq} of {instant_text(match.at)}; {since}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.storage import chain_check, copy_key, meta, seals
@@ -19,8 +20,9 @@ from tcbm_tracker.storage.changelog import head as log_head
 from tcbm_tracker.storage.database import Database
 
 WHAT_IT_PROVES = (
-    "detects edits made outside the app that do not rewrite the log, and any rewrite of the history "
-    "before a seal; it cannot detect someone who holds both the file and this copy's key"
+    "The change log detects edits made outside the app that do not rewrite the log (a row or log entry edited, "
+    "added or deleted, including the last one); seals detect any rewrite of the history before the newest seal. "
+    "Neither can detect someone who holds both the database file and this copy's signing key."
 )
 
 
@@ -112,6 +114,36 @@ class IntegrityService:
             db_id = meta.database_id(s)
         seals.note_in_ledger(db_id, self.db.path, made)
         return _info(made)
+
+    def seal_report(self, expected_head: str) -> tuple[bool, SealInfo | None]:
+        """Seal the state a report was made from: ``(head unchanged, seal)``.
+
+        The first is False when a change was recorded since ``expected_head`` (gather the data
+        again). The seal is None only for a read-only file, which cannot hold one. A seal of
+        this copy that already vouches for the head is used again rather than repeated.
+        """
+        key = None if self.db.read_only else copy_key.load_or_create()
+
+        def current(s: Session) -> tuple[bool, SealInfo | None]:
+            seq, head_hash = log_head(s)
+            newest = seals.newest_seal(s)
+            fits = (newest is not None and key is not None and newest.log_seq == seq and newest.head_hash == head_hash
+                    and newest.key_fingerprint == key.fingerprint)
+            return head_hash == expected_head, _info(newest) if fits and newest else None
+
+        # Most reports find the head already sealed (a batch of summaries: all but the first).
+        with self.db.read() as s:
+            unchanged, found = current(s)
+        if not unchanged or found is not None or key is None:
+            return unchanged, found
+        with self.db.write() as s:
+            unchanged, found = current(s)
+            if not unchanged or found is not None:
+                return unchanged, found
+            made = seals.make_seal(s, key, "report")
+            db_id = meta.database_id(s)
+        seals.note_in_ledger(db_id, self.db.path, made)
+        return True, _info(made)
 
     def find_fingerprint(self, fingerprint: str) -> FingerprintMatch | None:
         """Find a printed fingerprint (the full hash, or at least its first 16 hex digits).

@@ -74,6 +74,13 @@ def all_seals(session: Session) -> list[Seal]:
     return [Seal(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
 
+def newest_seal(session: Session) -> Seal | None:
+    row = session.execute(
+        text("SELECT id, log_seq, head_hash, made_at, purpose, key_fingerprint, signature FROM seal ORDER BY id DESC LIMIT 1")
+    ).first()
+    return None if row is None else Seal(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5], row[6])
+
+
 # --- The ledger beside the key ----------------------------------------------------------
 
 
