@@ -78,3 +78,7 @@ class IncompleteDatabaseError(UninitialisedDatabaseError):
 
 class KeyFileError(StorageError):
     """The copy's signing key file cannot be read, is damaged, or cannot be written."""
+
+
+class UnknownSchemaError(StorageError):
+    """The database's schema is not one this version knows, and not a newer release's either."""

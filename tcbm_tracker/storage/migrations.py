@@ -21,7 +21,9 @@ from tcbm_tracker.domain.errors import (
     IncompleteDatabaseError,
     MigrationError,
     NewerSchemaError,
+    StorageError,
     UninitialisedDatabaseError,
+    UnknownSchemaError,
 )
 from tcbm_tracker.shipped import migrations_dir
 from tcbm_tracker.storage.database import Database, file_uri, translate_error
@@ -97,11 +99,10 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(_config(location))
-    if revision not in {s.revision for s in script.walk_revisions()}:
-        raise NewerSchemaError(
-            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
-        )
     head = script.get_current_head()
+    assert head is not None
+    if revision not in {s.revision for s in script.walk_revisions()}:
+        raise unknown_schema_error(db.path, revision, head)
     if revision != head:
         raise UninitialisedDatabaseError(
             f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it (a backup copy is made first)"
@@ -126,6 +127,23 @@ def check_init_complete(db: Database) -> None:
         raise IncompleteDatabaseError(
             f"{db.path} is incomplete (its set-up was interrupted): run `tcbm-tracker init` to finish it"
         )
+
+
+def unknown_schema_error(path: Path, revision: str, head: str) -> StorageError:
+    """A schema this version does not know: newer only if its number is higher than ours."""
+    if revision.isdigit() and head.isdigit() and int(revision) > int(head):
+        return NewerSchemaError(
+            f"{path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
+        )
+    if revision.isdigit() and head.isdigit():
+        return UnknownSchemaError(
+            f"{path} uses schema {revision}, older than this version's schema {head} but not one TCBM Tracker ever "
+            "released, so it cannot be upgraded safely; restore a backup or open it with the build that wrote it"
+        )
+    return UnknownSchemaError(
+        f"{path} uses schema {revision!r}, which TCBM Tracker does not know (not written by a release of it); "
+        "restore a backup or open it with the build that wrote it"
+    )
 
 
 def backup_copy(db: Database, label: str) -> Path:
@@ -161,9 +179,7 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     revision = current_revision(db)
     known = {s.revision for s in script.walk_revisions()}
     if revision is not None and revision not in known:
-        raise NewerSchemaError(
-            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
-        )
+        raise unknown_schema_error(db.path, revision, head)
     if revision == head:
         return MigrationResult(revision, head, None)
     if revision is None and _has_tables(db):

@@ -98,7 +98,7 @@ def test_a_released_schema_migrates_to_head_with_its_data(fixture: Path, tmp_pat
     assert not again.changed
 
 
-def write_revision(folder: Path, body: str, rev: str = "0002_test") -> Path:
+def write_revision(folder: Path, body: str, rev: str = "0900") -> Path:
     """A copy of the shipped migration scripts with one more revision on top of the head."""
     scripts = folder / "migrations"
     shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
@@ -138,9 +138,9 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     db = Database(old_db)
     try:
         result = migrate(db, script_location=scripts)
-        assert (result.from_revision, result.to_revision, result.changed) == (head_revision(), "0002_test", True)
-        assert current_revision(db) == "0002_test"
-        assert check_schema(db, script_location=scripts) == "0002_test"
+        assert (result.from_revision, result.to_revision, result.changed) == (head_revision(), "0900", True)
+        assert current_revision(db) == "0900"
+        assert check_schema(db, script_location=scripts) == "0900"
     finally:
         db.dispose()
     # The backup: beside the database, a valid database at the old revision with the same data.
@@ -158,8 +158,8 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     assert table_rows(old_db, ASSESSMENTS_SQL) == assessments
     assert table_rows(old_db, "SELECT count(*) FROM evidence WHERE publisher IS NULL") == table_rows(
         backup, "SELECT count(*) FROM evidence")
-    # This version of the tracker does not know 0002_test: the migrated file is "from a newer version".
-    with pytest.raises(NewerSchemaError, match="0002_test"):
+    # This version of the tracker does not know 0900 (numbered past its own head): the migrated file is "from a newer version".
+    with pytest.raises(NewerSchemaError, match="0900"):
         open_tracker(old_db)
 
 
@@ -250,7 +250,7 @@ def test_a_migration_may_rebuild_a_referenced_table(old_db: Path, tmp_path: Path
     db = Database(old_db)
     try:
         migrate(db, script_location=scripts)
-        assert current_revision(db) == "0002_test"
+        assert current_revision(db) == "0900"
         with db.read() as s:
             # Foreign keys are enforced again afterwards, on the connection that migrated.
             assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
@@ -281,4 +281,24 @@ def test_a_migration_that_breaks_a_reference_is_refused_and_rolled_back(old_db: 
             assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
     finally:
         db.dispose()
+    assert dump(old_db) == before
+
+
+@pytest.mark.parametrize("revision, expected", [
+    ("0000", r"uses schema 0000, older than this version's schema \d+ but not one TCBM Tracker ever released"),
+    ("a1b2c3", r"uses schema 'a1b2c3', which TCBM Tracker does not know"),
+    ("9999", r"was written by a newer version of TCBM Tracker \(schema 9999\)"),
+])
+def test_an_unknown_schema_is_called_newer_only_when_it_is(old_db: Path, revision: str, expected: str) -> None:
+    from tcbm_tracker.domain.errors import StorageError
+
+    con = sqlite3.connect(old_db)
+    con.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    con.commit()
+    con.close()
+    before = dump(old_db)
+    for attempt in (lambda: open_tracker(old_db), lambda: initialise(old_db)):
+        with pytest.raises(StorageError, match=expected) as info:
+            attempt()
+        assert ("newer" in str(info.value)) is (revision == "9999")
     assert dump(old_db) == before
