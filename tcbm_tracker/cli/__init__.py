@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from tcbm_tracker import __version__
-from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.errors import NotFoundError, TrackerError
 from tcbm_tracker.storage.locations import ENV_DB, default_database_path
 
 EXIT_BUG = 70
@@ -64,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return int(handler(args) or 0)
     except TrackerError as exc:
+        opened = getattr(args, "open_tracker", None)
+        if isinstance(exc, NotFoundError) and opened is not None:
+            exc = opened.integrity.explain_not_found(exc)  # a damaged file, not a missing row?
         print(f"tcbm-tracker: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

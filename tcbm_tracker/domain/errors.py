@@ -82,3 +82,11 @@ class KeyFileError(StorageError):
 
 class UnknownSchemaError(StorageError):
     """The database's schema is not one this version knows, and not a newer release's either."""
+
+
+class DamagedDatabaseError(StorageError):
+    """SQLite's own check fails on the file: its data cannot be trusted; restore a backup."""
+
+
+class DiskFullError(StorageError):
+    """A write did not fit on the disk; it was rolled back."""

@@ -10,20 +10,33 @@ file and this copy's key (kept in the user's config folder) can rewrite everythi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.errors import DamagedDatabaseError, NotFoundError, TrackerError, ValidationError
 from tcbm_tracker.storage import chain_check, copy_key, meta, seals
 from tcbm_tracker.storage.changelog import head as log_head
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.locations import backup_dir
+
+# The tables a lookup by key reads (small in any tracker, so checking them is cheap).
+LOOKUP_TABLES = ("catalog", "measure_group", "measure", "actor", "actor_attribute", "evidence")
 
 WHAT_IT_PROVES = (
     "The change log detects edits made outside the app that do not rewrite the log (a row or log entry edited, "
     "added or deleted, including the last one); seals detect any rewrite of the history before the newest seal. "
     "Neither can detect someone who holds both the database file and this copy's signing key."
 )
+
+
+def damaged_error(path: Path, detail: str) -> DamagedDatabaseError:
+    stem = path.stem
+    return DamagedDatabaseError(
+        f"{path} is damaged (SQLite's integrity check: {chain_check.printable(detail)}); do not edit it further: restore "
+        f"a backup copy ({backup_dir()}, or a {stem}.backup-* file beside it)"
+    )
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,23 @@ class IntegrityService:
             db_id = meta.database_id(s)
         seals.note_in_ledger(db_id, self.db.path, made)
         return _info(made)
+
+    def explain_not_found(self, exc: NotFoundError) -> TrackerError:
+        """What to tell the user when a lookup found nothing: the file's damage, if it is damaged.
+
+        A damaged index makes an existing row invisible to lookups by key ("unknown actor 'FRA'"
+        while ``actors`` lists France). The tables such lookups use are small, so checking them
+        costs milliseconds even in a large file; a plain typo gets its own message back.
+        """
+        try:
+            with self.db.read() as s:
+                for table in LOOKUP_TABLES:
+                    result = [r[0] for r in s.exec(text(f"PRAGMA integrity_check({table})"))]  # type: ignore[call-overload]
+                    if result != ["ok"]:
+                        return damaged_error(self.db.path, result[0])
+        except TrackerError as damage:
+            return damage
+        return exc
 
     def seal_report(self, expected_head: str) -> tuple[bool, SealInfo | None]:
         """Seal the state a report was made from: ``(head unchanged, seal)``.
