@@ -9,6 +9,7 @@ does not know was written by a newer version and is refused, untouched.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,7 @@ def head_revision(script_location: Path | None = None) -> str:
 def current_revision(db: Database) -> str | None:
     # The first read of a file: a damaged or locked file must be a user error, not a bug.
     try:
-        with db.engine.connect() as conn:
+        with db.reading_connection() as conn:
             if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")).first():
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
@@ -79,7 +80,7 @@ def current_revision(db: Database) -> str | None:
 
 def _has_tables(db: Database) -> bool:
     try:
-        with db.engine.connect() as conn:
+        with db.reading_connection() as conn:
             return bool(inspect(conn).get_table_names())
     except DBAPIError as exc:
         raise translate_error(exc, db.path) or exc from None
@@ -116,7 +117,7 @@ def check_init_complete(db: Database) -> None:
     from tcbm_tracker.storage import meta
 
     try:
-        with db.engine.connect() as conn:
+        with db.reading_connection() as conn:
             has_meta = conn.execute(
                 text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracker_meta'")
             ).first()
@@ -131,18 +132,20 @@ def check_init_complete(db: Database) -> None:
 
 def unknown_schema_error(path: Path, revision: str, head: str) -> StorageError:
     """A schema this version does not know: newer only if its number is higher than ours."""
-    if revision.isdigit() and head.isdigit() and int(revision) > int(head):
+    # Revisions are numbered ("0002", a test's "0900_extra"): the number says newer or older.
+    theirs, ours = re.match(r"\d+", revision), re.match(r"\d+", head)
+    if theirs and ours and int(theirs.group()) > int(ours.group()):
         return NewerSchemaError(
             f"{path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
         )
-    if revision.isdigit() and head.isdigit():
+    if theirs and ours:
         return UnknownSchemaError(
             f"{path} uses schema {revision}, older than this version's schema {head} but not one TCBM Tracker ever "
             "released, so it cannot be upgraded safely; restore a backup or open it with the build that wrote it"
         )
     return UnknownSchemaError(
-        f"{path} uses schema {revision!r}, which TCBM Tracker does not know (not written by a release of it); "
-        "restore a backup or open it with the build that wrote it"
+        f"{path} uses schema {revision!r}, which this version does not know (a newer version of TCBM Tracker or "
+        "another build wrote it); update TCBM Tracker, or restore a backup"
     )
 
 
@@ -161,6 +164,11 @@ def backup_copy(db: Database, label: str) -> Path:
             src.backup(dst)
         finally:
             dst.close()
+    except BaseException:
+        # A copy that could not be finished (a full disk) is not a backup: leave none behind.
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise
     finally:
         src.close()
     return target
@@ -205,7 +213,7 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
                     check_foreign_keys(conn, db.path)
             finally:
                 raw.execute("PRAGMA foreign_keys = ON")
-    except DBAPIError as exc:
+    except (DBAPIError, sqlite3.Error) as exc:  # sqlite3.Error: from the backup copy
         raise translate_error(exc, db.path) or exc from None
     return MigrationResult(revision, head, backup)
 
