@@ -196,3 +196,11 @@ def test_a_report_of_a_read_only_file_says_it_is_not_sealed(db_path: Path, tmp_p
     out = tmp_path / "fra.pdf"
     assert main(["--db", str(db_path), "report", "actor", "FRA", "--out", str(out)]) == 0
     assert all("Not sealed (read-only file)" in p.extract_text() for p in PdfReader(out).pages)
+
+
+def test_the_readme_says_what_the_chain_and_seals_prove_and_what_they_cannot() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What the change log and seals prove", 1)[1].split("\n## ", 1)[0]
+    assert "edits made outside the app that do not rewrite the log" in section
+    assert "any rewrite of the history before a seal" in section
+    assert "holds both the database file and this copy's key" in section
