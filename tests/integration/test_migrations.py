@@ -303,3 +303,38 @@ def test_an_unknown_schema_is_called_newer_only_when_it_is(old_db: Path, revisio
         if revision == "0000":
             assert "newer" not in str(info.value)
     assert dump(old_db) == before
+
+
+def test_schema_0001_upgraded_never_reuses_an_id(tmp_path: Path) -> None:
+    """0002 puts AUTOINCREMENT on the chained tables, with each counter past every id used."""
+    from tcbm_tracker.services.assessments import AssessmentInput
+
+    db = tmp_path / "tracker.sqlite"
+    shutil.copyfile(FIXTURES / "schema_0001.sqlite", db)
+    highest = table_rows(db, "SELECT max(id) FROM assessment")[0][0]
+    initialise(db)
+    for table in ("change_log", "assessment", "evidence", "actor_attribute", "seal"):
+        sql = table_rows(db, f"SELECT sql FROM sqlite_master WHERE name = '{table}'")[0][0]
+        assert "AUTOINCREMENT" in sql, table
+    assert table_rows(db, "SELECT seq FROM sqlite_sequence WHERE name = 'assessment'") == [(highest,)]
+    t = open_tracker(db)
+    try:
+        first = t.assessments.record(AssessmentInput("FRA", "LTS-B.3", "planned"))
+    finally:
+        t.close()
+    assert first.id == highest + 1
+    # The newest assessment and its log entry deleted outside the app...
+    con = sqlite3.connect(db)
+    con.execute(f"DELETE FROM assessment WHERE id = {first.id}")
+    con.execute(f"DELETE FROM change_log WHERE entity = 'assessment' AND entity_key = '{first.id}'")
+    con.commit()
+    con.close()
+    t = open_tracker(db)
+    try:
+        second = t.assessments.record(AssessmentInput("FRA", "LTS-B.3", "implemented"))
+        report = t.integrity.verify()
+    finally:
+        t.close()
+    # ...are not papered over by the next recording: a new id, and the gap stays visible.
+    assert second.id == first.id + 1
+    assert not report.ok and any("missing" in p for p in report.problems), report.problems
