@@ -32,8 +32,12 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
+# One encoder, built once: verify encodes every row's snapshot.
+CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return CANONICAL.encode(payload)
 
 
 def entry_hash(seq: int, at: str, user: str, entity: str, key: str, action: str, payload: str, prev: str) -> str:
@@ -203,7 +207,7 @@ ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
 
 
 def _normalise(kind: EntityKind, values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
+    out = values  # callers pass a dict of their own: changed in place
     for flag in ("builtin", "pinpoint_confirmed", "retired"):
         if flag in out and out[flag] is not None:
             out[flag] = bool(out[flag])
