@@ -143,7 +143,8 @@ def unknown_schema_error(path: Path, revision: str, head: str) -> StorageError:
             f"{path} uses schema {revision}, older than this version's schema {head} but not one TCBM Tracker ever "
             "released, so it cannot be upgraded safely; restore a backup or open it with the build that wrote it"
         )
-    return UnknownSchemaError(
+    # Not numbered as ours are: most likely newer (or another build); said as it is.
+    return NewerSchemaError(
         f"{path} uses schema {revision!r}, which this version does not know (a newer version of TCBM Tracker or "
         "another build wrote it); update TCBM Tracker, or restore a backup"
     )

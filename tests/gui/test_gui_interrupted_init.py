@@ -28,6 +28,6 @@ def test_the_window_names_an_incomplete_database(tmp_path: Path, make_window, id
     idle(window)
     box = window.last_error
     assert box is not None and box.isVisible()
-    assert box.windowTitle() == "The file is not ready to use"
+    assert box.windowTitle() == "The database was not finished"
     assert MESSAGE in box.text()
     assert window.controller.tracker is None
