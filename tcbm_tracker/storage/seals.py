@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.domain.errors import KeyFileError
 from tcbm_tracker.storage import copy_key, meta
 from tcbm_tracker.storage.chain_check import Problem
 from tcbm_tracker.storage.changelog import head
@@ -93,12 +94,18 @@ def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None
     line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "seal": seal.id,
                        "log_seq": seal.log_seq, "head_hash": seal.head_hash, "made_at": seal.made_at})
     target = ledger_path(folder)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        os.write(fd, (line + "\n").encode("utf-8"))
-    finally:
-        os.close(fd)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        # The seal itself is in the database; without this line a deleted seal goes unnoticed.
+        raise KeyFileError(
+            f"seal {seal.short_id} was made, but could not be noted in {target}: {exc.strerror or exc}"
+        ) from None
 
 
 def _ledger_entries(folder: Path | None = None) -> Iterable[dict[str, object]]:

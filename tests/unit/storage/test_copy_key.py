@@ -61,3 +61,17 @@ def test_a_key_that_cannot_be_made_is_a_clear_error(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("TCBM_TRACKER_CONFIG_DIR", str(blocker))
     with pytest.raises(KeyFileError, match="cannot create the signing key"):
         copy_key.load_or_create()
+
+
+def test_a_seal_that_cannot_be_noted_beside_the_key_is_a_clear_error(db_path: Path) -> None:
+    from tcbm_tracker.services.tracker import open_tracker
+    from tcbm_tracker.storage import seals
+
+    copy_key.load_or_create()
+    seals.ledger_path().mkdir()  # the ledger cannot be written
+    t = open_tracker(db_path)
+    try:
+        with pytest.raises(KeyFileError, match=r"seal 1-[0-9a-f]{8} was made, but could not be noted in "):
+            t.integrity.seal()
+    finally:
+        t.close()
