@@ -10,16 +10,20 @@ file and this copy's key (kept in the user's config folder) can rewrite everythi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from tcbm_tracker.domain.errors import DamagedDatabaseError, NotFoundError, TrackerError, ValidationError
-from tcbm_tracker.storage import chain_check, copy_key, meta, seals
+from tcbm_tracker.storage import chain_check, meta
 from tcbm_tracker.storage.changelog import head as log_head
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.locations import backup_dir
+
+if TYPE_CHECKING:
+    from tcbm_tracker.storage.seals import Seal
 
 # The tables a lookup by key reads (small in any tracker, so checking them is cheap).
 LOOKUP_TABLES = ("catalog", "measure_group", "measure", "actor", "actor_attribute", "evidence")
@@ -79,7 +83,7 @@ class FingerprintMatch:
     later_entries: int  # entries recorded after it
 
 
-def _info(s: seals.Seal) -> SealInfo:
+def _info(s: Seal) -> SealInfo:
     return SealInfo(s.id, s.short_id, s.log_seq, s.head_hash, s.made_at, s.purpose, s.key_fingerprint)
 
 
@@ -88,6 +92,9 @@ class IntegrityService:
         self.db = db
 
     def verify(self, limit: int = 50) -> VerifyReport:
+        # The signing library costs tens of milliseconds to import: only when seals are used.
+        from tcbm_tracker.storage import copy_key, seals
+
         problems: list[str] = []
         key = copy_key.load_existing()
         with self.db.read() as s:
@@ -121,6 +128,8 @@ class IntegrityService:
 
     def seal(self, purpose: str = "seal") -> SealInfo:
         """Sign the current head with this copy's key (made on first use)."""
+        from tcbm_tracker.storage import copy_key, seals
+
         key = copy_key.load_or_create()
         with self.db.write() as s:
             made = seals.make_seal(s, key, purpose)
@@ -152,6 +161,8 @@ class IntegrityService:
         again). The seal is None only for a read-only file, which cannot hold one. A seal of
         this copy that already vouches for the head is used again rather than repeated.
         """
+        from tcbm_tracker.storage import copy_key, seals
+
         key = None if self.db.read_only else copy_key.load_or_create()
 
         def current(s: Session) -> tuple[bool, SealInfo | None]:
