@@ -187,7 +187,8 @@ def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_
         problems.append(Problem(
             "seals",
             f"this copy sealed another database at this path (seal {last.get('seal')} of {last.get('made_at')}), "
-            "and this file holds none of its seals: the file was replaced, or its id and seals were rewritten",
+            "and this file holds none of its seals: the file was replaced, or its id and seals were rewritten "
+            "(if you replaced it yourself, `tcbm-tracker seal` records the new one)",
         ))
     return SealCheck(problems, notes, checked, newest)
 

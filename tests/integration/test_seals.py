@@ -204,3 +204,19 @@ def test_the_readme_says_what_the_chain_and_seals_prove_and_what_they_cannot() -
     assert "edits made outside the app that do not rewrite the log" in section
     assert "any rewrite of the history before a seal" in section
     assert "holds both the database file and this copy's key" in section
+
+
+def test_a_file_replaced_at_a_sealed_path_is_named_until_it_is_sealed(db_path: Path, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Rewriting the database's id and deleting its seals hides it from the ledger's id; the
+    path still ties it to what this copy sealed there."""
+    seal(db_path, capsys)
+    tamper = sqlite3.connect(db_path)
+    tamper.execute("DELETE FROM seal")
+    tamper.execute("UPDATE tracker_meta SET value = 'someone else' WHERE key = 'database_id'")
+    tamper.commit()
+    tamper.close()
+    found = problems(db_path)
+    assert len(found) == 1 and found[0].startswith("seals: this copy sealed another database at this path (seal 1 of ")
+    seal(db_path, capsys)  # the owner, replacing the file on purpose, seals the new one
+    assert problems(db_path) == []
