@@ -107,13 +107,15 @@ class IntegrityService:
             problems.extend(str(p) for p in chain_check.verify_schema_objects(s))
             chain = chain_check.verify_chain(s, limit, capture=seals.seal_positions(s))
             problems.extend(str(p) for p in chain.problems)
+            # Seals before rows: rows edited outside the app can be many, and must not crowd out
+            # the one line saying the history was rewritten.
+            sealed = seals.check_seals(s, chain.hashes, self.db.path, key)
+            problems.extend(str(p) for p in sealed.problems)
             if len(problems) < limit:
                 problems.extend(
                     str(p)
                     for p in chain_check.verify_rows(s, chain.latest, limit - len(problems), entries_missing=chain.entries_missing)
                 )
-            sealed = seals.check_seals(s, chain.hashes, self.db.path, key)
-            problems.extend(str(p) for p in sealed.problems)
         newest = _info(sealed.newest) if sealed.newest else None
         return VerifyReport(
             sqlite_ok,

@@ -89,6 +89,12 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
     ``capture``: log positions whose hash the caller wants (the positions seals vouch for).
     """
     r = ChainResult()
+
+    def add(problem: Problem) -> None:
+        # The walk goes on past the limit: the head and the hashes seals need come from all of it.
+        if len(r.problems) < limit:
+            r.problems.append(problem)
+
     prev = GENESIS
     expected_seq = 1
     created: dict[tuple[str, str], int] = {}
@@ -98,15 +104,15 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
         where = f"change log entry {seq}"
         if seq != expected_seq:
             r.entries_missing = True
-            r.problems.append(Problem(where, f"{_span(expected_seq, seq - 1)} {'is' if seq - 1 == expected_seq else 'are'} missing"))
+            add(Problem(where, f"{_span(expected_seq, seq - 1)} {'is' if seq - 1 == expected_seq else 'are'} missing"))
         if prev_hash != prev:
-            r.problems.append(Problem(where, "does not follow the previous entry (chain broken)"))
+            add(Problem(where, "does not follow the previous entry (chain broken)"))
         if entry_hash(seq, at, user, entity, key, action, payload, prev_hash) != h:
-            r.problems.append(Problem(where, f"was altered ({entity} {key} {action})"))
+            add(Problem(where, f"was altered ({entity} {key} {action})"))
         if CREATING_ACTION.get(entity) == action:
             first = created.setdefault((entity, key), seq)
             if first != seq:
-                r.problems.append(Problem(where, f"records {entity} {key} a second time (first in entry {first}): an id was used twice"))
+                add(Problem(where, f"records {entity} {key} a second time (first in entry {first}): an id was used twice"))
         if seq in capture:
             r.hashes[seq] = h
         by_key = latest.get(entity)
@@ -116,17 +122,17 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
         prev = h
         r.head_seq = seq
         expected_seq = seq + 1
-        if len(r.problems) >= limit:
-            return r
     r.head = prev
     written = highest_seq_used(session)
     if written > r.head_seq:
         r.entries_missing = True
-        r.problems.append(Problem(
+        # First: it explains the rows the log no longer holds.
+        r.problems.insert(0, Problem(
             "change log",
             f"its last {_span(r.head_seq + 1, written)} {'was' if written == r.head_seq + 1 else 'were'} deleted "
             f"(entry {written} was written; the log now ends at entry {r.head_seq})",
         ))
+        del r.problems[limit:]
     return r
 
 

@@ -220,3 +220,15 @@ def test_a_file_replaced_at_a_sealed_path_is_named_until_it_is_sealed(db_path: P
     assert len(found) == 1 and found[0].startswith("seals: this copy sealed another database at this path (seal 1 of ")
     seal(db_path, capsys)  # the owner, replacing the file on purpose, seals the new one
     assert problems(db_path) == []
+
+
+def test_a_broken_seal_is_not_crowded_out_by_many_edited_rows(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    short = seal(db_path, capsys)
+    rewrite_history(db_path, 5, "someone else")
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE actor SET name = name || '!'")  # 195 rows edited outside the app
+    con.commit()
+    con.close()
+    found = problems(db_path)
+    assert len(found) == 50
+    assert any(p.startswith(f"seal {short}: ") for p in found), found[:3]
