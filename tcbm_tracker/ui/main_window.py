@@ -210,7 +210,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.edit_action, self.find_action])
         view_menu = self.menuBar().addMenu("&View")
         for i, name in enumerate(("Matrix", "Actor", "Measure", "Changes")):
-            view_menu.addAction(self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
+            # ``triggered`` passes ``checked``: it must not land in ``i`` (it did, and every key showed tab 0).
+            view_menu.addAction(self._action(name, lambda checked=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
         view_menu.addSeparator()
         view_menu.addAction(self.history_action)
         self.today_action = self._action("Show &Today", lambda: self.set_as_of(self.controller.today()), "Ctrl+T",
