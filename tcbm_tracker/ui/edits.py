@@ -40,6 +40,7 @@ class EditRequest:
     note: str | None = None
     evidence_ids: tuple[int, ...] = ()
     new_evidence: tuple[EvidenceInput, ...] = ()
+    correction: bool = False  # corrects the assessment in force (same effective date), not a change
 
     def inputs(self, evidence_ids: Sequence[int]) -> list[AssessmentInput]:
         return [AssessmentInput(actor=a, measure=m, status=self.status, provenance=self.provenance,

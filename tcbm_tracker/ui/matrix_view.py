@@ -38,13 +38,16 @@ MEASURE_COLUMN_WIDTH = 34
 
 
 class MatrixTableView(QTableView):
-    """The grid; Enter or F2 edits the selected cells (Enter would otherwise just move down).
+    """The grid. F2 edits the selected cells; Enter does what a double-click on the current cell
+    does: edits on a measure cell, opens the dossier on an actor name (Enter would otherwise just
+    move down).
 
     A darker line separates the catalogues (and the actor columns from the measures), so that
     GGE and LTS columns read as two blocks.
     """
 
     edit_pressed = Signal()
+    enter_pressed = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,7 +55,10 @@ class MatrixTableView(QTableView):
 
     def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
         key = event.key()  # type: ignore[attr-defined]
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+            return
+        if key == Qt.Key.Key_F2:
             self.edit_pressed.emit()
             return
         super().keyPressEvent(event)  # type: ignore[arg-type]
@@ -146,6 +152,7 @@ class MatrixView(QWidget):
         self.table.customContextMenuRequested.connect(self._cell_menu)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.edit_pressed.connect(self.request_edit)
+        self.table.enter_pressed.connect(self._enter_pressed)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._shape_columns)
 
@@ -313,6 +320,15 @@ class MatrixView(QWidget):
             current = self.table.currentIndex()
             if current.isValid() and self.proxy.mapToSource(current).column() == ACTOR_COLUMN:
                 self.actor_opened.emit(self.model.actor_at(self.proxy.mapToSource(current).row()).key)
+
+    def _enter_pressed(self) -> None:
+        """Enter is the keyboard's double-click on the current cell: on an actor name (or its
+        coverage) it opens the dossier; it never turns a name into a whole-row bulk edit."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._double_clicked(current)
+        else:
+            self.request_edit()
 
     def _double_clicked(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)

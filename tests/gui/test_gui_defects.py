@@ -24,3 +24,182 @@ def test_ctrl_number_shows_its_tab(window, qtbot, idle, key, tab) -> None:  # ty
     qtbot.keyClick(focused(), key, CTRL)
     idle(window)
     assert window.tabs.currentIndex() == tab
+
+
+# --- the editor, driven by keys ---------------------------------------------------------------------
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def keyboard_editor(qtbot, script):  # type: ignore[no-untyped-def]
+    """An answer that shows the real editor (never exec()), lets ``script(dialog)`` press keys,
+    and returns what the dialog returns: its request if the keys accepted it, else None."""
+    from PySide6.QtWidgets import QDialog
+
+    from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+
+    def answer(parent, context, validate, ask_evidence):  # type: ignore[no-untyped-def]
+        dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog and focused().window() is dialog)
+        script(dialog)
+        if dialog.isVisible():
+            dialog.reject()
+        return dialog.request() if dialog.result() == QDialog.DialogCode.Accepted else None
+
+    return answer
+
+
+def choose_status(qtbot, dialog, status) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker.domain.vocabulary import STATUS_ORDER
+
+    qtbot.keyClick(focused(), Qt.Key.Key_S, ALT)
+    assert focused() is dialog.status
+    qtbot.keyClick(dialog.status, Qt.Key.Key_Home)
+    for _ in range(STATUS_ORDER.index(status)):
+        qtbot.keyClick(dialog.status, Qt.Key.Key_Down)
+    assert dialog.status.currentData() == status.value
+
+
+def go_to_actor_name(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Home (the first actor's name), then type the name: the grid jumps to it."""
+    table = window.matrix_view.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Home, CTRL)
+    qtbot.keyClicks(table, name)
+    assert table.currentIndex().data() == name
+
+
+def test_enter_on_an_actor_name_opens_its_dossier(window, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    go_to_actor_name(qtbot, window, "Germany")
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Return)
+    idle(window)
+    # No editor (the scripted dialogs would have failed) and nothing recorded: the dossier.
+    assert window.tabs.currentWidget() is window.dossier_view
+    assert window.dossier_view.dossier is not None and window.dossier_view.dossier.actor.key == "DEU"
+    assert window.controller.undo_stack.count() == 0
+
+
+def test_never_assessed_cell_has_no_status_until_one_is_chosen(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker.domain.vocabulary import Status
+
+    seen = {}
+
+    def script(dialog):  # type: ignore[no-untyped-def]
+        seen["index"] = dialog.status.currentIndex()
+        seen["enabled"] = dialog.record_button.isEnabled()
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)  # Ctrl+Enter: nothing to record yet
+        seen["still_open"] = dialog.isVisible()
+        choose_status(qtbot, dialog, Status.PLANNED)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+
+    scripted.assessment.append(keyboard_editor(qtbot, script))
+    window.matrix_view.select_cells([("FRA", "LTS-B.4")])
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Return)
+    idle(window)
+    assert seen == {"index": -1, "enabled": False, "still_open": True}
+    assert [h.status for h in reader.assessments.history("FRA", "LTS-B.4")] == [Status.PLANNED]
+
+
+def test_bulk_edit_names_the_cells_and_asks_once_more(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker.domain.vocabulary import Status
+
+    seen = {}
+
+    def script(dialog):  # type: ignore[no-untyped-def]
+        assert dialog.status.currentIndex() == -1 and not dialog.record_button.isEnabled()
+        choose_status(qtbot, dialog, Status.IMPLEMENTED)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+        box = dialog.confirmation
+        assert box is not None and dialog.isVisible()  # asked, not recorded
+        qtbot.waitUntil(lambda: focused().window() is box)
+        seen["text"] = box.text()
+        seen["which"] = box.informativeText()
+        qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Enter: "Back to the editor", the default
+        seen["back"] = dialog.confirmation is None and dialog.isVisible()
+        qtbot.waitUntil(lambda: focused().window() is dialog)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+        qtbot.waitUntil(lambda: focused().window() is dialog.confirmation)
+        qtbot.keyClick(focused(), Qt.Key.Key_R, ALT)  # "Record for 37 cells"
+        qtbot.waitUntil(lambda: not dialog.isVisible())  # a mnemonic "clicks" after a short animation
+
+    scripted.assessment.append(keyboard_editor(qtbot, script))
+    go_to_actor_name(qtbot, window, "Germany")
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_End, SHIFT)  # the whole row
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_F2)
+    idle(window)
+    assert seen["text"] == "Record “✓ Implemented” for 37 cells?"
+    assert seen["which"].startswith("Germany: 37 measures (GGE-IV.1, ")
+    assert seen["back"]
+    matrix = reader.queries.matrix()
+    assert sum(1 for (a, _), c in matrix.cells.items() if a == "DEU" and c.status is Status.IMPLEMENTED) == 37
+    assert len(matrix.cells) == 37
+
+
+def test_three_cells_need_no_second_question(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker.domain.vocabulary import Status
+
+    def script(dialog):  # type: ignore[no-untyped-def]
+        choose_status(qtbot, dialog, Status.PLANNED)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+        assert dialog.confirmation is None
+
+    scripted.assessment.append(keyboard_editor(qtbot, script))
+    window.matrix_view.select_cells([("FRA", "LTS-B.4"), ("FRA", "LTS-B.5"), ("KEN", "LTS-B.4")])
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_F2)
+    idle(window)
+    assert len(reader.queries.matrix().cells) == 3
+
+
+def test_correcting_keeps_the_date_and_a_change_takes_a_new_one(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
+    from tcbm_tracker.services.assessments import AssessmentInput
+
+    reader.assessments.record(AssessmentInput("FRA", "LTS-A.1", Status.PLANNED, Provenance.SELF_REPORTED, Confidence.HIGH,
+                                              "Plan anounced", effective=dt.date(2020, 1, 1)))
+    window.controller.reload()
+    idle(window)
+    seen: dict[str, object] = {}
+
+    def correct(dialog):  # type: ignore[no-untyped-def]
+        seen["no act chosen"] = not dialog.record_button.isEnabled()
+        qtbot.keyClick(focused(), Qt.Key.Key_R, ALT)  # Correct this assessment
+        qtbot.waitUntil(dialog.correct_mode.isChecked)  # a mnemonic "clicks" after a short animation
+        seen["date"] = (dialog.effective.text(), dialog.effective.isEnabled())
+        seen["unchanged"] = not dialog.record_button.isEnabled()  # nothing changed: nothing to record
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+        seen["still open"] = dialog.isVisible()
+        qtbot.keyClick(focused(), Qt.Key.Key_N, ALT)
+        qtbot.keyClicks(focused(), "Plan announced")  # the typo fixed (the note is selected: replaced)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+
+    def change(dialog):  # type: ignore[no-untyped-def]
+        qtbot.keyClick(focused(), Qt.Key.Key_H, ALT)  # Record a change
+        qtbot.waitUntil(dialog.change_mode.isChecked)
+        seen["change date"] = (dialog.effective.text(), dialog.effective.isEnabled())
+        seen["change unchanged"] = not dialog.record_button.isEnabled()
+        choose_status(qtbot, dialog, Status.IMPLEMENTED)
+        qtbot.keyClick(focused(), Qt.Key.Key_E, ALT)
+        qtbot.keyClicks(focused(), "2024-05-01")
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+
+    scripted.assessment.extend([keyboard_editor(qtbot, correct), keyboard_editor(qtbot, change)])
+    window.matrix_view.select_cells([("FRA", "LTS-A.1")])
+    window.matrix_view.table.setFocus()
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Return)
+    idle(window)
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Return)
+    idle(window)
+    assert seen == {"no act chosen": True, "date": ("2020-01-01", False), "unchanged": True, "still open": True,
+                    "change date": (window.controller.today().isoformat(), True), "change unchanged": True}
+    history = reader.assessments.history("FRA", "LTS-A.1")  # newest first
+    assert [(h.status, h.effective_date, h.note, h.provenance) for h in history] == [
+        (Status.IMPLEMENTED, dt.date(2024, 5, 1), "Plan announced", Provenance.SELF_REPORTED),
+        (Status.PLANNED, dt.date(2020, 1, 1), "Plan announced", Provenance.SELF_REPORTED),  # the correction
+        (Status.PLANNED, dt.date(2020, 1, 1), "Plan anounced", Provenance.SELF_REPORTED),
+    ]
+    assert window.controller.undo_stack.undoText().startswith("Set FRA / LTS-A.1")
