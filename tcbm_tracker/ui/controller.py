@@ -232,19 +232,34 @@ class TrackerController(QObject):
         self.undo_stack.push(RecordAssessmentsCommand(outcome, self._write_inputs))
         self._saved(outcome.saved)
 
-    def _write_inputs(self, items: list[AssessmentInput], description: str) -> None:
-        """Undo and redo: record the given inputs as one transaction."""
+    def _write_inputs(self, command: RecordAssessmentsCommand, items: list[AssessmentInput], description: str) -> None:
+        """Undo and redo: record the given inputs as one transaction.
+
+        Called from inside QUndoStack.undo()/redo(), before the stack moves: ``index`` is where
+        the stack stands now, and where it goes back to if the write fails.
+        """
         title = f"{description}" if len(items) > LONG_EDIT_CELLS else None
+        index = self.undo_stack.index()
 
         def job(t: Tracker, ctx: JobContext) -> list[AssessmentInfo]:
             ctx.check()
             return t.assessments.record_many(items)
 
-        self._submit("undo/redo", job, self._saved, long_title=title, on_failure=self._undo_failed)
+        self._submit("undo/redo", job, self._saved, long_title=title,
+                     on_failure=lambda exc, details: self._undo_failed(index, exc, details))
 
-    def _undo_failed(self, exc: BaseException, details: str) -> None:
-        # The stack already moved; with nothing written, its history no longer matches the data.
-        self.undo_stack.clear()
+    def _undo_failed(self, index: int, exc: BaseException, details: str) -> None:
+        """Nothing was written: put the stack back where it was, without writing anything."""
+        stack = self.undo_stack
+        low, high = sorted((stack.index(), index))
+        moved = [stack.command(i) for i in range(low, high)]
+        for command in moved:
+            if isinstance(command, RecordAssessmentsCommand):
+                command.skip_next = True
+        stack.setIndex(index)
+        for command in moved:
+            if isinstance(command, RecordAssessmentsCommand):
+                command.skip_next = False
         self.error_occurred.emit(exc, details)
 
     def _saved(self, saved: list[AssessmentInfo]) -> None:

@@ -203,3 +203,73 @@ def test_correcting_keeps_the_date_and_a_change_takes_a_new_one(window, qtbot, i
         (Status.PLANNED, dt.date(2020, 1, 1), "Plan anounced", Provenance.SELF_REPORTED),
     ]
     assert window.controller.undo_stack.undoText().startswith("Set FRA / LTS-A.1")
+
+
+# --- undo ------------------------------------------------------------------------------------------
+def record_by_keys(qtbot, window, idle, scripted, cell, status) -> None:  # type: ignore[no-untyped-def]
+    def script(dialog):  # type: ignore[no-untyped-def]
+        if dialog.asks_mode:
+            qtbot.keyClick(focused(), Qt.Key.Key_H, ALT)
+            qtbot.waitUntil(dialog.change_mode.isChecked)
+        choose_status(qtbot, dialog, status)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+
+    scripted.assessment.append(keyboard_editor(qtbot, script))
+    window.matrix_view.select_cells([cell])
+    window.matrix_view.table.setFocus()
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Return)
+    idle(window)
+
+
+def test_failed_undo_leaves_the_undo_stack_as_it_was(make_window, db_path, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from tcbm_tracker.domain.vocabulary import Status
+
+    window = make_window(db_path, busy_timeout_ms=200)
+    record_by_keys(qtbot, window, idle, scripted, ("FRA", "LTS-B.4"), Status.PLANNED)
+    stack = window.controller.undo_stack
+    assert (stack.count(), stack.index()) == (1, 1)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Z, CTRL)
+        idle(window)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert window.last_error is not None and window.last_error.windowTitle() == "The database is busy"
+    # Nothing was written, and the edit can still be undone: the stack is where it was.
+    assert (stack.count(), stack.index(), stack.undoText()) == (1, 1, "Set FRA / LTS-B.4 to Planned")
+    assert [h.status for h in reader.assessments.history("FRA", "LTS-B.4")] == [Status.PLANNED]
+    window.last_error.done(0)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(focused(), Qt.Key.Key_Z, CTRL)
+    idle(window)
+    assert stack.index() == 0
+    assert [h.status for h in reader.assessments.history("FRA", "LTS-B.4")] == [Status.NOT_ASSESSED, Status.PLANNED]
+    qtbot.keyClick(focused(), Qt.Key.Key_Z, CTRL | SHIFT)  # redo
+    idle(window)
+    assert stack.index() == 1
+    assert reader.assessments.history("FRA", "LTS-B.4")[0].status is Status.PLANNED
+
+
+def test_undo_restores_the_evidence_and_provenance_of_what_it_restores(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
+    from tcbm_tracker.services.assessments import AssessmentInput
+    from tcbm_tracker.services.evidence import EvidenceInput
+
+    law = reader.evidence.add(EvidenceInput(title="Space operations act", symbol="A/AC.105/2018/1"))
+    reader.assessments.record(AssessmentInput("KEN", "LTS-B.4", Status.PLANNED, Provenance.OFFICIAL_RECORD, Confidence.HIGH,
+                                              "Plan announced", effective=dt.date(2020, 1, 1), evidence_ids=(law.id,)))
+    window.controller.reload()
+    idle(window)
+    record_by_keys(qtbot, window, idle, scripted, ("KEN", "LTS-B.4"), Status.IMPLEMENTED)
+    qtbot.keyClick(focused(), Qt.Key.Key_Z, CTRL)
+    idle(window)
+    restored = reader.assessments.history("KEN", "LTS-B.4")[0]
+    assert (restored.status, restored.provenance, restored.confidence, restored.note, restored.evidence_ids) == (
+        Status.PLANNED, Provenance.OFFICIAL_RECORD, Confidence.HIGH, "Plan announced", (law.id,))
+    assert restored.effective_date == window.controller.today()  # the undone change's date
