@@ -32,6 +32,7 @@ from shiboken6 import isValid as shiboken_valid
 
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.date_field import IsoDateEdit
@@ -311,7 +312,8 @@ class MainWindow(QMainWindow):
         self.dossier_view.region_labels = data.region_labels
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
-        assessed = sum(1 for c in m.cells.values())
+        # A cell whose current assessment is "not assessed" (an undo, a reset) is not assessed.
+        assessed = sum(1 for c in m.cells.values() if c.status is not Status.NOT_ASSESSED)
         self.counts_label.setText(f"{len(m.actors):,} actors · {len(m.measures):,} measures · "
                                   f"{assessed:,} of {len(m.actors) * len(m.measures):,} cells assessed")
 

@@ -273,3 +273,14 @@ def test_undo_restores_the_evidence_and_provenance_of_what_it_restores(window, q
     assert (restored.status, restored.provenance, restored.confidence, restored.note, restored.evidence_ids) == (
         Status.PLANNED, Provenance.OFFICIAL_RECORD, Confidence.HIGH, "Plan announced", (law.id,))
     assert restored.effective_date == window.controller.today()  # the undone change's date
+
+
+def test_status_bar_counts_only_cells_currently_assessed(window, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker.domain.vocabulary import Status
+
+    cells = len(window.matrix_view.model.actors) * len(window.matrix_view.model.measures)
+    record_by_keys(qtbot, window, idle, scripted, ("FRA", "LTS-B.4"), Status.PLANNED)
+    assert window.counts_label.text().endswith(f"· 1 of {cells:,} cells assessed")
+    qtbot.keyClick(focused(), Qt.Key.Key_Z, CTRL)  # the cell is "not assessed" again (a new row says so)
+    idle(window)
+    assert window.counts_label.text().endswith(f"· 0 of {cells:,} cells assessed")
