@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QContextMenuEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +48,7 @@ class MatrixTableView(QTableView):
 
     edit_pressed = Signal()
     enter_pressed = Signal()
+    menu_requested = Signal(QModelIndex, QPoint)  # the cell, where to show the menu (global)
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +62,28 @@ class MatrixTableView(QTableView):
         if key == Qt.Key.Key_F2:
             self.edit_pressed.emit()
             return
+        if key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:  # type: ignore[attr-defined]
+            # Shift+F10 is the menu key's twin; only Windows turns it into a context-menu event.
+            self._keyboard_menu()
+            return
         super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """The cell menu. From the keyboard (the Menu key) it is the current cell's: the position
+        Qt gives then is the current cell's rectangle in the viewport's coordinates, delivered to
+        the table (so ``indexAt`` found the row below, and nothing on the last row)."""
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            self._keyboard_menu()
+            return
+        index = self.indexAt(self.viewport().mapFromGlobal(event.globalPos()))
+        if index.isValid():
+            self.menu_requested.emit(index, event.globalPos())
+
+    def _keyboard_menu(self) -> None:
+        current = self.currentIndex()
+        if current.isValid():
+            rect = self.visualRect(current)
+            self.menu_requested.emit(current, self.viewport().mapToGlobal(rect.bottomLeft()))
 
     def paintEvent(self, event: object) -> None:  # type: ignore[override]
         super().paintEvent(event)  # type: ignore[arg-type]
@@ -148,8 +170,8 @@ class MatrixView(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.sectionDoubleClicked.connect(self._header_double_clicked)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._cell_menu)
+        self.table.menu_requested.connect(self._cell_menu)
+        self.last_menu: QMenu | None = None
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.edit_pressed.connect(self.request_edit)
         self.table.enter_pressed.connect(self._enter_pressed)
@@ -352,10 +374,9 @@ class MatrixView(QWidget):
         measure = self.model.measure_at(source.column())
         self.current_cell_changed.emit(self.model.actor_at(source.row()).key, measure.key if measure else "")
 
-    def _cell_menu(self, pos: QPoint) -> None:
-        index = self.table.indexAt(pos)
-        if not index.isValid():
-            return
+    def _cell_menu(self, index: QModelIndex, where: QPoint) -> None:
+        if self.last_menu is not None and self.last_menu.isVisible():
+            return  # one key press, one menu (a platform may send both a key and a menu event)
         source = self.proxy.mapToSource(index)
         actor = self.model.actor_at(source.row())
         measure = self.model.measure_at(source.column())
@@ -367,7 +388,10 @@ class MatrixView(QWidget):
             menu.addSeparator()
             menu.addAction(f"Open measure {measure.key}", lambda: self.measure_opened.emit(measure.key))
         menu.addAction(f"Open dossier of {actor.name}", lambda: self.actor_opened.emit(actor.key))
-        menu.popup(self.table.viewport().mapToGlobal(pos))
+        if self.last_menu is not None:
+            self.last_menu.deleteLater()
+        self.last_menu = menu
+        menu.popup(where)
 
     def _header_menu(self, pos: QPoint) -> None:
         section = self.table.horizontalHeader().logicalIndexAt(pos)

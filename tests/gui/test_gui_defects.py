@@ -284,3 +284,44 @@ def test_status_bar_counts_only_cells_currently_assessed(window, qtbot, idle, sc
     qtbot.keyClick(focused(), Qt.Key.Key_Z, CTRL)  # the cell is "not assessed" again (a new row says so)
     idle(window)
     assert window.counts_label.text().endswith(f"· 0 of {cells:,} cells assessed")
+
+
+# --- the keyboard context menu ------------------------------------------------------------------------
+def press_menu_key(window) -> None:  # type: ignore[no-untyped-def]
+    """The Menu key as Qt delivers it: the platform (xcb, Windows) turns the key into a keyboard
+    context-menu event for the window, which Qt forwards to the focused widget. QTest cannot
+    press it (no platform plugin behind it offscreen), so the platform's event is sent instead."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(5, 5), window.mapToGlobal(QPoint(5, 5)))
+    QApplication.sendEvent(window.windowHandle(), event)
+
+
+@pytest.mark.parametrize("how", ["menu key", "shift+f10"])
+@pytest.mark.parametrize("row", [0, 2])  # 2 is the last row
+def test_keyboard_context_menu_acts_on_the_current_row(window, qtbot, idle, how, row) -> None:  # type: ignore[no-untyped-def]
+    mv = window.matrix_view
+    qtbot.keyClick(focused(), Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(focused(), "Arab")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # to the grid, first match
+    assert focused() is mv.table
+    names = [mv.proxy.index(r, 0).data() for r in range(mv.proxy.rowCount())]
+    assert names == ["Saudi Arabia", "Syrian Arab Republic", "United Arab Emirates"]
+    for _ in range(row):
+        qtbot.keyClick(mv.table, Qt.Key.Key_Down)
+    if how == "menu key":
+        press_menu_key(window)
+    else:
+        qtbot.keyClick(mv.table, Qt.Key.Key_F10, SHIFT)
+    menu = mv.last_menu
+    assert menu is not None and menu.isVisible()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts[-1] == f"Open dossier of {names[row]}"
+    assert texts[-2] == "Open measure GGE-IV.1"
+    # Choose the last item from the keyboard: the dossier of the current row opens.
+    qtbot.keyClick(menu, Qt.Key.Key_Up)
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    idle(window)
+    assert window.tabs.currentWidget() is window.dossier_view
+    assert window.dossier_view.dossier.actor.name == names[row]
