@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QContextMenuEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QContextMenuEvent, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +28,7 @@ from tcbm_tracker.ui.matrix_model import (
     COVERAGE_COLUMN,
     FIRST_MEASURE_COLUMN,
     MEASURE_KEY_ROLE,
+    MEASURE_SEARCH_PREFIX,
     MatrixFilter,
     MatrixFilterProxyModel,
     MatrixTableModel,
@@ -128,7 +129,9 @@ class MatrixView(QWidget):
         for s in STATUS_ORDER:
             self.status_box.addItem(f"Has {status_text(s)}", s.value)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search actor or measure (Ctrl+F)")
+        self.search.setPlaceholderText(f"Search actors (Ctrl+F); {MEASURE_SEARCH_PREFIX} searches measures")
+        self.search.setToolTip(f"Actor names or codes; “{MEASURE_SEARCH_PREFIX}debris” shows only the measures whose key or "
+                               "title contains “debris”")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
         self.summary = QLabel()
@@ -181,6 +184,13 @@ class MatrixView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.addLayout(bar)
+        # Said whenever a search hides measures: Coverage then counts only the measures shown.
+        self.measure_banner = QLabel()
+        self.measure_banner.setObjectName("measureSearchBanner")
+        self.measure_banner.setStyleSheet("background: #fff4c2; color: #4a3b00; padding: 3px 6px;")
+        self.measure_banner.setWordWrap(True)
+        self.measure_banner.hide()
+        layout.addWidget(self.measure_banner)
         layout.addWidget(self.table, 1)
         self.hint = QLabel("Double-click a cell (or Enter) to record an assessment · select several cells, "
                            "or actor names for whole rows, to edit them together · Ctrl+Z undoes")
@@ -204,6 +214,10 @@ class MatrixView(QWidget):
         self._search_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._search_return)
+        # Esc, in the search box or the grid, shows every measure again.
+        self.clear_measure_search = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._clear_measure_search,
+                                              context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.clear_measure_search.setEnabled(False)
         for box in (self.region_box, self.status_box):
             box.currentIndexChanged.connect(self.apply_filter)
         # The group list depends on the catalogue: refill it first, then filter once.
@@ -257,9 +271,10 @@ class MatrixView(QWidget):
     # --- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> MatrixFilter:
         status = self.status_box.currentData()
+        actor_text, measure_text = MatrixFilter.split_search(self.search.text())
         return MatrixFilter(catalog=self.catalog_box.currentData(), group=self.group_box.currentData(),
                             region=self.region_box.currentData(), status=Status(status) if status else None,
-                            text=self.search.text())
+                            text=actor_text, measure_text=measure_text)
 
     def apply_filter(self) -> None:
         self._search_timer.stop()
@@ -268,6 +283,13 @@ class MatrixView(QWidget):
         m = self.model
         self.summary.setText(f"{self.proxy.matching_actors:,} of {len(m.actors):,} actors × "
                              f"{self.proxy.matching_measures:,} of {len(m.measures):,} measures")
+        measure_text = self.proxy.filter.measure_text
+        self.clear_measure_search.setEnabled(bool(measure_text))
+        self.measure_banner.setVisible(bool(measure_text))
+        if measure_text:
+            self.measure_banner.setText(
+                f"Measures filtered by “{measure_text}”: {self.proxy.matching_measures:,} of {len(m.measures):,} shown, "
+                "and Coverage counts only these. Esc shows every measure.")
         self.filter_applied.emit()
 
     def _mark_separators(self) -> None:
@@ -280,6 +302,10 @@ class MatrixView(QWidget):
                 previous = catalog
         self.table.separator_columns = columns
         self.table.viewport().update()
+
+    def _clear_measure_search(self) -> None:
+        self.search.clear()
+        self.apply_filter()
 
     def _search_return(self) -> None:
         self.apply_filter()

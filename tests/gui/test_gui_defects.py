@@ -325,3 +325,39 @@ def test_keyboard_context_menu_acts_on_the_current_row(window, qtbot, idle, how,
     idle(window)
     assert window.tabs.currentWidget() is window.dossier_view
     assert window.dossier_view.dossier.actor.name == names[row]
+
+
+# --- search ---------------------------------------------------------------------------------------------
+def test_searching_a_state_never_filters_measures(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tcbm_tracker.domain.vocabulary import Status
+    from tcbm_tracker.services.assessments import AssessmentInput
+
+    reader.assessments.record_many([AssessmentInput("FRA", "LTS-A.1", Status.IMPLEMENTED, effective=dt.date(2020, 1, 1)),
+                                    AssessmentInput("FRA", "GGE-IV.1", Status.NOT_IMPLEMENTED, effective=dt.date(2020, 1, 1))])
+    window.controller.reload()
+    idle(window)
+    mv = window.matrix_view
+    qtbot.keyClick(focused(), Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(focused(), "Fra")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert [mv.proxy.index(r, 0).data() for r in range(mv.proxy.rowCount())] == ["France"]
+    assert mv.proxy.matching_measures == 37  # "frameworks" in two guideline titles does not matter
+    assert mv.proxy.index(0, 1).data() == "3%"  # 1 implemented of 37 measures (it showed 50%: 1 of 2)
+    assert mv.model.coverage[mv.model.row_of("FRA")].denominator == 37
+    assert mv.measure_banner.isHidden()
+    # Measures only when asked, and then said plainly.
+    qtbot.keyClick(focused(), Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(focused(), "m:frameworks")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert 0 < mv.proxy.matching_measures < 37
+    assert mv.measure_banner.isVisible()
+    assert mv.measure_banner.text().startswith(f"Measures filtered by “frameworks”: {mv.proxy.matching_measures} of 37 shown")
+    assert focused() is mv.table
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)  # one key, from the grid
+    assert mv.proxy.matching_measures == 37 and mv.measure_banner.isHidden() and mv.search.text() == ""
+    qtbot.keyClick(focused(), Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(focused(), "m:debris")
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)  # and from the search box
+    assert mv.proxy.matching_measures == 37 and mv.measure_banner.isHidden()
