@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         self.last_error: QWidget | None = None
         self.progress: QProgressDialog | None = None
         self._actor_names: dict[str, str] = {}
+        # The actor the user looked at last (a dossier opened, a cell or row of an actor made
+        # current): what Ctrl+P reports on, named in the menu.
+        self._last_actor: str | None = None
         # The change list is read when its tab is shown (not at start-up, where the job would
         # compete with the first paint of the matrix); True while it may be out of date.
         self._changes_stale = True
@@ -309,6 +312,8 @@ class MainWindow(QMainWindow):
         self.matrix_view.set_data(data)
         m = data.matrix
         self._actor_names = {a.key: a.name for a in m.actors}
+        if self._last_actor is not None:
+            self._viewed_actor(self._last_actor)  # its name, now known
         self.dossier_view.region_labels = data.region_labels
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
@@ -443,8 +448,15 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(none)").setEnabled(False)
 
     def open_actor(self, key: str) -> None:
-        self.tabs.setCurrentWidget(self.dossier_view)
+        self._viewed_actor(key)
+        # Asked for first: showing the tab then finds a dossier on its way (and opens no other).
         self.controller.load_dossier(key)
+        self.tabs.setCurrentWidget(self.dossier_view)
+
+    def _viewed_actor(self, key: str) -> None:
+        self._last_actor = key
+        name = self._actor_names.get(key, key).replace("&", "&&")
+        self.reports.actions["actor"].setText(f"&Compliance Summary of {name}…")
 
     def open_measure(self, key: str) -> None:
         self.tabs.setCurrentWidget(self.measure_view)
@@ -455,13 +467,8 @@ class MainWindow(QMainWindow):
         self.controller.set_as_of(day)
 
     def current_actor(self) -> str | None:
-        """The actor a report or action is about: the dossier's when it is shown, else the selected cell's."""
-        if self.tabs.currentWidget() is self.dossier_view and self.dossier_view.dossier is not None:
-            return self.dossier_view.dossier.actor.key
-        cells = self.matrix_view.selected_cells()
-        if cells:
-            return cells[0][0]
-        return self.dossier_view.dossier.actor.key if self.dossier_view.dossier is not None else None
+        """The actor a report is about: the one viewed last (the Reports menu names it)."""
+        return self._last_actor
 
     def current_measure(self) -> str | None:
         if self.tabs.currentWidget() is self.measure_view and self.measure_view.overview is not None:
@@ -493,6 +500,8 @@ class MainWindow(QMainWindow):
         self.controller.load_history(actor, measure)
 
     def _current_cell_changed(self, actor: str, measure: str) -> None:
+        if actor:
+            self._viewed_actor(actor)
         if measure and self.history_dock.isVisible():
             self.controller.load_history(actor, measure)
 
@@ -508,9 +517,12 @@ class MainWindow(QMainWindow):
             self._changes_stale = True
 
     def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is not None:
+            self._viewed_actor(self.dossier_view.dossier.actor.key)  # back to a dossier: that actor again
         if self.tabs.widget(index) is self.changes_view and self._changes_stale:
             self._load_changes()
-        elif self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None and self._actor_names:
+        elif (self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None
+              and self.controller.current_actor is None and self._actor_names):
             cells = self.matrix_view.selected_cells()
             self.open_actor(cells[0][0] if cells else next(iter(self._actor_names)))
         elif self.tabs.widget(index) is self.measure_view and self.measure_view.overview is None:

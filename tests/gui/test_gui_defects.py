@@ -361,3 +361,32 @@ def test_searching_a_state_never_filters_measures(window, qtbot, idle, scripted,
     qtbot.keyClicks(focused(), "m:debris")
     qtbot.keyClick(focused(), Qt.Key.Key_Escape)  # and from the search box
     assert mv.proxy.matching_measures == 37 and mv.measure_banner.isHidden()
+
+
+# --- Ctrl+P ---------------------------------------------------------------------------------------------
+def test_ctrl_p_reports_on_the_actor_viewed_last_and_names_it(window, qtbot, idle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    asked = []
+    window.dialogs.ask_report_path = lambda parent, request: asked.append(request) or None  # Cancel in the file dialog
+    action = window.reports.actions["actor"]
+    # A cell of Japan made current in the matrix...
+    go_to_actor_name(qtbot, window, "Japan")
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Right)
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_Right)
+    assert action.text() == "&Compliance Summary of Japan…"
+    # ...then France's dossier, chosen in the Actor tab's picker, then back to the matrix.
+    qtbot.keyClick(focused(), Qt.Key.Key_2, CTRL)
+    idle(window)
+    picker = window.dossier_view.picker
+    qtbot.mouseClick(picker.lineEdit(), Qt.MouseButton.LeftButton)
+    picker.lineEdit().selectAll()
+    qtbot.keyClicks(picker.lineEdit(), "France (FRA)")
+    qtbot.keyClick(picker.lineEdit(), Qt.Key.Key_Return)
+    idle(window)
+    assert window.dossier_view.dossier.actor.key == "FRA"
+    qtbot.keyClick(focused(), Qt.Key.Key_1, CTRL)
+    idle(window)
+    assert window.tabs.currentWidget() is window.matrix_view
+    assert action.text() == "&Compliance Summary of France…"
+    qtbot.keyClick(focused(), Qt.Key.Key_P, CTRL)
+    idle(window)
+    assert [(r.kind, r.key) for r in asked] == [("actor", "FRA")]
