@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-# Set before anything imports Qt: every GUI test runs offscreen, on any machine.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Set before anything imports Qt: every GUI test runs offscreen, on any machine, unless
+# TCBM_TRACKER_TEST_PLATFORM names another Qt platform (packaging/xvfb-e2e.sh: xcb under Xvfb).
+os.environ["QT_QPA_PLATFORM"] = os.environ.get("TCBM_TRACKER_TEST_PLATFORM") or "offscreen"
 
 import datetime as dt  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
