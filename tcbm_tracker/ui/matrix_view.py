@@ -129,7 +129,7 @@ class MatrixView(QWidget):
         for s in STATUS_ORDER:
             self.status_box.addItem(f"Has {status_text(s)}", s.value)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(f"Search actors (Ctrl+F); {MEASURE_SEARCH_PREFIX} searches measures")
+        self.search.setPlaceholderText(f"Actors (Ctrl+F) · {MEASURE_SEARCH_PREFIX} measures")
         self.search.setToolTip(f"Actor names or codes; “{MEASURE_SEARCH_PREFIX}debris” shows only the measures whose key or "
                                "title contains “debris”")
         self.search.setClearButtonEnabled(True)
@@ -193,7 +193,7 @@ class MatrixView(QWidget):
         layout.addWidget(self.measure_banner)
         layout.addWidget(self.table, 1)
         self.hint = QLabel("Double-click a cell (or Enter) to record an assessment · select several cells, "
-                           "or actor names for whole rows, to edit them together · Ctrl+Z undoes")
+                           "or actor names for whole rows, and press F2 to edit them together · Ctrl+Z undoes")
         self.hint.setObjectName("matrixHint")
         self.hint.setStyleSheet("color: #5a5a5a;")
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
