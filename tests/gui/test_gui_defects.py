@@ -313,3 +313,17 @@ def test_ctrl_p_reports_on_the_actor_viewed_last_and_names_it(window, qtbot, idl
     qtbot.keyClick(focused(), Qt.Key.Key_P, CTRL)
     idle(window)
     assert [(r.kind, r.key) for r in asked] == [("actor", "FRA")]
+
+
+def test_right_click_still_opens_the_menu_of_the_cell_clicked(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    mv = window.matrix_view
+    go_to_actor_name(qtbot, window, "Kenya")  # the current cell is elsewhere
+    index = mv.proxy.mapFromSource(mv.model.index(mv.model.row_of("FRA"), mv.model.column_of("LTS-B.4")))
+    mv.table.scrollTo(index)
+    # Through the window, as the platform delivers a click: Qt makes the context-menu event from it.
+    where = mv.table.viewport().mapTo(window, mv.table.visualRect(index).center())
+    qtbot.mouseClick(window.windowHandle(), Qt.MouseButton.RightButton, pos=where)
+    qtbot.waitUntil(lambda: mv.last_menu is not None and mv.last_menu.isVisible())
+    texts = [a.text() for a in mv.last_menu.actions() if not a.isSeparator()]
+    assert texts[-2:] == ["Open measure LTS-B.4", "Open dossier of France"]
+    mv.last_menu.close()
