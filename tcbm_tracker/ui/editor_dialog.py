@@ -109,12 +109,12 @@ class AssessmentEditorDialog(QDialog):
             self.provenance.setCurrentIndex(self.provenance.findData(Provenance.ANALYST_JUDGMENT.value))
             self.confidence.setCurrentIndex(self.confidence.findData(Confidence.MEDIUM.value))
         # Two different acts on an assessed cell; neither is chosen for the user (see module docstring).
-        self.correct_mode = QRadioButton("Co&rrect this assessment")
-        self.change_mode = QRadioButton("Record a c&hange")
+        self.correct_mode = QRadioButton("Co&rrect this assessment", self)
+        self.change_mode = QRadioButton("Record a c&hange", self)
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.correct_mode)
         self.mode_group.addButton(self.change_mode)
-        self.mode_hint = QLabel()
+        self.mode_hint = QLabel(self)
         self.mode_hint.setWordWrap(True)
         self.mode_hint.setStyleSheet("color: #555;")
         self.asks_mode = single and current is not None
@@ -122,6 +122,9 @@ class AssessmentEditorDialog(QDialog):
             self.effective.setEnabled(False)
             self.effective.setText("")
             self.effective.setPlaceholderText("choose: correct, or record a change")
+        else:  # nothing to correct: one act only, and no choice shown
+            for widget in (self.correct_mode, self.change_mode, self.mode_hint):
+                widget.hide()
 
         self.evidence_model = EvidencePickerModel(context.evidence, current.evidence_ids if current else (), self)
         self.evidence_proxy = EvidenceSearchProxyModel(self)
