@@ -4,10 +4,9 @@ broken features). Every test here presses the keys a user presses on the focused
 from __future__ import annotations
 
 import pytest
+from gui_keys import ALT, CTRL, SHIFT, choose_status, focused, go_to_actor_name, keyboard_editor, press_menu_key, record_by_keys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-
-from gui_keys import ALT, CTRL, SHIFT, choose_status, focused, go_to_actor_name, keyboard_editor, press_menu_key, record_by_keys
 
 
 @pytest.mark.parametrize(("key", "tab"), [(Qt.Key.Key_2, 1), (Qt.Key.Key_3, 2), (Qt.Key.Key_4, 3), (Qt.Key.Key_1, 0)])
