@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from tcbm_tracker import __version__
-from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.errors import NotFoundError, TrackerError
 from tcbm_tracker.storage.locations import ENV_DB, default_database_path
 
 EXIT_BUG = 70
@@ -34,7 +34,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import data_commands, extra_commands, report_commands
+    from tcbm_tracker.cli import data_commands, extra_commands, integrity_commands, report_commands
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     data_commands.register(sub)
+    integrity_commands.register(sub)
     extra_commands.register(sub)
     report_commands.register(sub)
     return parser
@@ -63,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return int(handler(args) or 0)
     except TrackerError as exc:
+        opened = getattr(args, "open_tracker", None)
+        if isinstance(exc, NotFoundError) and opened is not None:
+            exc = opened.integrity.explain_not_found(exc)  # a damaged file, not a missing row?
         print(f"tcbm-tracker: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

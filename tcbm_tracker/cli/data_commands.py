@@ -1,4 +1,4 @@
-"""Sub-commands over the data: init, catalogues, measures, actors, assess, evidence, queries, verify."""
+"""Sub-commands over the data: init, catalogues, measures, actors, assess, evidence, queries."""
 
 from __future__ import annotations
 
@@ -160,10 +160,6 @@ def register(sub: Any) -> None:
     p.add_argument("--since", required=True, metavar="DATE")
     p.add_argument("--catalog", metavar="KEY")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-
-    p = _add(sub, "verify", cmd_verify, "check the database file and the tamper-evident change log (exit 1 if anything is wrong)")
-    p.add_argument("--fingerprint", metavar="HEX",
-                   help="also check that the data behind a report (the fingerprint printed on its pages) is still in the history")
 
 
 # --- handlers ------------------------------------------------------------------------------
@@ -461,25 +457,3 @@ def cmd_changes(args: argparse.Namespace) -> int:
         )
     )
     return 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
-    r = tracker.integrity.verify()
-    problems = list(r.problems)
-    if args.fingerprint:
-        match = tracker.integrity.find_fingerprint(args.fingerprint)
-        if match is None:
-            problems.append(f"fingerprint {args.fingerprint}: not in the change log (the history was cut or rewritten "
-                            "after the report was made, or the report comes from another database)")
-    if not problems:
-        print(f"ok: SQLite integrity check passed; change log of {r.entries} entries intact; head {r.head}")
-        if args.fingerprint and match is not None:
-            since = "it is the current state" if match.is_head else f"{r.entries - match.seq} change(s) recorded since"
-            print(f"fingerprint {args.fingerprint}: change log entry {match.seq} of {instant_text(match.at)}; {since}")
-        return 0
-    r = type(r)(r.sqlite_ok, tuple(problems), r.entries, r.head)
-    for p in r.problems:
-        print(p, file=sys.stderr)
-    print(f"tcbm-tracker: error: verification failed with {len(r.problems)} problem(s)", file=sys.stderr)
-    return 1

@@ -34,6 +34,7 @@ from tcbm_tracker.reports.styles import (
 )
 from tcbm_tracker.reports.text import SafeText, shorten
 from tcbm_tracker.services.dto import AssessmentInfo, Coverage, EvidenceInfo, MeasureInfo
+from tcbm_tracker.services.integrity import WHAT_IT_PROVES
 
 HEAD_SIZE = 7
 CELL_LIMIT = 600  # characters of one user field shown inside a table cell
@@ -391,7 +392,11 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
                         for c in ctx.catalogs) or "none"
     pairs = [
         ("Data fingerprint", f"{ctx.fingerprint}<br/><font color='#5F6B76'>SHA-256 head of the tamper-evident change log "
-                             "when the report was made; `tcbm-tracker verify` checks it.</font>"),
+                             "when the report was made; `tcbm-tracker verify --fingerprint` checks that it is still in the "
+                             "history.</font>"),
+        ("Seal", (f"{ctx.seal}: this copy's signature over that state, made with the report." if ctx.seal
+                  else "None: the database file is read-only, so no seal could be recorded with this report.")),
+        ("What this proves", text.para(WHAT_IT_PROVES)),
         ("Catalogues", cats),
         ("Generated", f"{ctx.generated_text} by {text.para(ctx.author)}"),
         *extra,

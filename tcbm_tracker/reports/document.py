@@ -181,7 +181,7 @@ class _ReportDocument(BaseDocTemplate):
         canv.setFont(REGULAR, _FOOT_SIZE)
         ctx = self.context
         canv.drawString(left, bottom, f"Generated {ctx.generated_text}  ·  Catalogues: {ctx.catalog_versions}")
-        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint} (full value in the document properties)")
+        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint}  ·  {ctx.seal_text}")
         if self.layout.legend:  # before the page number: "Page N of M" stays one run of text
             _footer_legend(canv, right, bottom - 9)
         label = f"Page {canv.getPageNumber()} of "
@@ -212,7 +212,7 @@ def _footer_legend(canv: Canvas, right: float, y: float) -> None:
 
 
 def _keywords(ctx: ReportContext) -> str:
-    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; catalogues {ctx.catalog_versions}; "
+    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; {ctx.seal_text.lower()}; catalogues {ctx.catalog_versions}; "
             f"generated {ctx.generated_at.isoformat()}")
 
 

@@ -38,6 +38,11 @@ class ReportContext:
     as_of: dt.date | None = None  # the date the statuses were in force; None: not applicable
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
+    seal: str | None = None  # short id of the seal made with the report; None: the file is read-only
+
+    @property
+    def seal_text(self) -> str:
+        return f"Seal {self.seal}" if self.seal else "Not sealed (read-only file)"
 
     @property
     def short_fingerprint(self) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from tcbm_tracker.domain.errors import NotFoundError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
@@ -88,7 +89,7 @@ class TrackerController(QObject):
         tracker = self.tracker
         if tracker is None:
             return None
-        job = self.runner.submit(name, lambda ctx: fn(tracker, ctx), on_success,
+        job = self.runner.submit(name, lambda ctx: _explained(fn, tracker, ctx), on_success,
                                  on_failure or self._failed)
         if long_title is not None:
             self.long_job_started.emit(job, long_title)
@@ -271,3 +272,11 @@ class TrackerController(QObject):
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
                       tracker.reference.attribute_labels(REGION_ATTRIBUTE))
+
+
+def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:
+    """Run a job; a lookup that found nothing is checked against damage to the file."""
+    try:
+        return fn(tracker, ctx)
+    except NotFoundError as exc:
+        raise tracker.integrity.explain_not_found(exc) from None

@@ -27,13 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from tcbm_tracker.domain.errors import (
+    DamagedDatabaseError,
     DatabaseLockedError,
+    DiskFullError,
+    IncompleteDatabaseError,
+    KeyFileError,
     NewerSchemaError,
     NotADatabaseError,
     ReadOnlyDatabaseError,
     StorageError,
     TrackerError,
     UninitialisedDatabaseError,
+    UnknownSchemaError,
     ValidationError,
 )
 
@@ -48,6 +53,20 @@ _ADVICE: list[tuple[type[TrackerError], str, str]] = [
     (NotADatabaseError, "The file cannot be opened",
      "The file is damaged or is not a TCBM Tracker database. Nothing was changed. Open another file, "
      "or restore a backup copy (backups sit beside the database, named *.backup-*)."),
+    (DiskFullError, "The disk is full",
+     "Nothing was changed. Free some space on the disk, then try again. The data can still be read."),
+    (DamagedDatabaseError, "The database is damaged",
+     "SQLite's own check fails on this file, so its data cannot be trusted. Stop editing it and "
+     "restore a backup copy (the message names where backups are)."),
+    (KeyFileError, "The signing key cannot be used",
+     "Reports and seals are signed with this copy's key, which could not be read or made. Nothing was "
+     "changed. Restore the key file from a backup (the message names it)."),
+    (UnknownSchemaError, "The database's schema is not known",
+     "It was not written by a released version of TCBM Tracker, so it cannot be upgraded safely. "
+     "Nothing was changed. Restore a backup copy."),
+    (IncompleteDatabaseError, "The database was not finished",
+     "Its set-up was interrupted. Nothing was changed. Run `tcbm-tracker init` on it to finish it, "
+     "then open it again."),
     (NewerSchemaError, "The database is from a newer version",
      "It was written by a newer version of TCBM Tracker. Nothing was changed. Install the newer "
      "version to open it."),
