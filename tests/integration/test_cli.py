@@ -243,6 +243,8 @@ def _files(tmp: Path) -> dict[str, Path]:
         "latin1_catalogue": tmp / "latin1.json",
         "thief": tmp / "thief.json",
         "wrong_format": tmp / "actors.json",
+        "deep": tmp / "deep.json",
+        "twice": tmp / "twice.json",
     }
     files["big_note"].write_text("x" * 1_048_576, encoding="utf-8")
     files["latin1_note"].write_bytes("Coopération spatiale".encode("latin-1"))
@@ -252,6 +254,8 @@ def _files(tmp: Path) -> dict[str, Path]:
                  "measures": [{"key": "LTS-B.4", "group": "P", "title": "Borrowed"}]}
     files["latin1_catalogue"].write_bytes(json.dumps(catalogue, ensure_ascii=False).encode("latin-1"))
     files["thief"].write_text(json.dumps(catalogue), encoding="utf-8")
+    files["deep"].write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    files["twice"].write_text(json.dumps(catalogue).replace('"version": 1', '"version": 1, "version": 2'), encoding="utf-8")
     files["wrong_format"].write_text(json.dumps({"format": "tcbm-tracker/actors", "format_version": 1}), encoding="utf-8")
     return files
 
@@ -313,6 +317,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("catalogue-non-utf8", ["catalogs", "--load", "{latin1_catalogue}"], ["latin1.json: not UTF-8"]),
     ("catalogue-key-clash", ["catalogs", "--load", "{thief}"], ["measure key LTS-B.4 already belongs to catalogue LTS2019"]),
     ("catalogue-wrong-format", ["catalogs", "--load", "{wrong_format}"], ["not a TCBM Tracker catalogue"]),
+    ("catalogue-deep", ["catalogs", "--load", "{deep}"], ["deep.json: nested more than 64 levels deep"]),
+    ("catalogue-key-twice", ["catalogs", "--load", "{twice}"], ["twice.json: key 'version' appears twice"]),
     ("catalogue-missing", ["catalogs", "--load", "{tmp}/absent.json"], ["cannot read catalogue file"]),
     ("unknown-command", ["frobnicate"], ["invalid choice: 'frobnicate'"]),
 ]
