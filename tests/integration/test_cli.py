@@ -286,6 +286,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("missing-arguments", ["assess", "FRA"], ["the following arguments are required: measure, status"]),
     ("javascript-url", ["evidence", "add", "--title", "T", "--url", "javascript:alert(1)"], ["url: 'javascript:alert(1)'"]),
     ("file-url", ["evidence", "add", "--title", "T", "--url", "file:///etc/passwd"], ["url: 'file:///etc/passwd'"]),
+    ("userinfo-url", ["evidence", "add", "--title", "T", "--url", "https://undocs.org@evil.example/A/72/65"],
+     ["user name before '@'", "real site ('evil.example')"]),
     ("ftp-url", ["evidence", "add", "--title", "T", "--url", "ftp://example.org/a.pdf"], ["not an http:// or https:// address"]),
     ("bad-symbol", ["evidence", "add", "--title", "T", "--symbol", "68/189"], ["document symbol: '68/189'"]),
     ("bad-language", ["evidence", "add", "--title", "T", "--language", "english"], ["language: 'english'"]),

@@ -31,6 +31,7 @@ def _hostile_summary(tracker: Tracker) -> object:
         _evidence(2, "javascript link", "javascript:alert(1)"),
         _evidence(3, "ok & <fine>", "https://example.org/a?b=1&c=<2>", symbol="<SYM>"),
         _evidence(4, "T" * 50_000, None),
+        _evidence(5, "recorded before user names were refused", "https://undocs.org@evil.example/A/72/65"),
     )
     entries = list(d.entries)
     first, second, third = entries[0], entries[1], entries[2]
@@ -56,6 +57,9 @@ def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracke
             if "/A" in a.get_object()]
     assert "https://example.org/a?b=1&c=<2>" in uris
     assert all(str(u).startswith(("http://", "https://")) for u in uris)  # file: and javascript: stay text
+    # An address hiding its site behind a user name is printed with the real site and never linked.
+    assert "https://undocs.org@evil.example/A/72/65 (not a link: the real site is evil.example)" in text
+    assert not any("evil.example" in str(u) for u in uris)
     assert any("U+0007" in w and "control" in w for w in result.warnings)
     assert any("U+4E2D" in w for w in result.warnings)
     assert 5 <= result.pages <= 60
@@ -82,3 +86,14 @@ def test_safe_text_escapes_markup_and_marks_what_it_cannot_show() -> None:
                                                    'https://e.org/?a=1&amp;b="2"</a>')
     assert t.replaced == {"😀": 1, "\x01": 1}
     assert len(t.warnings()) == 2
+
+
+def test_a_link_shows_the_site_it_really_opens() -> None:
+    t = SafeText()
+    assert t.link("https://undocs.org@evil.example/A/72/65") == (
+        "https://undocs.org@evil.example/A/72/65 (not a link: the real site is evil.example)")
+    assert t.link("http://a:b@Evil.Example:8080/") == "http://a:b@Evil.Example:8080/ (not a link: the real site is evil.example)"
+    assert t.link("https://evil.example\\undocs.org/") == "https://evil.example\\undocs.org/ (not a link: the real site is evil.example)"
+    # A look-alike site name (Cyrillic "о" in "org") is linked, with the name it really has.
+    assert t.link("https://undocs.\u043erg/A/1") == ('<a href="https://undocs.\u043erg/A/1" color="#0B4F8A">'
+                                                 "https://undocs.\u043erg/A/1 (site: undocs.xn--rg-emc)</a>")
