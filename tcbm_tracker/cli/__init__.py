@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
@@ -29,6 +29,39 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, default: bool) -> None:
+    """--db, --user and --debug: on the main parser with their defaults, on every sub-command
+    with ``SUPPRESS`` defaults, so that ``matrix --db x.sqlite`` works and an option given
+    before the sub-command is not reset by the sub-command's own (absent) copy."""
+    group = parser.add_argument_group("global options (accepted before or after the command)")
+    group.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if default else argparse.SUPPRESS,
+        help=f"database file (default: ${ENV_DB}, else {default_database_path()})",
+    )
+    group.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None if default else argparse.SUPPRESS,
+        help="name recorded as the author of changes (default: login name)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if default else argparse.SUPPRESS,
+        help="show the full traceback of an unexpected error",
+    )
+
+
+class _CommandParser(_Parser):
+    """A sub-command's parser: carries the global options too (nested sub-commands inherit the class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_global_options(self, default=False)
+
+
 def database_path(args: argparse.Namespace) -> Path:
     return Path(args.db).expanduser() if args.db else default_database_path()
 
@@ -42,10 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(A/74/20, annex II). With no command, starts the desktop application.",
     )
     parser.add_argument("--version", action="version", version=f"tcbm-tracker {__version__}")
-    parser.add_argument("--db", metavar="PATH", help=f"database file (default: ${ENV_DB}, else {default_database_path()})")
-    parser.add_argument("--user", metavar="NAME", help="name recorded as the author of changes (default: login name)")
-    parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_global_options(parser, default=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     data_commands.register(sub)
     extra_commands.register(sub)
     report_commands.register(sub)

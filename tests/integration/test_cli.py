@@ -447,8 +447,27 @@ def test_help_of_every_command(cli: Cli) -> None:
         r = cli(*c, "--help")
         assert r.code == 0 and r.err == "", (c, r.err)
         assert r.out.startswith(f"usage: tcbm-tracker {' '.join(c)}"), (c, r.out[:200])
+        assert "--db PATH" in r.out and "--user NAME" in r.out, (c, "global options missing from the help")
         if len(c) == 1:
             assert f"    {c[0]}" in top.out  # listed in the main help
+
+
+def test_global_options_after_the_command(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+    before = cli("--db", db_path, "matrix", "--catalog", "LTS2019")
+    after = cli("matrix", "--catalog", "LTS2019", "--db", db_path)
+    assert after.code == 0 and after.out == before.out and before.code == 0
+    r = cli("assess", "FRA", "LTS-A.1", "planned", "--db", db_path, "--user", "Analyst After")
+    assert r.code == 0, r.err
+    r = cli("evidence", "add", "--title", "After", "--db", db_path, "--user", "Evidence Author", "--json")
+    assert r.json()["recorded_by"] == "Evidence Author"
+    history = cli("history", "FRA", "LTS-A.1", "--json", "--db", db_path).json()
+    assert history[-1]["recorded_by"] == "Analyst After"
+    # Given before the command, an option is not reset by the command's own absent copy.
+    assert cli("--db", db_path, "--user", "Before", "assess", "FRA", "LTS-A.2", "planned").code == 0
+    assert cli("--db", db_path, "history", "FRA", "LTS-A.2", "--json").json()[-1]["recorded_by"] == "Before"
+    # And a nested command takes them after its own name too.
+    other = tmp_path / "other.sqlite"
+    assert_refused(cli("report", "matrix", "--out", tmp_path / "m.pdf", "--db", other), "other.sqlite")
 
 
 def test_version_and_help_in_real_processes() -> None:
