@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table, terminal_text
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
@@ -234,7 +234,7 @@ def cmd_actors(args: argparse.Namespace) -> int:
     t = _tracker(args)
     if args.add_org:
         a = t.reference.add_organization(args.add_org[0], args.add_org[1], args.note)
-        print(f"added {a.key}: {a.name}")
+        print(terminal_text(f"added {a.key}: {a.name}"))
         return 0
     from tcbm_tracker.domain.validation import parse_date
 
@@ -292,7 +292,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(e)
     else:
-        print(f"added evidence {e.id}: {e.label}" + (f" (file {e.file_name}, sha256 {e.file_sha256})" if e.file_name else ""))
+        print(terminal_text(f"added evidence {e.id}: {e.label}" + (f" (file {e.file_name}, sha256 {e.file_sha256})" if e.file_name else "")))
     return 0
 
 
@@ -316,8 +316,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     region = d.actor.region or "none"
-    print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}"
-          + _known_note(args))
+    print(terminal_text(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; "
+                        f"as of {d.as_of.isoformat()}" + _known_note(args)))
     if not d.entries:
         print("no measures had been loaded into this database by then")
         return 0
@@ -428,7 +428,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                     c.count(Status.NOT_IMPLEMENTED),
                     c.count(Status.NO_INFORMATION),
                     c.count(Status.NOT_ASSESSED),
-                    percent(c.implementation_rate),
+                    # A rate is never shown without what it is a share of.
+                    f"{percent(c.implementation_rate)} ({c.implemented}/{c.denominator})",
                 )
                 for c in covs
             ],

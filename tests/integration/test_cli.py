@@ -531,3 +531,16 @@ def test_coverage_and_dossier_json_state_their_denominators(cli: Cli, db_path: P
 def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:
     r = cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented", "--effective", "")
     assert r.code == 2 and "effective date: is empty" in r.err
+
+
+def test_bidi_controls_in_notes_are_shown_escaped_and_tables_align(cli: Cli, db_path: Path) -> None:
+    note = "ok \u202eyes\u202c \u2067שלום\u2069 中文"
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "planned", "--note", note).code == 0
+    for argv in (["history", "FRA", "LTS-A.1"], ["show", "FRA", "--catalog", "LTS2019"]):
+        out = cli("--db", db_path, *argv).out
+        assert "ok [U+202E]yes[U+202C] [U+2067]שלום[U+2069] 中文" in out, out
+        assert not set("\u202e\u202c\u2067\u2069") & set(out)
+    # The JSON output is for programs: the note exactly as recorded.
+    assert cli("--db", db_path, "history", "FRA", "LTS-A.1", "--json").json()[-1]["note"] == note
+    # A rate is printed with what it is a share of.
+    assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(" 0% (0/4095)")
