@@ -8,8 +8,10 @@ imports Qt: the GUI is started through ``tcbm_tracker.app``, imported only when 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +20,10 @@ from typing import Any, NoReturn
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.storage.locations import ENV_DB, default_database_path
+from tcbm_tracker.storage.log_file import setup_logging
 
 EXIT_BUG = 70
+SLOW_COMMAND_S = 1.0  # a command that takes longer is logged with its duration
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,10 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_name(args: argparse.Namespace) -> str:
+    """``evidence add``, ``report actor``...: for the log, which never sees the arguments (notes)."""
+    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command")]
+    return " ".join(p for p in parts if p) or "gui"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    setup_logging()
+    log = logging.getLogger("tcbm_tracker.cli")
+    command = _command_name(args)
+    started = time.perf_counter()
     try:
         if handler is None:
             from tcbm_tracker.cli.extra_commands import run_gui
@@ -94,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return int(handler(args) or 0)
     except TrackerError as exc:
+        log.warning("%s: %s", command, exc.message)
         print(f"tcbm-tracker: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -104,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # a bug: say so on one line, details on request
+        log.exception("%s: internal error", command)
         if args.debug:
             traceback.print_exc()
         print(f"tcbm-tracker: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
@@ -112,3 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         tracker = getattr(args, "open_tracker", None)
         if tracker is not None:
             tracker.close()
+        elapsed = time.perf_counter() - started
+        if elapsed > SLOW_COMMAND_S and handler is not None:
+            log.info("%s: slow command, %.2f s", command, elapsed)
