@@ -30,6 +30,8 @@ from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.tracker import Tracker
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 TODAY = dt.date.today()
 TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 
@@ -186,7 +188,8 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     old = cli(*db, "matrix", "--as-of", "2018-06-01", "--region", "WEOG", "--json").json()
     assert {a["key"]: a["cells"]["LTS-B.4"] for a in old["actors"]}["FRA"] == "planned"
     assert all(a["region"] == "WEOG" for a in old["actors"])
-    yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    # A date typed by the user is a day of their own calendar: yesterday is the local yesterday.
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     before_any = cli(*db, "matrix", "--known-at", yesterday, "--status", "implemented", "planned", "--json").json()
     assert before_any["actors"] == [] and before_any["known_at"] == end_of_day_iso(dt.date.fromisoformat(yesterday))
     assert cli(*db, "matrix", "--group", "LTS2019/B").code == 0

@@ -10,6 +10,8 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import TrackerError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 TODAY = dt.date(2026, 3, 15)
 
 

@@ -2,10 +2,12 @@
 
 Each text field a user controls (catalogue titles and notes, measure texts, actor names and
 notes, evidence titles and pinpoints, attachment file names, assessment notes, who recorded)
-carries its own token ``&lt;Xnn&gt;``. Printed literally it reads ``&lt;Xnn&gt;``; if any one
-field reached a reportlab paragraph unescaped it would read ``<Xnn>`` instead (or break the
-build), so removing the escaping of any single field fails this test. The tokens pass the
-input rules (no control characters, no tag-like markup), so they go in through the services.
+carries its own token ``&amp;Xnn``. Printed literally it reads ``&amp;Xnn``; if any one place
+passed it to a reportlab paragraph unescaped, that place would print ``&Xnn`` (the entity
+decoded), so removing the escaping at any single place fails this test, even for a field
+printed in several places. (A tag such as ``<Xnn>`` would not do: reportlab drops unknown tags
+silently, and the field's other, escaped places would still show it.) The tokens pass the input
+rules (no control characters, no tag-like markup), so they go in through the services.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from tcbm_tracker.services.tracker import Tracker, open_tracker
 
 
 def tok(name: str) -> str:
-    return f"&lt;{name}&gt;"
+    return f"&amp;{name}"
 
 
 def _catalogue(path: Path) -> Path:
@@ -48,6 +50,7 @@ def hostile(db_path: Path, tmp_path: Path) -> Tracker:
     author = open_tracker(db_path, user="Analyst " + tok("USR01"))
     author.reference.load_catalog_file(_catalogue(tmp_path / "esc.json"))
     author.reference.add_organization("ESCORG", "Organisation " + tok("ACT01"), note="Actor note " + tok("ACT02"))
+    author.reference.add_organization("ESCNA", "Unassessed " + tok("ACT03"))  # listed by name when not assessed
     attachment = tmp_path / f"{tok('FIL01')}.pdf"
     attachment.write_bytes(b"%PDF-1.4 attachment")
     ev = author.evidence.add(EvidenceInput(title="Evidence " + tok("EVI01"), pinpoint="p. " + tok("EVI02"),
@@ -63,19 +66,19 @@ def hostile(db_path: Path, tmp_path: Path) -> Tracker:
 
 
 ALL = ["CAT01", "CAT02", "CAT03", "CAT04", "GRP01", "MEA01", "MEA02", "MEA03", "MEA04", "MEA05", "A1", "ACT01", "ACT02",
-       "EVI01", "EVI02", "EVI03", "FIL01", "NOT01", "NOT02", "USR01", "USR02"]
+       "ACT03", "EVI01", "EVI02", "EVI03", "FIL01", "NOT01", "NOT02", "USR01", "USR02"]
 
 
 def _missing(text: str, names: list[str]) -> list[str]:
     """Tokens not printed literally, and any token read as markup anywhere: a field printed in
     several places is caught even if only one of them loses its escaping."""
-    misread = [f"<{n}>" for n in ALL if f"<{n}>" in text]
+    misread = [f"&{n}" for n in ALL if f"&{n}" in text]
     return [n for n in names if tok(n) not in text] + misread
 
 
 def test_measure_report_prints_every_field_literally(hostile: Tracker, tmp_path: Path) -> None:
     text = body_text(build_measure_report(hostile, "ESC-1", tmp_path / "m.pdf", now=NOW).path)
-    assert _missing(text, ["CAT01", "CAT03", "GRP01", "MEA01", "MEA02", "MEA03", "MEA04", "MEA05", "A1", "ACT01", "NOT01",
+    assert _missing(text, ["CAT01", "CAT03", "GRP01", "MEA01", "MEA02", "MEA03", "MEA04", "MEA05", "A1", "ACT01", "ACT03", "NOT01",
                            "NOT02", "EVI01", "EVI02", "EVI03", "FIL01", "USR02"]) == []
 
 
