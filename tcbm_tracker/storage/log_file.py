@@ -30,6 +30,15 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tupl
 class WithholdingFormatter(logging.Formatter):
     """Exceptions as type and stack only; the message only for the tracker's own errors."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        # logging caches the formatted exception on the record: another handler (a test
+        # runner's, say) may have cached the full text, message included, before this one runs.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei: ExcInfo) -> str:  # noqa: N802 - logging's name
         kind, exc, tb = ei
         if kind is None or exc is None:
@@ -61,6 +70,9 @@ def setup_logging(folder: Path | None = None) -> Path | None:
     path = (folder or log_dir()) / FILE_NAME
     logger = logging.getLogger(LOGGER_NAME)
     current = log_file()
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # the terminal gets its one-line messages from the command line itself
+    logger.disabled = False  # logging.config (as some libraries call it) can disable existing loggers
     if current == path:
         return path
     for handler in list(logger.handlers):
@@ -74,6 +86,4 @@ def setup_logging(folder: Path | None = None) -> Path | None:
         return None
     handler.setFormatter(WithholdingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False  # the terminal gets its one-line messages from the command line itself
     return path
