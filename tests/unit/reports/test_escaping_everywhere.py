@@ -55,7 +55,8 @@ def hostile(db_path: Path, tmp_path: Path) -> Tracker:
     attachment.write_bytes(b"%PDF-1.4 attachment")
     ev = author.evidence.add(EvidenceInput(title="Evidence " + tok("EVI01"), pinpoint="p. " + tok("EVI02"),
                                            url="https://example.org/a?b=" + tok("EVI03"), file=attachment))
-    author.assessments.record(AssessmentInput("ESCORG", "ESC-1", "implemented", note="Note " + tok("NOT01"),
+    # A note longer than a cell shows is printed again in full under "Notes in full", with its label.
+    author.assessments.record(AssessmentInput("ESCORG", "ESC-1", "implemented", note="Note " + tok("NOT01") + " and more." * 60,
                                               effective=dt.date(2024, 1, 2), evidence_ids=[ev.id]))
     author.assessments.record(AssessmentInput("FRA", "ESC-1", "planned", note="Note " + tok("NOT02"),
                                               effective=dt.date(2024, 1, 3)))
