@@ -179,3 +179,35 @@ def test_killed_writes_are_all_or_nothing(kills: int, db_path: Path, tmp_path: P
     print("operations complete when killed:", {op: f"{sum(r)}/{len(r)}" for op, r in outcome.items()}, "seed", seed)
     done = [x for results in outcome.values() for x in results]
     assert len(done) == kills and not all(done) and any(done), (seed, outcome)
+
+
+TWO_WRITERS = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from tcbm_tracker.services.assessments import AssessmentInput
+    from tcbm_tracker.services.tracker import open_tracker
+    t = open_tracker(Path(sys.argv[1]), user=sys.argv[2])
+    print("READY", flush=True)
+    sys.stdin.readline()  # both start writing at the same moment
+    for i in range(40):
+        t.assessments.record(AssessmentInput(sys.argv[3], "LTS-A.1", ["planned", "implemented"][i % 2], note=f"{sys.argv[2]} {i}"))
+    t.close()
+""")
+
+
+def test_two_instances_writing_at_once_lose_nothing(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", TWO_WRITERS, str(db_path), user, actor], env=_env(tmp_path / user),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for user, actor in (("first", "FRA"), ("second", "DEU"))]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "READY"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    for user in ("first", "second"):
+        assert _scalar(db_path, "SELECT count(*) FROM assessment WHERE recorded_by = :u", u=user) == 40
+    _verify(db_path, capsys)
