@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table, terminal_text
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, stream_json, table, terminal_text
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
@@ -439,10 +439,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
     if args.json:
-        print_json(changes)
+        # Streamed: a JSON array written change by change, whatever the number of changes.
+        stream_json(_tracker(args).assessments.iter_changes_since(args.since, catalog=args.catalog))
         return 0
+    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
     print(
         table(
             ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
@@ -62,6 +62,15 @@ def jsonable(value: Any) -> Any:
 def print_json(value: Any) -> None:
     json.dump(jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def stream_json(items: Iterable[Any]) -> None:
+    """A JSON array written item by item (the same document ``print_json`` writes, spaced differently)."""
+    sys.stdout.write("[")
+    for n, item in enumerate(items):
+        sys.stdout.write(",\n" if n else "\n")
+        sys.stdout.write(json.dumps(jsonable(item), ensure_ascii=False, indent=2))
+    sys.stdout.write("\n]\n")
 
 
 # Zero-width joiner and non-joiner shape Persian, Indic scripts and emoji sequences: kept.

@@ -547,3 +547,14 @@ def test_bidi_controls_in_notes_are_shown_escaped_and_tables_align(cli: Cli, db_
     assert cli("--db", db_path, "history", "FRA", "LTS-A.1", "--json").json()[-1]["note"] == note
     # A rate is printed with what it is a share of.
     assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(" 0% (0/4095)")
+
+
+def test_changes_json_is_streamed_and_equals_the_service(cli: Cli, db_path: Path) -> None:
+    for status in ("planned", "implemented", "not_implemented"):
+        assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", status, "--note", f"<{status}> & ok").code == 0
+    since = min(dt.date.today(), dt.datetime.now(dt.UTC).date()).isoformat()
+    streamed = cli("--db", db_path, "changes", "--since", since, "--json").json()
+    assert [(c["previous_status"], c["assessment"]["status"]) for c in streamed] == [
+        ("not_assessed", "planned"), ("planned", "implemented"), ("implemented", "not_implemented")]
+    assert streamed[0]["assessment"]["note"] == "<planned> & ok"
+    assert cli("--db", db_path, "changes", "--since", "2000-01-01", "--catalog", "GGE2013", "--json").json() == []
