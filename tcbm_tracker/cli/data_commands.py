@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, stream_json, table, terminal_text
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
@@ -230,7 +230,7 @@ def cmd_actors(args: argparse.Namespace) -> int:
     t = _tracker(args)
     if args.add_org:
         a = t.reference.add_organization(args.add_org[0], args.add_org[1], args.note)
-        print(f"added {a.key}: {a.name}")
+        print(terminal_text(f"added {a.key}: {a.name}"))
         return 0
     from tcbm_tracker.domain.validation import parse_date
 
@@ -288,7 +288,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(e)
     else:
-        print(f"added evidence {e.id}: {e.label}" + (f" (file {e.file_name}, sha256 {e.file_sha256})" if e.file_name else ""))
+        print(terminal_text(f"added evidence {e.id}: {e.label}" + (f" (file {e.file_name}, sha256 {e.file_sha256})" if e.file_name else "")))
     return 0
 
 
@@ -312,8 +312,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     region = d.actor.region or "none"
-    print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}"
-          + _known_note(args))
+    print(terminal_text(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; "
+                        f"as of {d.as_of.isoformat()}" + _known_note(args)))
     if not d.entries:
         print("no measures had been loaded into this database by then")
         return 0
@@ -424,7 +424,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                     c.count(Status.NOT_IMPLEMENTED),
                     c.count(Status.NO_INFORMATION),
                     c.count(Status.NOT_ASSESSED),
-                    percent(c.implementation_rate),
+                    # A rate is never shown without what it is a share of.
+                    f"{percent(c.implementation_rate)} ({c.implemented}/{c.denominator})",
                 )
                 for c in covs
             ],
@@ -434,10 +435,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
     if args.json:
-        print_json(changes)
+        # Streamed: a JSON array written change by change, whatever the number of changes.
+        stream_json(_tracker(args).assessments.iter_changes_since(args.since, catalog=args.catalog))
         return 0
+    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
     print(
         table(
             ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],

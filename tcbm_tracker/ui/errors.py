@@ -9,11 +9,14 @@ window keeps running (and tests can drive them).
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import sys
 import traceback
 from collections.abc import Callable
 from types import TracebackType
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -104,10 +107,13 @@ class BugReportDialog(QDialog):
         self.setWindowTitle("Unexpected error")
         self.setObjectName("bugReportDialog")
         layout = QVBoxLayout(self)
+        log = _log_file()
+        where = f"<br><br>The log (no notes are ever written to it) is {_escape(log)}." if log else ""
         intro = QLabel(
             f"<b>Something went wrong inside TCBM Tracker.</b><br>{_escape(summary)}<br><br>"
-            "Edits accepted before this were saved. Please copy the details below into a bug report."
+            "Edits accepted before this were saved. Please copy the details below into a bug report." + where
         )
+        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.details = QPlainTextEdit(details)
@@ -125,12 +131,21 @@ class BugReportDialog(QDialog):
         QGuiApplication.clipboard().setText(self.details.toPlainText())
 
 
+def _log_file() -> str | None:
+    """The log file set up by the application (found through logging: the GUI never imports storage)."""
+    for handler in logging.getLogger("tcbm_tracker").handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            return str(handler.baseFilename)
+    return None
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def show_bug(parent: QWidget | None, exc: BaseException, details: str) -> BugReportDialog:
     print(details, file=sys.stderr)
+    logging.getLogger("tcbm_tracker.gui").error("unexpected error", exc_info=exc)
     dialog = BugReportDialog(f"{type(exc).__name__}: {exc}", details, parent)
     dialog.setModal(False)
     dialog.show()
