@@ -59,7 +59,7 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
     groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k != "un_regional_group"]
     out: list[Flowable] = [
-        Heading(text.para(actor.name, BOLD), Styles.title, outline=text.plain(actor.name), level=0),
+        Heading(text.para(actor.name, BOLD), Styles.title, outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
         Paragraph("<br/>".join(groups), Styles.body),
         Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
@@ -148,7 +148,7 @@ def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: N
     for cat_key, cat_entries in groupby(data.dossier.entries, key=lambda e: e.measure.catalog_key):
         cat = cats.get(cat_key)
         title = f"{cat_key} — {cat.title}" if cat else cat_key
-        out.append(Heading(text.para(title), Styles.h2, outline=text.plain(title), level=1))
+        out.append(Heading(text.para(title), Styles.h2, outline=text.logical(title), level=1))
         out.append(_measure_table(list(cat_entries), text, refs, notes))
         out.append(Spacer(1, 6))
     return out

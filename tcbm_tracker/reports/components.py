@@ -378,7 +378,7 @@ class NotesInFull:
             return []
         out: list[Flowable] = [Heading("Notes in full", Styles.h1, outline="Notes in full", level=level)]
         for n, (label, note) in enumerate(self._long, start=1):
-            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.plain(f"{n}. {label}"), level=level + 1))
+            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.logical(f"{n}. {label}"), level=level + 1))
             for chunk in _BLANK_LINES.split(note):
                 if chunk.strip():
                     out.append(Paragraph(text.para(chunk), Styles.note))

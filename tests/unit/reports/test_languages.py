@@ -1,0 +1,115 @@
+"""Every UN language prints: Arabic joined and right to left, Chinese in its own face, Russian,
+French and Spanish as typed, in names, titles, notes and evidence, checked from the PDF."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from pathlib import Path
+
+from pypdf import PdfReader
+from report_pdf import NOW, body_text, drawn_text
+
+from tcbm_tracker.reports.actor_summary import render_actor_summary
+from tcbm_tracker.reports.data import actor_summary_data
+from tcbm_tracker.reports.shaping import levels
+from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.services.dto import EvidenceInfo
+from tcbm_tracker.services.tracker import Tracker
+
+AR_NAME = "المملكة العربية السعودية"
+AR_NOTE = "العربية: النص العربي — برنامج بناء القدرات لوكالة الفضاء السعودية"
+AR_TITLE = "الاستراتيجية الوطنية للفضاء"
+AR_MIXED = "تقرير 2023 عن المبادئ التوجيهية LTS-B.4 والفقرة 45"
+ZH = "中文：中文文本，能力建设合作。"
+RU = "Русский: Программа сотрудничества в области наращивания потенциала."
+FR = "Français : coopération régionale élaborée à Genève ; données « ouvertes » — où ça ? Très bientôt."
+ES = "Español: cooperación internacional, señalización y año."
+NOTE = f"Multilingual note. {AR_NOTE}. {ZH} {RU} {FR} {ES}"
+
+
+def _evidence(i: int, title: str, language: str) -> EvidenceInfo:
+    return EvidenceInfo(id=2000 + i, symbol=None, title=title, date="2023-03-01", language=language,
+                        evidence_type="policy_strategy", url=None, pinpoint=None, file_name=None, file_sha256=None,
+                        file_size=None, recorded_by="x", created_at="2025-01-01T00:00:00.000000Z")
+
+
+def _multilingual(tracker: Tracker) -> object:
+    data = actor_summary_data(tracker, "FRA", now=NOW)
+    d = data.dossier
+    actor = dataclasses.replace(d.actor, name=f"{AR_NAME} 沙特阿拉伯", note=AR_MIXED)
+    entries = list(d.entries)
+    first = entries[0]
+    evidence = (_evidence(1, f"{AR_TITLE} (National Space Strategy)", "ar"), _evidence(2, "国家航天战略", "zh"),
+                _evidence(3, "Стратегия", "ru"))
+    entries[0] = dataclasses.replace(first, evidence=evidence, assessment=dataclasses.replace(first.assessment, note=NOTE))
+    return dataclasses.replace(data, dossier=dataclasses.replace(d, actor=actor, entries=tuple(entries)))
+
+
+def _readable(visual_arabic: str) -> str:
+    """What a reader gets from an extracted right-to-left run: back to reading order, joined
+    forms folded to the letters (NFKC), so it compares with the logical string."""
+    return unicodedata.normalize("NFKC", visual_arabic[::-1])
+
+
+def _arabic_runs(text: str) -> list[str]:
+    return re.findall(r"[\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF][\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF :.]*", text)
+
+
+def test_arabic_is_joined_and_right_to_left_chinese_has_no_markers(seeded: Tracker, tmp_path: Path) -> None:
+    result = render_actor_summary(_multilingual(seeded), tmp_path / "ml.pdf")  # type: ignore[arg-type]
+    text = body_text(result.path)
+    assert "[U+" not in text, text[:2000]
+    assert result.warnings == ()
+    # Chinese, Russian, French, Spanish: as typed.
+    for s in (ZH, "国家航天战略", "沙特阿拉伯", RU, FR, ES, "Стратегия"):
+        assert s in text
+    # Arabic, as drawn (left to right on the page): joined (presentation) forms in visual
+    # order; read back right to left, each phrase is the logical string.
+    runs = [r for piece in drawn_text(result.path) for r in _arabic_runs(piece)]
+    readable = [_readable(r.strip()) for r in runs]
+    for phrase in ("المملكة العربية السعودية", "برنامج بناء القدرات لوكالة الفضاء السعودية", "النص العربي", AR_TITLE):
+        assert any(phrase in r for r in readable), (phrase, readable)
+    joined = "".join(runs)
+    assert any(0xFE70 <= ord(c) <= 0xFEFF for c in joined)  # contextual forms were drawn
+    assert "\uFEFB" in joined  # the lam-alef ligature of الاستراتيجية
+    assert not any("العربية" in piece for piece in drawn_text(result.path))  # never the unjoined logical string
+    # The embedded faces: DejaVu for Latin/Cyrillic, Noto Sans Arabic, Droid Sans Fallback.
+    fonts = {str(f["/BaseFont"]).split("+")[-1] for p in PdfReader(result.path).pages
+             for f in (p["/Resources"].get("/Font") or {}).values()}
+    assert {"DejaVuSans", "NotoSansArabic-Regular", "DroidSansFallback"} <= fonts, fonts
+
+
+def test_mixed_arabic_latin_and_numbers_keep_their_order() -> None:
+    t = SafeText()
+    markup = t.para(AR_MIXED)
+    visual = re.sub(r"<[^>]+>", "", markup)
+    # The line starts right to left (first strong letter is Arabic): the Latin key and the
+    # numbers stay left to right inside it, and the whole reads back as typed.
+    assert "LTS-B.4" in visual and "2023" in visual and "45" in visual
+    assert visual.index("45") < visual.index("LTS-B.4") < visual.index("2023")
+    words = [_readable(w) if any(0x600 <= ord(c) <= 0xFEFF for c in w) else w for w in visual.split(" ")]
+    assert " ".join(reversed(words)) == AR_MIXED
+
+
+def test_bidi_levels_follow_the_first_strong_character() -> None:
+    assert set(levels("abc")) == {0}
+    assert levels("abc عرب")[-1] == 1 and levels("abc عرب")[0] == 0
+    lv = levels("عرب 123 abc")
+    assert lv[0] == 1 and lv[4] == 2 and lv[-1] == 2
+
+
+def test_a_latin_line_takes_the_single_escape_path() -> None:
+    t = SafeText()
+    assert t.para("Plain & simple, Россия, Ελλάδα") == "Plain &amp; simple, Россия, Ελλάδα"
+    assert t.fallback_fonts == set()
+
+
+def test_unshowable_characters_are_reported_with_their_field(seeded: Tracker, tmp_path: Path) -> None:
+    t = SafeText()
+    t.para("clef 𝄞 here", field="note on LTS-C.3")
+    t.para("another 𝄞 and \x07")
+    (unshown, control) = t.warnings()
+    assert "U+1D11E" in unshown and "note on LTS-C.3" in unshown and '"another [U+1D11E] and [U+0007]"' in unshown
+    assert "U+0007" in control and '"another' in control
