@@ -87,6 +87,7 @@ def register(sub: Any) -> None:
         help='add an intergovernmental organization, e.g. ESA "European Space Agency"',
     )
     p.add_argument("--note", help="with --add-org: a note about the organization")
+    p.add_argument("--search", metavar="TEXT", help='only actors whose key, name or other name contains TEXT, e.g. "United States"')
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = _add(
@@ -238,7 +239,8 @@ def cmd_actors(args: argparse.Namespace) -> int:
         return 0
     from tcbm_tracker.domain.validation import parse_date
 
-    actors = t.reference.actors(parse_date("as of", args.as_of) if args.as_of else None)
+    day = parse_date("as of", args.as_of) if args.as_of else None
+    actors = t.reference.find_actors(args.search, day) if args.search else t.reference.actors(day)
     if args.json:
         print_json(actors)
     else:

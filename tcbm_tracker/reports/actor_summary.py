@@ -57,7 +57,9 @@ def layout_for(data: ActorSummaryData) -> Layout:
 def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     actor, ctx = data.dossier.actor, data.context
     groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
-    groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k != "un_regional_group"]
+    # The regional group's standing first (the United States: an observer of WEOG), as the UN words it.
+    order = sorted(actor.attributes, key=lambda k: (k != "un_regional_group_standing", k))
+    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k])) for k in order if k != "un_regional_group"]
     out: list[Flowable] = [
         Heading(text.para(actor.name, BOLD), Styles.title, outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),

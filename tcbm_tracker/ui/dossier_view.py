@@ -56,7 +56,9 @@ class ActorDossierView(QWidget):
         layout.addWidget(self.table, 1)
 
     def set_actors(self, actors: tuple[ActorInfo, ...]) -> None:
-        self.picker.set_items((f"{a.name} ({a.key})", a.key) for a in actors)
+        # Aliases ("United States") are part of the label, so the picker's search finds them.
+        self.picker.set_items((f"{a.name} ({a.key})" + (f" — also {a.attributes['aliases']}" if a.attributes.get("aliases") else ""), a.key)
+                              for a in actors)
 
     def set_dossier(self, dossier: Dossier) -> None:
         self.dossier = dossier

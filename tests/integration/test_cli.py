@@ -104,13 +104,13 @@ def test_init_creates_then_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     first = cli("--db", db, "init")
     assert first.code == 0, first.err
     assert f"database: {db}" in first.out and "created with schema" in first.out
-    assert "catalogue GGE2013 v1: added (16 added" in first.out
-    assert "catalogue LTS2019 v1: added (21 added" in first.out
+    assert "catalogue GGE2013 v2: added (16 added" in first.out
+    assert "catalogue LTS2019 v2: added (21 added" in first.out
     assert "actors: 195 added" in first.out
     before = state(db)
     again = cli("--db", db, "init")
     assert again.code == 0 and again.err == ""
-    assert "is current" in again.out and "catalogue LTS2019 v1: unchanged" in again.out
+    assert "is current" in again.out and "catalogue LTS2019 v2: unchanged" in again.out
     assert "actors: 0 added, 0 renamed or updated, 0 attribute values recorded" in again.out
     assert state(db) == before
 
@@ -126,7 +126,7 @@ def test_database_from_environment(cli: Cli, db_path: Path, monkeypatch: pytest.
 
 def test_catalogs_measures_actors_json(cli: Cli, db_path: Path) -> None:
     cats = cli("--db", db_path, "catalogs", "--json").json()
-    assert {c["key"]: c["version"] for c in cats} == {"GGE2013": 1, "LTS2019": 1}
+    assert {c["key"]: c["version"] for c in cats} == {"GGE2013": 2, "LTS2019": 2}
     measures = cli("--db", db_path, "measures", "--json").json()
     assert len(measures) == 37 and measures[0]["key"] == "GGE-IV.1"
     lts = cli("--db", db_path, "measures", "--catalog", "lts2019", "--json").json()
@@ -140,6 +140,9 @@ def test_catalogs_measures_actors_json(cli: Cli, db_path: Path) -> None:
     assert fra["name"] == "France" and fra["kind"] == "member_state" and fra["attributes"]["un_regional_group"] == "WEOG"
     text = cli("--db", db_path, "measures", "--catalog", "GGE2013")
     assert text.code == 0 and "GGE-IV.4" in text.out and "not confirmed" in text.out
+    found = cli("--db", db_path, "actors", "--search", "united states", "--json").json()
+    assert [(a["key"], a["name"]) for a in found] == [("USA", "United States of America")]
+    assert found[0]["attributes"]["un_regional_group_standing"] == "observer"
 
 
 def test_add_organization(cli: Cli, db_path: Path) -> None:

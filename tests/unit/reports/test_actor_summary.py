@@ -96,7 +96,7 @@ def test_every_page_has_header_page_n_of_m_date_catalogues_and_fingerprint(seede
         assert "Compliance summary" in text and "France (FRA)" in text
         assert re.search(rf"Page {n} of\s*{len(pages)}\b", text), text[:300]
         assert "Generated 2025-06-02 09:30 UTC" in text
-        assert "Catalogues: GGE2013 v1, LTS2019 v1" in text
+        assert "Catalogues: GGE2013 v2, LTS2019 v2" in text
         assert f"Data fingerprint {fingerprint[:16]}" in text
 
 
@@ -181,7 +181,7 @@ def test_catalog_option_limits_the_summary(seeded: Tracker, tmp_path: Path) -> N
     out = build_actor_summary(seeded, "TUR", tmp_path / "t.pdf", catalog="lts2019", now=NOW).path
     text = flat(" ".join(page_texts(out)))
     assert "Türkiye" in text and "GGE-IV.1" not in text and "LTS-D.2" in text
-    assert "Catalogues: LTS2019 v1" in text
+    assert "Catalogues: LTS2019 v2" in text
 
 
 def test_a_withdrawn_assessment_prints_no_provenance_or_confidence(tracker: Tracker, tmp_path: Path) -> None:
