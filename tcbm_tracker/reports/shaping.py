@@ -33,29 +33,7 @@ from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics
 
 from tcbm_tracker.reports.fonts import ensure
-
-_RTL_CLASSES = frozenset({"R", "AL", "RLE", "RLO", "RLI"})
-_ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
-
-
-@functools.cache
-def is_rtl(ch: str) -> bool:
-    """A strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, N'Ko...)."""
-    return unicodedata.bidirectional(ch) in _RTL_CLASSES
-
-
-@functools.cache
-def is_arabic(ch: str) -> bool:
-    """A character of the Arabic script blocks (letters, marks, Arabic-Indic digits)."""
-    o = ord(ch)
-    return any(a <= o <= b for a, b in _ARABIC_BLOCKS)
-
-
-@functools.cache
-def is_neutral(ch: str) -> bool:
-    """Spaces, punctuation and digits: they take the font of the run they sit in when it can."""
-    return unicodedata.bidirectional(ch) in ("WS", "ON", "CS", "ES", "ET", "EN", "AN", "NSM", "B", "S", "BN")
-
+from tcbm_tracker.reports.scripts import is_rtl
 
 def levels(line: str, base: int | None = None) -> list[int]:
     """The resolved bidi level of each character; the base direction (0 left to right, 1 right

@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, unescape
 from reportlab.pdfbase import pdfmetrics
 
 from tcbm_tracker.reports.fonts import ARABIC, ARABIC_BOLD, BOLD, CJK, REGULAR, fit_text, glyphs, register_fonts
+from tcbm_tracker.reports.scripts import is_arabic, is_neutral, is_rtl
 
 MARKER_COLOUR = "#9A3412"
 LINK_COLOUR = "#0B4F8A"
@@ -42,8 +43,6 @@ def _is_control(ch: str) -> bool:
 def _plain_chars(font: str) -> frozenset[str]:
     """Characters printed as they are: drawable, not control characters, not line breaks, and
     needing neither right-to-left ordering nor shaping."""
-    from tcbm_tracker.reports.shaping import is_arabic, is_rtl
-
     return frozenset(
         ch for ch in map(chr, glyphs(font)) if not _is_control(ch) and ch not in _LINE_BREAKS and not is_rtl(ch) and not is_arabic(ch)
     )
@@ -149,7 +148,7 @@ class SafeText:
         plain = _plain_chars(font)
         if all(ch in plain for ch in line):
             return escape(line) if markup else line
-        from tcbm_tracker.reports.shaping import is_arabic, is_neutral, visual_pieces
+        from tcbm_tracker.reports.shaping import visual_pieces  # HarfBuzz and bidi: only for such a line
 
         arabic = _arabic_face(font)
 

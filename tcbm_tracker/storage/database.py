@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from typing import TYPE_CHECKING, cast
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from tcbm_tracker.domain.errors import (
     DatabaseLockedError,
@@ -29,6 +30,9 @@ from tcbm_tracker.domain.errors import (
     ReadOnlyDatabaseError,
     StorageError,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
@@ -148,18 +152,24 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; rolled back at the end."""
+        """A session for reading; rolled back at the end.
+
+        Reads run SQL text only, so the session is a thin one over the connection: a report
+        process never imports the ORM, sqlmodel or pydantic (a third of its start-up).
+        """
         try:
-            with self.engine.connect() as conn, Session(bind=conn) as session:
+            with self.engine.connect() as conn:
                 try:
-                    yield session
+                    yield cast("Session", _ReadSession(conn))
                 finally:
-                    session.rollback()
+                    conn.rollback()
         except DBAPIError as exc:
             raise self._translated(exc) from None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        from sqlmodel import Session  # the ORM loads on the first write only
+
         """A session in one ``BEGIN IMMEDIATE`` transaction: committed whole or not at all."""
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
@@ -184,3 +194,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _ReadSession:
+    """What the read side uses of a session (``exec``/``execute`` of SQL text) over one connection."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def exec(self, statement: Any, params: Any = None) -> Any:
+        return self.connection.execute(statement, params) if params is not None else self.connection.execute(statement)
+
+    execute = exec
+
+    def rollback(self) -> None:
+        self.connection.rollback()
