@@ -15,7 +15,18 @@ those from a ``Tracker`` through its services. Nothing here imports Qt or runs S
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
+
+if "reportlab.pdfbase.ttfonts" not in sys.modules and "uharfbuzz" not in sys.modules:
+    # reportlab imports HarfBuzz for its own per-word shaping, which reports never switch on
+    # (text.py shapes the runs that need it, loading HarfBuzz then): keep it out of reportlab,
+    # so a report without Arabic does not load it.
+    sys.modules["uharfbuzz"] = None  # type: ignore[assignment]
+    try:
+        import reportlab.pdfbase.ttfonts  # noqa: F401
+    finally:
+        del sys.modules["uharfbuzz"]
 
 from tcbm_tracker.reports.api import (
     build_actor_summary,

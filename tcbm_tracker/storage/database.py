@@ -200,12 +200,18 @@ class _ReadSession:
     """What the read side uses of a session (``exec``/``execute`` of SQL text) over one connection."""
 
     def __init__(self, connection: Any) -> None:
-        self.connection = connection
+        self._connection = connection
+
+    def connection(self) -> Any:
+        return self._connection
 
     def exec(self, statement: Any, params: Any = None) -> Any:
-        return self.connection.execute(statement, params) if params is not None else self.connection.execute(statement)
+        return self._connection.execute(statement, params) if params is not None else self._connection.execute(statement)
 
     execute = exec
 
+    def scalar(self, statement: Any, params: Any = None) -> Any:
+        return self._connection.scalar(statement, params) if params is not None else self._connection.scalar(statement)
+
     def rollback(self) -> None:
-        self.connection.rollback()
+        self._connection.rollback()
