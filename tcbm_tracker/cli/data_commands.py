@@ -317,7 +317,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(d)
         return 0
+    t = _tracker(args)
     region = d.actor.region or "none"
+    standing = d.actor.attributes.get("un_regional_group_standing")
+    if standing:  # the United States: counted with WEOG, not a member of it (the UN's wording)
+        region += f" ({t.reference.attribute_labels('un_regional_group_standing').get(standing, standing)})"
     print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}"
           + _known_note(args))
     if not d.entries:

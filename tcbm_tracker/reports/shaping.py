@@ -18,7 +18,7 @@ Arabic or Hebrew, this module does what a text engine would:
 The result is a list of (font, visual text) pieces that ``text.py`` turns into markup. Lines are
 handled one at a time, so a field that holds several lines keeps its line order; a right-to-left
 passage longer than the width it is printed in wraps with its pieces in visual order (its last
-words on the first line), a limit of laying out pre-ordered text (see docs/reports.md).
+words on the first line), a limit of laying out pre-ordered text (see docs/report-languages.md).
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ class ActorDossierView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.dossier: Dossier | None = None
         self.region_labels: dict[str, str] = {}
+        self.standing_labels: dict[str, str] = {}
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Actor"))
@@ -65,6 +66,9 @@ class ActorDossierView(QWidget):
         a = dossier.actor
         self.picker.select(a.key)
         region = f" · {self.region_labels.get(a.region, a.region)}" if a.region else ""
+        standing = a.attributes.get("un_regional_group_standing")
+        if standing:  # the UN's own wording of the United States' place in WEOG
+            region += f" ({self.standing_labels.get(standing, standing)})"
         self.title.setText(f"{a.name} ({a.key}) — {a.kind.label}{region}")
         lines = [coverage_line(c) for c in dossier.coverage_by_catalog]
         self.coverage.setText(f"As of {dossier.as_of.isoformat()}: " + " &nbsp;&nbsp; ".join(lines))

@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         m = data.matrix
         self._actor_names = {a.key: a.name for a in m.actors}
         self.dossier_view.region_labels = data.region_labels
+        self.dossier_view.standing_labels = data.standing_labels
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         assessed = sum(1 for c in m.cells.values())

@@ -507,3 +507,13 @@ def test_coverage_and_dossier_json_state_their_denominators(cli: Cli, db_path: P
 def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:
     r = cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented", "--effective", "")
     assert r.code == 2 and "effective date: is empty" in r.err
+
+
+def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path: Path) -> None:
+    r = cli("--db", db_path, "show", "USA")
+    assert r.code == 0, r.err
+    first = r.out.splitlines()[0]
+    assert first.startswith("United States of America (USA), UN member state, regional group: WEOG (Not a member of any "
+                            "regional group; attends meetings of the Western European and Others Group as an observer and is "
+                            "considered to be a member of that group for electoral purposes)")
+    assert "(Not a member" not in cli("--db", db_path, "show", "FRA").out
