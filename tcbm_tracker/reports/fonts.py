@@ -13,6 +13,7 @@ needs one (the CJK face is 4 MB and takes ~150 ms to read), once per process.
 
 from __future__ import annotations
 
+import copy
 import functools
 from pathlib import Path
 
@@ -78,6 +79,21 @@ def register_fallback(family: str) -> None:
     addMapping(regular, 1, 1, bold)
 
 
+@functools.cache
+def level_face(font_name: str, level: int) -> str:
+    """Another name for a face, marking words at bidi level 1 or 2 that have no right-to-left
+    letter of their own (a Latin word or a number inside an Arabic sentence), so that
+    ``rtl_lines`` can order them after wrapping. The same font object underneath: one subset."""
+    ensure(font_name)
+    alias = f"{font_name}~{level}"
+    face = copy.copy(pdfmetrics.getFont(font_name))
+    face.fontName = alias
+    pdfmetrics.registerFont(face)
+    for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        addMapping(alias, bold, italic, alias)
+    return alias
+
+
 def family_of(font_name: str) -> str:
     """The fallback family a face belongs to (for registering it before use)."""
     return ARABIC if font_name in (ARABIC, ARABIC_BOLD) else CJK if font_name == CJK else FAMILY
@@ -85,6 +101,7 @@ def family_of(font_name: str) -> str:
 
 def ensure(font_name: str) -> None:
     """Make sure ``font_name`` is registered (fallback faces load lazily)."""
+    font_name = font_name.split("~")[0]
     if font_name in _FALLBACK_FILES:
         register_fallback(family_of(font_name))
     else:

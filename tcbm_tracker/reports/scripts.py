@@ -30,3 +30,23 @@ def is_arabic(ch: str) -> bool:
 def is_neutral(ch: str) -> bool:
     """Spaces, punctuation and digits: they take the font of the run they sit in when it can."""
     return unicodedata.bidirectional(ch) in ("WS", "ON", "CS", "ES", "ET", "EN", "AN", "NSM", "B", "S", "BN")
+
+
+def display_order(lv: list[int]) -> list[int]:
+    """Indices of items at bidi levels ``lv`` in display order (rule L2: from the highest level
+    down to the lowest odd one, reverse every run at that level or higher)."""
+    order = list(range(len(lv)))
+    top = max(lv, default=0)
+    lowest_odd = min((x for x in lv if x % 2), default=top + 1)
+    for k in range(top, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if lv[order[i]] >= k:
+                j = i
+                while j < len(order) and lv[order[j]] >= k:
+                    j += 1
+                order[i:j] = order[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return order

@@ -15,15 +15,17 @@ Arabic or Hebrew, this module does what a text engine would:
 4. other right-to-left runs reversed with their brackets mirrored;
 5. runs reordered for display (rule L2).
 
-The result is a list of (font, visual text) pieces that ``text.py`` turns into markup. Lines are
-handled one at a time, so a field that holds several lines keeps its line order; a right-to-left
-passage longer than the width it is printed in wraps with its pieces in visual order (its last
-words on the first line), a limit of laying out pre-ordered text (see docs/report-languages.md).
+For a line drawn whole (the page header, table cells drawn as strings), ``visual_pieces``
+returns (font, text) pieces in display order. For a paragraph that reportlab wraps,
+``logical_words`` returns the words in reading order, each run of one level in display order
+inside, and ``rtl_lines`` orders each wrapped line's runs when it is drawn; so a long Arabic
+note wraps with its first words on the first line (see docs/report-languages.md).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -32,8 +34,8 @@ from bidi import algorithm as uba
 from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics
 
-from tcbm_tracker.reports.fonts import ensure
-from tcbm_tracker.reports.scripts import is_rtl
+from tcbm_tracker.reports.fonts import ensure, level_face
+from tcbm_tracker.reports.scripts import display_order, is_rtl
 
 def levels(line: str, base: int | None = None) -> list[int]:
     """The resolved bidi level of each character; the base direction (0 left to right, 1 right
@@ -98,18 +100,63 @@ def _reverse(text: str) -> str:
     return "".join(MIRRORED.get(ch, ch) for ch in reversed(text))
 
 
+_RTL_GLYPHS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\ue000-\uf8ff]")
 Piece = tuple[str | None, str]  # (font name, or None for a [U+XXXX] marker; visual text)
 
 
 def visual_pieces(line: str, font_for: Callable[[str, str | None], str | None], needs_shaping: Callable[[str], bool],
                   base: int | None = None) -> list[Piece]:
-    """One line in display order, as (font, text) pieces.
+    """One line in display order, as (font, text) pieces, for text drawn as one line (the page
+    header, table cells drawn as strings).
 
     ``font_for(ch, previous_font)`` picks the face for a character (None: no face has it);
     a run holding a character for which ``needs_shaping`` is true is shaped with HarfBuzz;
     ``base`` forces the line's direction (a line composed around the text, like the page header).
     """
     lv = levels(line, base) if any(map(is_rtl, line)) else [0] * len(line)
+    return _pieces(line, lv, font_for, needs_shaping)
+
+
+def logical_words(line: str, font_for: Callable[[str, str | None], str | None],
+                  needs_shaping: Callable[[str], bool]) -> list[list[Piece]]:
+    """The words of one line in reading order, each word's pieces in display order, for a
+    paragraph that reportlab wraps: ``rtl_lines`` then puts the words of each wrapped line in
+    display order, so a long right-to-left passage wraps with its first words on the first line.
+    """
+    lv = levels(line)
+    words: list[list[Piece]] = []
+    start: int | None = None
+    for i, ch in enumerate(line + " "):
+        if ch == " ":
+            if start is not None:
+                words.append(_word(line, lv, start, i, font_for, needs_shaping))
+                start = None
+        elif start is None:
+            start = i
+    return words
+
+
+def _word(line: str, lv: list[int], start: int, end: int, font_for: Callable[[str, str | None], str | None],
+          needs_shaping: Callable[[str], bool]) -> list[Piece]:
+    """One word: each run of one level in display order inside; a piece at level 1 or 2 with no
+    right-to-left letter (a Latin word, a number or a bracket inside right-to-left text) carries
+    its level on the face's name, for rtl_lines (a right-to-left piece speaks for itself)."""
+    out: list[Piece] = []
+    a = start
+    while a < end:
+        b = a
+        while b < end and lv[b] == lv[a]:
+            b += 1
+        for f, t in _pieces(line[a:b], lv[a:b], font_for, needs_shaping):
+            if f is not None and lv[a] and not any(map(is_rtl, line[a:b])) and not _RTL_GLYPHS.search(t):
+                f = level_face(f, 2 - lv[a] % 2)
+            out.append((f, t))
+        a = b
+    return out
+
+
+def _pieces(line: str, lv: list[int], font_for: Callable[[str, str | None], str | None],
+            needs_shaping: Callable[[str], bool]) -> list[Piece]:
     runs: list[tuple[int, str | None, str]] = []
     prev: str | None = None
     for ch, level in zip(line, lv, strict=True):
@@ -128,17 +175,5 @@ def visual_pieces(line: str, font_for: Callable[[str, str | None], str | None], 
             pieces.append((level, (f, shape(text, f, odd))))
         else:
             pieces.append((level, (f, _reverse(text) if odd else text)))
-    top = max((lvl for lvl, _ in pieces), default=0)
-    lowest_odd = min((lvl for lvl, _ in pieces if lvl % 2), default=top + 1)
-    for k in range(top, lowest_odd - 1, -1):  # rule L2: reverse every run at level k or higher
-        i = 0
-        while i < len(pieces):
-            if pieces[i][0] >= k:
-                j = i
-                while j < len(pieces) and pieces[j][0] >= k:
-                    j += 1
-                pieces[i:j] = pieces[i:j][::-1]
-                i = j
-            else:
-                i += 1
-    return [p for _, p in pieces]
+    order = display_order([lvl for lvl, _ in pieces])
+    return [pieces[i][1] for i in order]

@@ -26,7 +26,10 @@ from xml.sax.saxutils import escape, unescape
 from reportlab.pdfbase import pdfmetrics
 
 from tcbm_tracker.reports.fonts import ARABIC, ARABIC_BOLD, BOLD, CJK, REGULAR, fit_text, glyphs, register_fonts
+from tcbm_tracker.reports import rtl_lines
 from tcbm_tracker.reports.scripts import is_arabic, is_neutral, is_rtl
+
+rtl_lines.install()
 
 MARKER_COLOUR = "#9A3412"
 LINK_COLOUR = "#0B4F8A"
@@ -148,7 +151,7 @@ class SafeText:
         plain = _plain_chars(font)
         if all(ch in plain for ch in line):
             return escape(line) if markup else line
-        from tcbm_tracker.reports.shaping import visual_pieces  # HarfBuzz and bidi: only for such a line
+        from tcbm_tracker.reports.shaping import logical_words, visual_pieces  # HarfBuzz and bidi: only for such a line
 
         arabic = _arabic_face(font)
 
@@ -166,8 +169,16 @@ class SafeText:
                     return face
             return None
 
+        if markup and base is None and any(map(is_rtl, line)):
+            # A paragraph reportlab wraps: words in reading order (each shaped, in display order
+            # inside); rtl_lines orders the words of each wrapped line for display.
+            rtl_lines.activate()
+            return " ".join(self._emit(word, font, whole, markup, field) for word in logical_words(line, font_for, is_arabic))
+        return self._emit(visual_pieces(line, font_for, is_arabic, base), font, whole, markup, field)
+
+    def _emit(self, pieces: list[tuple[str | None, str]], font: str, whole: str, markup: bool, field: str | None) -> str:
         out = []
-        for face, piece in visual_pieces(line, font_for, is_arabic, base):
+        for face, piece in pieces:
             if face is None:
                 for ch in piece:
                     self._note(ch, whole, field)
@@ -176,7 +187,8 @@ class SafeText:
             elif face == font or not markup:
                 out.append(escape(piece) if markup else piece)
             else:
-                self.fallback_fonts.add(face)
+                if "~" not in face:  # not a level alias of the report face
+                    self.fallback_fonts.add(face)
                 out.append(f'<font name="{face}">{escape(piece)}</font>')
         return "".join(out)
 

@@ -201,6 +201,16 @@ class _ReadSession:
 
     def __init__(self, connection: Any) -> None:
         self._connection = connection
+        self._orm: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (``get`` of a table row...): an ORM session on the same connection,
+        # made (and sqlmodel imported) on first use.
+        if self._orm is None:
+            from sqlmodel import Session
+
+            self._orm = Session(bind=self._connection)
+        return getattr(self._orm, name)
 
     def connection(self) -> Any:
         return self._connection
@@ -214,4 +224,6 @@ class _ReadSession:
         return self._connection.scalar(statement, params) if params is not None else self._connection.scalar(statement)
 
     def rollback(self) -> None:
+        if self._orm is not None:
+            self._orm.close()
         self._connection.rollback()

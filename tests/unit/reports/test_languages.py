@@ -11,9 +11,13 @@ from pathlib import Path
 from pypdf import PdfReader
 from report_pdf import NOW, body_text, drawn_text
 
+from reportlab.platypus import Paragraph
+
+from tcbm_tracker.reports import rtl_lines
 from tcbm_tracker.reports.actor_summary import render_actor_summary
 from tcbm_tracker.reports.data import actor_summary_data
 from tcbm_tracker.reports.shaping import levels
+from tcbm_tracker.reports.styles import Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import EvidenceInfo
 from tcbm_tracker.services.tracker import Tracker
@@ -67,10 +71,14 @@ def test_arabic_is_joined_and_right_to_left_chinese_has_no_markers(seeded: Track
         assert s in text
     # Arabic, as drawn (left to right on the page): joined (presentation) forms in visual
     # order; read back right to left, each phrase is the logical string.
-    runs = [r for piece in drawn_text(result.path) for r in _arabic_runs(piece)]
+    runs = _arabic_runs("".join(drawn_text(result.path)))  # consecutive drawings joined: words are drawn one by one
     readable = [_readable(r.strip()) for r in runs]
-    for phrase in ("المملكة العربية السعودية", "برنامج بناء القدرات لوكالة الفضاء السعودية", "النص العربي", AR_TITLE):
+    for phrase in (AR_NAME, AR_TITLE, "النص العربي"):  # each fits on its line
         assert any(phrase in r for r in readable), (phrase, readable)
+    # Every Arabic run drawn, read right to left, is a piece of what was typed (the note wraps
+    # over lines, each line's piece in display order).
+    typed = " ".join([AR_NAME, AR_NOTE, AR_TITLE, AR_MIXED])
+    assert all(r.strip(" :.") in typed for r in readable), readable
     joined = "".join(runs)
     assert any(0xFE70 <= ord(c) <= 0xFEFF for c in joined)  # contextual forms were drawn
     assert "\uFEFB" in joined  # the lam-alef ligature of الاستراتيجية
@@ -81,16 +89,37 @@ def test_arabic_is_joined_and_right_to_left_chinese_has_no_markers(seeded: Track
     assert {"DejaVuSans", "NotoSansArabic-Regular", "DroidSansFallback"} <= fonts, fonts
 
 
+def _drawn_lines(markup: str, width: float) -> list[str]:
+    """The words of each wrapped line in the order they are drawn, left to right."""
+    p = Paragraph(markup, Styles.cell)
+    p.wrap(width, 10_000)
+    lines = rtl_lines._reordered(p).lines
+    if p.blPara.kind == 0:  # one style: (extra space, words)
+        return [" ".join(words) for _, words in lines]
+    return [" ".join(f.text.strip() for f in line.words) for line in lines]
+
+
 def test_mixed_arabic_latin_and_numbers_keep_their_order() -> None:
     t = SafeText()
-    markup = t.para(AR_MIXED)
-    visual = re.sub(r"<[^>]+>", "", markup)
-    # The line starts right to left (first strong letter is Arabic): the Latin key and the
+    (visual,) = _drawn_lines(t.para(AR_MIXED), 1000)
+    # The field starts right to left (its first strong letter is Arabic): the Latin key and the
     # numbers stay left to right inside it, and the whole reads back as typed.
-    assert "LTS-B.4" in visual and "2023" in visual and "45" in visual
     assert visual.index("45") < visual.index("LTS-B.4") < visual.index("2023")
-    words = [_readable(w) if any(0x600 <= ord(c) <= 0xFEFF for c in w) else w for w in visual.split(" ")]
+    words = [_readable(w) if any(0x600 <= ord(c) <= 0xFEFF for c in w) else w for w in visual.split()]
     assert " ".join(reversed(words)) == AR_MIXED
+
+
+def test_a_long_arabic_note_wraps_with_its_first_words_on_the_first_line() -> None:
+    t = SafeText()
+    note = "نص عربي طويل جدا يمتد على عدة أسطر في خلية ضيقة من الجدول مع رقم 45 وكلمة LTS"
+    lines = _drawn_lines(t.para(note), 100)
+    assert len(lines) >= 3
+    back = [" ".join(_readable(w) if any(0x600 <= ord(c) <= 0xFEFF for c in w) else w for w in reversed(line.split()))
+            for line in lines]
+    assert " ".join(back) == note  # each line read right to left, the lines top to bottom
+    assert back[0].startswith("نص عربي")
+    # A Latin line is drawn as it was wrapped, untouched.
+    assert _drawn_lines(t.para("plain words " * 10), 100)[0] == "plain words plain words"
 
 
 def test_bidi_levels_follow_the_first_strong_character() -> None:
