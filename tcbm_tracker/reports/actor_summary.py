@@ -61,7 +61,7 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     order = sorted(actor.attributes, key=lambda k: (k != "un_regional_group_standing", k))
     groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k])) for k in order if k != "un_regional_group"]
     out: list[Flowable] = [
-        Heading(text.para(actor.name, BOLD), Styles.title, outline=text.logical(actor.name), level=0),
+        Heading(text.para(actor.name, BOLD, field="actor name"), Styles.title, outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
         Paragraph("<br/>".join(groups), Styles.body),
         Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
@@ -69,7 +69,7 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                               for c in ctx.catalogs) + ".", Styles.body),
     ]
     if actor.note:
-        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note), Styles.note))
+        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note, field="note on this actor"), Styles.note))
     return out
 
 

@@ -230,7 +230,7 @@ class SafeText:
             name = unicodedata.name(ch, "control character" if _is_control(ch) else "unnamed")
             times = self._replaced[ch]
             where = self.fields(ch)
-            shown = "; ".join(where[:3]) + (f"; and {len(where) - 3} more" if len(where) > 3 else "")
+            shown = "; ".join(where[:6]) + (f"; and {len(where) - 6} more" if len(where) > 6 else "")
             parts.append(f"U+{ord(ch):04X} {name}" + (f" ({times} times)" if times > 1 else "") + f" in {shown}")
         if len(chars) > _MAX_LISTED:
             parts.append(f"and {len(chars) - _MAX_LISTED} more")

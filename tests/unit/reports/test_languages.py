@@ -142,3 +142,18 @@ def test_unshowable_characters_are_reported_with_their_field(seeded: Tracker, tm
     (unshown, control) = t.warnings()
     assert "U+1D11E" in unshown and "note on LTS-C.3" in unshown and '"another [U+1D11E] and [U+0007]"' in unshown
     assert "U+0007" in control and '"another' in control
+
+
+def test_a_report_names_the_field_an_unshowable_character_came_from(seeded: Tracker, tmp_path: Path) -> None:
+    data = actor_summary_data(seeded, "FRA", now=NOW)
+    d = data.dossier
+    first = d.entries[0]
+    entries = (dataclasses.replace(first, evidence=(_evidence(1, "Title with a clef 𝄞", "en"),),
+                                   assessment=dataclasses.replace(first.assessment, note="Note with a clef 𝄞")),
+               *d.entries[1:])
+    actor = dataclasses.replace(d.actor, name="Name 𝄞", note="Actor note 𝄞")
+    data = dataclasses.replace(data, dossier=dataclasses.replace(d, actor=actor, entries=entries))
+    (line,) = render_actor_summary(data, tmp_path / "f.pdf").warnings
+    assert "U+1D11E MUSICAL SYMBOL G CLEF" in line
+    for field in ("actor name", "note on this actor", f"{first.measure.key} — note", "title of evidence 2001", "report subject"):
+        assert field in line, (field, line)
