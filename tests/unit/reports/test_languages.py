@@ -157,3 +157,12 @@ def test_a_report_names_the_field_an_unshowable_character_came_from(seeded: Trac
     assert "U+1D11E MUSICAL SYMBOL G CLEF" in line
     for field in ("actor name", "note on this actor", f"{first.measure.key} — note", "title of evidence 2001", "report subject"):
         assert field in line, (field, line)
+
+
+def test_a_cell_drawn_as_one_string_gets_joined_arabic_in_display_order() -> None:
+    t = SafeText()
+    drawn = t.plain("مرحبا بالعالم")  # a table cell drawn with drawString: DejaVu's own Arabic forms
+    assert all(0xFE70 <= ord(c) <= 0xFEFF or c == " " for c in drawn)
+    assert _readable(drawn) == "مرحبا بالعالم"
+    assert t.plain("中文") == "[U+4E2D][U+6587]"  # one face per cell: reported, not lost
+    assert len(t.warnings()) == 1
