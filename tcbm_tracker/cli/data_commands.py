@@ -87,6 +87,7 @@ def register(sub: Any) -> None:
         help='add an intergovernmental organization, e.g. ESA "European Space Agency"',
     )
     p.add_argument("--note", help="with --add-org: a note about the organization")
+    p.add_argument("--search", metavar="TEXT", help='only actors whose key, name or other name contains TEXT, e.g. "United States"')
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = _add(
@@ -234,7 +235,8 @@ def cmd_actors(args: argparse.Namespace) -> int:
         return 0
     from tcbm_tracker.domain.validation import parse_date
 
-    actors = t.reference.actors(parse_date("as of", args.as_of) if args.as_of else None)
+    day = parse_date("as of", args.as_of) if args.as_of else None
+    actors = t.reference.find_actors(args.search, day) if args.search else t.reference.actors(day)
     if args.json:
         print_json(actors)
     else:
@@ -311,7 +313,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(d)
         return 0
+    t = _tracker(args)
     region = d.actor.region or "none"
+    standing = d.actor.attributes.get("un_regional_group_standing")
+    if standing:  # the United States: counted with WEOG, not a member of it (the UN's wording)
+        region += f" ({t.reference.attribute_labels('un_regional_group_standing').get(standing, standing)})"
     print(terminal_text(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; "
                         f"as of {d.as_of.isoformat()}" + _known_note(args)))
     if not d.entries:

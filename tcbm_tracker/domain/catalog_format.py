@@ -40,6 +40,7 @@ class MeasureSpec:
     pinpoint_note: str | None
     agreed: str | None
     sort_order: int
+    pinpoint_source: str | None = None  # the document and place a confirmed pinpoint was checked in
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,12 @@ def parse_catalog(doc: Any, *, source: str = "catalogue") -> CatalogSpec:
             raise CatalogError(f"{mw}: group {group!r} is not one of the catalogue's groups ({', '.join(sorted(group_keys))})")
         confirmed = _get(m, "pinpoint_confirmed", mw, bool, required=False)
         pinpoint = _text(m, "pinpoint", mw, max_chars=v.MAX_SHORT_CHARS, required=False)
+        pinpoint_source = _text(m, "pinpoint_source", mw, max_chars=v.MAX_TITLE_CHARS, required=False)
+        if confirmed and pinpoint is not None and not pinpoint_source:
+            raise CatalogError(
+                f"{mw}: a confirmed pinpoint needs 'pinpoint_source' naming the document and where it was checked; "
+                "otherwise set 'pinpoint_confirmed' to false"
+            )
         measures.append(
             MeasureSpec(
                 key=mkey,
@@ -172,6 +179,7 @@ def parse_catalog(doc: Any, *, source: str = "catalogue") -> CatalogSpec:
                 pinpoint_note=_text(m, "pinpoint_note", mw, max_chars=v.MAX_TITLE_CHARS, required=False),
                 agreed=_text(m, "agreed", mw, max_chars=10, required=False),
                 sort_order=i,
+                pinpoint_source=pinpoint_source,
             )
         )
     return CatalogSpec(

@@ -57,9 +57,11 @@ def layout_for(data: ActorSummaryData) -> Layout:
 def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     actor, ctx = data.dossier.actor, data.context
     groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
-    groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k != "un_regional_group"]
+    # The regional group's standing first (the United States: an observer of WEOG), as the UN words it.
+    order = sorted(actor.attributes, key=lambda k: (k != "un_regional_group_standing", k))
+    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k])) for k in order if k != "un_regional_group"]
     out: list[Flowable] = [
-        Heading(text.para(actor.name, BOLD), Styles.title, outline=text.plain(actor.name), level=0),
+        Heading(text.para(actor.name, BOLD, field="actor name"), Styles.title, outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
         Paragraph("<br/>".join(groups), Styles.body),
         Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
@@ -67,7 +69,7 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                               for c in ctx.catalogs) + ".", Styles.body),
     ]
     if actor.note:
-        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note), Styles.note))
+        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note, field="note on this actor"), Styles.note))
     return out
 
 
@@ -148,7 +150,7 @@ def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: N
     for cat_key, cat_entries in groupby(data.dossier.entries, key=lambda e: e.measure.catalog_key):
         cat = cats.get(cat_key)
         title = f"{cat_key} — {cat.title}" if cat else cat_key
-        out.append(Heading(text.para(title), Styles.h2, outline=text.plain(title), level=1))
+        out.append(Heading(text.para(title), Styles.h2, outline=text.logical(title), level=1))
         out.append(_measure_table(list(cat_entries), text, refs, notes))
         out.append(Spacer(1, 6))
     return out

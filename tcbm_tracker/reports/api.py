@@ -33,14 +33,19 @@ from typing import TypeVar
 
 from tcbm_tracker.reports import data as collect
 from tcbm_tracker.reports.actor_summary import render_actor_summary
-from tcbm_tracker.reports.changes_report import render_changes_report
 from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult
-from tcbm_tracker.reports.matrix_report import render_matrix_report
-from tcbm_tracker.reports.measure_report import render_measure_report
 from tcbm_tracker.services.tracker import Tracker
 
 D = TypeVar("D")
 DateLike = dt.date | str | None
+
+
+def _layout(module: str, name: str) -> Callable[..., ReportResult]:
+    """A report kind's renderer, imported when that kind is asked for: a process that writes one
+    compliance summary does not load the matrix, measure and changes layouts."""
+    import importlib
+
+    return getattr(importlib.import_module(f"tcbm_tracker.reports.{module}"), name)  # type: ignore[no-any-return]
 
 
 def _run(
@@ -101,7 +106,7 @@ def build_measure_report(
 ) -> ReportResult:
     """One measure across every actor, e.g. ``build_measure_report(t, "LTS-B.4", "b4.pdf")``."""
     return _run(lambda: collect.measure_report_data(tracker, measure, as_of=as_of, known_at=known_at, now=now),
-                render_measure_report, out_path, progress, cancelled, invariant)
+                _layout("measure_report", "render_measure_report"), out_path, progress, cancelled, invariant)
 
 
 def build_matrix_report(
@@ -125,7 +130,7 @@ def build_matrix_report(
     """
     return _run(lambda: collect.matrix_report_data(tracker, catalog=catalog, group=group, region=region, as_of=as_of,
                                                    known_at=known_at, now=now),
-                render_matrix_report, out_path, progress, cancelled, invariant)
+                _layout("matrix_report", "render_matrix_report"), out_path, progress, cancelled, invariant)
 
 
 def build_changes_report(
@@ -141,7 +146,7 @@ def build_changes_report(
 ) -> ReportResult:
     """Every assessment recorded on or after ``since``, with who recorded it and the evidence."""
     return _run(lambda: collect.changes_report_data(tracker, since, catalog=catalog, now=now),
-                render_changes_report, out_path, progress, cancelled, invariant)
+                _layout("changes_report", "render_changes_report"), out_path, progress, cancelled, invariant)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -327,7 +327,7 @@ class References:
 def reference_markup(text: SafeText, e: EvidenceInfo) -> str:
     parts = []
     head = f"<b>{text.para(e.symbol, BOLD)}</b> " if e.symbol else ""
-    parts.append(head + text.para(e.title))
+    parts.append(head + text.para(e.title, field=f"title of evidence {e.symbol or e.id}"))
     detail = [x for x in (e.date, f"pinpoint: {e.pinpoint}" if e.pinpoint else None,
                           f"language: {e.language}" if e.language else None) if x]
     if detail:
@@ -367,7 +367,7 @@ class NotesInFull:
         lines = note.split("\n")
         short, cut = shorten("\n".join(lines[:NOTE_LINES]), NOTE_LIMIT)
         cut = cut or len(lines) > NOTE_LINES
-        markup = text.para(short)
+        markup = text.para(short, field=label)
         if cut:
             self._long.append((label, note))
             markup += (f' <font color="#5F6B76"><i>(shortened; the full note, {len(note):,} characters, is under '
@@ -379,10 +379,10 @@ class NotesInFull:
             return []
         out: list[Flowable] = [Heading("Notes in full", Styles.h1, outline="Notes in full", level=level)]
         for n, (label, note) in enumerate(self._long, start=1):
-            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.plain(f"{n}. {label}"), level=level + 1))
+            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.logical(f"{n}. {label}"), level=level + 1))
             for chunk in _BLANK_LINES.split(note):
                 if chunk.strip():
-                    out.append(Paragraph(text.para(chunk), Styles.note))
+                    out.append(Paragraph(text.para(chunk, field=label), Styles.note))
         return out
 
 

@@ -87,6 +87,7 @@ def _context(
         as_of=as_of,
         known_at=known,
         region_labels=tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+        attribute_defs=tracker.reference.attribute_definitions(),
     )
 
 

@@ -28,7 +28,7 @@ from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
 from tcbm_tracker.reports.styles import LEGEND_ORDER, MUTED, RULE, STATUS_LOOKS
-from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.reports.text import SafeText, draw_runs
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -151,7 +151,7 @@ class _ReportDocument(BaseDocTemplate):
         side = 14 * mm if layout.landscape else 18 * mm
         super().__init__(
             filename, pagesize=size, leftMargin=side, rightMargin=side, topMargin=20 * mm, bottomMargin=20 * mm,
-            title=text.plain(layout.pdf_title), author=text.plain(context.author), subject=text.plain(layout.pdf_subject),
+            title=text.logical(layout.pdf_title), author=text.logical(context.author), subject=text.logical(layout.pdf_subject),
             creator=PRODUCT, keywords=_keywords(context), lang="en", displayDocTitle=1, initialFontName=REGULAR,
             initialFontSize=9, **kw,
         )
@@ -159,7 +159,7 @@ class _ReportDocument(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._frame_page)])
-        self._head = f"{PRODUCT}  ·  {layout.kind}  ·  " + text.plain(layout.subject, BOLD)
+        self._head = [(BOLD, f"{PRODUCT}  ·  {layout.kind}  ·  "), *text.runs(layout.subject, BOLD, field="report subject")]
 
     def _frame_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         w, h = self.pagesize
@@ -172,7 +172,7 @@ class _ReportDocument(BaseDocTemplate):
         top = h - 12 * mm
         canv.setFont(BOLD, _HEAD_SIZE)
         canv.setFillColor(MUTED)
-        canv.drawString(left, top, fit_text(self._head, BOLD, _HEAD_SIZE, (right - left) * 0.72))
+        draw_runs(canv, left, top, self._head, _HEAD_SIZE, (right - left) * 0.72)
         canv.setFont(REGULAR, _HEAD_SIZE)
         canv.drawRightString(right, top, self.layout.header_right)
         canv.line(left, top - 3, right, top - 3)

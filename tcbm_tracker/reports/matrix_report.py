@@ -177,7 +177,7 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
         title = f"{key} — {cats[key].title}" if key in cats else key
         out += [
             PageBreak(),  # each catalogue's map starts on a fresh page: easier to print and compare
-            Heading(text.para(title), Styles.h1, outline=text.plain(title), level=0),
+            Heading(text.para(title), Styles.h1, outline=text.logical(title), level=0),
             heat_map(data, measures, text),
             Spacer(1, 8),
             Heading(f"Coverage per measure: {text.para(key)}", Styles.h2, outline="Coverage per measure", level=1),

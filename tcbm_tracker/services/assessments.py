@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import start_of_day_iso, to_iso, utc_now_iso
@@ -18,6 +18,9 @@ from tcbm_tracker.services.dto import AssessmentInfo, Change
 from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+
+if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
+    from sqlmodel import Session
 
 MAX_BATCH = 100_000
 CHANGES_CHUNK = 1_000  # changes held in memory at once while streaming them

@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import utc_now_iso
@@ -18,6 +18,9 @@ from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import EvidenceInfo
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+
+if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
+    from sqlmodel import Session
 
 
 @dataclass(frozen=True)

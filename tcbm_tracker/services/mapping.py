@@ -6,10 +6,9 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, Provenance, Status
 from tcbm_tracker.services.dto import (
@@ -18,6 +17,9 @@ from tcbm_tracker.services.dto import (
     EvidenceInfo,
     MeasureInfo,
 )
+
+if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
+    from sqlmodel import Session
 
 MEASURE_SQL = (
     "SELECT m.key, m.catalog_key, m.group_key, g.title, m.heading, m.title, m.description, m.source_document, "

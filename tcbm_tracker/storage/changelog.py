@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # sqlmodel (and pydantic) load only where a write needs them
+    from sqlmodel import Session
     from tcbm_tracker.storage.tables import ChangeLogRow
 
 GENESIS = "0" * 64

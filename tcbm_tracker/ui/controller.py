@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, R
 from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
 
 REGION_ATTRIBUTE = "un_regional_group"
+STANDING_ATTRIBUTE = "un_regional_group_standing"  # the United States: an observer of WEOG
 # Edits of more cells than this show a progress dialog (they take well over 150 ms).
 LONG_EDIT_CELLS = 50
 
@@ -40,6 +41,7 @@ class MatrixData:
     matrix: Matrix
     catalogs: tuple[CatalogInfo, ...]
     region_labels: dict[str, str]
+    standing_labels: dict[str, str] = field(default_factory=dict)  # "observer" -> the UN's wording
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,8 @@ class TrackerController(QObject):
 
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
-                      tracker.reference.attribute_labels(REGION_ATTRIBUTE))
+                      tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE))
 
 
 def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:

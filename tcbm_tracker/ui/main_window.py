@@ -315,6 +315,7 @@ class MainWindow(QMainWindow):
         if self._last_actor is not None:
             self._viewed_actor(self._last_actor)  # its name, now known
         self.dossier_view.region_labels = data.region_labels
+        self.dossier_view.standing_labels = data.standing_labels
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         # A cell whose current assessment is "not assessed" (an undo, a reset) is not assessed.

@@ -106,13 +106,13 @@ def test_init_creates_then_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     first = cli("--db", db, "init")
     assert first.code == 0, first.err
     assert f"database: {db}" in first.out and "created with schema" in first.out
-    assert "catalogue GGE2013 v1: added (16 added" in first.out
-    assert "catalogue LTS2019 v1: added (21 added" in first.out
+    assert "catalogue GGE2013 v2: added (16 added" in first.out
+    assert "catalogue LTS2019 v2: added (21 added" in first.out
     assert "actors: 195 added" in first.out
     before = state(db)
     again = cli("--db", db, "init")
     assert again.code == 0 and again.err == ""
-    assert "is current" in again.out and "catalogue LTS2019 v1: unchanged" in again.out
+    assert "is current" in again.out and "catalogue LTS2019 v2: unchanged" in again.out
     assert "actors: 0 added, 0 renamed or updated, 0 attribute values recorded" in again.out
     assert state(db) == before
 
@@ -128,7 +128,7 @@ def test_database_from_environment(cli: Cli, db_path: Path, monkeypatch: pytest.
 
 def test_catalogs_measures_actors_json(cli: Cli, db_path: Path) -> None:
     cats = cli("--db", db_path, "catalogs", "--json").json()
-    assert {c["key"]: c["version"] for c in cats} == {"GGE2013": 1, "LTS2019": 1}
+    assert {c["key"]: c["version"] for c in cats} == {"GGE2013": 2, "LTS2019": 2}
     measures = cli("--db", db_path, "measures", "--json").json()
     assert len(measures) == 37 and measures[0]["key"] == "GGE-IV.1"
     lts = cli("--db", db_path, "measures", "--catalog", "lts2019", "--json").json()
@@ -142,6 +142,9 @@ def test_catalogs_measures_actors_json(cli: Cli, db_path: Path) -> None:
     assert fra["name"] == "France" and fra["kind"] == "member_state" and fra["attributes"]["un_regional_group"] == "WEOG"
     text = cli("--db", db_path, "measures", "--catalog", "GGE2013")
     assert text.code == 0 and "GGE-IV.4" in text.out and "not confirmed" in text.out
+    found = cli("--db", db_path, "actors", "--search", "united states", "--json").json()
+    assert [(a["key"], a["name"]) for a in found] == [("USA", "United States of America")]
+    assert found[0]["attributes"]["un_regional_group_standing"] == "observer"
 
 
 def test_add_organization(cli: Cli, db_path: Path) -> None:
@@ -558,3 +561,11 @@ def test_changes_json_is_streamed_and_equals_the_service(cli: Cli, db_path: Path
         ("not_assessed", "planned"), ("planned", "implemented"), ("implemented", "not_implemented")]
     assert streamed[0]["assessment"]["note"] == "<planned> & ok"
     assert cli("--db", db_path, "changes", "--since", "2000-01-01", "--catalog", "GGE2013", "--json").json() == []
+def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path: Path) -> None:
+    r = cli("--db", db_path, "show", "USA")
+    assert r.code == 0, r.err
+    first = r.out.splitlines()[0]
+    assert first.startswith("United States of America (USA), UN member state, regional group: WEOG (Not a member of any "
+                            "regional group; attends meetings of the Western European and Others Group as an observer and is "
+                            "considered to be a member of that group for electoral purposes)")
+    assert "(Not a member" not in cli("--db", db_path, "show", "FRA").out

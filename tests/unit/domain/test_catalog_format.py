@@ -24,7 +24,8 @@ def catalogue(**overrides: Any) -> dict[str, Any]:
         "adopted": "2020-01-31",
         "groups": [{"key": "A", "title": "First group"}, {"key": "B", "title": "Second group"}],
         "measures": [
-            {"key": "TST-A.1", "group": "A", "title": "First measure", "pinpoint": "para. 1", "pinpoint_confirmed": True},
+            {"key": "TST-A.1", "group": "A", "title": "First measure", "pinpoint": "para. 1", "pinpoint_confirmed": True,
+             "pinpoint_source": "A/75/1 as printed, para. 1 checked"},
             {"key": "TST-A.2", "group": "A", "title": "Second measure", "pinpoint": "para. 2"},
             {"key": "TST-B.1", "group": "B", "title": "Third measure", "description": "Line one\nline two < three",
              "source_document": "A/75/2"},
@@ -246,3 +247,10 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "notepad.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(catalogue(title="Coopération"), ensure_ascii=False).encode("utf-8"))
     assert load_catalog_file(path).title == "Coopération"
+def test_a_confirmed_pinpoint_needs_its_source() -> None:
+    doc = catalogue()
+    assert parse_catalog(doc).measures[0].pinpoint_source == "A/75/1 as printed, para. 1 checked"
+    del doc["measures"][0]["pinpoint_source"]
+    refused(doc, "TST-A.1: a confirmed pinpoint needs 'pinpoint_source' naming the document and where it was checked")
+    doc["measures"][0]["pinpoint_confirmed"] = False  # shipped as not confirmed instead: accepted
+    assert parse_catalog(doc).measures[0].pinpoint_confirmed is False

@@ -49,7 +49,7 @@ def _hostile_summary(tracker: Tracker) -> object:
 def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracker, tmp_path: Path) -> None:
     result = render_actor_summary(_hostile_summary(seeded), tmp_path / "h.pdf")  # type: ignore[arg-type]
     text = body_text(result.path)
-    assert "Côte d'Ivoire <b>[U+0007]</b> Türkiye Россия Ελλάδα [U+4E2D][U+56FD]" in text
+    assert "Côte d'Ivoire <b>[U+0007]</b> Türkiye Россия Ελλάδα 中国" in text
     assert '<img src="/etc/passwd"/> & <link href="file:///etc/passwd">x</link>' in text
     assert '<link href="file:///etc/passwd">click</link> <para>' in text and "file:///etc/passwd" in text
     assert "javascript:alert(1)" in text and "<SYM> ok & <fine>" in text
@@ -66,7 +66,7 @@ def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracke
     assert "https://undocs.org@evil.example/A/72/65 (not a link: the real site is evil.example)" in text
     assert not any("evil.example" in str(u) for u in uris)
     assert any("U+0007" in w and "control" in w for w in result.warnings)
-    assert any("U+4E2D" in w for w in result.warnings)
+    assert not any("U+4E2D" in w for w in result.warnings)  # Chinese prints in its own face
     assert 5 <= result.pages <= 60
 
 
