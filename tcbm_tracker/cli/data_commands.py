@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, table
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, print_json, table
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
+from tcbm_tracker.services import figures  # light: dataclasses and arithmetic only
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.tracker import Tracker
@@ -323,8 +324,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     for c in d.coverage_by_catalog:
         print(
-            f"  {c.label}: {c.implemented} of {c.denominator} implemented ({percent(c.implementation_rate)}), "
-            f"{c.assessed} of {c.denominator} assessed; {c.not_applicable} not applicable excluded"
+            f"  {c.label}: implementation rate {figures.rate_phrase(c)}; assessment coverage "
+            f"{figures.coverage_phrase(c)}; {c.not_applicable} not applicable excluded"
         )
     rows = []
     for e in d.entries:
@@ -414,26 +415,30 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         return 0
     print(
         table(
-            [args.by, "cells", "n/a excluded", "denominator", "implemented", "partial", "planned", "not impl.",
-             "no info", "not assessed", "rate"],
+            [args.by, "cells", "n/a excluded", "in scope", "assessed", "implemented", "partial", "planned",
+             "not impl.", "no info", "not assessed", "implementation rate", "assessment coverage"],
             [
                 (
                     c.label,
                     c.total,
                     c.not_applicable,
-                    c.denominator,
+                    c.in_scope,
+                    c.assessed,
                     c.implemented,
                     c.count(Status.PARTIALLY_IMPLEMENTED),
                     c.count(Status.PLANNED),
                     c.count(Status.NOT_IMPLEMENTED),
                     c.count(Status.NO_INFORMATION),
                     c.count(Status.NOT_ASSESSED),
-                    percent(c.implementation_rate),
+                    figures.rate_phrase(c),
+                    figures.coverage_phrase(c),
                 )
                 for c in covs
             ],
+            max_width=90,
         )
     )
+    print(figures.RATE_RULE)
     return 0
 
 

@@ -37,6 +37,7 @@ from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
+from tcbm_tracker.services.figures import RATE_RULE
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
@@ -96,9 +97,8 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
         coverage_table(rows, WIDTH, text),
         Spacer(1, 3),
         Paragraph(
-            "Cells: measures in scope. Denominator: cells less those marked not applicable "
-            f"({excluded} excluded here). Implementation rate: implemented ÷ denominator; partial implementation "
-            "is counted apart, not as implemented. Not assessed: no assessment recorded, or the last one withdrawn.",
+            f"In scope: the measures less those marked not applicable ({excluded} excluded here). {RATE_RULE} "
+            "Not assessed: no assessment recorded, or the last one withdrawn.",
             Styles.small),
         Spacer(1, 8),
         KeepTogether([Paragraph("Statuses by catalogue and group", Styles.h2), StatusBars(bars, WIDTH, text),

@@ -8,7 +8,6 @@ and the full text is printed at the end of the report as ordinary paragraphs, wh
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -33,7 +32,9 @@ from tcbm_tracker.reports.styles import (
     look,
 )
 from tcbm_tracker.reports.text import SafeText, shorten
+from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import AssessmentInfo, Coverage, EvidenceInfo, MeasureInfo
+from tcbm_tracker.services.figures import rate_denominator, rate_text
 
 HEAD_SIZE = 7
 CELL_LIMIT = 600  # characters of one user field shown inside a table cell
@@ -205,30 +206,37 @@ COVERAGE_STATUSES: tuple[Status, ...] = (
 )
 
 
-def coverage_of(label: str, statuses: Iterable[Status]) -> Coverage:
-    """Status counts over a set of cells, for the reports' own groupings (per group, region, actor)."""
-    counts = Counter(statuses)
-    return Coverage(label, sum(counts.values()), dict(counts))
+coverage_of = figures.coverage_of
+percent = figures.percent
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+def rate_cell(c: Coverage, width: float, font: str = REGULAR) -> str:
+    """``45%`` over ``5 of 11 assessed``: a rate is never printed without its denominator."""
+    if not c.assessed:
+        return lines("–  none assessed", width, font)
+    return rate_text(c) + "\n" + lines(rate_denominator(c), width, font)
+
+
+def assessed_cell(c: Coverage) -> str:
+    """Assessed cells over the share of those in scope; a plain 0 when none (no "0%" to misread)."""
+    return f"{c.assessed}\n({percent(c.assessment_coverage)})" if c.assessed else "0"
 
 
 def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, text: SafeText, *, scope: str = "Scope") -> Table:
-    """Counts per status with the denominator and what was excluded; ``rows`` are (label, coverage, bold)."""
-    numeric = [30, 30, 36, 29, 31, 36, 30, 30, 40, 33]
+    """Counts per status, what is in scope, what was assessed, and the implementation rate over the
+    assessed cells with its denominator; ``rows`` are (label, coverage, bold)."""
+    numeric = [27, 31, 28, 31, 35, 28, 28, 37, 42, 66]
     widths = [max(width - sum(numeric), 90), *numeric]
-    heads = [scope, "Cells", "N/A\nexcl.", "Denom.", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
-             "Impl.\nrate"]
+    heads = [scope, "N/A\nexcl.", "In\nscope", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
+             "Assessed\n(coverage)", "Implementation\nrate"]
     data: list[list[Any]] = [heads]
-    commands: list[tuple[Any, ...]] = [("FONT", (1, 0), (-1, 0), BOLD, 6.5, 8),
+    commands: list[tuple[Any, ...]] = [("FONT", (1, 0), (-1, 0), BOLD, HEAD_SIZE, 8.5),
                                        ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
     for r, (label, c, bold) in enumerate(rows, start=1):
-        nums = [c.total, c.not_applicable, c.denominator, *[c.count(s) for s in COVERAGE_STATUSES]]
+        nums = [c.not_applicable, c.in_scope, *[c.count(s) for s in COVERAGE_STATUSES]]
         font = BOLD if bold else REGULAR
         data.append([lines(text.plain(shorten(label, 200)[0], font), widths[0], font), *[str(n) for n in nums],
-                     percent(c.implementation_rate)])
+                     assessed_cell(c), rate_cell(c, widths[-1], font)])
         if bold:
             commands += [("FONT", (0, r), (-1, r), BOLD, 8, 10), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
     return table(data, widths, extra=commands, right_from=1)

@@ -116,11 +116,13 @@ class CellState(NamedTuple):
 
 @dataclass(frozen=True)
 class Coverage:
-    """Status counts over a set of cells, with the denominator stated.
+    """Status counts over a set of cells, and the two figures drawn from them (``services.figures``).
 
-    ``total`` is every cell; ``not_applicable`` cells are excluded from ``denominator``.
-    ``assessed`` is the cells someone has looked at (anything but not-assessed), and
-    ``no_information`` stays apart from ``not_implemented``.
+    ``in_scope``: every cell less those marked not applicable. ``assessed``: cells in scope that
+    someone has looked at (anything but not-assessed). The **implementation rate** is implemented
+    over *assessed* cells, so a state nobody has looked at shows no rate ("–"), never 0%; the
+    **assessment coverage** (assessed over in scope) says how much of the picture is known.
+    ``no_information`` stays apart from ``not_implemented``; both count as assessed.
     """
 
     label: str
@@ -135,12 +137,18 @@ class Coverage:
         return self.count(Status.NOT_APPLICABLE)
 
     @property
-    def denominator(self) -> int:
+    def not_assessed(self) -> int:
+        return self.count(Status.NOT_ASSESSED)
+
+    @property
+    def in_scope(self) -> int:
+        """Cells the measure applies to: the denominator of assessment coverage."""
         return sum(n for status, n in self.counts.items() if status.counts_in_coverage)
 
     @property
     def assessed(self) -> int:
-        return self.denominator - self.count(Status.NOT_ASSESSED)
+        """Cells in scope with a judgement: the denominator of the implementation rate."""
+        return self.in_scope - self.not_assessed
 
     @property
     def implemented(self) -> int:
@@ -148,12 +156,13 @@ class Coverage:
 
     @property
     def implementation_rate(self) -> float | None:
-        """Implemented / denominator; None when nothing is in the denominator."""
-        return self.implemented / self.denominator if self.denominator else None
+        """Implemented / assessed; None (printed "–") when nothing in scope has been assessed."""
+        return self.implemented / self.assessed if self.assessed else None
 
     @property
-    def assessed_rate(self) -> float | None:
-        return self.assessed / self.denominator if self.denominator else None
+    def assessment_coverage(self) -> float | None:
+        """Assessed / in scope; None when nothing is in scope."""
+        return self.assessed / self.in_scope if self.in_scope else None
 
 
 @dataclass(frozen=True)

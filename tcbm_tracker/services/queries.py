@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -19,7 +18,7 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.services import mapping
+from tcbm_tracker.services import figures, mapping
 from tcbm_tracker.services.dto import (
     REGION_ATTRIBUTE,
     ActorInfo,
@@ -43,9 +42,7 @@ CELL_SQL = (
 )
 
 
-def coverage(label: str, statuses: Iterable[Status]) -> Coverage:
-    counts = Counter(statuses)
-    return Coverage(label=label, total=sum(counts.values()), counts=dict(counts))
+coverage = figures.coverage_of  # the one rule: services.figures
 
 
 def coverage_by(matrix: Matrix, key: Callable[[ActorInfo, MeasureInfo], str | None]) -> list[Coverage]:
@@ -241,17 +238,23 @@ class QueryService:
         as_of: dt.date | str | None = None,
         known_at: dt.date | str | None = None,
     ) -> list[Coverage]:
-        """Coverage statistics grouped ``by`` catalog, group, region, actor or measure."""
-        m = self.matrix(catalog=catalog, as_of=as_of, known_at=known_at)
+        """Coverage statistics grouped ``by`` catalog, group, region, actor or measure.
+
+        ``region``: member states per UN regional group, then observer states and organizations
+        in rows of their own (``figures.peer_groups``).
+        """
         keys: dict[str, Callable[[ActorInfo, MeasureInfo], str | None]] = {
             "catalog": lambda a, me: me.catalog_key,
             "group": lambda a, me: f"{me.catalog_key} {me.group_key}. {me.group_title}",
-            "region": lambda a, me: a.region or "(no regional group)",
             "actor": lambda a, me: a.key,
             "measure": lambda a, me: me.key,
         }
-        if by not in keys:
-            raise ValidationError("by", f"{by!r}; use one of: {', '.join(keys)}")
+        if by not in (*keys, "region"):
+            raise ValidationError("by", f"{by!r}; use one of: {', '.join((*keys, 'region'))}")
+        m = self.matrix(catalog=catalog, as_of=as_of, known_at=known_at)
+        if by == "region":
+            return [c for _, c in figures.peer_coverage(
+                m.actors, lambda a: (m.status(a.key, x.key) for x in m.measures))]
         return coverage_by(m, keys[by])
 
     def fingerprint(self) -> str:

@@ -197,7 +197,7 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
 
     cov = cli(*db, "coverage", "--by", "catalog", "--json").json()
     lts = next(c for c in cov if c["label"] == "LTS2019")
-    assert (lts["total"], lts["denominator"], lts["assessed"], lts["implemented"]) == (4095, 4095, 1, 1)
+    assert (lts["total"], lts["in_scope"], lts["assessed"], lts["implemented"]) == (4095, 4095, 1, 1)
     since = min(TODAY, dt.datetime.now(dt.UTC).date())  # recorded_at is UTC; "since" may not be in the local future
     changes = cli(*db, "changes", "--since", since.isoformat(), "--json").json()
     assert [(c["previous_status"], c["assessment"]["status"]) for c in changes] == [
@@ -495,10 +495,32 @@ def test_coverage_and_dossier_json_state_their_denominators(cli: Cli, db_path: P
     assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "implemented").code == 0
     dossier = cli("--db", db_path, "show", "FRA", "--catalog", "LTS2019", "--json").json()
     lts = dossier["coverage_by_catalog"][0]
-    assert (lts["total"], lts["not_applicable"], lts["denominator"], lts["implemented"]) == (21, 1, 20, 1)
+    assert (lts["total"], lts["not_applicable"], lts["in_scope"], lts["assessed"], lts["implemented"]) == (21, 1, 20, 1, 1)
+    assert (lts["implementation_rate"], lts["implementation_rate_text"]) == (1.0, "100% (1 of 1 assessed)")
+    assert lts["assessment_coverage"] == 1 / 20
     by_catalog = {c["label"]: c for c in cli("--db", db_path, "coverage", "--json").json()}
-    assert by_catalog["LTS2019"]["denominator"] == 195 * 21 - 1
+    assert by_catalog["LTS2019"]["in_scope"] == 195 * 21 - 1
+    # GGE: nothing assessed is no rate (null, "–"), never 0.
+    assert by_catalog["GGE2013"]["implementation_rate"] is None
+    assert by_catalog["GGE2013"]["implementation_rate_text"] == f"– (none of {195 * 16} assessed)"
     assert by_catalog["LTS2019"]["counts"]["not_applicable"] == 1
+
+
+def test_coverage_and_show_print_rates_with_their_denominators(cli: Cli, db_path: Path) -> None:
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented").code == 0
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "not_implemented").code == 0
+    out = cli("--db", db_path, "coverage", "--by", "actor").out
+    fra = next(line for line in out.splitlines() if line.startswith("FRA "))
+    assert "50% (1 of 2 assessed)" in fra
+    tuv = next(line for line in out.splitlines() if line.startswith("TUV "))
+    assert "– (none of 37 assessed)" in tuv and "0%" not in tuv
+    assert "Implementation rate: implemented ÷ assessed" in out
+    shown = cli("--db", db_path, "show", "TUV").out
+    assert "implementation rate – (none of 16 assessed)" in shown and "implementation rate – (none of 21 assessed)" in shown
+    assert "0%" not in shown
+    region = cli("--db", db_path, "coverage", "--by", "region").out
+    assert "No regional group" not in region and "(no regional group)" not in region
+    assert "Non-member observer states (counted apart): Holy See" in region
 
 
 def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:

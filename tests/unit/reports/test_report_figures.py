@@ -1,0 +1,71 @@
+"""The figures printed in reports: rates over assessed cells with their denominator, "–" never 0%
+for nothing assessed, and member states, observer states and organizations counted apart.
+
+Invented test data: the statuses below are not findings about any real state.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from report_pdf import NOW, body_text
+
+from tcbm_tracker.reports.api import build_actor_summary, build_matrix_report, build_measure_report
+from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.tracker import Tracker
+from tcbm_tracker.storage import changelog
+from tcbm_tracker.storage.tables import AttributeDefRow
+
+B4_STATUSES = {
+    "CHN": "implemented", "DEU": "implemented", "JPN": "implemented", "USA": "implemented", "FRA": "implemented",
+    "ITA": "partially_implemented", "RUS": "partially_implemented", "IND": "not_implemented", "BRA": "not_implemented",
+    "EGY": "no_information", "KEN": "no_information", "MDV": "not_applicable",
+}
+
+
+def define_attribute(tracker: Tracker, key: str, values: dict[str, str]) -> None:
+    """Declare an actor attribute the shipped list may not have yet (as the actor loader would)."""
+    with tracker.db.write() as s:
+        s.add(AttributeDefRow(key=key, label=key, values_json=json.dumps(values)))
+        s.flush()
+        changelog.record(s, "attribute_def", key, "added", "tester")
+
+
+def _b4(tracker: Tracker) -> None:
+    tracker.reference.add_organization("ESA", "European Space Agency")
+    items = [AssessmentInput(k, "LTS-B.4", s, effective="2021-01-01") for k, s in B4_STATUSES.items()]
+    items.append(AssessmentInput("ESA", "LTS-B.4", "implemented", effective="2021-01-01"))
+    tracker.assessments.record_many(items)
+
+
+def test_a_state_with_no_data_shows_no_rate_never_zero_percent(tracker: Tracker, tmp_path: Path) -> None:
+    text = body_text(build_actor_summary(tracker, "TUV", tmp_path / "tuv.pdf", now=NOW).path)
+    assert "0%" not in text
+    assert "GGE2013 0 16 0 0 0 0 0 16 0 – none assessed" in text
+    assert "LTS2019 0 21 0 0 0 0 0 21 0 – none assessed" in text
+
+
+def test_measure_rate_is_over_assessed_member_states_with_its_denominator(tracker: Tracker, tmp_path: Path) -> None:
+    _b4(tracker)
+    text = body_text(build_measure_report(tracker, "LTS-B.4", tmp_path / "b4.pdf", now=NOW).path)
+    # 193 member states, MDV not applicable: 192 in scope, 11 assessed, 5 implement it.
+    assert "UN member states: 193 1 192 5 2 0 2 2 181 11 (6%) 45% 5 of 11 assessed" in text
+    assert "All actors" not in text  # the old row: 5 of 196 actors, "3%"
+    # The organization has a row of its own; no "No regional group" row mixing it with the Holy See.
+    assert "Intergovernmental organizations: 1 0 1 1 0 0 0 0 0 1 (100%) 100% 1 of 1 assessed" in text
+    assert "No regional group" not in text
+    assert "Non-member observer states (counted apart): Holy See, State of Palestine 0 2" in text
+    assert "Implementation rate: implemented ÷ assessed" in text  # the rule, stated on the page
+
+
+def test_a_member_observing_its_group_is_named_in_the_group_row(tracker: Tracker, tmp_path: Path) -> None:
+    define_attribute(tracker, "un_regional_group_standing", {"observer": "Observer"})
+    tracker.reference.set_attribute("USA", "un_regional_group_standing", "observer", "2000-01-01")
+    _b4(tracker)
+    us = tracker.reference.actor("USA").name
+    text = body_text(build_measure_report(tracker, "LTS-B.4", tmp_path / "b4.pdf", now=NOW).path)
+    assert f"Western European and Others Group (WEOG): 28 members + {us}, observer" in text
+    matrix = body_text(build_matrix_report(tracker, tmp_path / "m.pdf", catalog="LTS2019", now=NOW).path)
+    assert f"(WEOG): 28 members + {us}, observer" in matrix
+    assert "No regional group" not in matrix and "Intergovernmental organizations: 1" in matrix
