@@ -27,6 +27,7 @@ from tcbm_tracker.reports.components import (
     coverage_table,
     legend,
     lines,
+    standing_note,
     status_cell,
     status_style,
     table,
@@ -158,6 +159,7 @@ def actor_summary_flowables(data: ActorSummaryData, text: SafeText) -> list[Flow
     """Every flowable of the summary, in order (pure: no I/O)."""
     refs, notes = References(), NotesInFull()
     out = _title_block(data, text)
+    out.append(standing_note(text, data.context))
     out += _coverage(data, text)
     out += _measures(data, text, refs, notes)
     out += refs.flowables(text)

@@ -13,6 +13,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
@@ -166,8 +167,11 @@ def legend(width: float, *, per_row: int = 4) -> Table:
             ]
         row += [""] * (2 * per_row - len(row))
         rows.append(row)
-    label_w = width / per_row - 16
-    t = Table(rows, colWidths=[14, label_w] * per_row, hAlign="LEFT")
+    # Each label column is as wide as its longest label (plus a gap), so "Partially implemented"
+    # never runs into the next swatch; what is left over is spread evenly.
+    need = [max(stringWidth(look(s).label, REGULAR, 8) for s in entries[c::per_row]) + 12 for c in range(per_row)]
+    spare = max(0.0, width - 14 * per_row - sum(need)) / per_row
+    t = Table(rows, colWidths=[w for n in need for w in (14, n + spare)], hAlign="LEFT")
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8),
         *[("FONT", (c, 0), (c, -1), BOLD, 8) for c in range(0, 2 * per_row, 2)],
@@ -213,7 +217,7 @@ percent = figures.percent
 def rate_cell(c: Coverage, width: float, font: str = REGULAR) -> str:
     """``45%`` over ``5 of 11 assessed``: a rate is never printed without its denominator."""
     if not c.assessed:
-        return lines("–  none assessed", width, font)
+        return "–\nnone assessed"
     return rate_text(c) + "\n" + lines(rate_denominator(c), width, font)
 
 
@@ -225,7 +229,7 @@ def assessed_cell(c: Coverage) -> str:
 def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, text: SafeText, *, scope: str = "Scope") -> Table:
     """Counts per status, what is in scope, what was assessed, and the implementation rate over the
     assessed cells with its denominator; ``rows`` are (label, coverage, bold)."""
-    numeric = [27, 31, 28, 31, 35, 28, 28, 37, 42, 66]
+    numeric = [27, 31, 28, 31, 35, 28, 28, 40, 48, 76]
     widths = [max(width - sum(numeric), 90), *numeric]
     heads = [scope, "N/A\nexcl.", "In\nscope", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
              "Assessed\n(coverage)", "Implementation\nrate"]
@@ -393,13 +397,34 @@ class NotesInFull:
         return out
 
 
+OWN_NUMBERING_CATALOGS = frozenset({"GGE2013"})  # the 2013 report does not number its measures
+OWN_NUMBERING = ("The GGE report (A/68/189) does not number its measures: the GGE-… keys are this tracker's own "
+                 "numbering, not the report's.")
+
+
+def own_numbering(catalog_keys: Iterable[str]) -> bool:
+    return any(k in OWN_NUMBERING_CATALOGS for k in catalog_keys)
+
+
+def standing_note(text: SafeText, ctx: ReportContext, catalog_keys: Iterable[str] = ()) -> Paragraph:
+    """Page 1: what the statuses are and are not (voluntary measures; this copy's user's record)."""
+    keys = list(catalog_keys) or [c.key for c in ctx.catalogs]
+    markup = (
+        "The TCBMs and LTS guidelines are <b>voluntary</b>. Statuses record implementation as reported or assessed "
+        f"by the user of this copy of the tracker ({text.para(ctx.author)}); they are not an official UN finding."
+    )
+    if own_numbering(keys):
+        markup += " " + OWN_NUMBERING
+    return Paragraph(markup, Styles.standing)
+
+
 def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tuple[str, str]] = (), *, level: int = 0) -> list[Flowable]:
     """The closing section: provenance of the data, definitions, and any text that could not be shown."""
     cats = "<br/>".join(f"{text.para(c.key)} version {c.version}: {text.para(c.title)} ({text.para(c.source_document)})"
                         for c in ctx.catalogs) or "none"
     pairs = [
         ("Data fingerprint", f"{ctx.fingerprint}<br/><font color='#5F6B76'>SHA-256 head of the tamper-evident change log "
-                             "when the report was made; `tcbm-tracker verify` checks it.</font>"),
+                             "when the report was made; the command “tcbm-tracker verify” checks it.</font>"),
         ("Catalogues", cats),
         ("Generated", f"{ctx.generated_text} by {text.para(ctx.author)}"),
         *extra,
@@ -410,11 +435,19 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
         pairs.append(("As of", f"Each cell shows the latest assessment whose effective date is on or before "
                                f"{ctx.as_of.isoformat()}.{known}"))
     pairs += [
+        ("What the statuses are", "The measures are voluntary. Each status records implementation as reported or "
+                                  f"assessed by the user of this copy ({text.para(ctx.author)}), with the provenance "
+                                  "shown beside it; it is not an official UN finding."),
+        ("Figures", text.para(figures.RATE_RULE) + " Figures by UN regional group count UN member states only; a "
+                    "member that attends its group as an observer is named in the group's label; non-member observer "
+                    "states and intergovernmental organizations are counted apart."),
         ("Statuses", "<br/>".join(f"{swatch(s)} {look(s).symbol} <b>{look(s).label}</b>: {STATUS_DEFINITIONS[s]}" for s in LEGEND_ORDER)),
         ("Colours", PALETTE_NOTE),
         ("Pinpoints", f"{UNCONFIRMED_MARK} marks a paragraph reference that has not been confirmed against the source "
                       "document; cite the section only."),
     ]
+    if own_numbering(c.key for c in ctx.catalogs):
+        pairs.append(("Measure keys", OWN_NUMBERING))
     warnings = text.warnings()
     if warnings:
         pairs.append(("Characters not shown", "<br/>".join(text.para(w) for w in warnings)))

@@ -15,10 +15,22 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.reports.components import about, assessed_cell, citation, coverage_of, coverage_table, legend, lines, percent, rate_cell, table
+from tcbm_tracker.reports.components import (
+    about,
+    assessed_cell,
+    citation,
+    coverage_of,
+    coverage_table,
+    legend,
+    lines,
+    percent,
+    rate_cell,
+    standing_note,
+    table,
+)
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import MatrixReportData
@@ -166,10 +178,11 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
     out: list[Flowable] = [
         Heading(KIND, Styles.title, outline=KIND, level=0),
         Paragraph(_scope_text(data, m.actors, text), Styles.subtitle),
+        standing_note(text, data.context),
         legend(WIDTH, per_row=7),
         Spacer(1, 8),
         Heading("Coverage per catalogue and UN regional group", Styles.h2, outline="Coverage", level=0),
-        coverage_table(summary, WIDTH * 0.8, text, scope="Catalogue and regional group"),
+        coverage_table(summary, WIDTH, text, scope="Catalogue and regional group"),
         Paragraph("Cells: actors × measures. In scope: cells less those marked not applicable. " + RATE_RULE
                   + " Regional groups count UN member states only; observer states and organizations are counted "
                   "apart. Per actor (right of each row): implemented of assessed, the rate, and the share of cells in "
@@ -180,7 +193,9 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
     for key, measures in by_catalog if m.actors else []:
         title = f"{key} — {cats[key].title}" if key in cats else key
         out += [
-            PageBreak(),  # each catalogue's map starts on a fresh page: easier to print and compare
+            # A catalogue's map starts on a fresh page unless a good part of one is left: no
+            # two-thirds-empty first page, and its header row repeats on every page anyway.
+            CondPageBreak(180),
             Heading(text.para(title), Styles.h1, outline=text.plain(title), level=0),
             heat_map(data, measures, text),
             Spacer(1, 8),

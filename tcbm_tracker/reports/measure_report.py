@@ -24,6 +24,7 @@ from tcbm_tracker.reports.components import (
     kv_table,
     legend,
     lines,
+    standing_note,
     swatch,
     table,
 )
@@ -124,6 +125,7 @@ def measure_report_flowables(data: MeasureReportData, text: SafeText) -> list[Fl
     entries = data.overview.entries
     cov_rows = _coverage_rows(entries, data)
     out = _head(data, text)
+    out.append(standing_note(text, data.context, [data.overview.measure.catalog_key]))
     out += [
         Heading("Coverage", Styles.h1, outline="Coverage", level=0),
         coverage_table(cov_rows, WIDTH, text, scope="Actors"),

@@ -83,6 +83,8 @@ class Styles:
     h1 = _style("h1", fontName=BOLD, fontSize=13, leading=16, spaceBefore=12, spaceAfter=6, textColor=ACCENT)
     h2 = _style("h2", fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=9, spaceAfter=4)
     body = _style("body", spaceAfter=4)
+    standing = _style("standing", fontSize=8.5, leading=11, textColor=INK, backColor=colors.HexColor("#F4F6F8"),
+                      borderPadding=(4, 5, 4, 5), spaceBefore=4, spaceAfter=8)
     small = _style("small", fontSize=7.5, leading=9.5, textColor=MUTED)
     note = _style("note", fontSize=8, leading=10.5, spaceAfter=3)
     cell = _style("cell", fontSize=8, leading=10)

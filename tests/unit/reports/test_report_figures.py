@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from report_pdf import NOW, body_text
+from report_pdf import NOW, body_text, flat, page_texts
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tcbm_tracker.reports.api import build_actor_summary, build_matrix_report, build_measure_report
+from tcbm_tracker.reports.api import build_actor_summary, build_changes_report, build_matrix_report, build_measure_report
+from tcbm_tracker.reports.components import legend
+from tcbm_tracker.reports.fonts import REGULAR
+from tcbm_tracker.reports.styles import LEGEND_ORDER
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
@@ -69,3 +73,34 @@ def test_a_member_observing_its_group_is_named_in_the_group_row(tracker: Tracker
     matrix = body_text(build_matrix_report(tracker, tmp_path / "m.pdf", catalog="LTS2019", now=NOW).path)
     assert f"(WEOG): 28 members + {us}, observer" in matrix
     assert "No regional group" not in matrix and "Intergovernmental organizations: 1" in matrix
+
+
+def test_page_one_of_every_report_says_what_the_statuses_are(seeded: Tracker, tmp_path: Path) -> None:
+    builds = {
+        "actor": lambda p: build_actor_summary(seeded, "FRA", p, now=NOW),
+        "measure": lambda p: build_measure_report(seeded, "GGE-IV.1", p, now=NOW),
+        "matrix": lambda p: build_matrix_report(seeded, p, now=NOW),
+        "changes": lambda p: build_changes_report(seeded, "2000-01-01", p, now=NOW),
+    }
+    for name, build in builds.items():
+        first = flat(page_texts(build(tmp_path / f"{name}.pdf").path)[0])
+        assert "The TCBMs and LTS guidelines are voluntary." in first, name
+        assert "as reported or assessed by the user of this copy of the tracker (tester)" in first, name
+        assert "they are not an official UN finding" in first, name
+        assert "the GGE-… keys are this tracker's own numbering" in first, name
+
+
+def test_the_legend_gives_every_label_room(tmp_path: Path) -> None:
+    for per_row in (4, 7):
+        t = legend(500, per_row=per_row)
+        widths = t._colWidths
+        for c, status in enumerate(LEGEND_ORDER):
+            col = 2 * (c % per_row) + 1
+            assert stringWidth(status.label, REGULAR, 8) + 8 <= widths[col], (per_row, status)
+
+
+def test_the_by_column_keeps_a_user_name_whole(tracker: Tracker, tmp_path: Path) -> None:
+    tracker.assessments.record_many([AssessmentInput("FRA", "LTS-A.3", "implemented", effective="2021-01-01")],
+                                    recorded_by="analyst.kim")
+    text = "\n".join(page_texts(build_changes_report(tracker, "2000-01-01", tmp_path / "c.pdf", now=NOW).path))
+    assert "analyst.kim" in text
