@@ -319,8 +319,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     region = d.actor.region or "none"
     print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}"
           + _known_note(args))
+    for key, adopted in sorted(d.not_yet_adopted.items()):
+        print(f"  {key}: not yet adopted on {d.as_of.isoformat()} (adopted {adopted})")
     if not d.entries:
-        print("no measures had been loaded into this database by then")
+        if not d.not_yet_adopted:
+            print("no measures had been loaded into this database by then")
         return 0
     for c in d.coverage_by_catalog:
         print(

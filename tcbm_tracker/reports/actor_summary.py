@@ -68,6 +68,9 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                   + "; ".join(f"{text.para(c.short_title)} ({text.para(c.key)} v{c.version}, {text.para(c.source_document)})"
                               for c in ctx.catalogs) + ".", Styles.body),
     ]
+    for key, adopted in sorted(data.dossier.not_yet_adopted.items()):
+        out.append(Paragraph(f"<b>{text.para(key)}: not yet adopted</b> on {data.dossier.as_of.isoformat()} (adopted "
+                             f"{text.para(adopted)}); its measures are not listed.", Styles.body))
     if actor.note:
         out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note), Styles.note))
     return out

@@ -188,7 +188,10 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
                   "apart. Per actor (right of each row): implemented of assessed, the rate, and the share of cells in "
                   "scope assessed. Per measure: the rows closing each map and the table after it.", Styles.small),
     ]
-    if not m.actors or not m.measures:
+    for key, adopted in sorted(m.not_yet_adopted.items()):
+        out.append(Paragraph(f"<b>{text.para(key)}: not yet adopted</b> on {m.as_of.isoformat()} (adopted "
+                             f"{text.para(adopted)}); its measures are not shown.", Styles.body))
+    if (not m.actors or not m.measures) and not m.not_yet_adopted:
         out.append(Paragraph("No actor or measure matches these filters.", Styles.body))
     for key, measures in by_catalog if m.actors else []:
         title = f"{key} — {cats[key].title}" if key in cats else key

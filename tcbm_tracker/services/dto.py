@@ -172,6 +172,8 @@ class Matrix:
     actors: tuple[ActorInfo, ...]
     measures: tuple[MeasureInfo, ...]
     cells: Mapping[tuple[str, str], CellState]
+    # Catalogues asked for whose first version was adopted after ``as_of``: key -> adoption date.
+    not_yet_adopted: Mapping[str, str] = field(default_factory=dict)
 
     def status(self, actor_key: str, measure_key: str) -> Status:
         cell = self.cells.get((actor_key, measure_key))
@@ -196,6 +198,7 @@ class Dossier:
     entries: tuple[DossierEntry, ...]
     coverage_by_catalog: tuple[Coverage, ...]
     coverage_by_group: tuple[Coverage, ...]
+    not_yet_adopted: Mapping[str, str] = field(default_factory=dict)  # as in ``Matrix``
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class QueryService:
         scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
         with self.db.read() as s:
-            measures = self._measures(s, catalog, group, scope)
+            measures, not_yet = self._measures_on(s, catalog, group, scope, day)
             actors = mapping.in_scope(s, mapping.actors(s, day), scope)
             if region is not None:
                 wanted = self._region(s, region)
@@ -119,7 +119,7 @@ class QueryService:
                     for m in measures
                 )
             ]
-        return Matrix(day, known, tuple(actors), tuple(measures), cells)
+        return Matrix(day, known, tuple(actors), tuple(measures), cells, not_yet)
 
     @staticmethod
     def _region(s: Any, region: str) -> str:
@@ -131,6 +131,24 @@ class QueryService:
         if wanted != "NONE" and wanted not in known:
             raise ValidationError("region", f"unknown regional group {region!r}; use one of: {', '.join([*known, 'none'])}")
         return wanted
+
+    def _measures_on(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
+                     day: dt.date) -> tuple[list[MeasureInfo], dict[str, str]]:
+        """The measures in force on ``day``, and the catalogues asked for that were not yet adopted then.
+
+        A measure added by a later catalogue version counts only from that version's adoption
+        date; a catalogue counts only from its first adoption ("not yet adopted" before it).
+        """
+        measures = self._measures(s, catalog, group, scope)
+        adopt = mapping.adoption(s)
+        when = day.isoformat()
+        if catalog is not None:
+            wanted = [v.parse_catalog_key(catalog)]
+        else:
+            wanted = [r[0] for r in s.exec(text("SELECT key FROM catalog ORDER BY key"))]
+        if group is not None:
+            wanted = sorted({m.catalog_key for m in measures})
+        return [m for m in measures if adopt.measure_in_force(m.key, when)], adopt.not_yet_adopted(wanted, when)
 
     def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope) -> list[MeasureInfo]:
         sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
@@ -174,7 +192,7 @@ class QueryService:
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
-            measures = self._measures(s, catalog, None, self._scope(day, known))
+            measures, not_yet = self._measures_on(s, catalog, None, self._scope(day, known), day)
             sql = (
                 f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
                 + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key")
@@ -201,6 +219,7 @@ class QueryService:
             entries=entries,
             coverage_by_catalog=tuple(coverage(k, v_) for k, v_ in by_cat.items()),
             coverage_by_group=tuple(coverage(k, v_) for k, v_ in by_group.items()),
+            not_yet_adopted=not_yet,
         )
 
     def measure_overview(

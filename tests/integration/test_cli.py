@@ -162,9 +162,9 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     listed = cli(*db, "evidence", "list", "--search", "LTS", "--json").json()
     assert [e["id"] for e in listed] == [ev["id"]]
 
-    planned = cli(*db, "assess", "fra", "lts-b.4", "planned", "--effective", "2018-01-15")
-    assert planned.code == 0 and planned.out.startswith("recorded #1: FRA LTS-B.4 planned (effective 2018-01-15)")
-    done = cli(*db, "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2019-06-21", "--provenance", "self_reported",
+    planned = cli(*db, "assess", "fra", "lts-b.4", "planned", "--effective", "2019-07-15")
+    assert planned.code == 0 and planned.out.startswith("recorded #1: FRA LTS-B.4 planned (effective 2019-07-15)")
+    done = cli(*db, "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2020-06-21", "--provenance", "self_reported",
                "--confidence", "high", "--evidence", str(ev["id"]), "--note", "perigee < 500 km <b>kept</b>", "--json").json()
     assert (done["status"], done["provenance"], done["confidence"], done["recorded_by"]) == (
         "implemented", "self_reported", "high", "Analyst A")
@@ -173,9 +173,9 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     now = cli(*db, "show", "FRA", "--json").json()
     entry = next(e for e in now["entries"] if e["measure"]["key"] == "LTS-B.4")
     assert entry["assessment"]["status"] == "implemented" and entry["evidence"][0]["id"] == ev["id"]
-    then = cli(*db, "show", "FRA", "--as-of", "2018-06-01", "--json").json()
+    then = cli(*db, "show", "FRA", "--as-of", "2020-01-01", "--json").json()
     assert next(e for e in then["entries"] if e["measure"]["key"] == "LTS-B.4")["assessment"]["status"] == "planned"
-    assert then["as_of"] == "2018-06-01"
+    assert then["as_of"] == "2020-01-01"
     shown = cli(*db, "show", "FRA", "--catalog", "LTS2019")
     assert shown.code == 0 and "France (FRA)" in shown.out and "LTS-B.4" in shown.out and "GGE-IV.1" not in shown.out
 
@@ -183,7 +183,7 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     assert len(m["measures"]) == 21 and len(m["actors"]) == 195
     cells = {a["key"]: a["cells"] for a in m["actors"]}
     assert cells["FRA"]["LTS-B.4"] == "implemented" and cells["USA"]["LTS-B.4"] == "not_assessed"
-    old = cli(*db, "matrix", "--as-of", "2018-06-01", "--region", "WEOG", "--json").json()
+    old = cli(*db, "matrix", "--as-of", "2020-01-01", "--region", "WEOG", "--json").json()
     assert {a["key"]: a["cells"]["LTS-B.4"] for a in old["actors"]}["FRA"] == "planned"
     assert all(a["region"] == "WEOG" for a in old["actors"])
     yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
@@ -526,3 +526,8 @@ def test_coverage_and_show_print_rates_with_their_denominators(cli: Cli, db_path
 def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:
     r = cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented", "--effective", "")
     assert r.code == 2 and "effective date: is empty" in r.err
+
+
+def test_show_before_a_catalogue_was_adopted_says_so(cli: Cli, db_path: Path) -> None:
+    out = cli("--db", db_path, "show", "FRA", "--as-of", "2015-01-01").out
+    assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in out and "LTS-A.1" not in out

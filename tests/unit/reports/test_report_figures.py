@@ -104,3 +104,11 @@ def test_the_by_column_keeps_a_user_name_whole(tracker: Tracker, tmp_path: Path)
                                     recorded_by="analyst.kim")
     text = "\n".join(page_texts(build_changes_report(tracker, "2000-01-01", tmp_path / "c.pdf", now=NOW).path))
     assert "analyst.kim" in text
+
+
+def test_a_date_before_a_catalogue_was_adopted_says_not_yet_adopted(tracker: Tracker, tmp_path: Path) -> None:
+    text = body_text(build_actor_summary(tracker, "FRA", tmp_path / "fra.pdf", as_of="2015-01-01", now=NOW).path)
+    assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in text
+    assert "LTS-A.1" not in text and "GGE-IV.1" in text
+    matrix = body_text(build_matrix_report(tracker, tmp_path / "m.pdf", catalog="LTS2019", as_of="2015-01-01", now=NOW).path)
+    assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in matrix and "LTS-A.1" not in matrix

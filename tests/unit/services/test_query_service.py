@@ -43,11 +43,11 @@ def test_fresh_matrix_is_all_not_assessed(tracker: Tracker) -> None:
 
 def test_matrix_current_and_as_of_past_dates(tracker: Tracker) -> None:
     record(tracker, "FRA", "LTS-B.4", "implemented", "2021-06-01")  # recorded first, effective later
-    record(tracker, "FRA", "LTS-B.4", "planned", "2019-01-01")
+    record(tracker, "FRA", "LTS-B.4", "planned", "2019-07-01")
     q = tracker.queries
     assert q.matrix().status("FRA", "LTS-B.4") is Status.IMPLEMENTED
-    assert q.matrix(as_of="2018-12-31").status("FRA", "LTS-B.4") is Status.NOT_ASSESSED
-    assert q.matrix(as_of="2019-01-01").status("FRA", "LTS-B.4") is Status.PLANNED
+    assert q.matrix(as_of="2019-06-30").status("FRA", "LTS-B.4") is Status.NOT_ASSESSED
+    assert q.matrix(as_of="2019-07-01").status("FRA", "LTS-B.4") is Status.PLANNED
     assert q.matrix(as_of=dt.date(2021, 5, 31)).status("FRA", "LTS-B.4") is Status.PLANNED
     assert q.matrix(as_of="2021-06-01").status("FRA", "LTS-B.4") is Status.IMPLEMENTED
     # Other cells are untouched.
@@ -151,10 +151,13 @@ def test_dossier(tracker: Tracker) -> None:
     groups = {c.label: c.total for c in d.coverage_by_group}
     assert groups["LTS2019 B. Safety of space operations"] == 10
     # As of a past date, and limited to one catalogue.
-    past = tracker.queries.dossier("FRA", catalog="LTS2019", as_of="2009-01-01")
+    past = tracker.queries.dossier("FRA", catalog="LTS2019", as_of="2019-07-01")
     assert len(past.entries) == N_LTS
     assert {e.measure.key: e.status for e in past.entries if e.status is not Status.NOT_ASSESSED} == {
-        "LTS-A.1": Status.IMPLEMENTED}
+        "LTS-A.1": Status.IMPLEMENTED, "LTS-A.2": Status.NOT_APPLICABLE}
+    # Before the guidelines were adopted there is nothing to be assessed against: "not yet adopted".
+    before = tracker.queries.dossier("FRA", as_of="2009-01-01")
+    assert before.not_yet_adopted == {"GGE2013": "2013-07-29", "LTS2019": "2019-06-21"} and before.entries == ()
 
 
 def test_dossier_unknown_actor(tracker: Tracker) -> None:
@@ -289,6 +292,26 @@ def test_a_measure_retired_today_is_still_part_of_last_year(tracker: Tracker, tm
     assert last_year.status("FRA", "NAT-2") is Status.IMPLEMENTED
     cov = tracker.queries.dossier("FRA", catalog="NAT2024", as_of="2024-06-01").coverage_by_catalog[0]
     assert (cov.implemented, cov.in_scope) == (1, 2)
+
+
+def test_a_measure_added_by_a_later_version_counts_only_from_its_adoption(tracker: Tracker, tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[3] / "resources" / "catalogs" / "LTS2019.json"
+    doc = json.loads(shipped.read_text(encoding="utf-8"))
+    doc["version"], doc["adopted"] = 2, "2025-06-01"
+    extra = dict(doc["measures"][-1], key="LTS-D.3", title="A guideline added by a later version (test)")
+    doc["measures"].append(extra)
+    v2 = tmp_path / "lts-v2.json"
+    v2.write_text(json.dumps(doc), encoding="utf-8")
+    tracker.reference.load_catalog_file(v2)
+    q = tracker.queries
+    assert len(q.matrix(catalog="LTS2019").measures) == 22
+    assert len(q.matrix(catalog="LTS2019", as_of="2025-05-31").measures) == 21  # not before v2 took effect
+    assert len(q.matrix(catalog="LTS2019", as_of="2025-06-01").measures) == 22
+    (cov,) = q.coverage(catalog="LTS2019", as_of="2025-01-01")
+    assert cov.total == 21 * 195
+    # The catalogue's first adoption still dates the guidelines, not v2's.
+    early = q.matrix(catalog="LTS2019", as_of="2015-01-01")
+    assert early.measures == () and early.not_yet_adopted == {"LTS2019": "2019-06-21"}
 
 
 def test_as_known_at_a_date_leaves_out_actors_added_later(tracker: Tracker) -> None:
