@@ -45,6 +45,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, help="PDF file to write (a folder with --all)")
     p.add_argument("--catalog", metavar="KEY", help="only this catalogue (GGE2013, LTS2019, ...)")
     p.add_argument("--workers", type=int, metavar="N", help="with --all: processes to use (default: every core)")
+    p.add_argument("--since", metavar="DATE", help="page 1 lists the statuses that changed since DATE (default: 12 months before --as-of)")
     _as_of(p)
 
     p = rsub.add_parser("measure", help="one measure across every actor", description="One measure across every actor.")
@@ -87,10 +88,10 @@ def cmd_actor(args: argparse.Namespace) -> int:
     t = _tracker(args)
     if not args.all:
         return _report(build_actor_summary(t, args.actor, args.out, as_of=args.as_of, known_at=args.known_at,
-                                           catalog=args.catalog))
+                                           catalog=args.catalog, since=args.since))
     start = time.perf_counter()
     batch = build_all_actor_summaries(t, args.out, as_of=args.as_of, known_at=args.known_at, catalog=args.catalog,
-                                      workers=args.workers)
+                                      since=args.since, workers=args.workers)
     print(f"wrote {len(batch.results)} summaries ({batch.pages} pages) to {batch.folder} "
           f"with {batch.workers} worker(s) in {time.perf_counter() - start:.1f} s")
     for w in batch.warnings:

@@ -38,7 +38,8 @@ from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
-from tcbm_tracker.services.figures import RATE_RULE
+from tcbm_tracker.domain.local_time import local_day
+from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
@@ -73,6 +74,42 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                              f"{text.para(adopted)}); its measures are not listed.", Styles.body))
     if actor.note:
         out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note), Styles.note))
+    return out
+
+
+def _at_a_glance(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
+    """Page 1: one sentence with the figures, when the record was last reviewed, what changed lately."""
+    d = data.dossier
+    overall = coverage_of("all", (e.status for e in d.entries))
+    reviewed = (f"{local_day(data.last_reviewed).isoformat()} (the most recent assessment recorded)"
+                if data.last_reviewed else "never: no assessment has been recorded")
+    out: list[Flowable] = [
+        Heading("At a glance", Styles.h1, outline="At a glance", level=0),
+        Paragraph(text.para(summary_sentence(d.actor.name, overall)), Styles.lead),
+        Paragraph(f"<b>Record last reviewed:</b> {reviewed}.", Styles.body),
+    ]
+    if data.since is None:
+        return out
+    period = f"since {data.since.isoformat()}"
+    if not data.changes:
+        out.append(Paragraph(f"<b>What changed {period}:</b> no status changed.", Styles.body))
+        return out
+    down = sum(1 for c in data.changes if c.down)
+    head = f"<b>What changed {period}:</b> {len(data.changes)} status{'es' if len(data.changes) != 1 else ''}"
+    if down:
+        head += f", {down} of them <b>down</b> (further from implementation)"
+    out.append(Paragraph(head + ".", Styles.body))
+    rows: list[list[object]] = [["Measure", "Before", "Now", ""]]
+    extra: list[tuple[object, ...]] = []
+    widths = [WIDTH * f for f in (0.2, 0.3, 0.3, 0.2)]
+    for c in data.changes:
+        r = len(rows)
+        rows.append([text.plain(c.measure_key, BOLD), status_cell(c.before, widths[1]), status_cell(c.after, widths[2]),
+                     "▼ went down" if c.down else ""])
+        extra += status_style(1, r, c.before) + status_style(2, r, c.after)
+        if c.down:
+            extra.append(("FONT", (3, r), (3, r), BOLD, 8))
+    out.append(table(rows, widths, extra=extra))
     return out
 
 
@@ -163,6 +200,7 @@ def actor_summary_flowables(data: ActorSummaryData, text: SafeText) -> list[Flow
     refs, notes = References(), NotesInFull()
     out = _title_block(data, text)
     out.append(standing_note(text, data.context))
+    out += _at_a_glance(data, text)
     out += _coverage(data, text)
     out += _measures(data, text, refs, notes)
     out += refs.flowables(text)

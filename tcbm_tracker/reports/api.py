@@ -72,6 +72,7 @@ def build_actor_summary(
     as_of: DateLike = None,
     known_at: DateLike = None,
     catalog: str | None = None,
+    since: DateLike = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     invariant: bool | None = None,
@@ -80,10 +81,12 @@ def build_actor_summary(
     """A state's (or organization's) compliance summary, e.g. ``build_actor_summary(t, "FRA", "fra.pdf")``.
 
     ``as_of``: statuses in force on that date (default today); ``known_at``: only what had been
-    recorded by the end of that date; ``catalog``: one catalogue only (``"LTS2019"``);
+    recorded by the end of that date; ``catalog``: one catalogue only (``"LTS2019"``); ``since``: start
+    of page 1's "what changed" (default: 12 months before ``as_of``);
     ``invariant``: reproducible bytes (tests); ``now``: the "generated" time printed.
     """
-    return _run(lambda: collect.actor_summary_data(tracker, actor, as_of=as_of, known_at=known_at, catalog=catalog, now=now),
+    return _run(lambda: collect.actor_summary_data(tracker, actor, as_of=as_of, known_at=known_at, catalog=catalog,
+                                                   since=since, now=now),
                 render_actor_summary, out_path, progress, cancelled, invariant)
 
 

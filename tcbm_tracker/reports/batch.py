@@ -51,6 +51,7 @@ class _Job:
     catalog: str | None
     now: dt.datetime
     invariant: bool | None
+    since: DateLike = None
 
 
 def available_cores() -> int:
@@ -71,7 +72,8 @@ def summary_file_name(actor_key: str) -> str:
 
 
 def _render_one(tracker: Tracker, key: str, folder: Path, job: _Job) -> ReportResult:
-    data = actor_summary_data(tracker, key, as_of=job.as_of, known_at=job.known_at, catalog=job.catalog, now=job.now)
+    data = actor_summary_data(tracker, key, as_of=job.as_of, known_at=job.known_at, catalog=job.catalog, since=job.since,
+                               now=job.now)
     return render_actor_summary(data, folder / summary_file_name(key), invariant=job.invariant)
 
 
@@ -101,6 +103,7 @@ def build_all_actor_summaries(
     as_of: DateLike = None,
     known_at: DateLike = None,
     catalog: str | None = None,
+    since: DateLike = None,
     actors: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -124,9 +127,11 @@ def build_all_actor_summaries(
         v.parse_date("known at", known_at)
     if catalog is not None:
         tracker.reference.catalog(catalog)
+    if since is not None:
+        v.parse_date("since", since)
     keys = [a.key for a in tracker.reference.actors()] if actors is None else [tracker.reference.actor(k).key for k in actors]
     fingerprint = tracker.queries.fingerprint()
-    job = _Job(as_of, known_at, catalog, now or dt.datetime.now(dt.UTC), invariant)
+    job = _Job(as_of, known_at, catalog, now or dt.datetime.now(dt.UTC), invariant, since)
     count = max(1, workers or available_cores())
     folder = _prepare(Path(out_dir).expanduser())
     staging = folder / f".tcbm-summaries-{secrets.token_hex(4)}.part"

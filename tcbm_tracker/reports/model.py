@@ -22,6 +22,7 @@ from tcbm_tracker.services.dto import (
     MeasureInfo,
     MeasureOverview,
 )
+from tcbm_tracker.services.figures import StatusChange
 
 PRODUCT = "TCBM Tracker"
 SHORT_FINGERPRINT = 16
@@ -78,6 +79,9 @@ class ActorSummaryData:
 
     context: ReportContext
     dossier: Dossier
+    since: dt.date | None = None  # start of "what changed" (default: 12 months before the as-of date)
+    changes: tuple[StatusChange, ...] = ()  # statuses in force on ``since`` that differ on the as-of date
+    last_reviewed: str | None = None  # instant of the actor's most recent assessment (UTC ISO)
 
 
 @dataclass(frozen=True)

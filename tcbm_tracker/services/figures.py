@@ -138,3 +138,51 @@ def peer_coverage(
 def region_label_lookup(labels: Mapping[str, str]) -> Callable[[str], str]:
     """``"WEOG" -> "Western European and Others Group (WEOG)"`` from the attribute's labels."""
     return lambda key: f"{labels[key]} ({key})" if key in labels else key
+
+
+# How far each status goes towards implementation; statuses that say nothing about it have none.
+_PROGRESS: dict[Status, int] = {
+    Status.NOT_IMPLEMENTED: 0,
+    Status.PLANNED: 1,
+    Status.PARTIALLY_IMPLEMENTED: 2,
+    Status.IMPLEMENTED: 3,
+}
+
+
+def went_down(before: Status, after: Status) -> bool:
+    """Whether a change of status is a step back from implementation (e.g. Implemented → Not implemented)."""
+    return before in _PROGRESS and after in _PROGRESS and _PROGRESS[after] < _PROGRESS[before]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A measure whose status in force differs between two dates."""
+
+    measure_key: str
+    before: Status
+    after: Status
+
+    @property
+    def down(self) -> bool:
+        return went_down(self.before, self.after)
+
+
+def status_changes(before: Mapping[str, Status], after: Mapping[str, Status]) -> list[StatusChange]:
+    """Measures (in ``after``'s order) whose status differs; a measure absent before was not assessed."""
+    return [StatusChange(k, before.get(k, Status.NOT_ASSESSED), s) for k, s in after.items()
+            if before.get(k, Status.NOT_ASSESSED) is not s]
+
+
+def summary_sentence(name: str, c: Coverage) -> str:
+    """Where an actor stands, in one sentence with its figures."""
+    if not c.in_scope:
+        return f"No measure applies to {name} on this date."
+    if not c.assessed:
+        return f"None of the {c.in_scope} measures in scope has been assessed for {name}: there is no implementation rate."
+    parts = [f"{name} implements {c.implemented} of the {c.assessed} measures assessed ({rate_text(c)})"]
+    partial, planned = c.count(Status.PARTIALLY_IMPLEMENTED), c.count(Status.PLANNED)
+    more = [f"{partial} partially" if partial else "", f"{planned} planned" if planned else ""]
+    if any(more):
+        parts[0] += ", " + " and ".join(m for m in more if m)
+    parts.append(f"{c.assessed} of the {c.in_scope} measures in scope have been assessed ({percent(c.assessment_coverage)})")
+    return "; ".join(parts) + "."

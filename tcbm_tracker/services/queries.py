@@ -276,6 +276,15 @@ class QueryService:
                 m.actors, lambda a: (m.status(a.key, x.key) for x in m.measures))]
         return coverage_by(m, keys[by])
 
+    def last_recorded(self, actor: str, *, known_at: dt.date | str | None = None) -> str | None:
+        """When the actor's record was last reviewed: the instant of its most recent assessment (UTC ISO)."""
+        _, known_sql, _ = self._window(None, known_at)
+        with self.db.read() as s:
+            row = s.exec(text(  # type: ignore[call-overload]
+                "SELECT max(recorded_at) FROM assessment WHERE actor_key = :a AND recorded_at <= :k"
+            ).bindparams(a=str(actor).strip().upper(), k=known_sql)).first()
+        return row[0] if row and row[0] else None
+
     def fingerprint(self) -> str:
         """The head of the change log: identifies the data a report or export was made from."""
         with self.db.read() as s:

@@ -114,7 +114,7 @@ def test_metadata_outline_and_full_fingerprint(seeded: Tracker, fra_pdf: Path) -
     assert meta.subject and "France" in meta.subject
     assert f"sha256:{seeded.queries.fingerprint()}" in str(meta.get("/Keywords"))
     titles = [item["/Title"] for item in reader.outline if isinstance(item, dict)]
-    assert titles[:3] == ["France", "Coverage", "Measures"]
+    assert titles[:4] == ["France", "At a glance", "Coverage", "Measures"]
     assert {"Evidence cited", "Notes in full", "About this report"} <= set(titles)
 
 

@@ -6,6 +6,7 @@ Invented test data: the statuses below are not findings about any real state.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -112,3 +113,27 @@ def test_a_date_before_a_catalogue_was_adopted_says_not_yet_adopted(tracker: Tra
     assert "LTS-A.1" not in text and "GGE-IV.1" in text
     matrix = body_text(build_matrix_report(tracker, tmp_path / "m.pdf", catalog="LTS2019", as_of="2015-01-01", now=NOW).path)
     assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in matrix and "LTS-A.1" not in matrix
+
+
+def test_page_one_says_where_the_state_stands_and_what_went_down(tracker: Tracker, tmp_path: Path) -> None:
+    tracker.assessments.record_many([
+        AssessmentInput("RUS", "LTS-B.4", "implemented", effective="2021-01-01"),
+        AssessmentInput("RUS", "LTS-B.4", "not_implemented", effective="2024-11-15"),
+        AssessmentInput("RUS", "LTS-A.1", "implemented", effective="2024-09-01"),
+        AssessmentInput("RUS", "LTS-A.2", "planned", effective="2020-01-01"),
+    ])
+    first = flat(page_texts(build_actor_summary(tracker, "RUS", tmp_path / "rus.pdf", as_of="2025-06-01", now=NOW).path)[0])
+    assert ("Russian Federation implements 1 of the 3 measures assessed (33%), 1 planned; 3 of the 37 measures in "
+            "scope have been assessed (8%).") in first
+    today = dt.datetime.now(dt.UTC).date().isoformat()  # when the assessments were recorded (tests run in UTC)
+    assert f"Record last reviewed: {today} (the most recent assessment recorded)." in first
+    assert "What changed since 2024-06-01: 2 statuses, 1 of them down (further from implementation)." in first
+    assert "LTS-B.4 ✓ Implemented ✗ Not implemented ▼ went down" in first
+    assert "LTS-A.1 · Not assessed ✓ Implemented" in first
+    # An explicit --since; and a state with no record at all says so.
+    later = flat(page_texts(build_actor_summary(tracker, "RUS", tmp_path / "r2.pdf", as_of="2025-06-01", since="2024-12-01",
+                                                now=NOW).path)[0])
+    assert "What changed since 2024-12-01: no status changed." in later
+    tuv = flat(page_texts(build_actor_summary(tracker, "TUV", tmp_path / "tuv.pdf", now=NOW).path)[0])
+    assert "None of the 37 measures in scope has been assessed for Tuvalu: there is no implementation rate." in tuv
+    assert "Record last reviewed: never: no assessment has been recorded." in tuv
