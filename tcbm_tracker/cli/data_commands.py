@@ -109,7 +109,8 @@ def register(sub: Any) -> None:
     p.add_argument("--note", help="free text (plain text, kept literally)")
     p.add_argument("--note-file", type=Path, metavar="FILE", help="read the note from a UTF-8 file")
     p.add_argument("--effective", metavar="DATE", help="date the status took effect (default: today)")
-    p.add_argument("--evidence", type=int, nargs="+", default=[], metavar="ID", help="evidence numbers (see `evidence list`)")
+    p.add_argument("--evidence", nargs="+", default=[], metavar="ID[:PINPOINT]",
+                   help="evidence numbers (see `evidence list`), each optionally with where it says so: 12:'p. 21'")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     ev = _add(sub, "evidence", cmd_evidence_list, "add or list evidence (documents and sources)")
@@ -255,6 +256,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         note = read_note_file(args.note_file)
     from tcbm_tracker.services.assessments import AssessmentInput
 
+    ids, pins = parse_citations(args.evidence)
     t = _tracker(args)
     a = t.assessments.record(
         AssessmentInput(
@@ -265,7 +267,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
             confidence=args.confidence,
             note=note,
             effective=args.effective,
-            evidence_ids=args.evidence,
+            evidence_ids=ids,
+            evidence_pinpoints=pins,
         )
     )
     if args.json:
@@ -273,6 +276,24 @@ def cmd_assess(args: argparse.Namespace) -> int:
     else:
         print(f"recorded #{a.id}: {a.actor_key} {a.measure_key} {a.status.value} (effective {a.effective_date.isoformat()})")
     return 0
+
+
+def parse_citations(values: list[str]) -> tuple[list[int], dict[int, str]]:
+    """``["3", "12:p. 21"]`` -> ids [3, 12] and pinpoints {12: "p. 21"}; a bad number is named."""
+    ids: list[int] = []
+    pins: dict[int, str] = {}
+    for raw in values:
+        number, colon, pin = raw.partition(":")
+        try:
+            eid = int(number.strip())
+        except ValueError:
+            raise ValidationError("evidence", f"{raw!r}: give an evidence number, optionally with :PINPOINT") from None
+        ids.append(eid)
+        if colon:
+            if not pin.strip():
+                raise ValidationError("evidence", f"{raw!r}: the pinpoint after ':' is empty")
+            pins[eid] = pin.strip()
+    return ids, pins
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:

@@ -149,7 +149,7 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
 
 def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References, notes: NotesInFull) -> Table:
     """One table per catalogue: a banded row per group, a row per measure, its short note below it."""
-    widths = [WIDTH * f for f in (0.42, 0.19, 0.18, 0.11, 0.10)]
+    widths = [WIDTH * f for f in (0.36, 0.17, 0.17, 0.11, 0.19)]
     heads = ("Measure", "Status", "Provenance · confidence", "Effective", "Evidence")
     rows: list[list[object]] = [list(heads)]
     extra: list[tuple[object, ...]] = []
@@ -168,7 +168,7 @@ def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References
                 status_cell(e.status, widths[1], recorded=a is not None),
                 assessment_cell(a, widths[2]),
                 a.effective_date.isoformat() if a else "–",
-                lines(refs.cite(e.evidence) or "–", widths[4]),
+                refs.citations(text, a, e.evidence),
             ])
             extra += status_style(1, r, e.status)
             note = notes.short(text, f"{m.key} — note", a.note if a else None)

@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
-from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.domain.vocabulary import Provenance, Status
 from tcbm_tracker.reports.document import Heading
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import ReportContext
@@ -29,6 +29,7 @@ from tcbm_tracker.reports.styles import (
     PALETTE_NOTE,
     RULE,
     UNCONFIRMED_MARK,
+    WARNING,
     Styles,
     look,
 )
@@ -322,6 +323,25 @@ class References:
                 self._numbers[e.id] = len(self._items)
             numbers.append(self._numbers[e.id])
         return ", ".join(f"[{n}]" for n in sorted(numbers))
+
+    def citations(self, text: SafeText, a: AssessmentInfo | None, items: Sequence[EvidenceInfo]) -> Paragraph:
+        """A table cell citing each item with its pinpoint for this assessment: ``[1] A/72/65, p. 21``.
+
+        An official record claimed with no evidence at all is flagged: the reader should know
+        that the page does not show where it is recorded.
+        """
+        parts = []
+        for e in items:
+            number = self.cite([e])
+            name = e.symbol or shorten(e.title, 40)[0]
+            pin = a.pinpoint_for(e) if a is not None else e.pinpoint
+            parts.append(f"{number}&nbsp;{text.para(name)}" + (f", {text.para(pin)}" if pin else ""))
+        if parts:
+            return Paragraph("<br/>".join(parts), Styles.cell)
+        if a is not None and a.provenance is Provenance.OFFICIAL_RECORD and a.status is not Status.NOT_ASSESSED:
+            return Paragraph(f'<font color="{hexcolor(WARNING)}"><b>⚠ No evidence</b> for an official record</font>',
+                             Styles.cell)
+        return Paragraph("–", Styles.cell)
 
     def __len__(self) -> int:
         return len(self._items)

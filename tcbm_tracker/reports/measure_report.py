@@ -98,7 +98,7 @@ def _group_text(e: MeasureOverviewEntry) -> str:
 
 def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, text: SafeText, refs: References,
                   notes: NotesInFull) -> Table:
-    widths = [WIDTH * f for f in (0.36, 0.12, 0.26, 0.13, 0.13)]
+    widths = [WIDTH * f for f in (0.30, 0.12, 0.22, 0.13, 0.23)]
     rows: list[list[object]] = [["Actor", "Group", "Provenance · confidence", "Effective", "Evidence"]]
     extra: list[tuple[object, ...]] = []
     for e in entries:
@@ -109,7 +109,7 @@ def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, 
             lines(text.plain(_group_text(e)), widths[1]),
             assessment_cell(a, widths[2]),
             a.effective_date.isoformat() if a else "–",
-            lines(refs.cite(e.evidence) or "–", widths[4]),
+            refs.citations(text, a, e.evidence),
         ])
         note = notes.short(text, f"{e.actor.name} ({e.actor.key}) — note", a.note if a else None)
         if note is not None:

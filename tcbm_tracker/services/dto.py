@@ -97,6 +97,12 @@ class AssessmentInfo:
     effective_date: dt.date
     recorded_at: str
     evidence_ids: tuple[int, ...] = ()
+    # Where in each cited item the claim is found ("p. 21"), by evidence id: the citation's own
+    # pinpoint; an item without one here is cited by its own pinpoint, if any.
+    evidence_pinpoints: Mapping[int, str] = field(default_factory=dict)
+
+    def pinpoint_for(self, evidence: EvidenceInfo) -> str | None:
+        return self.evidence_pinpoints.get(evidence.id) or evidence.pinpoint
 
 
 class CellState(NamedTuple):

@@ -59,7 +59,8 @@ def measure_from_row(r: Sequence[Any]) -> MeasureInfo:
     return MeasureInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10], r[11], r[12], bool(r[13]))
 
 
-def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = ()) -> AssessmentInfo:
+def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = (),
+                        pinpoints: dict[int, str] | None = None) -> AssessmentInfo:
     return AssessmentInfo(
         id=r[0],
         actor_key=r[1],
@@ -72,6 +73,7 @@ def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = ()) ->
         effective_date=dt.date.fromisoformat(r[8]),
         recorded_at=r[9],
         evidence_ids=evidence_ids,
+        evidence_pinpoints=pinpoints or {},
     )
 
 
@@ -96,6 +98,18 @@ def evidence_links(session: Session, assessment_ids: Sequence[int]) -> dict[int,
         ):
             links.setdefault(aid, []).append(eid)
     return {k: tuple(v) for k, v in links.items()}
+
+
+def link_pinpoints(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    """Citation pinpoints by assessment, then evidence id (only links that have one)."""
+    out: dict[int, dict[int, str]] = {}
+    for part in chunks(list(assessment_ids)):
+        marks = ",".join(str(int(i)) for i in part)
+        for aid, eid, pin in session.exec(text(  # type: ignore[call-overload]
+                f"SELECT assessment_id, evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id IN ({marks}) "
+                "AND pinpoint IS NOT NULL")):
+            out.setdefault(aid, {})[eid] = pin
+    return out
 
 
 def evidence_by_ids(session: Session, ids: Iterable[int]) -> dict[int, EvidenceInfo]:

@@ -531,3 +531,14 @@ def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_pat
 def test_show_before_a_catalogue_was_adopted_says_so(cli: Cli, db_path: Path) -> None:
     out = cli("--db", db_path, "show", "FRA", "--as-of", "2015-01-01").out
     assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in out and "LTS-A.1" not in out
+
+
+def test_assess_cites_evidence_with_a_pinpoint(cli: Cli, db_path: Path) -> None:
+    ev = cli("--db", db_path, "evidence", "add", "--title", "Replies", "--symbol", "A/72/65", "--type", "un_process",
+             "--json").json()
+    done = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:p. 21", "--json").json()
+    assert done["evidence_ids"] == [ev["id"]] and done["evidence_pinpoints"] == {str(ev["id"]): "p. 21"}
+    bad = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", "x:p. 2")
+    assert bad.code == 2 and "give an evidence number" in bad.err
+    empty = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:")
+    assert empty.code == 2 and "pinpoint after ':' is empty" in empty.err

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from report_pdf import NOW, body_text, flat, page_texts
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -17,7 +18,9 @@ from tcbm_tracker.reports.api import build_actor_summary, build_changes_report, 
 from tcbm_tracker.reports.components import legend
 from tcbm_tracker.reports.fonts import REGULAR
 from tcbm_tracker.reports.styles import LEGEND_ORDER
+from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.tables import AttributeDefRow
@@ -137,3 +140,28 @@ def test_page_one_says_where_the_state_stands_and_what_went_down(tracker: Tracke
     tuv = flat(page_texts(build_actor_summary(tracker, "TUV", tmp_path / "tuv.pdf", now=NOW).path)[0])
     assert "None of the 37 measures in scope has been assessed for Tuvalu: there is no implementation rate." in tuv
     assert "Record last reviewed: never: no assessment has been recorded." in tuv
+
+
+def test_rows_cite_the_document_with_the_pinpoint_of_their_own_citation(tracker: Tracker, tmp_path: Path) -> None:
+    replies = tracker.evidence.add(EvidenceInput(title="Replies received from Governments", symbol="A/72/65",
+                                                 evidence_type="un_process", pinpoint="p. 5")).id
+    tracker.assessments.record_many([
+        AssessmentInput("FRA", "LTS-B.4", "implemented", "self_reported", effective="2021-01-01",
+                        evidence_ids=[replies], evidence_pinpoints={replies: "p. 21"}),
+        AssessmentInput("DEU", "LTS-B.4", "implemented", "self_reported", effective="2021-01-01", evidence_ids=[replies]),
+        AssessmentInput("JPN", "LTS-B.4", "implemented", "official_record", effective="2021-01-01"),
+    ])
+    text = body_text(build_measure_report(tracker, "LTS-B.4", tmp_path / "b4.pdf", now=NOW).path)
+    assert "France (FRA) WEOG Reported by the state itself Medium confidence 2021-01-01 [1] A/72/65, p. 21" in text
+    assert "Germany (DEU) WEOG Reported by the state itself Medium confidence 2021-01-01 [1] A/72/65, p. 5" in text
+    assert "Japan (JPN) APG Official record Medium confidence 2021-01-01 ⚠ No evidence for an official record" in text
+    fra = body_text(build_actor_summary(tracker, "FRA", tmp_path / "fra.pdf", now=NOW).path)
+    assert "[1] A/72/65, p. 21" in fra
+
+
+def test_a_pinpoint_must_belong_to_a_cited_item(tracker: Tracker) -> None:
+    replies = tracker.evidence.add(EvidenceInput(title="Replies", symbol="A/72/65", evidence_type="un_process")).id
+    before = tracker.queries.fingerprint()
+    with pytest.raises(ValidationError, match="is not cited"):
+        tracker.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", evidence_pinpoints={replies: "p. 2"}))
+    assert tracker.queries.fingerprint() == before
