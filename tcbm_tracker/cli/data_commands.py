@@ -287,11 +287,11 @@ def parse_citations(values: list[str]) -> tuple[list[int], dict[int, str]]:
         try:
             eid = int(number.strip())
         except ValueError:
-            raise ValidationError("evidence", f"{raw!r}: give an evidence number, optionally with :PINPOINT") from None
+            raise ValidationError("--evidence", f"{raw!r} is not an evidence number (give ID or ID:PINPOINT)") from None
         ids.append(eid)
         if colon:
             if not pin.strip():
-                raise ValidationError("evidence", f"{raw!r}: the pinpoint after ':' is empty")
+                raise ValidationError("--evidence", f"{raw!r}: the pinpoint after ':' is empty")
             pins[eid] = pin.strip()
     return ids, pins
 

@@ -9,6 +9,7 @@ the target folder as it was. Every summary in one batch prints the same "generat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -52,6 +53,7 @@ class _Job:
     now: dt.datetime
     invariant: bool | None
     since: DateLike = None
+    unverified: bool = False  # the data failed verification: every summary is stamped
 
 
 def available_cores() -> int:
@@ -74,6 +76,8 @@ def summary_file_name(actor_key: str) -> str:
 def _render_one(tracker: Tracker, key: str, folder: Path, job: _Job) -> ReportResult:
     data = actor_summary_data(tracker, key, as_of=job.as_of, known_at=job.known_at, catalog=job.catalog, since=job.since,
                                now=job.now)
+    if job.unverified:
+        data = dataclasses.replace(data, context=dataclasses.replace(data.context, unverified=True))
     return render_actor_summary(data, folder / summary_file_name(key), invariant=job.invariant)
 
 
@@ -104,6 +108,7 @@ def build_all_actor_summaries(
     known_at: DateLike = None,
     catalog: str | None = None,
     since: DateLike = None,
+    allow_unverified: bool = False,
     actors: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -131,7 +136,8 @@ def build_all_actor_summaries(
         v.parse_date("since", since)
     keys = [a.key for a in tracker.reference.actors()] if actors is None else [tracker.reference.actor(k).key for k in actors]
     fingerprint = tracker.queries.fingerprint()
-    job = _Job(as_of, known_at, catalog, now or dt.datetime.now(dt.UTC), invariant, since)
+    check = tracker.report_check.require(allow_unverified=allow_unverified)  # once, not per summary
+    job = _Job(as_of, known_at, catalog, now or dt.datetime.now(dt.UTC), invariant, since, not check.ok)
     count = max(1, workers or available_cores())
     folder = _prepare(Path(out_dir).expanduser())
     staging = folder / f".tcbm-summaries-{secrets.token_hex(4)}.part"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -27,7 +28,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
-from tcbm_tracker.reports.styles import LEGEND_ORDER, MUTED, RULE, STATUS_LOOKS
+from tcbm_tracker.reports.styles import LEGEND_ORDER, MUTED, RULE, STATUS_LOOKS, WARNING
 from tcbm_tracker.reports.text import SafeText
 
 Progress = Callable[[int, int], None]
@@ -184,12 +185,27 @@ class _ReportDocument(BaseDocTemplate):
         canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint} (full value in the document properties)")
         if self.layout.legend:  # before the page number: "Page N of M" stays one run of text
             _footer_legend(canv, right, bottom - 9)
+        if ctx.unverified:
+            _unverified_stamp(canv, left, right, top - 14)
         label = f"Page {canv.getPageNumber()} of "
         x = right - canv.stringWidth("Page 0000 of 0000", REGULAR, _FOOT_SIZE)
         canv.drawString(x, bottom, label)
         canv.translate(x + canv.stringWidth(label, REGULAR, _FOOT_SIZE), bottom)
         canv.doForm(_TOTAL_FORM)
         canv.restoreState()
+
+
+STAMP = "DATA FAILED VERIFICATION"
+
+
+def _unverified_stamp(canv: Canvas, left: float, right: float, y: float) -> None:
+    """A red band under the running header: the data behind this page failed ``verify``."""
+    canv.setFillColor(WARNING)
+    canv.rect(left, y - 3, right - left, 13, stroke=0, fill=1)
+    canv.setFillColor(colors.white)
+    canv.setFont(BOLD, 8.5)
+    canv.drawCentredString((left + right) / 2, y, f"{STAMP}: the database did not pass its integrity check when "
+                                                  "this report was made; do not rely on it")
 
 
 def _footer_legend(canv: Canvas, right: float, y: float) -> None:

@@ -39,6 +39,7 @@ class ReportContext:
     as_of: dt.date | None = None  # the date the statuses were in force; None: not applicable
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
+    unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
 
     @property
     def short_fingerprint(self) -> str:

@@ -539,6 +539,6 @@ def test_assess_cites_evidence_with_a_pinpoint(cli: Cli, db_path: Path) -> None:
     done = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:p. 21", "--json").json()
     assert done["evidence_ids"] == [ev["id"]] and done["evidence_pinpoints"] == {str(ev["id"]): "p. 21"}
     bad = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", "x:p. 2")
-    assert bad.code == 2 and "give an evidence number" in bad.err
+    assert bad.code == 2 and "'x:p. 2' is not an evidence number" in bad.err
     empty = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:")
     assert empty.code == 2 and "pinpoint after ':' is empty" in empty.err

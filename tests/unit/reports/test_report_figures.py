@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tcbm_tracker.reports.styles import LEGEND_ORDER
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.services.report_check import UnverifiedDataError
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.tables import AttributeDefRow
@@ -165,3 +167,17 @@ def test_a_pinpoint_must_belong_to_a_cited_item(tracker: Tracker) -> None:
     with pytest.raises(ValidationError, match="is not cited"):
         tracker.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", evidence_pinpoints={replies: "p. 2"}))
     assert tracker.queries.fingerprint() == before
+
+
+def test_a_report_from_failed_data_is_refused_or_stamped(tracker: Tracker, db_path: Path, tmp_path: Path) -> None:
+    tracker.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented"))
+    con = sqlite3.connect(db_path)  # an edit outside the app
+    con.execute("UPDATE assessment SET status = 'not_implemented' WHERE id = 1")
+    con.commit()
+    con.close()
+    out = tmp_path / "fra.pdf"
+    with pytest.raises(UnverifiedDataError, match="failed verification.*--allow-unverified"):
+        build_actor_summary(tracker, "FRA", out)
+    assert not out.exists()
+    pages = page_texts(build_actor_summary(tracker, "FRA", out, allow_unverified=True).path)
+    assert len(pages) > 1 and all("DATA FAILED VERIFICATION" in p for p in pages)
