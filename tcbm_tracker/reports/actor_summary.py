@@ -164,7 +164,7 @@ def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References
             r = len(rows)
             rows.append([
                 Paragraph(f"<b>{text.para(m.key, BOLD)}</b>  {text.para(m.title)}<br/>"
-                          f'<font size="7" color="#5F6B76">{citation(text, m)}</font>', Styles.cell),
+                          f'<font size="7.5" color="#5F6B76">{citation(text, m)}</font>', Styles.cell),
                 status_cell(e.status, widths[1], recorded=a is not None),
                 assessment_cell(a, widths[2]),
                 a.effective_date.isoformat() if a else "–",

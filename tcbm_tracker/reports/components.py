@@ -25,6 +25,7 @@ from tcbm_tracker.reports.styles import (
     BAND,
     INK,
     LEGEND_ORDER,
+    MIN_TEXT_SIZE,
     MUTED,
     PALETTE_NOTE,
     RULE,
@@ -38,7 +39,7 @@ from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import AssessmentInfo, Coverage, EvidenceInfo, MeasureInfo
 from tcbm_tracker.services.figures import rate_denominator, rate_text
 
-HEAD_SIZE = 7
+HEAD_SIZE = MIN_TEXT_SIZE
 CELL_LIMIT = 600  # characters of one user field shown inside a table cell
 NOTE_LIMIT = 400  # characters of a note shown beside its measure
 NOTE_LINES = 5
@@ -291,7 +292,7 @@ class StatusBars(Flowable):
                 shown = f"{lk.symbol} {n}" if w >= 22 else (str(n) if w >= 9 else "")
                 if shown:
                     c.setFillColor(lk.text)
-                    c.setFont(BOLD, 7)
+                    c.setFont(BOLD, MIN_TEXT_SIZE)
                     c.drawCentredString(x + w / 2, y + 2.5, shown)
                 x += w
 

@@ -28,14 +28,14 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
-from tcbm_tracker.reports.styles import LEGEND_ORDER, MUTED, RULE, STATUS_LOOKS, WARNING
+from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, WARNING
 from tcbm_tracker.reports.text import SafeText
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
 _TOTAL_FORM = "tcbmTotalPages"
-_FOOT_SIZE = 7
+_FOOT_SIZE = MIN_TEXT_SIZE
 _HEAD_SIZE = 7.5
 
 
@@ -69,6 +69,7 @@ class Layout:
     pdf_subject: str
     landscape: bool = False
     legend: bool = False  # a status key in every footer (pages of a heat map are read alone)
+    lang: str = "en"  # the document language (PDF /Lang) for screen readers: the report's own words are English
 
 
 class Heading(Paragraph):
@@ -153,7 +154,7 @@ class _ReportDocument(BaseDocTemplate):
         super().__init__(
             filename, pagesize=size, leftMargin=side, rightMargin=side, topMargin=20 * mm, bottomMargin=20 * mm,
             title=text.plain(layout.pdf_title), author=text.plain(context.author), subject=text.plain(layout.pdf_subject),
-            creator=PRODUCT, keywords=_keywords(context), lang="en", displayDocTitle=1, initialFontName=REGULAR,
+            creator=PRODUCT, keywords=_keywords(context), lang=layout.lang, displayDocTitle=1, initialFontName=REGULAR,
             initialFontSize=9, **kw,
         )
         self.layout, self.context, self.text = layout, context, text
@@ -219,7 +220,7 @@ def _footer_legend(canv: Canvas, right: float, y: float) -> None:
         canv.setStrokeColor(RULE)
         canv.rect(x, y - 1.5, box, box, stroke=1, fill=1)
         canv.setFillColor(lk.text)
-        canv.setFont(BOLD, size - 1)
+        canv.setFont(BOLD, size)
         canv.drawCentredString(x + box / 2, y + 0.5, lk.symbol)
         canv.setFillColor(MUTED)
         canv.setFont(REGULAR, size)

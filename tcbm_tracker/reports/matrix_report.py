@@ -34,7 +34,7 @@ from tcbm_tracker.reports.components import (
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import MatrixReportData
-from tcbm_tracker.reports.styles import BAND, INK, MUTED, RULE, STATUS_LOOKS, Styles
+from tcbm_tracker.reports.styles import BAND, INK, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
 from tcbm_tracker.services.figures import RATE_RULE, member_states, peer_coverage
@@ -43,13 +43,13 @@ WIDTH = landscape(A4)[0] - 28 * mm
 KIND = "Implementation matrix"
 NAME_W, KEY_W, TAIL_W = 150.0, 30.0, 34.0
 ROW_H = 10.0
-CELL_FONT = 7.0
+CELL_FONT = MIN_TEXT_SIZE
 
 
 class RotatedLabel(Flowable):
     """A column header written bottom-to-top, so narrow status columns can carry full keys."""
 
-    def __init__(self, label: str, font: str = BOLD, size: float = 6.5) -> None:
+    def __init__(self, label: str, font: str = BOLD, size: float = MIN_TEXT_SIZE) -> None:
         super().__init__()
         self.label, self.font, self.size = label, font, size
 
@@ -81,11 +81,11 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     m = data.matrix
     col_w = min(24.0, (WIDTH - NAME_W - KEY_W - 3 * TAIL_W) / max(len(measures), 1))
     head: list[Any] = ["Actor", "Key", *[RotatedLabel(x.key) for x in measures],
-                       lines("Impl. of assessed", TAIL_W, BOLD, 7), lines("Impl. rate", TAIL_W, BOLD, 7),
-                       lines("Assessed of in scope", TAIL_W, BOLD, 7)]
+                       lines("Impl. of assessed", TAIL_W, BOLD, MIN_TEXT_SIZE), lines("Impl. rate", TAIL_W, BOLD, MIN_TEXT_SIZE),
+                       lines("Assessed of in scope", TAIL_W, BOLD, MIN_TEXT_SIZE)]
     rows: list[list[Any]] = [head]
     cmds: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, 0), BOLD, 7),
+        ("FONT", (0, 0), (-1, 0), BOLD, MIN_TEXT_SIZE),
         ("FONT", (0, 1), (-1, -1), REGULAR, CELL_FONT),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
@@ -121,7 +121,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     rows.append(["Assessed (rate denominator)", "", *[f"{c.assessed}" for c in per_measure], "", "", ""])
     rows.append(["Implementation rate", "", *[percent(c.implementation_rate) for c in per_measure], "", "", ""])
     cmds += [
-        ("FONT", (0, first_tail), (-1, -1), BOLD, 6),
+        ("FONT", (0, first_tail), (-1, -1), BOLD, MIN_TEXT_SIZE),
         ("LINEABOVE", (0, first_tail), (-1, first_tail), 0.8, INK),
         ("BACKGROUND", (0, first_tail), (-1, -1), BAND),
         ("NOSPLIT", (0, first_tail - 1), (-1, -1)),
@@ -144,7 +144,7 @@ def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: Sa
     for x in measures:
         cov = coverage_of(x.key, [m.status(a.key, x.key) for a in m.actors])
         rows.append([Paragraph(text.para(x.key, BOLD), Styles.cell_bold),
-                     Paragraph(f"{text.para(x.title)}<br/><font size='6.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
+                     Paragraph(f"{text.para(x.title)}<br/><font size='7.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
                      *[str(cov.count(s)) for s in order], assessed_cell(cov),
                      rate_cell(cov, widths[-1])])
     return table(rows, widths, right_from=2)

@@ -18,6 +18,9 @@ from tcbm_tracker.domain.status_look import STATUS_LOOK
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.fonts import BOLD, REGULAR
 
+# No text in a report is set smaller than this (points): small print must still be read on paper.
+MIN_TEXT_SIZE = 7.5
+
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5F6B76")
 RULE = colors.HexColor("#C9D1D9")

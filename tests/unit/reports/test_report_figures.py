@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 from report_pdf import NOW, body_text, flat, page_texts
+from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tcbm_tracker.reports.api import build_actor_summary, build_changes_report, build_matrix_report, build_measure_report
 from tcbm_tracker.reports.components import legend
 from tcbm_tracker.reports.fonts import REGULAR
-from tcbm_tracker.reports.styles import LEGEND_ORDER
+from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, Styles
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
@@ -181,3 +183,26 @@ def test_a_report_from_failed_data_is_refused_or_stamped(tracker: Tracker, db_pa
     assert not out.exists()
     pages = page_texts(build_actor_summary(tracker, "FRA", out, allow_unverified=True).path)
     assert len(pages) > 1 and all("DATA FAILED VERIFICATION" in p for p in pages)
+
+
+def _font_sizes(path: Path) -> set[float]:
+    """Every font size set on every page (the ``Tf`` operators of the content streams)."""
+    sizes: set[float] = set()
+    for page in PdfReader(path).pages:
+        data = page.get_contents().get_data().decode("latin-1")  # type: ignore[union-attr]
+        sizes |= {float(m) for m in re.findall(r"/\S+ ([\d.]+) Tf", data)}
+    return sizes
+
+
+def test_no_text_is_smaller_than_the_minimum_and_the_language_is_set(seeded: Tracker, tmp_path: Path) -> None:
+    assert all(getattr(Styles, n).fontSize >= MIN_TEXT_SIZE for n in vars(Styles) if not n.startswith("_"))
+    paths = [
+        build_actor_summary(seeded, "FRA", tmp_path / "a.pdf", now=NOW).path,
+        build_measure_report(seeded, "LTS-B.4", tmp_path / "m.pdf", now=NOW).path,
+        build_matrix_report(seeded, tmp_path / "x.pdf", now=NOW).path,
+        build_changes_report(seeded, "2000-01-01", tmp_path / "c.pdf", now=NOW).path,
+    ]
+    for path in paths:
+        sizes = _font_sizes(path)
+        assert sizes and min(sizes) >= MIN_TEXT_SIZE, (path.name, sorted(sizes))
+        assert PdfReader(path).trailer["/Root"]["/Lang"] == "en"
