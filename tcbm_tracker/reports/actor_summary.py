@@ -14,7 +14,7 @@ from itertools import groupby
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from tcbm_tracker.reports.components import (
     NotesInFull,
@@ -147,18 +147,20 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     ]
 
 
-def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References, notes: NotesInFull) -> Table:
-    """One table per catalogue: a banded row per group, a row per measure, its short note below it."""
+def _measure_tables(entries: list[DossierEntry], text: SafeText, refs: References, notes: NotesInFull) -> list[Flowable]:
+    """A table per group of a catalogue: the group's band repeats with the column heads after a
+    page break, so a page that starts mid-group still says which group it is; a measure stays
+    with its note."""
     widths = [WIDTH * f for f in (0.36, 0.17, 0.17, 0.11, 0.19)]
     heads = ("Measure", "Status", "Provenance · confidence", "Effective", "Evidence")
-    rows: list[list[object]] = [list(heads)]
-    extra: list[tuple[object, ...]] = []
+    out: list[Flowable] = []
     for _, group_entries in groupby(entries, key=lambda e: e.measure.group_key):
         group = list(group_entries)
         g = group[0].measure
-        r = len(rows)
-        rows.append([lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD), "", "", "", ""])
-        extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BAND), ("FONT", (0, r), (-1, r), BOLD, 8, 10)]
+        rows: list[list[object]] = [list(heads), [lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD),
+                                                  "", "", "", ""]]
+        extra: list[tuple[object, ...]] = [("SPAN", (0, 1), (-1, 1)), ("BACKGROUND", (0, 1), (-1, 1), GROUP_BAND),
+                                           ("FONT", (0, 1), (-1, 1), BOLD, 8, 10)]
         for i, e in enumerate(group):
             m, a = e.measure, e.assessment
             r = len(rows)
@@ -172,15 +174,14 @@ def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References
             ])
             extra += status_style(1, r, e.status)
             note = notes.short(text, f"{m.key} — note", a.note if a else None)
-            last = r
             if note is not None:
                 rows.append([note, "", "", "", ""])
-                last = r + 1
-                extra += [("SPAN", (0, last), (-1, last)), ("LEFTPADDING", (0, last), (-1, last), 14),
-                          ("LINEBELOW", (0, r), (-1, r), 0.25, colors.white)]
-            # A measure stays with its note, and a group heading with its first measure.
-            extra.append(("NOSPLIT", (0, r - 1 if i == 0 else r), (-1, last)))
-    return table(rows, widths, extra=extra)
+                extra += [("SPAN", (0, r + 1), (-1, r + 1)), ("LEFTPADDING", (0, r + 1), (-1, r + 1), 14),
+                          ("LINEBELOW", (0, r), (-1, r), 0.25, colors.white), ("NOSPLIT", (0, r), (-1, r + 1))]
+            if i == 0:  # the band never ends a page without its first measure
+                extra.append(("NOSPLIT", (0, 0), (-1, len(rows) - 1)))
+        out += [table(rows, widths, extra=extra, repeat_rows=2), Spacer(1, 4)]
+    return out
 
 
 def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: NotesInFull) -> list[Flowable]:
@@ -190,7 +191,7 @@ def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: N
         cat = cats.get(cat_key)
         title = f"{cat_key} — {cat.title}" if cat else cat_key
         out.append(Heading(text.para(title), Styles.h2, outline=text.plain(title), level=1))
-        out.append(_measure_table(list(cat_entries), text, refs, notes))
+        out += _measure_tables(list(cat_entries), text, refs, notes)
         out.append(Spacer(1, 6))
     return out
 

@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
 from tcbm_tracker.domain.vocabulary import Provenance, Status
@@ -66,7 +66,7 @@ def cell(text: SafeText, value: str | None, style: Any = Styles.cell, *, limit: 
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = (),
-          zebra: bool = False, right_from: int | None = None) -> Table:
+          zebra: bool = False, right_from: int | None = None, repeat_rows: int | None = None) -> Table:
     """A report table: banded header repeated on each page, hairlines between rows.
 
     Header cells given as strings are set in bold and wrapped to their column; columns from
@@ -85,7 +85,8 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
     if zebra:
         commands += [("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#F7F9FB")])]
     commands += list(extra)
-    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT", cellStyles=cell_styles(rows))
+    t = Table(rows, colWidths=list(widths), repeatRows=header_rows if repeat_rows is None else repeat_rows, hAlign="LEFT",
+              cellStyles=cell_styles(rows))
     t.setStyle(TableStyle(commands))
     return t
 
@@ -231,7 +232,7 @@ def assessed_cell(c: Coverage) -> str:
 def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, text: SafeText, *, scope: str = "Scope") -> Table:
     """Counts per status, what is in scope, what was assessed, and the implementation rate over the
     assessed cells with its denominator; ``rows`` are (label, coverage, bold)."""
-    numeric = [27, 31, 28, 31, 35, 28, 28, 40, 48, 76]
+    numeric = [27, 31, 28, 34, 38, 28, 28, 40, 48, 76]
     widths = [max(width - sum(numeric), 90), *numeric]
     heads = [scope, "N/A\nexcl.", "In\nscope", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
              "Assessed\n(coverage)", "Implementation\nrate"]
@@ -255,26 +256,39 @@ class StatusBars(Flowable):
     font not embedded in the file).
     """
 
-    BAR_H, GAP = 11.0, 5.0
+    BAR_H, GAP, LINE = 11.0, 5.0, 9.0
 
     def __init__(self, rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> None:
         super().__init__()
-        self.label_w = min(170.0, width * 0.35)
-        self.rows = [(fit_text(text.plain(label, BOLD if bold else REGULAR), BOLD if bold else REGULAR, 7.5, self.label_w - 6),
-                      dict(counts), bold) for label, counts, bold in rows]
+        self.label_w = min(210.0, width * 0.4)
+        # A label wraps onto a second line rather than being cut; only a third line is shortened.
+        self.rows: list[tuple[list[str], dict[Status, int], bool]] = []
+        for label, counts, bold in rows:
+            font = BOLD if bold else REGULAR
+            plain = text.plain(label, font)
+            indent = len(plain) - len(plain.lstrip(" "))
+            wrapped = simpleSplit(plain.strip(), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent) or [""]
+            if len(wrapped) > 2:
+                wrapped = [wrapped[0], fit_text(" ".join(wrapped[1:]), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent)]
+            self.rows.append(([" " * indent + line for line in wrapped], dict(counts), bold))
         self.width = width
-        self.height = len(rows) * (self.BAR_H + self.GAP)
+        self.heights = [max(self.BAR_H, len(lbl) * self.LINE) + self.GAP for lbl, _, _ in self.rows]
+        self.height = sum(self.heights)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
         c = self.canv
-        for i, (label, counts, bold) in enumerate(self.rows):
-            y = self.height - (i + 1) * (self.BAR_H + self.GAP) + self.GAP / 2
+        top = self.height
+        for (label, counts, bold), h in zip(self.rows, self.heights, strict=True):
+            top -= h
+            y = top + self.GAP / 2 + (h - self.GAP - self.BAR_H) / 2
             c.setFillColor(INK)
-            c.setFont(BOLD if bold else REGULAR, 7.5)
-            c.drawString(0, y + 2.5, label)
+            c.setFont(BOLD if bold else REGULAR, MIN_TEXT_SIZE)
+            first = top + self.GAP / 2 + (h - self.GAP) / 2 + (len(label) - 1) * self.LINE / 2 - 2.5
+            for n, line in enumerate(label):
+                c.drawString(0, first - n * self.LINE, line)
             total = sum(counts.values())
             x, span = self.label_w, self.width - self.label_w
             c.setLineWidth(0.4)
@@ -472,7 +486,10 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
     warnings = text.warnings()
     if warnings:
         pairs.append(("Characters not shown", "<br/>".join(text.para(w) for w in warnings)))
+    # Not kept together: a page left half empty before it read as a missing page. The heading
+    # keeps room for the first rows below it, and the table splits between rows.
     return [
         Spacer(1, 6),
-        KeepTogether([Heading("About this report", Styles.h1, outline="About this report", level=level), kv_table(pairs, width)]),
+        Heading("About this report", Styles.h1, outline="About this report", level=level),
+        kv_table(pairs, width),
     ]

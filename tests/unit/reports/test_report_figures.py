@@ -206,3 +206,22 @@ def test_no_text_is_smaller_than_the_minimum_and_the_language_is_set(seeded: Tra
         sizes = _font_sizes(path)
         assert sizes and min(sizes) >= MIN_TEXT_SIZE, (path.name, sorted(sizes))
         assert PdfReader(path).trailer["/Root"]["/Lang"] == "en"
+
+
+def test_a_group_band_repeats_on_a_page_that_starts_mid_group(tracker: Tracker, tmp_path: Path) -> None:
+    note = "\n".join(f"Line {n} of a note long enough to take room on the page." for n in range(5))
+    keys = [m.key for m in tracker.reference.measures() if m.key.startswith("LTS-B.")]
+    tracker.assessments.record_many([AssessmentInput("FRA", k, "implemented", note=note) for k in keys])
+    pages = page_texts(build_actor_summary(tracker, "FRA", tmp_path / "fra.pdf", now=NOW).path)
+    with_b = [flat(p) for p in pages if re.search(r"LTS-B\.\d+ ", p) and "Measure Status" in flat(p)]
+    assert len(with_b) >= 2  # the group does run over a page break
+    assert all("B. Safety of space operations" in p for p in with_b)
+
+
+def test_about_this_report_follows_on_the_same_page_rather_than_leaving_one_half_empty(
+        seeded: Tracker, tmp_path: Path) -> None:
+    for path in (build_actor_summary(seeded, "FRA", tmp_path / "a.pdf", now=NOW).path,
+                 build_measure_report(seeded, "LTS-B.4", tmp_path / "m.pdf", now=NOW).path):
+        page = next(flat(p) for p in page_texts(path) if "About this report" in p)
+        before = page.split("About this report")[0].split("(full value in the document properties)")[-1]
+        assert re.search(r"Page \d+ of \d+ \S", before), path.name  # something precedes the heading on its page
