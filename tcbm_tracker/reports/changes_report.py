@@ -104,7 +104,7 @@ def _standing_text(a: AssessmentInfo, standing: ChangeStanding, today: dt.date) 
 def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull,
                report_zone: str) -> Table:
     # "By" is wide enough for a user name of a dozen characters on one line (never broken mid-word).
-    widths = [WIDTH * f for f in (0.07, 0.17, 0.10, 0.15, 0.15, 0.13, 0.14, 0.09)]
+    widths = [WIDTH * f for f in (0.07, 0.16, 0.12, 0.14, 0.15, 0.13, 0.14, 0.09)]
     # "Before" and "Recorded" are the statuses on the effective date; a line below a change says
     # what is in force today when that differs (back-dated or since replaced).
     heads = ("Time", "Actor", "Measure", "Before", "Recorded", "Effective", "By", "Evidence")

@@ -183,7 +183,10 @@ class _ReportDocument(BaseDocTemplate):
         canv.setFont(REGULAR, _FOOT_SIZE)
         ctx = self.context
         canv.drawString(left, bottom, f"Generated {ctx.generated_text}  ·  Catalogues: {ctx.catalog_versions}")
-        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint} (full value in the document properties)")
+        # With a status key on the same line, the fingerprint is said briefly (the full value is
+        # in the document properties and under "About this report").
+        where = "" if self.layout.legend else " (full value in the document properties)"
+        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint}{where}")
         if self.layout.legend:  # before the page number: "Page N of M" stays one run of text
             _footer_legend(canv, right, bottom - 9)
         if ctx.unverified:
