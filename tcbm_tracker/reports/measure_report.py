@@ -126,6 +126,10 @@ def measure_report_flowables(data: MeasureReportData, text: SafeText) -> list[Fl
     cov_rows = _coverage_rows(entries, data)
     out = _head(data, text)
     out.append(standing_note(text, data.context, [data.overview.measure.catalog_key]))
+    if data.overview.not_yet_adopted:
+        out.append(Paragraph(f"<b>Not yet adopted</b> on {data.overview.as_of.isoformat()}: this measure took effect "
+                             f"on {text.para(data.overview.not_yet_adopted)}; no status could be in force before it.",
+                             Styles.body))
     out += [
         Heading("Coverage", Styles.h1, outline="Coverage", level=0),
         coverage_table(cov_rows, WIDTH, text, scope="Actors"),

@@ -224,6 +224,9 @@ class MeasureOverview:
     as_of: dt.date
     entries: tuple[MeasureOverviewEntry, ...]
     coverage: Coverage
+    # The adoption date of the catalogue version that introduced the measure, when that is after
+    # ``as_of``: the measure was not yet adopted on that date.
+    not_yet_adopted: str | None = None
 
 
 @dataclass(frozen=True)

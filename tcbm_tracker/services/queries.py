@@ -241,6 +241,9 @@ class QueryService:
                 + ")"
             )
             infos, evidence = self._full_assessments(s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
+            adopt = mapping.adoption(s)
+        since = adopt.measure_since.get(key) or adopt.catalog_first.get(info.catalog_key)
+        not_yet = since if since and since > day.isoformat() else None
         by_actor = {a.actor_key: a for a in infos.values()}
         entries = tuple(
             MeasureOverviewEntry(
@@ -248,7 +251,7 @@ class QueryService:
             )
             for a in actors
         )
-        return MeasureOverview(info, day, entries, coverage(info.key, (e.status for e in entries)))
+        return MeasureOverview(info, day, entries, coverage(info.key, (e.status for e in entries)), not_yet)
 
     def coverage(
         self,

@@ -225,3 +225,10 @@ def test_about_this_report_follows_on_the_same_page_rather_than_leaving_one_half
         page = next(flat(p) for p in page_texts(path) if "About this report" in p)
         before = page.split("About this report")[0].split("(full value in the document properties)")[-1]
         assert re.search(r"Page \d+ of \d+ \S", before), path.name  # something precedes the heading on its page
+
+
+def test_a_measure_report_before_its_adoption_says_not_yet_adopted(tracker: Tracker, tmp_path: Path) -> None:
+    assert tracker.queries.measure_overview("LTS-B.4", as_of="2015-01-01").not_yet_adopted == "2019-06-21"
+    assert tracker.queries.measure_overview("LTS-B.4", as_of="2020-01-01").not_yet_adopted is None
+    text = body_text(build_measure_report(tracker, "LTS-B.4", tmp_path / "b4.pdf", as_of="2015-01-01", now=NOW).path)
+    assert "Not yet adopted on 2015-01-01: this measure took effect on 2019-06-21" in text
