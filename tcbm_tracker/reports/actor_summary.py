@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from tcbm_tracker.domain.local_time import local_day
 from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
@@ -38,7 +39,6 @@ from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
-from tcbm_tracker.domain.local_time import local_day
 from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
 
 WIDTH = A4[0] - 36 * mm

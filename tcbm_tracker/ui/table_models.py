@@ -24,8 +24,8 @@ from tcbm_tracker.services.dto import (
     EvidenceInfo,
     MeasureOverviewEntry,
 )
-from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
 from tcbm_tracker.services.figures import rate_phrase
+from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
 
 T = TypeVar("T")
 _BOLD = QFont()

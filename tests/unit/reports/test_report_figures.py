@@ -13,15 +13,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from report_pdf import NOW, body_text, flat, page_texts
 from pypdf import PdfReader
+from report_pdf import NOW, body_text, flat, page_texts
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.reports.api import build_actor_summary, build_changes_report, build_matrix_report, build_measure_report
 from tcbm_tracker.reports.components import legend
 from tcbm_tracker.reports.fonts import REGULAR
 from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, Styles
-from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.report_check import UnverifiedDataError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tcbm_tracker.services.assessments import AssessmentInput
-from tcbm_tracker.services.report_check import UnverifiedDataError, cache_path
+from tcbm_tracker.services.report_check import cache_path
 from tcbm_tracker.services.tracker import Tracker
 
 
