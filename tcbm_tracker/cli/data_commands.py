@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, percent, print_json, stream_json, table, terminal_text
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, print_json, stream_json, table, terminal_text
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
+from tcbm_tracker.services import figures  # light: dataclasses and arithmetic only
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.tracker import Tracker
@@ -109,7 +110,8 @@ def register(sub: Any) -> None:
     p.add_argument("--note", help="free text (plain text, kept literally)")
     p.add_argument("--note-file", type=Path, metavar="FILE", help="read the note from a UTF-8 file")
     p.add_argument("--effective", metavar="DATE", help="date the status took effect (default: today)")
-    p.add_argument("--evidence", type=int, nargs="+", default=[], metavar="ID", help="evidence numbers (see `evidence list`)")
+    p.add_argument("--evidence", nargs="+", default=[], metavar="ID[:PINPOINT]",
+                   help="evidence numbers (see `evidence list`), each optionally with where it says so: 12:'p. 21'")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     ev = _add(sub, "evidence", cmd_evidence_list, "add or list evidence (documents and sources)")
@@ -252,6 +254,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         note = read_note_file(args.note_file)
     from tcbm_tracker.services.assessments import AssessmentInput
 
+    ids, pins = parse_citations(args.evidence)
     t = _tracker(args)
     a = t.assessments.record(
         AssessmentInput(
@@ -262,7 +265,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
             confidence=args.confidence,
             note=note,
             effective=args.effective,
-            evidence_ids=args.evidence,
+            evidence_ids=ids,
+            evidence_pinpoints=pins,
         )
     )
     if args.json:
@@ -270,6 +274,24 @@ def cmd_assess(args: argparse.Namespace) -> int:
     else:
         print(f"recorded #{a.id}: {a.actor_key} {a.measure_key} {a.status.value} (effective {a.effective_date.isoformat()})")
     return 0
+
+
+def parse_citations(values: list[str]) -> tuple[list[int], dict[int, str]]:
+    """``["3", "12:p. 21"]`` -> ids [3, 12] and pinpoints {12: "p. 21"}; a bad number is named."""
+    ids: list[int] = []
+    pins: dict[int, str] = {}
+    for raw in values:
+        number, colon, pin = raw.partition(":")
+        try:
+            eid = int(number.strip())
+        except ValueError:
+            raise ValidationError("--evidence", f"{raw!r} is not an evidence number (give ID or ID:PINPOINT)") from None
+        ids.append(eid)
+        if colon:
+            if not pin.strip():
+                raise ValidationError("--evidence", f"{raw!r}: the pinpoint after ':' is empty")
+            pins[eid] = pin.strip()
+    return ids, pins
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
@@ -320,13 +342,16 @@ def cmd_show(args: argparse.Namespace) -> int:
         region += f" ({t.reference.attribute_labels('un_regional_group_standing').get(standing, standing)})"
     print(terminal_text(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; "
                         f"as of {d.as_of.isoformat()}" + _known_note(args)))
+    for key, adopted in sorted(d.not_yet_adopted.items()):
+        print(f"  {key}: not yet adopted on {d.as_of.isoformat()} (adopted {adopted})")
     if not d.entries:
-        print("no measures had been loaded into this database by then")
+        if not d.not_yet_adopted:
+            print("no measures had been loaded into this database by then")
         return 0
     for c in d.coverage_by_catalog:
         print(
-            f"  {c.label}: {c.implemented} of {c.denominator} implemented ({percent(c.implementation_rate)}), "
-            f"{c.assessed} of {c.denominator} assessed; {c.not_applicable} not applicable excluded"
+            f"  {c.label}: implementation rate {figures.rate_phrase(c)}; assessment coverage "
+            f"{figures.coverage_phrase(c)}; {c.not_applicable} not applicable excluded"
         )
     rows = []
     for e in d.entries:
@@ -416,27 +441,30 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         return 0
     print(
         table(
-            [args.by, "cells", "n/a excluded", "denominator", "implemented", "partial", "planned", "not impl.",
-             "no info", "not assessed", "rate"],
+            [args.by, "cells", "n/a excluded", "in scope", "assessed", "implemented", "partial", "planned",
+             "not impl.", "no info", "not assessed", "implementation rate", "assessment coverage"],
             [
                 (
                     c.label,
                     c.total,
                     c.not_applicable,
-                    c.denominator,
+                    c.in_scope,
+                    c.assessed,
                     c.implemented,
                     c.count(Status.PARTIALLY_IMPLEMENTED),
                     c.count(Status.PLANNED),
                     c.count(Status.NOT_IMPLEMENTED),
                     c.count(Status.NO_INFORMATION),
                     c.count(Status.NOT_ASSESSED),
-                    # A rate is never shown without what it is a share of.
-                    f"{percent(c.implementation_rate)} ({c.implemented}/{c.denominator})",
+                    figures.rate_phrase(c),
+                    figures.coverage_phrase(c),
                 )
                 for c in covs
             ],
+            max_width=90,
         )
     )
+    print(figures.RATE_RULE)
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import wcwidth
 
 from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import Coverage, Matrix
 
 # One character per status for the text matrix; the legend is printed with it.
@@ -29,15 +30,21 @@ STATUS_SYMBOLS: dict[Status, str] = {
 
 
 def coverage_dict(c: Coverage) -> dict[str, Any]:
-    """Coverage with its denominator spelled out: the figures a reader must be able to check."""
+    """Coverage with its denominators spelled out: the figures a reader must be able to check.
+
+    ``implementation_rate`` is implemented / ``assessed`` (null when nothing is assessed, never 0);
+    ``assessment_coverage`` is ``assessed`` / ``in_scope`` (see ``services.figures``).
+    """
     return {
         "label": c.label,
         "total": c.total,
         "not_applicable": c.not_applicable,
-        "denominator": c.denominator,
+        "in_scope": c.in_scope,
         "assessed": c.assessed,
         "implemented": c.implemented,
         "implementation_rate": c.implementation_rate,
+        "implementation_rate_text": figures.rate_phrase(c),
+        "assessment_coverage": c.assessment_coverage,
         "counts": {s.value: c.count(s) for s in Status},
     }
 
@@ -136,10 +143,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: i
     return "\n".join(lines)
 
 
-def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
-
-
 def compact_matrix(matrix: Matrix) -> str:
     """Actors down, measures across with their keys written vertically, one symbol per cell.
 
@@ -154,8 +157,7 @@ def compact_matrix(matrix: Matrix) -> str:
         lines.append(" " * (label_width + 2) + " ".join(chars))
     for a in sorted(matrix.actors, key=lambda actor: actor.key):  # rows are labelled by key
         statuses = [matrix.status(a.key, m.key) for m in matrix.measures]
-        counted = [s for s in statuses if s is not Status.NOT_APPLICABLE]
-        done = sum(1 for s in counted if s is Status.IMPLEMENTED)
+        cov = figures.coverage_of(a.key, statuses)
         cells = " ".join(STATUS_SYMBOLS[s] for s in statuses)
-        lines.append(f"{a.key.ljust(label_width)}  {cells}  {done}/{len(counted)} implemented")
+        lines.append(f"{a.key.ljust(label_width)}  {cells}  {figures.rate_phrase(cov)} implemented")
     return "\n".join(lines)

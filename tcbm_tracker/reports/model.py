@@ -22,6 +22,7 @@ from tcbm_tracker.services.dto import (
     MeasureInfo,
     MeasureOverview,
 )
+from tcbm_tracker.services.figures import StatusChange
 
 PRODUCT = "TCBM Tracker"
 SHORT_FINGERPRINT = 16
@@ -39,6 +40,7 @@ class ReportContext:
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
     seal: str | None = None  # short id of the seal made with the report; None: the file is read-only
+    unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
     # attribute -> (label, value -> label), to print "COPUOS member: Member of the Committee..."
     attribute_defs: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
 
@@ -90,6 +92,9 @@ class ActorSummaryData:
 
     context: ReportContext
     dossier: Dossier
+    since: dt.date | None = None  # start of "what changed" (default: 12 months before the as-of date)
+    changes: tuple[StatusChange, ...] = ()  # statuses in force on ``since`` that differ on the as-of date
+    last_reviewed: str | None = None  # instant of the actor's most recent assessment (UTC ISO)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,8 @@ class AssessmentInput:
     note: str | None = None
     effective: dt.date | str | None = None  # None: today
     evidence_ids: Sequence[int] = field(default_factory=tuple)
+    # Where in a cited item the claim is found, by evidence id ("p. 21"); each must be cited.
+    evidence_pinpoints: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class _Valid:
     note: str | None
     effective: dt.date
     evidence_ids: tuple[int, ...]
+    pinpoints: Mapping[int, str] = field(default_factory=dict)
 
 
 def monotonic_now(session: Session) -> str:
@@ -90,6 +93,17 @@ class AssessmentService:
                 ids.append(int(raw))
             except (TypeError, ValueError):
                 raise ValidationError("evidence", f"{raw!r} is not an evidence number") from None
+        pins: dict[int, str] = {}
+        for raw_id, raw_pin in item.evidence_pinpoints.items():
+            try:
+                eid = int(raw_id)
+            except (TypeError, ValueError):
+                raise ValidationError("pinpoint", f"{raw_id!r} is not an evidence number") from None
+            if eid not in ids:
+                raise ValidationError("pinpoint", f"evidence {eid} has a pinpoint but is not cited")
+            pin = v.clean_text("pinpoint", raw_pin, max_chars=v.MAX_SHORT_CHARS)
+            if pin:
+                pins[eid] = pin
         return _Valid(
             actor=str(item.actor).strip().upper(),
             measure=v.parse_measure_key(item.measure),
@@ -99,6 +113,7 @@ class AssessmentService:
             note=v.clean_note(item.note),
             effective=effective,
             evidence_ids=tuple(sorted(set(ids))),
+            pinpoints=pins,
         )
 
     def record(self, item: AssessmentInput) -> AssessmentInfo:
@@ -149,7 +164,7 @@ class AssessmentService:
                 s.flush()
                 assert row.id is not None
                 for eid in sorted({*item.evidence_ids, *new_ids}):
-                    s.add(AssessmentEvidenceRow(assessment_id=row.id, evidence_id=eid))
+                    s.add(AssessmentEvidenceRow(assessment_id=row.id, evidence_id=eid, pinpoint=item.pinpoints.get(eid)))
                 s.flush()
                 changelog.record(s, "assessment", str(row.id), "recorded", by)
                 ids.append(row.id)
@@ -174,11 +189,12 @@ class AssessmentService:
     def get_many(self, ids: Sequence[int]) -> list[AssessmentInfo]:
         with self.db.read() as s:
             links = mapping.evidence_links(s, ids)
+            pins = mapping.link_pinpoints(s, ids)
             rows: dict[int, AssessmentInfo] = {}
             for part in mapping.chunks(list(ids)):
                 marks = ",".join(str(int(i)) for i in part)
                 for r in s.exec(text(f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a WHERE a.id IN ({marks})")):  # type: ignore[call-overload]
-                    rows[r[0]] = mapping.assessment_from_row(r, links.get(r[0], ()))
+                    rows[r[0]] = mapping.assessment_from_row(r, links.get(r[0], ()), pins.get(r[0]))
         return [rows[i] for i in ids]
 
     def history(self, actor: str, measure: str) -> list[AssessmentInfo]:
@@ -206,7 +222,9 @@ class AssessmentService:
                 ),
                 {"a": a, "m": m},
             ).all()
-        return [mapping.assessment_from_row(r, tuple(map(int, r[10].split(","))) if r[10] else ()) for r in rows]
+            pins = mapping.link_pinpoints(s, [r[0] for r in rows])
+        return [mapping.assessment_from_row(r, tuple(map(int, r[10].split(","))) if r[10] else (), pins.get(r[0]))
+                for r in rows]
 
     def changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> list[Change]:
         """Assessments recorded on or after a date, oldest first, each with the status it replaced."""
@@ -236,8 +254,9 @@ class AssessmentService:
             result = s.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
             for rows in result.partitions(CHANGES_CHUNK):
                 links = mapping.evidence_links(s, [r[0] for r in rows])
+                pins = mapping.link_pinpoints(s, [r[0] for r in rows])
                 evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
                 for r in rows:
-                    info = mapping.assessment_from_row(r, links.get(r[0], ()))
+                    info = mapping.assessment_from_row(r, links.get(r[0], ()), pins.get(r[0]))
                     previous = mapping.STATUS_BY_VALUE[r[10]] if r[10] is not None else Status.NOT_ASSESSED
                     yield Change(info, previous, tuple(evidence[e] for e in info.evidence_ids))

@@ -121,7 +121,9 @@ def _assessment_evidence_query() -> str:
         "SELECT CAST(a.id AS TEXT), a.actor_key, a.measure_key, a.status, a.provenance, a.confidence, "
         "a.note, a.recorded_by, a.effective_date, a.recorded_at, "
         "(SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM assessment_evidence "
-        "WHERE assessment_id = a.id ORDER BY evidence_id)) FROM assessment a"
+        "WHERE assessment_id = a.id ORDER BY evidence_id)), "
+        "(SELECT json_group_object(evidence_id, pinpoint) FROM assessment_evidence "
+        "WHERE assessment_id = a.id AND pinpoint IS NOT NULL) FROM assessment a"
     )
 
 
@@ -200,6 +202,7 @@ ENTITIES: list[EntityKind] = [
             "effective_date",
             "recorded_at",
             "evidence",
+            "pinpoints",
         ],
     ),
 ]
@@ -217,6 +220,11 @@ def _normalise(kind: EntityKind, values: dict[str, Any]) -> dict[str, Any]:
             out["evidence"] = [int(x) for x in ev.split(",")] if ev else []
         elif ev is None:
             out["evidence"] = []
+        # Citation pinpoints (migration 0003) are in the snapshot only when there are any, so
+        # entries logged before them still match their rows.
+        pins = json.loads(out.pop("pinpoints", None) or "{}")
+        if pins:
+            out["pinpoints"] = {str(k): pins[k] for k in sorted(pins, key=int)}
     return out
 
 

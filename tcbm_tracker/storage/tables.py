@@ -148,6 +148,8 @@ class AssessmentEvidenceRow(SQLModel, table=True):
 
     assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
     evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    # Where in the evidence this assessment's claim is found ("p. 21"); None: the item's own pinpoint.
+    pinpoint: str | None = None
 
 
 class ChangeLogRow(SQLModel, table=True):

@@ -266,7 +266,7 @@ class MatrixView(QWidget):
     def _shape_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.resizeSection(ACTOR_COLUMN, 190)
-        header.resizeSection(COVERAGE_COLUMN, 86)
+        header.resizeSection(COVERAGE_COLUMN, 104)
 
     # --- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> MatrixFilter:

@@ -71,7 +71,7 @@ def test_status_filter_and_coverage_follow_visible_measures(window: MainWindow, 
     assert visible_actors(window) == []
     choose(mv.status_box, None)
     fra = visible_actors(window).index("France")
-    assert mv.proxy.data(mv.proxy.index(fra, 1)) == "5%"  # 1 of the 21 LTS guidelines
+    assert mv.proxy.data(mv.proxy.index(fra, 1)) == "100% · 1/1"  # 1 implemented of the 1 LTS guideline assessed
     choose(mv.catalog_box, "GGE2013")
     assert mv.proxy.data(mv.proxy.index(fra, 1)) == "–"  # nothing assessed in GGE
 

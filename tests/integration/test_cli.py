@@ -167,9 +167,9 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     listed = cli(*db, "evidence", "list", "--search", "LTS", "--json").json()
     assert [e["id"] for e in listed] == [ev["id"]]
 
-    planned = cli(*db, "assess", "fra", "lts-b.4", "planned", "--effective", "2018-01-15")
-    assert planned.code == 0 and planned.out.startswith("recorded #1: FRA LTS-B.4 planned (effective 2018-01-15)")
-    done = cli(*db, "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2019-06-21", "--provenance", "self_reported",
+    planned = cli(*db, "assess", "fra", "lts-b.4", "planned", "--effective", "2019-07-15")
+    assert planned.code == 0 and planned.out.startswith("recorded #1: FRA LTS-B.4 planned (effective 2019-07-15)")
+    done = cli(*db, "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2020-06-21", "--provenance", "self_reported",
                "--confidence", "high", "--evidence", str(ev["id"]), "--note", "perigee < 500 km <b>kept</b>", "--json").json()
     assert (done["status"], done["provenance"], done["confidence"], done["recorded_by"]) == (
         "implemented", "self_reported", "high", "Analyst A")
@@ -178,9 +178,9 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     now = cli(*db, "show", "FRA", "--json").json()
     entry = next(e for e in now["entries"] if e["measure"]["key"] == "LTS-B.4")
     assert entry["assessment"]["status"] == "implemented" and entry["evidence"][0]["id"] == ev["id"]
-    then = cli(*db, "show", "FRA", "--as-of", "2018-06-01", "--json").json()
+    then = cli(*db, "show", "FRA", "--as-of", "2020-01-01", "--json").json()
     assert next(e for e in then["entries"] if e["measure"]["key"] == "LTS-B.4")["assessment"]["status"] == "planned"
-    assert then["as_of"] == "2018-06-01"
+    assert then["as_of"] == "2020-01-01"
     shown = cli(*db, "show", "FRA", "--catalog", "LTS2019")
     assert shown.code == 0 and "France (FRA)" in shown.out and "LTS-B.4" in shown.out and "GGE-IV.1" not in shown.out
 
@@ -188,7 +188,7 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     assert len(m["measures"]) == 21 and len(m["actors"]) == 195
     cells = {a["key"]: a["cells"] for a in m["actors"]}
     assert cells["FRA"]["LTS-B.4"] == "implemented" and cells["USA"]["LTS-B.4"] == "not_assessed"
-    old = cli(*db, "matrix", "--as-of", "2018-06-01", "--region", "WEOG", "--json").json()
+    old = cli(*db, "matrix", "--as-of", "2020-01-01", "--region", "WEOG", "--json").json()
     assert {a["key"]: a["cells"]["LTS-B.4"] for a in old["actors"]}["FRA"] == "planned"
     assert all(a["region"] == "WEOG" for a in old["actors"])
     # A date typed by the user is a day of their own calendar: yesterday is the local yesterday.
@@ -203,7 +203,7 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
 
     cov = cli(*db, "coverage", "--by", "catalog", "--json").json()
     lts = next(c for c in cov if c["label"] == "LTS2019")
-    assert (lts["total"], lts["denominator"], lts["assessed"], lts["implemented"]) == (4095, 4095, 1, 1)
+    assert (lts["total"], lts["in_scope"], lts["assessed"], lts["implemented"]) == (4095, 4095, 1, 1)
     since = min(TODAY, dt.datetime.now(dt.UTC).date())  # recorded_at is UTC; "since" may not be in the local future
     changes = cli(*db, "changes", "--since", since.isoformat(), "--json").json()
     assert [(c["previous_status"], c["assessment"]["status"]) for c in changes] == [
@@ -528,10 +528,32 @@ def test_coverage_and_dossier_json_state_their_denominators(cli: Cli, db_path: P
     assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "implemented").code == 0
     dossier = cli("--db", db_path, "show", "FRA", "--catalog", "LTS2019", "--json").json()
     lts = dossier["coverage_by_catalog"][0]
-    assert (lts["total"], lts["not_applicable"], lts["denominator"], lts["implemented"]) == (21, 1, 20, 1)
+    assert (lts["total"], lts["not_applicable"], lts["in_scope"], lts["assessed"], lts["implemented"]) == (21, 1, 20, 1, 1)
+    assert (lts["implementation_rate"], lts["implementation_rate_text"]) == (1.0, "100% (1 of 1 assessed)")
+    assert lts["assessment_coverage"] == 1 / 20
     by_catalog = {c["label"]: c for c in cli("--db", db_path, "coverage", "--json").json()}
-    assert by_catalog["LTS2019"]["denominator"] == 195 * 21 - 1
+    assert by_catalog["LTS2019"]["in_scope"] == 195 * 21 - 1
+    # GGE: nothing assessed is no rate (null, "–"), never 0.
+    assert by_catalog["GGE2013"]["implementation_rate"] is None
+    assert by_catalog["GGE2013"]["implementation_rate_text"] == f"– (none of {195 * 16} assessed)"
     assert by_catalog["LTS2019"]["counts"]["not_applicable"] == 1
+
+
+def test_coverage_and_show_print_rates_with_their_denominators(cli: Cli, db_path: Path) -> None:
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented").code == 0
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "not_implemented").code == 0
+    out = cli("--db", db_path, "coverage", "--by", "actor").out
+    fra = next(line for line in out.splitlines() if line.startswith("FRA "))
+    assert "50% (1 of 2 assessed)" in fra
+    tuv = next(line for line in out.splitlines() if line.startswith("TUV "))
+    assert "– (none of 37 assessed)" in tuv and "0%" not in tuv
+    assert "Implementation rate: implemented ÷ assessed" in out
+    shown = cli("--db", db_path, "show", "TUV").out
+    assert "implementation rate – (none of 16 assessed)" in shown and "implementation rate – (none of 21 assessed)" in shown
+    assert "0%" not in shown
+    region = cli("--db", db_path, "coverage", "--by", "region").out
+    assert "No regional group" not in region and "(no regional group)" not in region
+    assert "Non-member observer states (counted apart): Holy See" in region
 
 
 def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:
@@ -549,7 +571,8 @@ def test_bidi_controls_in_notes_are_shown_escaped_and_tables_align(cli: Cli, db_
     # The JSON output is for programs: the note exactly as recorded.
     assert cli("--db", db_path, "history", "FRA", "LTS-A.1", "--json").json()[-1]["note"] == note
     # A rate is printed with what it is a share of.
-    assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(" 0% (0/4095)")
+    assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(
+        " 0% (0 of 1 assessed)  1 of 4095 assessed (0%)")
 
 
 def test_changes_json_is_streamed_and_equals_the_service(cli: Cli, db_path: Path) -> None:
@@ -569,3 +592,17 @@ def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path
                             "regional group; attends meetings of the Western European and Others Group as an observer and is "
                             "considered to be a member of that group for electoral purposes)")
     assert "(Not a member" not in cli("--db", db_path, "show", "FRA").out
+def test_show_before_a_catalogue_was_adopted_says_so(cli: Cli, db_path: Path) -> None:
+    out = cli("--db", db_path, "show", "FRA", "--as-of", "2015-01-01").out
+    assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in out and "LTS-A.1" not in out
+
+
+def test_assess_cites_evidence_with_a_pinpoint(cli: Cli, db_path: Path) -> None:
+    ev = cli("--db", db_path, "evidence", "add", "--title", "Replies", "--symbol", "A/72/65", "--type", "un_process",
+             "--json").json()
+    done = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:p. 21", "--json").json()
+    assert done["evidence_ids"] == [ev["id"]] and done["evidence_pinpoints"] == {str(ev["id"]): "p. 21"}
+    bad = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", "x:p. 2")
+    assert bad.code == 2 and "'x:p. 2' is not an evidence number" in bad.err
+    empty = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:")
+    assert empty.code == 2 and "pinpoint after ':' is empty" in empty.err

@@ -88,7 +88,14 @@ def test_a_released_schema_migrates_to_head_with_its_data(fixture: Path, tmp_pat
         # The record as it stood, read through today's queries.
         m = t.queries.matrix()
         assert m.status("FRA", "LTS-B.4") is Status.IMPLEMENTED
-        assert t.queries.matrix(as_of="2017-01-01").status("FRA", "LTS-B.4") is Status.PLANNED
+        # 2017 is before the LTS guidelines were adopted: the earlier status is history, not a cell.
+        assert t.queries.matrix(as_of="2017-01-01").not_yet_adopted == {"LTS2019": "2019-06-21"}
+        assert [a.status for a in t.assessments.history("FRA", "LTS-B.4")][-1] is Status.PLANNED
+        usa = t.queries.dossier("USA", catalog="GGE2013")
+        cited = next(e for e in usa.entries if e.measure.key == "GGE-IV.1")
+        assert cited.assessment is not None
+        # Links made before migration 0003 cite the item's own pinpoint; later ones their own.
+        assert cited.assessment.pinpoint_for(cited.evidence[0]) == ("p. 5" if rev < "0003" else "p. 21")
         assert m.status("BRA", "GGE-IV.1") is Status.NO_INFORMATION
         assert t.reference.actor("ESA").name == "European Space Agency"
     finally:

@@ -38,7 +38,7 @@ def _catalogue(path: Path) -> Path:
         "measures": [{
             "key": "ESC-1", "group": "P", "title": "Measure " + tok("MEA01"), "heading": "Heading " + tok("MEA02"),
             "description": "Description " + tok("MEA03"), "pinpoint": "para. " + tok("MEA04"), "pinpoint_confirmed": True,
-            "pinpoint_note": "Pinpoint note " + tok("MEA05"), "agreed": tok("A1"),
+            "pinpoint_source": "Source " + tok("MEA06"), "pinpoint_note": "Pinpoint note " + tok("MEA05"), "agreed": tok("A1"),
         }],
     }
     path.write_text(json.dumps(doc), encoding="utf-8")
