@@ -19,11 +19,19 @@ if TYPE_CHECKING:
 # `--version` should answer at once.
 
 
-def _tracker(args: argparse.Namespace) -> Tracker:
-    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards."""
+def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
+    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards.
+
+    Before a command that writes: SQLite's quick check (a damaged file is refused, naming the
+    newest good backup) and the day's automatic backup.
+    """
     from tcbm_tracker.cli import database_path
     from tcbm_tracker.services.tracker import open_tracker
 
+    if writing:
+        from tcbm_tracker.services.backups import startup_check
+
+        startup_check(database_path(args))
     tracker = open_tracker(database_path(args), user=args.user)
     args.open_tracker = tracker
     return tracker
@@ -171,8 +179,10 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
+    from tcbm_tracker.services.backups import startup_check
     from tcbm_tracker.services.setup import initialise
 
+    startup_check(database_path(args))
     report = initialise(database_path(args), user=args.user)
     print(f"database: {report.path}")
     m = report.migration
@@ -198,7 +208,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogs(args: argparse.Namespace) -> int:
-    t = _tracker(args)
+    t = _tracker(args, writing=bool(args.load))
     if args.load:
         r = t.reference.load_catalog_file(args.load)
         print(
@@ -231,7 +241,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_actors(args: argparse.Namespace) -> int:
-    t = _tracker(args)
+    t = _tracker(args, writing=bool(args.add_org))
     if args.add_org:
         a = t.reference.add_organization(args.add_org[0], args.add_org[1], args.note)
         print(f"added {a.key}: {a.name}")
@@ -254,7 +264,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         note = read_note_file(args.note_file)
     from tcbm_tracker.services.assessments import AssessmentInput
 
-    t = _tracker(args)
+    t = _tracker(args, writing=True)
     a = t.assessments.record(
         AssessmentInput(
             actor=args.actor,
@@ -277,7 +287,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 def cmd_evidence_add(args: argparse.Namespace) -> int:
     from tcbm_tracker.services.evidence import EvidenceInput
 
-    e = _tracker(args).evidence.add(
+    e = _tracker(args, writing=True).evidence.add(
         EvidenceInput(
             title=args.title,
             symbol=args.symbol,

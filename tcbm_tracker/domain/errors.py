@@ -66,3 +66,12 @@ class NewerSchemaError(StorageError):
 
 class UninitialisedDatabaseError(StorageError):
     """The database has no tracker schema yet; ``tcbm-tracker init`` creates it."""
+
+
+class DamagedDatabaseError(StorageError):
+    """SQLite's quick check failed: the file is never opened for writing; ``backup`` names the
+    newest good backup copy (or is None), so that the user can be offered it."""
+
+    def __init__(self, message: str, backup: object | None = None) -> None:
+        super().__init__(message)
+        self.backup = backup

@@ -8,8 +8,6 @@ does not know was written by a newer version and is refused, untouched.
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
 from tcbm_tracker.shipped import migrations_dir
-from tcbm_tracker.storage.database import Database, file_uri, translate_error
+from tcbm_tracker.storage.database import Database, translate_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -104,23 +102,16 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
 
 
 def backup_copy(db: Database, label: str) -> Path:
-    """Write a consistent copy of the database beside it and return its path."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = db.path.with_name(f"{db.path.stem}.backup-{label}-{stamp}{db.path.suffix or '.sqlite'}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = target.with_name(f"{db.path.stem}.backup-{label}-{stamp}-{n}{db.path.suffix or '.sqlite'}")
-    src = sqlite3.connect(f"{file_uri(db.path)}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
+    """Write a consistent copy of the database into its backup folder and return its path.
+
+    The same backups as every other (``storage.backup``): hashed, listed by ``backup list``,
+    rotated; kept out of the database's own folder, which may be synced or shared.
+    """
+    from tcbm_tracker.storage.backup import make_backup, rotate
+
+    info = make_backup(db.path, f"before-migration-{label}")
+    rotate(db.path)
+    return info.path
 
 
 def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:

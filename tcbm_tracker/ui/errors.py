@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from tcbm_tracker.domain.errors import (
+    DamagedDatabaseError,
     DatabaseLockedError,
     NewerSchemaError,
     NotADatabaseError,
@@ -45,9 +46,12 @@ _ADVICE: list[tuple[type[TrackerError], str, str]] = [
     (ReadOnlyDatabaseError, "The database is read-only",
      "Nothing was changed. You can still look at the data. To record changes, make the file and its "
      "folder writable, or copy the file somewhere writable and open the copy."),
+    (DamagedDatabaseError, "The database is damaged",
+     "It was not opened for writing, and nothing was changed. The message names the newest good "
+     "backup copy: restore it with File > Backups... (the damaged file is kept as a backup too)."),
     (NotADatabaseError, "The file cannot be opened",
      "The file is damaged or is not a TCBM Tracker database. Nothing was changed. Open another file, "
-     "or restore a backup copy (backups sit beside the database, named *.backup-*)."),
+     "or restore a backup copy (File > Backups...)."),
     (NewerSchemaError, "The database is from a newer version",
      "It was written by a newer version of TCBM Tracker. Nothing was changed. Install the newer "
      "version to open it."),
