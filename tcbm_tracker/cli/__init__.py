@@ -34,7 +34,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import backup_commands, data_commands, extra_commands, report_commands
+    from tcbm_tracker.cli import backup_commands, data_commands, exchange_commands, extra_commands, report_commands
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     extra_commands.register(sub)
     report_commands.register(sub)
     backup_commands.register(sub)
+    exchange_commands.register(sub)
     return parser
 
 

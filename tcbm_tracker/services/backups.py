@@ -20,7 +20,7 @@ from pathlib import Path
 from tcbm_tracker.domain.errors import DamagedDatabaseError, StorageError, TrackerError, ValidationError
 from tcbm_tracker.storage import backup as store
 from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_backup
-from tcbm_tracker.storage.database import Database, file_uri, is_read_only_file
+from tcbm_tracker.storage.database import SQLITE_HEADER, Database, file_uri, is_read_only_file
 from tcbm_tracker.storage.migrations import check_schema
 
 __all__ = ["BackupInfo", "RestoreResult", "backup_before", "backup_now", "list_backups", "newest_good_backup",
@@ -160,7 +160,7 @@ def restore(db_path: Path, file: Path) -> RestoreResult:
 def _is_sqlite(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
-            return fh.read(len(store.SQLITE_HEADER)) == store.SQLITE_HEADER
+            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:
         return False
 
