@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import json
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,8 +31,8 @@ from tcbm_tracker.exchange.rows import (
     EvidenceRow,
     RowError,
     RowErrors,
+    AssessmentParser,
     cells_by_column,
-    parse_assessment,
     parse_evidence,
 )
 from tcbm_tracker.exchange.sources import Table, open_tables
@@ -39,6 +40,8 @@ from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 
 BATCH = 2_000
+# changelog.canonical_json's settings, built once: it runs for every imported row.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 SAMPLES = 50  # rows listed per category in a report; the counts are always complete
 MAX_REJECTIONS = 1_000
 Progress = Callable[[int, str], None]  # rows read so far, file name; may raise to cancel
@@ -151,7 +154,7 @@ class _Run:
     # --- change log -------------------------------------------------------------------------
     def log(self, entity: str, key: str, payload: dict[str, Any]) -> None:
         self.seq += 1
-        body = changelog.canonical_json(payload)
+        body = _CANONICAL.encode(payload)
         h = changelog.entry_hash(self.seq, self.now, self.importer, entity, key, "imported", body, self.prev)
         self.pending_log.append((self.seq, self.now, self.importer, entity, key, "imported", body, self.prev, h))
         self.prev = h
@@ -341,6 +344,7 @@ def _import_file(run: _Run, path: Path) -> None:
                                             f"{', '.join(layout.ASSESSMENT_COLUMNS)} (or the evidence columns)"))
                 continue
             columns = _check_header(table, kind, run.report)
+            parser = AssessmentParser(run.actors, run.measures, run.now, run.today)
             header = [columns.get(h, "") for h in table.header]
             rows_read = 0
             for number, values in table.rows:
@@ -354,8 +358,7 @@ def _import_file(run: _Run, path: Path) -> None:
                     if kind == layout.EVIDENCE_SHEET:
                         run.add_evidence(table.name, number, parse_evidence(cells, run.importer, run.now, run.today))
                     else:
-                        run.add_assessment(table.name, number,
-                                           parse_assessment(cells, run.actors, run.measures, run.now, run.today))
+                        run.add_assessment(table.name, number, parser.parse(cells))
                 except RowErrors as errors:
                     for exc in errors.errors:
                         run.report.reject(Rejection(table.name, number, exc.column, exc.reason))

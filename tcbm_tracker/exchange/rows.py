@@ -15,7 +15,7 @@ from typing import TypeVar
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
-from tcbm_tracker.exchange.layout import evidence_key, split_list, unneutralise
+from tcbm_tracker.exchange.layout import evidence_key, split_list
 from tcbm_tracker.exchange.sources import Cell, Formula
 
 T = TypeVar("T")
@@ -106,7 +106,7 @@ def text_of(column: str, value: Cell) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, str):
-        return unneutralise(value)
+        return value
     raise RowError(column, f"holds a {type(value).__name__} cell, not text")
 
 
@@ -123,7 +123,7 @@ def _instant(column: str, text: str, now: str) -> str | None:
     if not _INSTANT.match(text):
         raise RowError(column, f"{text[:40]!r} is not a UTC instant like 2026-01-31T12:00:00.000000Z")
     try:
-        dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+        dt.datetime.fromisoformat(text)
     except ValueError:
         raise RowError(column, f"{text!r} is not a real date and time") from None
     if text > now:
@@ -190,6 +190,75 @@ def parse_assessment(
     evidence = check(lambda: _evidence_refs(cells), no_refs)
     check.done()
     return AssessmentRow(actor, measure, effective, status, prov, conf, note, by, recorded_at, evidence)
+
+
+_CACHE_LIMIT = 100_000
+
+
+class AssessmentParser:
+    """``parse_assessment`` for many rows: values that repeat (keys, dates, codes, authors) are
+    checked once and remembered; a row with any error is parsed again the slow way, which names
+    every bad cell."""
+
+    def __init__(self, actors: set[str], measures: Mapping[str, bool], now: str, today: dt.date) -> None:
+        self.actors, self.measures, self.now, self.today = actors, measures, now, today
+        self.cache: dict[tuple[str, object], object] = {}
+        self.checks: dict[str, Callable[[Mapping[str, Cell]], object]] = {
+            "actor": lambda c: _actor(c, actors),
+            "measure": lambda c: _measure(c, measures),
+            "effective_date": lambda c: _effective(c, today),
+            "status": lambda c: _rule("status", v.parse_enum, "status", text_of("status", c.get("status")), Status).value,
+            "provenance": lambda c: _rule("provenance", v.parse_enum, "provenance",
+                                          text_of("provenance", c.get("provenance")).strip() or Provenance.ANALYST_JUDGMENT.value,
+                                          Provenance).value,
+            "confidence": lambda c: _rule("confidence", v.parse_enum, "confidence",
+                                          text_of("confidence", c.get("confidence")).strip() or Confidence.MEDIUM.value,
+                                          Confidence).value,
+            "recorded_by": lambda c: _rule("recorded_by", v.clean_text, "recorded by",
+                                           text_of("recorded_by", c.get("recorded_by")), max_chars=v.MAX_SHORT_CHARS),
+        }
+
+    def _cached(self, column: str, cells: Mapping[str, Cell]) -> object:
+        raw = cells.get(column)
+        key = (column, raw)
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell: never cached
+            return self.checks[column](cells)
+        value = self.checks[column](cells)
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[key] = value
+        return value
+
+    def parse(self, cells: Mapping[str, Cell]) -> AssessmentRow:
+        try:
+            return self._fast(cells)
+        except RowError:
+            return parse_assessment(cells, self.actors, self.measures, self.now, self.today)  # raises RowErrors
+
+    def _fast(self, cells: Mapping[str, Cell]) -> AssessmentRow:
+        c = self._cached
+        raw_note = cells.get("note")
+        if raw_note is None or raw_note == "":
+            note: str | None = None
+        elif (isinstance(raw_note, str) and raw_note.isascii() and raw_note.isprintable() and raw_note.strip() == raw_note
+              and len(raw_note) <= v.MAX_NOTE_CHARS):
+            note = raw_note  # already what clean_note would return
+        else:
+            note = _rule("note", v.clean_note, text_of("note", raw_note))
+        raw_at = cells.get("recorded_at")
+        recorded_at = None if raw_at is None or raw_at == "" else _instant("recorded_at", text_of("recorded_at", raw_at).strip(), self.now)
+        raw_ev = cells.get("evidence")
+        evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs(cells)
+        return AssessmentRow(
+            str(c("actor", cells)), str(c("measure", cells)), str(c("effective_date", cells)), str(c("status", cells)),
+            str(c("provenance", cells)), str(c("confidence", cells)), note,
+            c("recorded_by", cells),  # type: ignore[arg-type]
+            recorded_at, evidence,
+        )
 
 
 def parse_evidence(cells: Mapping[str, Cell], importer: str, now: str, today: dt.date) -> EvidenceRow:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.exchange.layout import unneutralise
 
 ENV_MAX_BYTES = "TCBM_TRACKER_IMPORT_MAX_BYTES"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB
@@ -126,7 +127,8 @@ def _csv_rows(path: Path, reader: Iterator[list[str]], fh: io.TextIOWrapper) -> 
             raise SourceError(f"{path.name} has more than {MAX_ROWS:,} rows")
         if not any(cell.strip() for cell in row):
             continue  # a blank line (often the last one) is no row
-        yield number, list(row)
+        # CSV only: the OWASP quote added on export comes off again (XLSX text is never quoted).
+        yield number, [unneutralise(cell) for cell in row]
 
 
 @contextmanager
