@@ -270,6 +270,11 @@ def _check_header(table: Table, kind: str, report: ImportReport) -> dict[str, st
     return seen
 
 
+def _required_present(columns: dict[str, str], kind: str) -> bool:
+    required = layout.ASSESSMENT_REQUIRED if kind == layout.ASSESSMENT_SHEET else layout.EVIDENCE_REQUIRED
+    return required <= set(columns.values())
+
+
 def run_import(db: Database, paths: Sequence[Path], *, importer: str, dry_run: bool = False,
                progress: Progress | None = None, before_commit: Callable[[], None] | None = None) -> ImportReport:
     """Import the files (evidence before assessments) in one transaction; see the module doc.
@@ -338,12 +343,18 @@ def _import_file(run: _Run, path: Path) -> None:
             sheet = _sheet(table, suffix)
             if sheet is not None and sheet.lower() == layout.ABOUT_SHEET:
                 continue
+            if sheet is not None and sheet.lower() not in (layout.ASSESSMENT_SHEET, layout.EVIDENCE_SHEET):
+                run.report.reject(Rejection(table.name, 1, "*", "is not a sheet of the exchange layout (assessments, "
+                                            "evidence, about); a readable workbook cannot be imported"))
+                continue
             kind = _table_kind(table, sheet)
             if kind is None:
                 run.report.reject(Rejection(table.name, 1, "*", "the first row must name the columns: "
                                             f"{', '.join(layout.ASSESSMENT_COLUMNS)} (or the evidence columns)"))
                 continue
             columns = _check_header(table, kind, run.report)
+            if not _required_present(columns, kind):
+                continue  # rows without their key columns would only repeat the header's rejection
             parser = AssessmentParser(run.actors, run.measures, run.now, run.today)
             header = [columns.get(h, "") for h in table.header]
             rows_read = 0
