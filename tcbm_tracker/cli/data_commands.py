@@ -136,6 +136,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_evidence_list)
     p.add_argument("--search", help="only items whose title or symbol contains this text")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    from tcbm_tracker.cli import evidence_commands
+
+    evidence_commands.register(ev_sub)
     ev.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ev.set_defaults(search=None)
 
@@ -355,7 +358,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    h = _tracker(args).assessments.history(args.actor, args.measure)
+    t = _tracker(args)
+    h = t.assessments.history(args.actor, args.measure)
+    # Which version of each evidence item was cited, when it has been corrected since.
+    versions = t.evidence.versions(sorted({e for a in h for e in a.evidence_ids}))
     if args.json:
         print_json(h)
         return 0
@@ -374,7 +380,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                     a.confidence.value,
                     instant_text(a.recorded_at),
                     a.recorded_by,
-                    ", ".join(map(str, a.evidence_ids)),
+                    ", ".join(versions[e].label() for e in a.evidence_ids),
                     a.note,
                 )
                 for a in h
