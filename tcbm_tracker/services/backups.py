@@ -23,7 +23,7 @@ from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_ba
 from tcbm_tracker.storage.database import SQLITE_HEADER, Database, file_uri, is_read_only_file
 from tcbm_tracker.storage.migrations import check_schema
 
-__all__ = ["BackupInfo", "RestoreResult", "backup_before", "backup_now", "list_backups", "newest_good_backup",
+__all__ = ["BackupInfo", "RestoreResult", "backup_before", "backup_folder", "backup_now", "checked_backups", "list_backups", "newest_good_backup",
            "restore", "startup_check", "damaged_message"]
 
 
@@ -179,3 +179,12 @@ def _checkpoint(db_path: Path) -> None:
             conn.close()
     except sqlite3.Error as exc:
         raise StorageError(f"{db_path} is in use by another program; close it before restoring ({exc})") from None
+
+
+def checked_backups(db_path: Path) -> list[tuple[BackupInfo, bool]]:
+    """The backups of a database, newest first, each with whether it still matches its SHA-256."""
+    return [(b, b.hash_matches()) for b in list_backups(db_path)]
+
+
+def backup_folder(db_path: Path) -> Path:
+    return store.folder_for(db_path)
