@@ -49,7 +49,7 @@ def _print_report(r: ImportReport, limit: int) -> None:
     verb = "would add" if r.dry_run else "added"
     print(f"{', '.join(r.files)}: {verb} {r.assessments_added:,} assessment(s) and {r.evidence_added:,} evidence item(s); "
           f"already there: {r.assessments_present:,} assessment(s), {r.evidence_present:,} evidence item(s); "
-          f"rejected: {r.rejected:,} row(s)")
+          f"{r.rejected_summary}")
     for title, lines, total in (
         ("to add" if r.dry_run else "added", r.added, r.assessments_added + r.evidence_added),
         ("already there", r.present, r.assessments_present + r.evidence_present),
@@ -76,8 +76,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         for rej in r.rejections[: max(args.limit, 1)]:
             print(f"rejected: {rej}", file=sys.stderr)
         if r.rejected > max(args.limit, 1):
-            print(f"rejected: ... and {r.rejected - max(args.limit, 1):,} more", file=sys.stderr)
-        print(f"tcbm-tracker: error: {r.rejected:,} row(s) rejected; nothing was imported", file=sys.stderr)
+            print(f"rejected: ... and {r.rejected - max(args.limit, 1):,} more problem(s)", file=sys.stderr)
+        print(f"tcbm-tracker: error: {r.rejected_summary}; nothing was imported", file=sys.stderr)
         return 2
     _print_report(report, args.limit)
     if report.dry_run:

@@ -66,8 +66,9 @@ class ImportReport:
     assessments_present: int = 0
     evidence_added: int = 0
     evidence_present: int = 0
-    rejected: int = 0
+    rejected: int = 0  # problems found (a row may have several)
     rejections: list[Rejection] = field(default_factory=list)
+    rejected_rows: set[tuple[str, int]] = field(default_factory=set)
     added: list[str] = field(default_factory=list)  # samples, "source row N: ..."
     present: list[str] = field(default_factory=list)
     applied: bool = False
@@ -78,8 +79,14 @@ class ImportReport:
     def ok(self) -> bool:
         return self.rejected == 0
 
+    @property
+    def rejected_summary(self) -> str:
+        rows = len(self.rejected_rows)
+        return f"{rows:,} row(s) rejected ({self.rejected:,} problem(s))" if self.rejected else "no row rejected"
+
     def reject(self, r: Rejection) -> None:
         self.rejected += 1
+        self.rejected_rows.add((r.source, r.row))
         if len(self.rejections) < MAX_REJECTIONS:
             self.rejections.append(r)
 
@@ -89,7 +96,7 @@ class ImportRefused(TrackerError):
 
     def __init__(self, report: ImportReport) -> None:
         first = report.rejections[0] if report.rejections else None
-        super().__init__(f"{report.rejected:,} row(s) rejected, nothing was imported; first: {first}")
+        super().__init__(f"{report.rejected_summary}, nothing was imported; first: {first}")
         self.report = report
 
 

@@ -32,7 +32,7 @@ _Index = QModelIndex | QPersistentModelIndex
 def preview_text(report: ImportReport) -> str:
     lines: list[str] = []
     if report.rejections:
-        lines.append(f"Rejected ({report.rejected:,}):")
+        lines.append(f"Rejected: {report.rejected_summary}:")
         lines += [f"  {r}" for r in report.rejections]
     if report.added:
         lines.append(f"To add ({report.assessments_added + report.evidence_added:,}):")
@@ -54,7 +54,7 @@ class ImportPreviewDialog(QDialog):
         self.report = report
         summary = (f"{', '.join(report.files)}: {report.assessments_added:,} assessment(s) and "
                    f"{report.evidence_added:,} evidence item(s) to add; already there: "
-                   f"{report.assessments_present + report.evidence_present:,}; rejected: {report.rejected:,} row(s).")
+                   f"{report.assessments_present + report.evidence_present:,}; {report.rejected_summary}.")
         if report.rejected:
             summary += " Correct the rejected rows and import again: nothing is imported while any row is rejected."
         self.summary = QLabel(summary)
