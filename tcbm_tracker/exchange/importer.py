@@ -42,6 +42,7 @@ from tcbm_tracker.storage.database import Database
 BATCH = 2_000
 # changelog.canonical_json's settings, built once: it runs for every imported row.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+MAX_REMEMBERED = 2_000_000  # dates written by this import, as hashes (about 60 MB at most)
 SAMPLES = 50  # rows listed per category in a report; the counts are always complete
 MAX_REJECTIONS = 1_000
 Progress = Callable[[int, str], None]  # rows read so far, file name; may raise to cancel
@@ -132,6 +133,8 @@ class _Run:
         self.pending_links: list[tuple[int, int]] = []
         self.pending_log: list[tuple[Any, ...]] = []
         self.pending_identity: dict[tuple[Any, ...], int] = {}
+        self.cells_before = {(r[0], r[1]) for r in conn.execute("SELECT DISTINCT actor_key, measure_key FROM assessment")}
+        self.days_written: set[int] = set()
 
     # --- evidence keys ----------------------------------------------------------------------
     def keys(self) -> dict[str, int]:
@@ -160,8 +163,10 @@ class _Run:
 
     # --- change log -------------------------------------------------------------------------
     def log(self, entity: str, key: str, payload: dict[str, Any]) -> None:
+        self.log_body(entity, key, _CANONICAL.encode(payload))
+
+    def log_body(self, entity: str, key: str, body: str) -> None:
         self.seq += 1
-        body = _CANONICAL.encode(payload)
         h = changelog.entry_hash(self.seq, self.now, self.importer, entity, key, "imported", body, self.prev)
         self.pending_log.append((self.seq, self.now, self.importer, entity, key, "imported", body, self.prev, h))
         self.prev = h
@@ -195,7 +200,16 @@ class _Run:
         identity = (row.actor, row.measure, row.effective_date, row.recorded_at, *content, evidence)
         if identity in self.pending_identity:
             raise RowError("*", f"duplicates row {self.pending_identity[identity]} of this import")
-        existing = self._existing(row, content, evidence)
+        # A date of a cell that had no assessment before and that no earlier row of this import
+        # wrote cannot already be there: no query (a hash collision only costs a query).
+        day_key = hash((row.actor, row.measure, row.effective_date))
+        existing = None
+        if (row.actor, row.measure) in self.cells_before or day_key in self.days_written:
+            existing = self._existing(row, content, evidence)
+        if len(self.days_written) < MAX_REMEMBERED:
+            self.days_written.add(day_key)
+        else:
+            self.cells_before.add((row.actor, row.measure))  # too many to remember: query from now on
         if existing is not None:
             if existing >= self.first_assessment:
                 raise RowError("*", f"duplicates row {self.assessment_rows[existing - self.first_assessment]} of this import")
@@ -212,26 +226,23 @@ class _Run:
         self.pending.append(values)
         self.pending_links.extend((aid, e) for e in evidence)
         self.pending_identity[identity] = number
-        payload = dict(zip(changelog.ENTITY_BY_NAME["assessment"].columns[:-1], values[1:], strict=True))
-        payload["evidence"] = list(evidence)
-        self.log("assessment", str(aid), payload)
+        self.log_body("assessment", str(aid), _assessment_json(values, evidence))
         self.report.assessments_added += 1
         _sample(self.report.added, f"{source} row {number}: {row.actor} {row.measure} {row.effective_date} {row.status}")
         if len(self.pending) >= BATCH:
             self.flush()
 
     def _existing(self, row: AssessmentRow, content: tuple[Any, ...], evidence: tuple[int, ...]) -> int | None:
-        sql = ("SELECT a.id, a.status, a.provenance, a.confidence, a.note, a.recorded_by, "
-               "(SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM assessment_evidence "
-               "WHERE assessment_id = a.id ORDER BY evidence_id)) FROM assessment a "
+        sql = ("SELECT a.id, a.status, a.provenance, a.confidence, a.note, a.recorded_by FROM assessment a "
                "WHERE a.actor_key = ? AND a.measure_key = ? AND a.effective_date = ?")
         params: tuple[Any, ...] = (row.actor, row.measure, row.effective_date)
         if row.recorded_at is not None:
             sql += " AND a.recorded_at = ?"
             params += (row.recorded_at,)
-        wanted = ",".join(map(str, evidence)) or None
-        for r in self.conn.execute(sql, params):
-            if tuple(r[1:6]) == content and r[6] == wanted:
+        for r in self.conn.execute(sql, params).fetchall():
+            # The evidence is read only for a row whose content matches (rare: a re-import).
+            if r[1:6] == content and tuple(e for (e,) in self.conn.execute(
+                    "SELECT evidence_id FROM assessment_evidence WHERE assessment_id = ? ORDER BY evidence_id", (r[0],))) == evidence:
                 return int(r[0])
             if row.recorded_at is not None:
                 raise RowError("recorded_at", f"assessment #{r[0]} of this cell was recorded at the same instant "
@@ -254,6 +265,25 @@ class _Run:
             )
         self.pending, self.pending_links, self.pending_log = [], [], []
         self.pending_identity.clear()
+
+
+_ESCAPE = json.encoder.encode_basestring  # the C escaper json.dumps uses (ensure_ascii=False)
+
+
+def _text_json(value: str | None) -> str:
+    return "null" if value is None else str(_ESCAPE(value))
+
+
+def _assessment_json(values: tuple[Any, ...], evidence: tuple[int, ...]) -> str:
+    """``changelog.canonical_json`` of an assessment's snapshot, built directly (it runs for every
+    imported row); a test checks it against ``canonical_json`` and ``verify`` checks every entry."""
+    _id, actor, measure, status, provenance, confidence, note, by, effective, recorded_at = values
+    return (
+        f'{{"actor_key":{_text_json(actor)},"confidence":{_text_json(confidence)},"effective_date":{_text_json(effective)},'
+        f'"evidence":[{",".join(map(str, evidence))}],"measure_key":{_text_json(measure)},"note":{_text_json(note)},'
+        f'"provenance":{_text_json(provenance)},"recorded_at":{_text_json(recorded_at)},"recorded_by":{_text_json(by)},'
+        f'"status":{_text_json(status)}}}'
+    )
 
 
 def _check_header(table: Table, kind: str, report: ImportReport) -> dict[str, str]:
@@ -369,14 +399,16 @@ def _import_file(run: _Run, path: Path) -> None:
                 rows_read += 1
                 if run.progress is not None and rows_read % 1000 == 0:
                     run.progress(rows_read, table.name)
-                cells, extra = cells_by_column(header, values)
                 try:
-                    if extra:
-                        raise RowError(f"column {extra[0] + 1}", "holds a value but has no name in the first row")
+                    if len(values) > len(header):
+                        extra = [i for i in range(len(header), len(values)) if values[i] not in (None, "")]
+                        if extra:
+                            raise RowError(f"column {extra[0] + 1}", "holds a value but has no name in the first row")
                     if kind == layout.EVIDENCE_SHEET:
+                        cells, _ = cells_by_column(header, values)
                         run.add_evidence(table.name, number, parse_evidence(cells, run.importer, run.now, run.today))
                     else:
-                        run.add_assessment(table.name, number, parser.parse(cells))
+                        run.add_assessment(table.name, number, parser.parse_values(header, values))
                 except RowErrors as errors:
                     for exc in errors.errors:
                         run.report.reject(Rejection(table.name, number, exc.column, exc.reason))

@@ -193,6 +193,8 @@ def parse_assessment(
 
 
 _CACHE_LIMIT = 100_000
+_CODE_COLUMNS = ("actor", "measure", "status", "provenance", "confidence", "recorded_by")
+_MISSING = object()
 
 
 class AssessmentParser:
@@ -203,6 +205,8 @@ class AssessmentParser:
     def __init__(self, actors: set[str], measures: Mapping[str, bool], now: str, today: dt.date) -> None:
         self.actors, self.measures, self.now, self.today = actors, measures, now, today
         self.cache: dict[tuple[str, object], object] = {}
+        # Raw cell -> checked value, per column: a value found in a row that passed all its checks.
+        self.by_column: dict[str, dict[Cell, str | None]] = {c: {} for c in _CODE_COLUMNS}
         self.checks: dict[str, Callable[[Mapping[str, Cell]], object]] = {
             "actor": lambda c: _actor(c, actors),
             "measure": lambda c: _measure(c, measures),
@@ -239,16 +243,57 @@ class AssessmentParser:
         except RowError:
             return parse_assessment(cells, self.actors, self.measures, self.now, self.today)  # raises RowErrors
 
+    def parse_values(self, header: Sequence[str], values: Sequence[Cell]) -> AssessmentRow:
+        """``parse`` for a row as read: the codes of a row (keys, status, provenance, confidence,
+        author) are looked up together, once per distinct combination."""
+        get = dict(zip(header, values, strict=False)).get
+        known = []
+        try:
+            for column in _CODE_COLUMNS:
+                found = self.by_column[column].get(get(column), _MISSING)
+                if found is _MISSING:
+                    break
+                known.append(found)
+        except TypeError:  # an unhashable cell
+            pass
+        if len(known) < len(_CODE_COLUMNS):
+            row = self.parse(dict(zip(header, values, strict=False)))
+            for column, value in zip(_CODE_COLUMNS, (row.actor, row.measure, row.status, row.provenance, row.confidence,
+                                                       row.recorded_by), strict=True):
+                cache = self.by_column[column]
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                try:
+                    cache[get(column)] = value
+                except TypeError:
+                    pass
+            return row
+        try:
+            effective = self._cached("effective_date", {"effective_date": get("effective_date")})
+            note = self._note(get("note"))
+            raw_at = get("recorded_at")
+            recorded_at = None if raw_at is None or raw_at == "" else _instant("recorded_at", text_of("recorded_at", raw_at).strip(), self.now)
+            raw_ev = get("evidence")
+            evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs({"evidence": raw_ev})
+        except RowError:
+            return self.parse(dict(zip(header, values, strict=False)))
+        actor, measure, status, provenance, confidence, by = known
+        return AssessmentRow(str(actor), str(measure), str(effective), str(status), str(provenance), str(confidence), note,
+                             by if by is None else str(by), recorded_at, evidence)
+
+    @staticmethod
+    def _note(raw_note: Cell) -> str | None:
+        if raw_note is None or raw_note == "":
+            return None
+        if (isinstance(raw_note, str) and raw_note.isascii() and raw_note.isprintable() and raw_note.strip() == raw_note
+                and len(raw_note) <= v.MAX_NOTE_CHARS):
+            return raw_note  # already what clean_note would return
+        note: str | None = _rule("note", v.clean_note, text_of("note", raw_note))
+        return note
+
     def _fast(self, cells: Mapping[str, Cell]) -> AssessmentRow:
         c = self._cached
-        raw_note = cells.get("note")
-        if raw_note is None or raw_note == "":
-            note: str | None = None
-        elif (isinstance(raw_note, str) and raw_note.isascii() and raw_note.isprintable() and raw_note.strip() == raw_note
-              and len(raw_note) <= v.MAX_NOTE_CHARS):
-            note = raw_note  # already what clean_note would return
-        else:
-            note = _rule("note", v.clean_note, text_of("note", raw_note))
+        note = self._note(cells.get("note"))
         raw_at = cells.get("recorded_at")
         recorded_at = None if raw_at is None or raw_at == "" else _instant("recorded_at", text_of("recorded_at", raw_at).strip(), self.now)
         raw_ev = cells.get("evidence")

@@ -128,7 +128,7 @@ def _csv_rows(path: Path, reader: Iterator[list[str]], fh: io.TextIOWrapper) -> 
         if not any(cell.strip() for cell in row):
             continue  # a blank line (often the last one) is no row
         # CSV only: the OWASP quote added on export comes off again (XLSX text is never quoted).
-        yield number, [unneutralise(cell) for cell in row]
+        yield number, [unneutralise(cell) if cell[:1] == "'" else cell for cell in row]
 
 
 @contextmanager

@@ -135,3 +135,17 @@ def test_export_needs_csv_or_xlsx(rich: Tracker, tmp_path: Path, name: str) -> N
     with pytest.raises(ValidationError, match="must end in .csv or .xlsx"):
         exchange(rich).export(tmp_path / name)
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("note", [None, "", "plain", 'quote " and \\ backslash', "é ü 漢字 \u2028 \U0001f680", "tab\tnew\nline", "<b>&amp;</b>"])
+@pytest.mark.parametrize("evidence", [(), (3,), (2, 10, 11)])
+def test_the_imported_log_entry_is_the_canonical_snapshot(note: str | None, evidence: tuple[int, ...]) -> None:
+    from tcbm_tracker.exchange.importer import _assessment_json
+    from tcbm_tracker.storage.changelog import canonical_json
+
+    values = (1, "FRA", "LTS-B.4", "implemented", "self_reported", "high", note, "ana \"x\"", "2019-01-01",
+              "2020-01-01T00:00:00.000000Z")
+    payload = dict(zip(["actor_key", "measure_key", "status", "provenance", "confidence", "note", "recorded_by",
+                        "effective_date", "recorded_at"], values[1:], strict=True))
+    payload["evidence"] = list(evidence)
+    assert _assessment_json(values, evidence) == canonical_json(payload)
