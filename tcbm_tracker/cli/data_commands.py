@@ -388,6 +388,12 @@ def cmd_history(args: argparse.Namespace) -> int:
             max_width=50,
         )
     )
+    from tcbm_tracker.exchange.importer import import_provenance
+
+    for a in h:  # where imported rows came from: the author above is the file's, the importer is here
+        origin = import_provenance(t.db, a.id)
+        if origin:
+            print(f"#{a.id}: {origin}")
     return 0
 
 

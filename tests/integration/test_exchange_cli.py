@@ -59,3 +59,14 @@ def test_export_readable_and_unknown_catalogue(db_path: Path, tmp_path: Path, ca
     assert code != 0 and "NOPE" in err and not (tmp_path / "x.csv").exists()
     code, _, err = run(capsys, "--db", db_path, "export", "--readable", "--out", tmp_path / "r.csv")
     assert code == 2 and "name the file .xlsx" in err
+
+
+def test_history_says_where_imported_rows_came_from(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = tmp_path / "mission.csv"
+    sheet.write_text("actor,measure,effective_date,status,recorded_by\r\nFRA,LTS-B.4,2019-06-21,implemented,ana\r\n",
+                     encoding="utf-8")
+    assert run(capsys, "--db", db_path, "--user", "hq", "import", sheet)[0] == 0
+    assert run(capsys, "--db", db_path, "--user", "hq", "assess", "FRA", "LTS-B.4", "planned")[0] == 0
+    code, out, _ = run(capsys, "--db", db_path, "history", "FRA", "LTS-B.4")
+    assert code == 0 and "  ana" in out
+    assert "#1: imported by hq from mission.csv at " in out and "#2:" not in out
