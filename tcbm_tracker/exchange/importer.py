@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import sqlite3
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import utc_now_iso
-from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.errors import ReadOnlyDatabaseError, TrackerError
 from tcbm_tracker.exchange import layout
 from tcbm_tracker.exchange.rows import (
     AssessmentRow,
@@ -37,7 +39,7 @@ from tcbm_tracker.exchange.rows import (
 )
 from tcbm_tracker.exchange.sources import Table, open_tables
 from tcbm_tracker.storage import changelog
-from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.database import Database, translate_error
 
 BATCH = 2_000
 # changelog.canonical_json's settings, built once: it runs for every imported row.
@@ -320,7 +322,18 @@ def run_import(db: Database, paths: Sequence[Path], *, importer: str, dry_run: b
     there (through another connection) holds exactly the database as it was before the import.
     """
     importer = v.require_text("importer", importer, max_chars=v.MAX_SHORT_CHARS)
+    if db.read_only:
+        # Even a dry run writes (then rolls back) inside its transaction, to check rows in order.
+        raise ReadOnlyDatabaseError(f"{db.path} is read-only: nothing can be imported into it (nothing was changed)")
     files = [Path(p) for p in paths]
+    try:
+        return _run_import(db, files, importer, dry_run, progress, before_commit)
+    except (DBAPIError, sqlite3.Error) as exc:
+        raise translate_error(exc, db.path) or exc from None
+
+
+def _run_import(db: Database, files: list[Path], importer: str, dry_run: bool, progress: Progress | None,
+                before_commit: Callable[[], None] | None) -> ImportReport:
     report = ImportReport([p.name for p in files], dry_run)
     digest = hashlib.sha256()
     committed = False

@@ -202,3 +202,45 @@ def test_cancel_during_import_changes_nothing(tracker: Tracker, tmp_path: Path) 
         exchange(tracker).import_files([f], progress=progress)
     assert db_fingerprint(tracker.path) == before
     assert tracker.queries.matrix().cells == {}
+
+
+def test_read_only_database_is_a_clear_error(db_path: Path, tmp_path: Path) -> None:
+    from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
+    from tcbm_tracker.services.tracker import open_tracker
+
+    f = tmp_path / "a.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    before = db_fingerprint(db_path)
+    db_path.chmod(0o444)
+    try:
+        t = open_tracker(db_path)
+        try:
+            for dry_run in (True, False):
+                with pytest.raises(ReadOnlyDatabaseError, match="read-only: nothing can be imported"):
+                    exchange(t).import_files([f], dry_run=dry_run)
+        finally:
+            t.close()
+    finally:
+        db_path.chmod(0o644)
+    assert db_fingerprint(db_path) == before
+
+
+def test_locked_database_is_a_clear_error(db_path: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    from tcbm_tracker.domain.errors import DatabaseLockedError
+    from tcbm_tracker.services.tracker import open_tracker
+
+    f = tmp_path / "a.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN IMMEDIATE")
+    t = open_tracker(db_path, busy_timeout_ms=100)
+    try:
+        with pytest.raises(DatabaseLockedError, match="locked by another program"):
+            exchange(t).import_files([f])
+    finally:
+        t.close()
+        holder.rollback()
+        holder.close()
+    assert list_backups(db_path) == []
