@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.errors import StorageError, ValidationError
 from tcbm_tracker.exchange import layout
 from tcbm_tracker.storage.database import Database
 
@@ -82,6 +82,8 @@ def _atomic(out: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, out)
+    except OSError as exc:  # disk full, no permission: the user's to fix, and nothing half-written is left
+        raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
 

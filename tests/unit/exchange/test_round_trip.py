@@ -149,3 +149,17 @@ def test_the_imported_log_entry_is_the_canonical_snapshot(note: str | None, evid
                         "effective_date", "recorded_at"], values[1:], strict=True))
     payload["evidence"] = list(evidence)
     assert _assessment_json(values, evidence) == canonical_json(payload)
+
+
+def test_a_failed_write_is_a_clear_error_and_leaves_no_file(rich: Tracker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from tcbm_tracker.domain.errors import StorageError
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(StorageError, match="cannot write .*a.csv: No space left on device"):
+        exchange(rich).export(tmp_path / "a.csv")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".a.csv", "a.csv"))) == []
