@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import ValidationError
@@ -58,8 +58,10 @@ class _Collect:
             raise RowErrors(self.errors)
 
 
-@dataclass(frozen=True)
-class AssessmentRow:
+class AssessmentRow(NamedTuple):
+    """One checked assessment row (a NamedTuple: built for every imported row, several times
+    faster than a frozen dataclass, and as immutable)."""
+
     actor: str
     measure: str
     effective_date: str
@@ -278,8 +280,8 @@ class AssessmentParser:
         except RowError:
             return self.parse(dict(zip(header, values, strict=False)))
         actor, measure, status, provenance, confidence, by = known
-        return AssessmentRow(str(actor), str(measure), str(effective), str(status), str(provenance), str(confidence), note,
-                             by if by is None else str(by), recorded_at, evidence)
+        return AssessmentRow(actor, measure, effective, status, provenance, confidence, note,  # type: ignore[arg-type]
+                             by, recorded_at, evidence)  # type: ignore[arg-type]
 
     @staticmethod
     def _note(raw_note: Cell) -> str | None:
