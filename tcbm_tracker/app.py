@@ -58,6 +58,7 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
     # command line does anyway: once PySide6 is loaded, every first import of a module pays for
     # PySide6's import hook (it reads the module's source to look for PySide6): importing Qt and
     # this stack took ~570 ms in that order and ~470 ms in this one (medians of 10 runs).
+    import tcbm_tracker.services.backups  # noqa: F401  (the start-up check, run by the open job)
     import tcbm_tracker.services.tracker  # noqa: F401
 
     from tcbm_tracker.storage.log_file import setup_logging

@@ -72,7 +72,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import data_commands, extra_commands, integrity_commands, report_commands
+    from tcbm_tracker.cli import backup_commands, data_commands, exchange_commands, extra_commands, integrity_commands, report_commands
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     integrity_commands.register(sub)
     extra_commands.register(sub)
     report_commands.register(sub)
+    backup_commands.register(sub)
+    exchange_commands.register(sub)
     return parser
 
 

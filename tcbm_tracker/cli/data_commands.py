@@ -20,11 +20,19 @@ if TYPE_CHECKING:
 # `--version` should answer at once.
 
 
-def _tracker(args: argparse.Namespace) -> Tracker:
-    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards."""
+def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
+    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards.
+
+    Before a command that writes: SQLite's quick check (a damaged file is refused, naming the
+    newest good backup) and the day's automatic backup.
+    """
     from tcbm_tracker.cli import database_path
     from tcbm_tracker.services.tracker import open_tracker
 
+    if writing:
+        from tcbm_tracker.services.backups import startup_check
+
+        startup_check(database_path(args))
     tracker = open_tracker(database_path(args), user=args.user)
     args.open_tracker = tracker
     return tracker
@@ -131,6 +139,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_evidence_list)
     p.add_argument("--search", help="only items whose title or symbol contains this text")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    from tcbm_tracker.cli import evidence_commands
+
+    evidence_commands.register(ev_sub)
     ev.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ev.set_defaults(search=None)
 
@@ -170,8 +181,10 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
+    from tcbm_tracker.services.backups import startup_check
     from tcbm_tracker.services.setup import initialise
 
+    startup_check(database_path(args))
     report = initialise(database_path(args), user=args.user)
     print(f"database: {report.path}")
     m = report.migration
@@ -197,7 +210,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogs(args: argparse.Namespace) -> int:
-    t = _tracker(args)
+    t = _tracker(args, writing=bool(args.load))
     if args.load:
         r = t.reference.load_catalog_file(args.load)
         print(
@@ -230,7 +243,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_actors(args: argparse.Namespace) -> int:
-    t = _tracker(args)
+    t = _tracker(args, writing=bool(args.add_org))
     if args.add_org:
         a = t.reference.add_organization(args.add_org[0], args.add_org[1], args.note)
         print(terminal_text(f"added {a.key}: {a.name}"))
@@ -255,7 +268,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from tcbm_tracker.services.assessments import AssessmentInput
 
     ids, pins = parse_citations(args.evidence)
-    t = _tracker(args)
+    t = _tracker(args, writing=True)
     a = t.assessments.record(
         AssessmentInput(
             actor=args.actor,
@@ -297,7 +310,7 @@ def parse_citations(values: list[str]) -> tuple[list[int], dict[int, str]]:
 def cmd_evidence_add(args: argparse.Namespace) -> int:
     from tcbm_tracker.services.evidence import EvidenceInput
 
-    e = _tracker(args).evidence.add(
+    e = _tracker(args, writing=True).evidence.add(
         EvidenceInput(
             title=args.title,
             symbol=args.symbol,
@@ -372,7 +385,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    h = _tracker(args).assessments.history(args.actor, args.measure)
+    t = _tracker(args)
+    h = t.assessments.history(args.actor, args.measure)
+    # Which version of each evidence item was cited, when it has been corrected since.
+    versions = t.evidence.versions(sorted({e for a in h for e in a.evidence_ids}))
     if args.json:
         print_json(h)
         return 0
@@ -391,7 +407,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                     a.confidence.value,
                     instant_text(a.recorded_at),
                     a.recorded_by,
-                    ", ".join(map(str, a.evidence_ids)),
+                    ", ".join(versions[e].label() for e in a.evidence_ids),
                     a.note,
                 )
                 for a in h
@@ -399,6 +415,12 @@ def cmd_history(args: argparse.Namespace) -> int:
             max_width=50,
         )
     )
+    from tcbm_tracker.exchange.importer import import_provenance
+
+    for a in h:  # where imported rows came from: the author above is the file's, the importer is here
+        origin = import_provenance(t.db, a.id)
+        if origin:
+            print(f"#{a.id}: {origin}")
     return 0
 
 

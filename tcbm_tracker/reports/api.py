@@ -36,7 +36,7 @@ from typing import TypeVar
 
 from tcbm_tracker.reports import data as collect
 from tcbm_tracker.reports.actor_summary import render_actor_summary
-from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult
+from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult, check_output_path
 from tcbm_tracker.services.tracker import Tracker
 
 D = TypeVar("D")
@@ -63,6 +63,9 @@ def _run(
 ) -> ReportResult:
     if cancelled is not None and cancelled():
         raise ReportCancelled()
+    # A path that cannot be written is refused before the data is read and sealed: a refused
+    # report leaves the database as it was.
+    check_output_path(out_path)
     if progress is not None:
         progress(0, 0)
     # The data is checked first: a report from data that fails verification is refused, or

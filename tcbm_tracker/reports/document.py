@@ -240,14 +240,21 @@ def _output_error(out: Path, reason: str) -> ReportOutputError:
     return ReportOutputError(f"cannot write the report to {out}: {reason}")
 
 
-def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
-    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+def check_output_path(out_path: Path | str) -> Path:
+    """Refuse an output path that cannot be a report file, before any work (or seal) is done."""
     out = Path(out_path).expanduser()
     if out.is_dir():
         raise _output_error(out, "it is a folder; give a file name")
     folder = out.parent
     if not folder.is_dir():
         raise _output_error(out, f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist")
+    return out
+
+
+def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
+    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+    out = check_output_path(out_path)
+    folder = out.parent
     tmp = folder / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from tcbm_tracker.domain.clock import utc_now_iso
 
 if TYPE_CHECKING:  # sqlmodel (and pydantic) load only where a write needs them
     from sqlmodel import Session
+
     from tcbm_tracker.storage.tables import ChangeLogRow
 
 GENESIS = "0" * 64
@@ -206,6 +206,21 @@ ENTITIES: list[EntityKind] = [
         ],
     ),
 ]
+# Tables added by schema 0004 (imports and evidence corrections).
+ENTITIES += [
+    EntityKind(
+        "import_batch",
+        "SELECT CAST(id AS TEXT), imported_at, imported_by, file_name, file_sha256, first_assessment_id, "
+        "last_assessment_id, first_evidence_id, last_evidence_id FROM import_batch",
+        ["imported_at", "imported_by", "file_name", "file_sha256", "first_assessment_id", "last_assessment_id",
+         "first_evidence_id", "last_evidence_id"],
+    ),
+    EntityKind(
+        "evidence_correction",
+        "SELECT CAST(evidence_id AS TEXT), corrects_id, reason FROM evidence_correction",
+        ["corrects_id", "reason"],
+    ),
+]
 ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
 
 
@@ -240,6 +255,8 @@ def snapshot(session: Session, entity: str, key: str) -> dict[str, Any]:
         "actor_attribute": "id = CAST(:k AS INTEGER)",
         "evidence": "e.id = CAST(:k AS INTEGER)",
         "assessment": "a.id = CAST(:k AS INTEGER)",
+        "import_batch": "id = CAST(:k AS INTEGER)",
+        "evidence_correction": "evidence_id = CAST(:k AS INTEGER)",
     }[entity]
     row = session.exec(text(f"{kind.query} WHERE {where}").bindparams(k=key)).one()  # type: ignore[call-overload]
     return _normalise(kind, _row_dict(kind.columns, row[1:]))

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 
 from tcbm_tracker.domain.errors import (
     DatabaseLockedError,
@@ -223,6 +223,24 @@ class Database:
         except DBAPIError as exc:
             raise self._translated(exc) from None
 
+    @contextmanager
+    def write_sql(self) -> Iterator[Session]:
+        """Like ``write``, for SQL text only: the ORM is not imported (a report's seal is one
+        INSERT, and a process that writes one report should not pay for sqlmodel's import)."""
+        if self.read_only:
+            raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        try:
+            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+                thin = _ReadSession(conn)
+                try:
+                    yield cast("Session", thin)
+                    conn.commit()
+                except BaseException:
+                    thin.rollback()
+                    raise
+        except DBAPIError as exc:
+            raise self._translated(exc) from None
+
     def _translated(self, exc: DBAPIError) -> BaseException:
         return translate_error(exc, self.path) or exc
 
@@ -250,7 +268,7 @@ def _no_space(exc: DBAPIError) -> bool:
 
 
 class _ReadSession:
-    """What the read side uses of a session (``exec``/``execute`` of SQL text) over one connection."""
+    """What SQL-text work uses of a session (``exec``/``execute``) over one connection."""
 
     def __init__(self, connection: Any) -> None:
         self._connection = connection

@@ -195,3 +195,30 @@ class SealRow(SQLModel, table=True):
     purpose: str
     key_fingerprint: str
     signature: str  # hex
+
+
+class ImportBatchRow(SQLModel, table=True):
+    """One applied spreadsheet import: who, which file, when, and the rows it added."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    imported_at: str
+    imported_by: str
+    file_name: str
+    file_sha256: str
+    first_assessment_id: int | None = None
+    last_assessment_id: int | None = None
+    first_evidence_id: int | None = None
+    last_evidence_id: int | None = None
+
+
+class EvidenceCorrectionRow(SQLModel, table=True):
+    """An evidence item that corrects an earlier one; the earlier one is never overwritten."""
+
+    __tablename__ = "evidence_correction"
+    __table_args__ = (Index("ix_evidence_correction_corrects", "corrects_id"),)
+
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    corrects_id: int = Field(foreign_key="evidence.id")
+    reason: str | None = None

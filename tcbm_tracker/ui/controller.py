@@ -124,6 +124,13 @@ class TrackerController(QObject):
 
                 ctx.progress(0, 0, f"Creating {path.name}…")
                 initialise(path, user=user)
+            else:
+                # The quick check (a damaged file is refused, naming the newest good backup) and
+                # the day's automatic backup, before the file is opened for writing.
+                from tcbm_tracker.services.backups import startup_check
+
+                ctx.progress(0, 0, f"Checking {path.name}…")
+                startup_check(path)
             ctx.progress(0, 0, f"Opening {path.name}…")
             tracker = open_tracker(path, user=user, busy_timeout_ms=busy)
             try:

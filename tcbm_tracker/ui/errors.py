@@ -53,14 +53,14 @@ _ADVICE: list[tuple[type[TrackerError], str, str]] = [
     (ReadOnlyDatabaseError, "The database is read-only",
      "Nothing was changed. You can still look at the data. To record changes, make the file and its "
      "folder writable, or copy the file somewhere writable and open the copy."),
+    (DamagedDatabaseError, "The database is damaged",
+     "It was not opened for writing, and nothing was changed. The message names the newest good "
+     "backup copy: restore it with File > Backups... (the damaged file is kept as a backup too)."),
     (NotADatabaseError, "The file cannot be opened",
      "The file is damaged or is not a TCBM Tracker database. Nothing was changed. Open another file, "
-     "or restore a backup copy (backups sit beside the database, named *.backup-*)."),
+     "or restore a backup copy (File > Backups...)."),
     (DiskFullError, "The disk is full",
      "Nothing was changed. Free some space on the disk, then try again. The data can still be read."),
-    (DamagedDatabaseError, "The database is damaged",
-     "SQLite's own check fails on this file, so its data cannot be trusted. Stop editing it and "
-     "restore a backup copy (the message names where backups are)."),
     (KeyFileError, "The signing key cannot be used",
      "Reports and seals are signed with this copy's key, which could not be read or made. Nothing was "
      "changed. Restore the key file from a backup (the message names it)."),

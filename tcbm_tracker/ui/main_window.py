@@ -38,6 +38,7 @@ from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, Tr
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
 from tcbm_tracker.ui.edits import EditContext, EditRequest
+from tcbm_tracker.ui.exchange_actions import ExchangeMenu
 from tcbm_tracker.ui.errors import show_error
 from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
             show_message=lambda text: self.statusBar().showMessage(text, 10_000),
             parent=self,
         )
+        self.exchange = ExchangeMenu(controller, self, lambda text: self.statusBar().showMessage(text, 10_000))
         self.setObjectName("mainWindow")
         self.setWindowTitle("TCBM Tracker")
 
@@ -206,6 +208,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        self.exchange.fill_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")

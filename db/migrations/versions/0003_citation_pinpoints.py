@@ -1,7 +1,7 @@
 """citation pinpoints: the page or paragraph an assessment cites in an evidence item
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02 04:10:00
 
 Two states citing A/72/65 cite different pages: the pinpoint belongs to the link between an
