@@ -85,7 +85,12 @@ class UnknownSchemaError(StorageError):
 
 
 class DamagedDatabaseError(StorageError):
-    """SQLite's own check fails on the file: its data cannot be trusted; restore a backup."""
+    """SQLite's quick check failed: the file is never opened for writing; ``backup`` names the
+    newest good backup copy (or is None), so that the user can be offered it."""
+
+    def __init__(self, message: str, backup: object | None = None) -> None:
+        super().__init__(message)
+        self.backup = backup
 
 
 class DiskFullError(StorageError):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.errors import TrackerError, ValidationError
 from tcbm_tracker.domain.local_time import local_day
 from tcbm_tracker.reports.model import (
     ActorSummaryData,
@@ -24,7 +24,8 @@ from tcbm_tracker.reports.model import (
     MeasureReportData,
     ReportContext,
 )
-from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change
+from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change, Dossier
+from tcbm_tracker.services.figures import status_changes
 from tcbm_tracker.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -87,6 +88,7 @@ def _context(
         as_of=as_of,
         known_at=known,
         region_labels=tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+        attribute_defs=tracker.reference.attribute_definitions(),
     )
 
 
@@ -97,11 +99,34 @@ def actor_summary_data(
     as_of: dt.date | str | None = None,
     known_at: dt.date | str | None = None,
     catalog: str | None = None,
+    since: dt.date | str | None = None,
     now: dt.datetime | None = None,
 ) -> ActorSummaryData:
-    fp, dossier = _consistent(tracker, lambda: tracker.queries.dossier(actor, catalog=catalog, as_of=as_of, known_at=known_at))
+    """``since``: start of the "what changed" list on page 1 (default: 12 months before the as-of date)."""
+    start = v.parse_date("since", since) if since is not None else None
+
+    def gather() -> tuple[Dossier, Dossier, str | None]:
+        now_d = tracker.queries.dossier(actor, catalog=catalog, as_of=as_of, known_at=known_at)
+        first = start or year_before(now_d.as_of)
+        if first > now_d.as_of:
+            raise ValidationError("since", f"{first.isoformat()} is after the as-of date {now_d.as_of.isoformat()}")
+        then = tracker.queries.dossier(actor, catalog=catalog, as_of=first, known_at=known_at)
+        return now_d, then, tracker.queries.last_recorded(actor, known_at=known_at)
+
+    fp, (dossier, before, reviewed) = _consistent(tracker, gather)
     cats = {e.measure.catalog_key for e in dossier.entries} or ({v.parse_catalog_key(catalog)} if catalog else set())
-    return ActorSummaryData(_context(tracker, fp, cats, as_of=dossier.as_of, known_at=known_at, now=now), dossier)
+    changes = status_changes({e.measure.key: e.status for e in before.entries},
+                             {e.measure.key: e.status for e in dossier.entries})
+    return ActorSummaryData(_context(tracker, fp, cats, as_of=dossier.as_of, known_at=known_at, now=now), dossier,
+                            since=before.as_of, changes=tuple(changes), last_reviewed=reviewed)
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def measure_report_data(

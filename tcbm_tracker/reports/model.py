@@ -22,6 +22,7 @@ from tcbm_tracker.services.dto import (
     MeasureInfo,
     MeasureOverview,
 )
+from tcbm_tracker.services.figures import StatusChange
 
 PRODUCT = "TCBM Tracker"
 SHORT_FINGERPRINT = 16
@@ -39,6 +40,9 @@ class ReportContext:
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
     seal: str | None = None  # short id of the seal made with the report; None: the file is read-only
+    unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
+    # attribute -> (label, value -> label), to print "COPUOS member: Member of the Committee..."
+    attribute_defs: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
 
     @property
     def seal_text(self) -> str:
@@ -70,6 +74,11 @@ class ReportContext:
             text += f", as recorded by {self.known_at[:10]}"
         return text
 
+    def attribute_text(self, name: str, value: str) -> tuple[str, str]:
+        """(label, value as worded) of an actor attribute; the raw name and value when undeclared."""
+        label, values = self.attribute_defs.get(name, (name, {}))
+        return label, values.get(value, value)
+
     def region_name(self, key: str | None) -> str:
         if not key:
             return "none"
@@ -83,6 +92,9 @@ class ActorSummaryData:
 
     context: ReportContext
     dossier: Dossier
+    since: dt.date | None = None  # start of "what changed" (default: 12 months before the as-of date)
+    changes: tuple[StatusChange, ...] = ()  # statuses in force on ``since`` that differ on the as-of date
+    last_reviewed: str | None = None  # instant of the actor's most recent assessment (UTC ISO)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,10 @@ file and this copy's key (kept in the user's config folder) can rewrite everythi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.errors import DamagedDatabaseError, NotFoundError, TrackerError, ValidationError
 from tcbm_tracker.storage import chain_check, meta
@@ -23,6 +22,8 @@ from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.locations import backup_dir
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tcbm_tracker.storage.seals import Seal
 
 # The tables a lookup by key reads (small in any tracker, so checking them is cheap).
@@ -179,7 +180,7 @@ class IntegrityService:
             unchanged, found = current(s)
         if not unchanged or found is not None or key is None:
             return unchanged, found
-        with self.db.write() as s:
+        with self.db.write_sql() as s:
             unchanged, found = current(s)
             if not unchanged or found is not None:
                 return unchanged, found

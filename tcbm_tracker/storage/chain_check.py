@@ -14,9 +14,9 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.storage.changelog import (
     CANONICAL,
@@ -26,6 +26,9 @@ from tcbm_tracker.storage.changelog import (
     entry_hash,
     highest_seq_used,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The action that brings a row with an integer id into being: seen twice for one id, the id was
 # handed out twice (a deleted row's id reused), which is how a deletion is hidden.

@@ -17,17 +17,17 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # sqlmodel (and pydantic) load only where a write needs them
+    from sqlmodel import Session
+
     from tcbm_tracker.storage.tables import ChangeLogRow
 
 GENESIS = "0" * 64
@@ -122,7 +122,9 @@ def _assessment_evidence_query() -> str:
         "SELECT CAST(a.id AS TEXT), a.actor_key, a.measure_key, a.status, a.provenance, a.confidence, "
         "a.note, a.recorded_by, a.effective_date, a.recorded_at, "
         "(SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM assessment_evidence "
-        "WHERE assessment_id = a.id ORDER BY evidence_id)) FROM assessment a"
+        "WHERE assessment_id = a.id ORDER BY evidence_id)), "
+        "(SELECT json_group_object(evidence_id, pinpoint) FROM assessment_evidence "
+        "WHERE assessment_id = a.id AND pinpoint IS NOT NULL) FROM assessment a"
     )
 
 
@@ -201,7 +203,23 @@ ENTITIES: list[EntityKind] = [
             "effective_date",
             "recorded_at",
             "evidence",
+            "pinpoints",
         ],
+    ),
+]
+# Tables added by schema 0004 (imports and evidence corrections).
+ENTITIES += [
+    EntityKind(
+        "import_batch",
+        "SELECT CAST(id AS TEXT), imported_at, imported_by, file_name, file_sha256, first_assessment_id, "
+        "last_assessment_id, first_evidence_id, last_evidence_id FROM import_batch",
+        ["imported_at", "imported_by", "file_name", "file_sha256", "first_assessment_id", "last_assessment_id",
+         "first_evidence_id", "last_evidence_id"],
+    ),
+    EntityKind(
+        "evidence_correction",
+        "SELECT CAST(evidence_id AS TEXT), corrects_id, reason FROM evidence_correction",
+        ["corrects_id", "reason"],
     ),
 ]
 ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
@@ -225,6 +243,11 @@ def normaliser(kind: EntityKind) -> Callable[[dict[str, Any]], dict[str, Any]]:
                 out["evidence"] = [int(x) for x in ev.split(",")] if ev else []
             elif ev is None:
                 out["evidence"] = []
+            # Citation pinpoints (migration 0003) are in the snapshot only when there are any, so
+            # entries logged before them still match their rows.
+            pins = json.loads(out.pop("pinpoints", None) or "{}")
+            if pins:
+                out["pinpoints"] = {str(k): pins[k] for k in sorted(pins, key=int)}
         return out
 
     return normalise
@@ -246,6 +269,8 @@ def snapshot(session: Session, entity: str, key: str) -> dict[str, Any]:
         "actor_attribute": "id = CAST(:k AS INTEGER)",
         "evidence": "e.id = CAST(:k AS INTEGER)",
         "assessment": "a.id = CAST(:k AS INTEGER)",
+        "import_batch": "id = CAST(:k AS INTEGER)",
+        "evidence_correction": "evidence_id = CAST(:k AS INTEGER)",
     }[entity]
     row = session.exec(text(f"{kind.query} WHERE {where}").bindparams(k=key)).one()  # type: ignore[call-overload]
     return _normalise(kind, _row_dict(kind.columns, row[1:]))

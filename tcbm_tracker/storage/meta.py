@@ -9,11 +9,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DATABASE_ID = "database_id"
 INIT_COMPLETE = "init_complete"

@@ -8,7 +8,6 @@ does not know was written by a newer version and is refused, untouched.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from tcbm_tracker.domain.errors import (
     UnknownSchemaError,
 )
 from tcbm_tracker.shipped import migrations_dir
-from tcbm_tracker.storage.database import Database, file_uri, translate_error
+from tcbm_tracker.storage.database import Database, translate_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 # The head revision of the shipped scripts, so that opening an up-to-date database (every
 # start of the app) needs no Alembic import: Alembic and its script parsing cost about 150 ms.
 # A test checks that it matches the scripts' real head.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0004"
 
 
 @dataclass(frozen=True)
@@ -151,28 +150,16 @@ def unknown_schema_error(path: Path, revision: str, head: str) -> StorageError:
 
 
 def backup_copy(db: Database, label: str) -> Path:
-    """Write a consistent copy of the database beside it and return its path."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = db.path.with_name(f"{db.path.stem}.backup-{label}-{stamp}{db.path.suffix or '.sqlite'}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = target.with_name(f"{db.path.stem}.backup-{label}-{stamp}-{n}{db.path.suffix or '.sqlite'}")
-    src = sqlite3.connect(f"{file_uri(db.path)}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    except BaseException:
-        # A copy that could not be finished (a full disk) is not a backup: leave none behind.
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
-    return target
+    """Write a consistent copy of the database into its backup folder and return its path.
+
+    The same backups as every other (``storage.backup``): hashed, listed by ``backup list``,
+    rotated; kept out of the database's own folder, which may be synced or shared.
+    """
+    from tcbm_tracker.storage.backup import make_backup, rotate
+
+    info = make_backup(db.path, f"before-migration-{label}")
+    rotate(db.path)
+    return info.path
 
 
 def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:

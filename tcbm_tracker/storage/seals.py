@@ -17,9 +17,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import KeyFileError
@@ -27,6 +27,9 @@ from tcbm_tracker.storage import copy_key, meta
 from tcbm_tracker.storage.chain_check import Problem
 from tcbm_tracker.storage.changelog import head
 from tcbm_tracker.storage.locations import config_dir
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 LEDGER_NAME = "seal-ledger.jsonl"
 

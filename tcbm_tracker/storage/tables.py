@@ -148,6 +148,8 @@ class AssessmentEvidenceRow(SQLModel, table=True):
 
     assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
     evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    # Where in the evidence this assessment's claim is found ("p. 21"); None: the item's own pinpoint.
+    pinpoint: str | None = None
 
 
 class ChangeLogRow(SQLModel, table=True):
@@ -193,3 +195,30 @@ class SealRow(SQLModel, table=True):
     purpose: str
     key_fingerprint: str
     signature: str  # hex
+
+
+class ImportBatchRow(SQLModel, table=True):
+    """One applied spreadsheet import: who, which file, when, and the rows it added."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    imported_at: str
+    imported_by: str
+    file_name: str
+    file_sha256: str
+    first_assessment_id: int | None = None
+    last_assessment_id: int | None = None
+    first_evidence_id: int | None = None
+    last_evidence_id: int | None = None
+
+
+class EvidenceCorrectionRow(SQLModel, table=True):
+    """An evidence item that corrects an earlier one; the earlier one is never overwritten."""
+
+    __tablename__ = "evidence_correction"
+    __table_args__ = (Index("ix_evidence_correction_corrects", "corrects_id"),)
+
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    corrects_id: int = Field(foreign_key="evidence.id")
+    reason: str | None = None

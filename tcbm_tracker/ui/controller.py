@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, R
 from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
 
 REGION_ATTRIBUTE = "un_regional_group"
+STANDING_ATTRIBUTE = "un_regional_group_standing"  # the United States: an observer of WEOG
 # Edits of more cells than this show a progress dialog (they take well over 150 ms).
 LONG_EDIT_CELLS = 50
 
@@ -40,6 +41,7 @@ class MatrixData:
     matrix: Matrix
     catalogs: tuple[CatalogInfo, ...]
     region_labels: dict[str, str]
+    standing_labels: dict[str, str] = field(default_factory=dict)  # "observer" -> the UN's wording
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,13 @@ class TrackerController(QObject):
 
                 ctx.progress(0, 0, f"Creating {path.name}…")
                 initialise(path, user=user)
+            else:
+                # The quick check (a damaged file is refused, naming the newest good backup) and
+                # the day's automatic backup, before the file is opened for writing.
+                from tcbm_tracker.services.backups import startup_check
+
+                ctx.progress(0, 0, f"Checking {path.name}…")
+                startup_check(path)
             ctx.progress(0, 0, f"Opening {path.name}…")
             tracker = open_tracker(path, user=user, busy_timeout_ms=busy)
             try:
@@ -233,19 +242,34 @@ class TrackerController(QObject):
         self.undo_stack.push(RecordAssessmentsCommand(outcome, self._write_inputs))
         self._saved(outcome.saved)
 
-    def _write_inputs(self, items: list[AssessmentInput], description: str) -> None:
-        """Undo and redo: record the given inputs as one transaction."""
+    def _write_inputs(self, command: RecordAssessmentsCommand, items: list[AssessmentInput], description: str) -> None:
+        """Undo and redo: record the given inputs as one transaction.
+
+        Called from inside QUndoStack.undo()/redo(), before the stack moves: ``index`` is where
+        the stack stands now, and where it goes back to if the write fails.
+        """
         title = f"{description}" if len(items) > LONG_EDIT_CELLS else None
+        index = self.undo_stack.index()
 
         def job(t: Tracker, ctx: JobContext) -> list[AssessmentInfo]:
             ctx.check()
             return t.assessments.record_many(items)
 
-        self._submit("undo/redo", job, self._saved, long_title=title, on_failure=self._undo_failed)
+        self._submit("undo/redo", job, self._saved, long_title=title,
+                     on_failure=lambda exc, details: self._undo_failed(index, exc, details))
 
-    def _undo_failed(self, exc: BaseException, details: str) -> None:
-        # The stack already moved; with nothing written, its history no longer matches the data.
-        self.undo_stack.clear()
+    def _undo_failed(self, index: int, exc: BaseException, details: str) -> None:
+        """Nothing was written: put the stack back where it was, without writing anything."""
+        stack = self.undo_stack
+        low, high = sorted((stack.index(), index))
+        moved = [stack.command(i) for i in range(low, high)]
+        for command in moved:
+            if isinstance(command, RecordAssessmentsCommand):
+                command.skip_next = True
+        stack.setIndex(index)
+        for command in moved:
+            if isinstance(command, RecordAssessmentsCommand):
+                command.skip_next = False
         self.error_occurred.emit(exc, details)
 
     def _saved(self, saved: list[AssessmentInfo]) -> None:
@@ -256,7 +280,8 @@ class TrackerController(QObject):
 
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
-                      tracker.reference.attribute_labels(REGION_ATTRIBUTE))
+                      tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE))
 
 
 def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:

@@ -18,6 +18,7 @@ from tcbm_tracker.cli import main
 from tcbm_tracker.domain.errors import DiskFullError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.setup import initialise
+from tcbm_tracker.storage.backup import list_backups
 from tcbm_tracker.services.tracker import open_tracker
 from tcbm_tracker.storage import database
 
@@ -96,9 +97,10 @@ def test_upgrading_on_a_full_disk_says_so_and_keeps_the_old_file(tmp_path: Path,
     with pytest.raises(DiskFullError, match=f"cannot write {path}: the disk is full"):
         initialise(path)
     assert dump(path) == before
-    # The copy made before migrating is whole (it is written by its own connection).
-    [backup] = [p for p in tmp_path.iterdir() if "backup" in p.name]
-    assert dump(backup) == before
+    # The copy made before migrating is whole (it is written by its own connection, into the
+    # backup folder) and hashed.
+    [backup] = list_backups(path)
+    assert backup.hash_matches() and dump(backup.path) == before
 
 
 def test_reading_works_when_the_disk_is_too_full_to_open_for_writing(db_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -18,6 +18,7 @@ from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.setup import initialise
 from tcbm_tracker.services.tracker import open_tracker
 from tcbm_tracker.shipped import migrations_dir
+from tcbm_tracker.storage.backup import folder_for, list_backups
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import _config, check_schema, current_revision, head_revision, migrate
 
@@ -88,7 +89,14 @@ def test_a_released_schema_migrates_to_head_with_its_data(fixture: Path, tmp_pat
         # The record as it stood, read through today's queries.
         m = t.queries.matrix()
         assert m.status("FRA", "LTS-B.4") is Status.IMPLEMENTED
-        assert t.queries.matrix(as_of="2017-01-01").status("FRA", "LTS-B.4") is Status.PLANNED
+        # 2017 is before the LTS guidelines were adopted: the earlier status is history, not a cell.
+        assert t.queries.matrix(as_of="2017-01-01").not_yet_adopted == {"LTS2019": "2019-06-21"}
+        assert [a.status for a in t.assessments.history("FRA", "LTS-B.4")][-1] is Status.PLANNED
+        usa = t.queries.dossier("USA", catalog="GGE2013")
+        cited = next(e for e in usa.entries if e.measure.key == "GGE-IV.1")
+        assert cited.assessment is not None
+        # Links made before migration 0003 cite the item's own pinpoint; later ones their own.
+        assert cited.assessment.pinpoint_for(cited.evidence[0]) == ("p. 5" if rev < "0003" else "p. 21")
         assert m.status("BRA", "GGE-IV.1") is Status.NO_INFORMATION
         assert t.reference.actor("ESA").name == "European Space Agency"
     finally:
@@ -143,10 +151,11 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
         assert check_schema(db, script_location=scripts) == "0900"
     finally:
         db.dispose()
-    # The backup: beside the database, a valid database at the old revision with the same data.
+    # The backup: in the database's backup folder, hashed, a valid database at the old revision with the same data.
     backup = result.backup
-    assert backup is not None and backup.parent == old_db.parent and backup.exists()
-    assert backup.name.startswith(f"tracker.backup-{head_revision()}-") and backup.suffix == ".sqlite"
+    assert backup is not None and backup.parent == folder_for(old_db) and backup.exists()
+    assert backup.name.endswith(f"-before-migration-{head_revision()}.sqlite")
+    assert [b.path for b in list_backups(old_db)] == [backup] and list_backups(old_db)[0].hash_matches()
     assert table_rows(backup, "PRAGMA integrity_check") == [("ok",)]
     assert revision_of(backup) == head_revision()
     assert dump(backup) == before
@@ -185,7 +194,7 @@ def test_a_failed_migration_changes_nothing(old_db: Path, tmp_path: Path) -> Non
         db.dispose()
     assert dump(old_db) == before
     assert "publisher" not in [r[1] for r in table_rows(old_db, "PRAGMA table_info(evidence)")]
-    assert len(list(old_db.parent.glob("tracker.backup-*.sqlite"))) == 1  # the backup was still made first
+    assert len(list_backups(old_db)) == 1  # the backup was still made first
 
 
 def test_an_up_to_date_database_is_not_backed_up(old_db: Path) -> None:
@@ -230,7 +239,7 @@ def test_migrating_a_locked_database_is_a_clear_error_and_writes_no_backup(old_d
         holder.rollback()
         holder.close()
     assert dump(old_db) == before
-    assert not list(old_db.parent.glob("*.backup-*"))
+    assert not list_backups(old_db)
 
 
 # --- Migrations that rebuild a table other tables refer to ---------------------------------
@@ -274,7 +283,7 @@ def test_a_migration_that_breaks_a_reference_is_refused_and_rolled_back(old_db: 
     before = dump(old_db)
     db = Database(old_db)
     try:
-        with pytest.raises(MigrationError, match=r"assessment_evidence row \d+ referring to a missing evidence row"):
+        with pytest.raises(MigrationError, match=r"(assessment_evidence|evidence_correction) row \d+ referring to a missing evidence row"):
             migrate(db, script_location=scripts)
         assert current_revision(db) == head_revision()
         with db.read() as s:

@@ -57,16 +57,21 @@ def test_coverage_rows_count_each_status_with_the_denominator(fra_pdf: Path) -> 
     text = flat(" ".join(page_texts(fra_pdf)))
     lts = Counter(Status(s) for k, s in FRA_NOW.items() if k.startswith("LTS"))
     not_assessed = 21 - sum(lts.values())
-    denominator = 21 - lts[Status.NOT_APPLICABLE]
-    rate = round(100 * lts[Status.IMPLEMENTED] / denominator)
-    row = (f"LTS2019 21 {lts[Status.NOT_APPLICABLE]} {denominator} {lts[Status.IMPLEMENTED]} "
+    in_scope = 21 - lts[Status.NOT_APPLICABLE]
+    assessed = in_scope - not_assessed
+    rate = round(100 * lts[Status.IMPLEMENTED] / assessed)  # over the assessed measures, not all in scope
+    row = (f"LTS2019 {lts[Status.NOT_APPLICABLE]} {in_scope} {lts[Status.IMPLEMENTED]} "
            f"{lts[Status.PARTIALLY_IMPLEMENTED]} {lts[Status.PLANNED]} {lts[Status.NOT_IMPLEMENTED]} "
-           f"{lts[Status.NO_INFORMATION]} {not_assessed} {rate}%")
+           f"{lts[Status.NO_INFORMATION]} {not_assessed} {assessed} ({round(100 * assessed / in_scope)}%) "
+           f"{rate}% {lts[Status.IMPLEMENTED]} of {assessed} assessed")
+    assert row == "LTS2019 1 20 3 1 1 1 1 13 7 (35%) 43% 3 of 7 assessed"
     assert row in text
     assert "2 excluded here" in text  # one not-applicable measure per catalogue
     # Each catalogue's groups follow it, counted from their own measures.
-    assert "B. Safety of space operations 10 0 10 1 0 0 1 1 7 10%" in text
-    assert "IV. Enhancing the transparency of outer space activities 11 1 10 1 1 1 1 1 5 10%" in text
+    assert "B. Safety of space operations 0 10 1 0 0 1 1 7 3 (30%) 33% 1 of 3 assessed" in text
+    assert "IV. Enhancing the transparency of outer space activities 1 10 1 1 1 1 1 5 5 (50%) 20% 1 of 5 assessed" in text
+    # A group nobody has assessed shows no rate, not 0%.
+    assert "VII. Outreach 0 1 0 0 0 0 0 1 0 – none assessed" in text
 
 
 def test_as_of_a_past_date_shows_the_state_then(seeded: Tracker, tmp_path: Path) -> None:
@@ -96,7 +101,7 @@ def test_every_page_has_header_page_n_of_m_date_catalogues_and_fingerprint(seede
         assert "Compliance summary" in text and "France (FRA)" in text
         assert re.search(rf"Page {n} of\s*{len(pages)}\b", text), text[:300]
         assert "Generated 2025-06-02 09:30 UTC" in text
-        assert "Catalogues: GGE2013 v1, LTS2019 v1" in text
+        assert "Catalogues: GGE2013 v2, LTS2019 v2" in text
         assert f"Data fingerprint {fingerprint[:16]}" in text
 
 
@@ -109,11 +114,11 @@ def test_metadata_outline_and_full_fingerprint(seeded: Tracker, fra_pdf: Path) -
     assert meta.subject and "France" in meta.subject
     assert f"sha256:{seeded.queries.fingerprint()}" in str(meta.get("/Keywords"))
     titles = [item["/Title"] for item in reader.outline if isinstance(item, dict)]
-    assert titles[:3] == ["France", "Coverage", "Measures"]
+    assert titles[:4] == ["France", "At a glance", "Coverage", "Measures"]
     assert {"Evidence cited", "Notes in full", "About this report"} <= set(titles)
 
 
-def test_fonts_are_embedded_dejavu_only(fra_pdf: Path) -> None:
+def test_fonts_are_embedded_and_only_the_shipped_faces(fra_pdf: Path) -> None:
     reader = PdfReader(fra_pdf)
     names = set()
     for page in reader.pages:
@@ -123,13 +128,17 @@ def test_fonts_are_embedded_dejavu_only(fra_pdf: Path) -> None:
             names.add(str(font["/BaseFont"]))
             # reportlab embeds TrueType subsets as simple fonts, each with its own descriptor.
             assert "/FontFile2" in font["/FontDescriptor"].get_object()  # the font program is in the file
-    assert names and all("DejaVuSans" in n for n in names)
+    faces = {n.split("+")[-1] for n in names}
+    # The seeded note holds Hebrew and Arabic (DejaVu and Noto Sans Arabic) and Chinese (Droid).
+    assert {"DejaVuSans", "NotoSansArabic-Regular", "DroidSansFallback"} <= faces
+    assert faces <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "NotoSansArabic-Regular", "NotoSansArabic-Bold",
+                     "DroidSansFallback"}
 
 
 def test_hostile_note_appears_literally_and_pulls_nothing_in(fra_pdf: Path) -> None:
     text = flat(" ".join(page_texts(fra_pdf)))
     for fragment in ('<b>bold?</b>', '<img src="/etc/passwd"/>', '<link href="file:///etc/passwd">x</link>', '<para>',
-                     'unbalanced </i> &amp; &#60; ]]> perigee < 500 km', "[U+1F600]", "[U+4E2D][U+6587]"):
+                     'unbalanced </i> &amp; &#60; ]]> perigee < 500 km', "[U+1F600]", "中文"):
         assert fragment in text
     assert set("שלוםעולם") <= set(text)  # right-to-left letters kept (in logical order)
     assert '<img src="/etc/passwd"/>' in HOSTILE_NOTE  # the fixture really is hostile
@@ -177,7 +186,7 @@ def test_catalog_option_limits_the_summary(seeded: Tracker, tmp_path: Path) -> N
     out = build_actor_summary(seeded, "TUR", tmp_path / "t.pdf", catalog="lts2019", now=NOW).path
     text = flat(" ".join(page_texts(out)))
     assert "Türkiye" in text and "GGE-IV.1" not in text and "LTS-D.2" in text
-    assert "Catalogues: LTS2019 v1" in text
+    assert "Catalogues: LTS2019 v2" in text
 
 
 def test_a_withdrawn_assessment_prints_no_provenance_or_confidence(tracker: Tracker, tmp_path: Path) -> None:
