@@ -22,6 +22,7 @@ from tcbm_tracker.domain.vocabulary import STATUS_ORDER, Status
 from tcbm_tracker.ui.cell_delegate import StatusCellDelegate
 from tcbm_tracker.ui.controller import MatrixData
 from tcbm_tracker.ui.edits import Cell
+from tcbm_tracker.ui.frozen_columns import FrozenColumnsView, keep_clear_of_frozen
 from tcbm_tracker.ui.legend import StatusLegend
 from tcbm_tracker.ui.matrix_model import (
     ACTOR_COLUMN,
@@ -49,6 +50,24 @@ class MatrixTableView(QTableView):
     def __init__(self) -> None:
         super().__init__()
         self.separator_columns: list[int] = []  # view columns with a separator on their left
+        self.frozen: FrozenColumnsView | None = None  # the Actor and Coverage columns, kept in view
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+    def scrollTo(self, index: QModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # type: ignore[override]
+        before = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        if self.frozen is not None:
+            keep_clear_of_frozen(self, self.frozen, index, before)
+
+    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.frozen is not None:
+            self.frozen.update_geometry()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self.frozen is not None:
+            self.frozen.update_geometry()
 
     def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
         key = event.key()  # type: ignore[attr-defined]
@@ -148,6 +167,12 @@ class MatrixView(QWidget):
         self.table.edit_pressed.connect(self.request_edit)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._shape_columns)
+        self.frozen = FrozenColumnsView(self.table, FIRST_MEASURE_COLUMN)
+        self.table.frozen = self.frozen
+        self.frozen.setItemDelegate(self.table.itemDelegate())
+        self.frozen.doubleClicked.connect(self._double_clicked)
+        self.frozen.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.frozen.customContextMenuRequested.connect(self._frozen_menu)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
@@ -352,6 +377,17 @@ class MatrixView(QWidget):
             menu.addAction(f"Open measure {measure.key}", lambda: self.measure_opened.emit(measure.key))
         menu.addAction(f"Open dossier of {actor.name}", lambda: self.actor_opened.emit(actor.key))
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _frozen_menu(self, pos: QPoint) -> None:
+        """Right-click on a name or coverage in the frozen columns: that actor's dossier."""
+        assert self.frozen is not None
+        index = self.frozen.indexAt(pos)
+        if not index.isValid():
+            return
+        actor = self.model.actor_at(self.proxy.mapToSource(index).row())
+        menu = QMenu(self)
+        menu.addAction(f"Open dossier of {actor.name}", lambda: self.actor_opened.emit(actor.key))
+        menu.popup(self.frozen.viewport().mapToGlobal(pos))
 
     def _header_menu(self, pos: QPoint) -> None:
         section = self.table.horizontalHeader().logicalIndexAt(pos)
