@@ -24,6 +24,7 @@ from tcbm_tracker.ui.controller import MatrixData
 from tcbm_tracker.ui.edits import Cell
 from tcbm_tracker.ui.frozen_columns import FrozenColumnsView, keep_clear_of_frozen
 from tcbm_tracker.ui.legend import StatusLegend
+from tcbm_tracker.ui.measure_strip import MeasureStrip
 from tcbm_tracker.ui.matrix_model import (
     ACTOR_COLUMN,
     COVERAGE_COLUMN,
@@ -177,6 +178,8 @@ class MatrixView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.addLayout(bar)
+        self.strip = MeasureStrip()
+        layout.addWidget(self.strip)
         layout.addWidget(self.table, 1)
         self.hint = QLabel("Double-click a cell (or Enter) to record an assessment · select several cells, "
                            "or actor names for whole rows, to edit them together · Ctrl+Z undoes")
@@ -359,6 +362,9 @@ class MatrixView(QWidget):
             return
         source = self.proxy.mapToSource(current)
         measure = self.model.measure_at(source.column())
+        note = "" if measure else str(self.model.headerData(source.column(), Qt.Orientation.Horizontal,
+                                                           Qt.ItemDataRole.ToolTipRole) or "Actor: double-click opens the dossier")
+        self.strip.show_measure(self.model.actor_at(source.row()), measure, note)
         self.current_cell_changed.emit(self.model.actor_at(source.row()).key, measure.key if measure else "")
 
     def _cell_menu(self, pos: QPoint) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QPoint, Qt
 
 from tcbm_tracker.ui.main_window import MainWindow
@@ -38,3 +40,21 @@ def test_actor_names_stay_in_view_when_the_grid_scrolls_right(window: MainWindow
     assert table.visualRect(table.currentIndex()).left() >= frozen.width() - 1
     # The keyboard stays with the grid.
     assert window.focusWidget() is table
+
+
+def test_strip_names_the_current_columns_measure_as_the_cursor_moves(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    mv = window.matrix_view
+    table = mv.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)  # Afghanistan's row, the Actor column
+    assert "Afghanistan" in mv.strip.text() and mv.strip.measure_key == ""
+    for _ in range(FIRST_MEASURE_COLUMN):
+        qtbot.keyClick(table, Qt.Key.Key_Right)
+    first = mv.model.measures[0]
+    assert mv.strip.measure_key == first.key
+    assert first.key in mv.strip.text() and escape(first.title) in mv.strip.text()
+    qtbot.keyClick(table, Qt.Key.Key_End)
+    last = mv.model.measures[-1]
+    assert mv.strip.measure_key == last.key
+    assert escape(last.title) in mv.strip.text()  # the full title, not a header's few characters
+    assert mv.strip.isVisible()
