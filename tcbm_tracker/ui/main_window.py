@@ -44,6 +44,7 @@ from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
+from tcbm_tracker.ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.evidence import EvidenceInput
@@ -163,10 +164,10 @@ class MainWindow(QMainWindow):
         self._connect()
         # The grid has the keyboard at start: arrows move, typing a name jumps to that actor.
         self.matrix_view.table.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.resize(1400, 860)
-        self.resizeDocks([self.history_dock], [170], Qt.Orientation.Vertical)
-        if (geometry := settings.geometry()) is not None:
-            self.restoreGeometry(geometry)
+        geometry = settings.geometry()
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        small = fit_to_screen(self, restored=restored)  # never larger than the screen it opens on
+        self.resizeDocks([self.history_dock], [120 if small else 170], Qt.Orientation.Vertical)
         if (state := settings.state()) is not None:
             self.restoreState(state)
 
