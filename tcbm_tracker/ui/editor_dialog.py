@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -82,7 +83,10 @@ class AssessmentEditorDialog(QDialog):
         self.note = NoteEdit()
         self.note.setPlaceholderText("What the assessment rests on, in a sentence or two")
         self.note.setTabChangesFocus(True)
-        self.note.setFixedHeight(80)
+        # Grows with the dialog (size grip in the corner); starts taller for a long note.
+        self.note.setMinimumHeight(80)
+        self.note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setSizeGripEnabled(True)
         if current is not None:
             self.status.setCurrentIndex(self.status.findData(current.status.value))
             self.provenance.setCurrentIndex(self.provenance.findData(current.provenance.value))
@@ -154,7 +158,8 @@ class AssessmentEditorDialog(QDialog):
         self.note.textChanged.connect(self.revalidate)
         self.evidence_model.dataChanged.connect(self.revalidate)
         self.evidence_model.rowsInserted.connect(self.revalidate)
-        self.resize(620, self.sizeHint().height())
+        long_note = current is not None and current.note is not None and len(current.note) > 300
+        self.resize(620, self.sizeHint().height() + (160 if long_note else 0))
         self.status.setFocus()
         self.revalidate()
 

@@ -25,6 +25,7 @@ from tcbm_tracker.services.dto import (
     MeasureOverviewEntry,
 )
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
+from tcbm_tracker.ui.tooltips import tooltip_text
 
 T = TypeVar("T")
 _BOLD = QFont()
@@ -120,7 +121,7 @@ class DtoTableModel(QAbstractTableModel, Generic[T]):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ToolTipRole:
-            return col.tooltip(row) if col.tooltip else (col.text(row) or None)
+            return tooltip_text(col.tooltip(row) if col.tooltip else col.text(row))
         if col.status is not None and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             status = col.status(row)
             if status is None:
