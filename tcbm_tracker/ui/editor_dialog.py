@@ -35,6 +35,7 @@ from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.ui.edits import EditContext, EditRequest
 from tcbm_tracker.ui.evidence_dialog import reason_label
 from tcbm_tracker.ui.evidence_picker import EvidencePickerModel, EvidenceSearchProxyModel
+from tcbm_tracker.ui.keyboard import TypeToSelectCombo
 from tcbm_tracker.ui.status_style import status_text
 
 ValidateAssessment = Callable[[AssessmentInput], object]
@@ -68,7 +69,7 @@ class AssessmentEditorDialog(QDialog):
         heading.setWordWrap(True)
         heading.setTextFormat(Qt.TextFormat.RichText)
 
-        self.status = QComboBox()
+        self.status = TypeToSelectCombo()  # "imp" selects "✓ Implemented"
         for s in STATUS_ORDER:
             self.status.addItem(status_text(s), s.value)
         self.provenance = QComboBox()

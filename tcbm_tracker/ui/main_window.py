@@ -44,6 +44,7 @@ from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
+from tcbm_tracker.ui.sort_menu import SortMenu
 from tcbm_tracker.ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -213,6 +214,8 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(("Matrix", "Actor", "Measure", "Changes")):
             view_menu.addAction(self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
         view_menu.addSeparator()
+        self.sort_menu = SortMenu(self.matrix_view, lambda: self.tabs.setCurrentWidget(self.matrix_view), self)
+        view_menu.addMenu(self.sort_menu.menu)
         view_menu.addAction(self.history_action)
         self.today_action = self._action("Show &Today", lambda: self.set_as_of(self.controller.today()), "Ctrl+T",
                                          "Show the record as it stands today")

@@ -23,6 +23,7 @@ from tcbm_tracker.ui.cell_delegate import StatusCellDelegate
 from tcbm_tracker.ui.controller import MatrixData
 from tcbm_tracker.ui.edits import Cell
 from tcbm_tracker.ui.frozen_columns import FrozenColumnsView, keep_clear_of_frozen
+from tcbm_tracker.ui.keyboard import TypedText, TypeToSelectCombo
 from tcbm_tracker.ui.legend import StatusLegend
 from tcbm_tracker.ui.measure_strip import MeasureStrip
 from tcbm_tracker.ui.matrix_model import (
@@ -53,6 +54,26 @@ class MatrixTableView(QTableView):
         self.separator_columns: list[int] = []  # view columns with a separator on their left
         self.frozen: FrozenColumnsView | None = None  # the Actor and Coverage columns, kept in view
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setTabKeyNavigation(False)  # Tab and Shift+Tab leave the grid; arrows move in it
+        self._typed = TypedText()
+
+    def keyboardSearch(self, search: str) -> None:
+        """Typing a name jumps to that actor, from any column (the column stays)."""
+        model = self.model()
+        if not search or model is None or model.rowCount() == 0:
+            return
+        typed = self._typed.add(search)
+        current = self.currentIndex()
+        row = max(current.row(), 0)
+        start = row if len(typed) > 1 else row + 1
+        flags = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchWrap
+        found = model.match(model.index(start % model.rowCount(), 0), Qt.ItemDataRole.DisplayRole, typed, 1, flags)
+        if not found and len(typed) > 1:  # no name starts so: start again from this letter
+            found = model.match(model.index((row + 1) % model.rowCount(), 0), Qt.ItemDataRole.DisplayRole,
+                                self._typed.restart(search), 1, flags)
+        if found:
+            column = current.column() if current.isValid() else 0
+            self.setCurrentIndex(model.index(found[0].row(), column))
 
     def scrollTo(self, index: QModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # type: ignore[override]
         before = self.horizontalScrollBar().value()
@@ -114,7 +135,7 @@ class MatrixView(QWidget):
         self.region_box = QComboBox()
         self.region_box.setAccessibleName("Regional group")
         self.region_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.status_box = QComboBox()
+        self.status_box = TypeToSelectCombo()
         self.status_box.setAccessibleName("Status")
         self.status_box.addItem("Any status", None)
         for s in STATUS_ORDER:
