@@ -26,6 +26,11 @@ def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("TCBM Tracker")
+    # Matches packaging/tcbm-tracker.desktop: the desktop shows the right icon and name.
+    app.setDesktopFileName("tcbm-tracker")
+    from tcbm_tracker.ui.window_extras import app_icon
+
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -47,6 +52,9 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
 
     qsettings = QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path else QSettings()
     window = MainWindow(controller, WindowSettings(qsettings), dialogs)
+    from tcbm_tracker.storage.locations import backup_dir, config_dir, log_dir
+
+    window.extras.locations = {"Settings and keys": str(config_dir()), "Logs": str(log_dir()), "Backups": str(backup_dir())}
     runner.setParent(window)
     controller.setParent(window)
     return window

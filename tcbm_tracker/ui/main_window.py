@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressDialog,
     QTabWidget,
     QToolBar,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid as shiboken_valid
 
-from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
@@ -45,6 +43,7 @@ from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
 from tcbm_tracker.ui.sort_menu import SortMenu
+from tcbm_tracker.ui.window_extras import WindowExtras
 from tcbm_tracker.ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -55,23 +54,35 @@ if TYPE_CHECKING:
 FILE_FILTER = "TCBM Tracker databases (*.sqlite *.db);;All files (*)"
 
 
+def _start_folder(parent: QWidget) -> str:
+    """Where a file dialog opens: the folder last used, else the open database's (see WindowExtras)."""
+    extras = getattr(parent.window(), "extras", None)
+    return extras.dialog_folder() if extras is not None else ""
+
+
+def _in_start_folder(parent: QWidget, name: str) -> str:
+    folder = _start_folder(parent)
+    return str(Path(folder) / name) if folder else name
+
+
 def _ask_open_path(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open database", "", FILE_FILTER)
+    path, _ = QFileDialog.getOpenFileName(parent, "Open database", _start_folder(parent), FILE_FILTER)
     return Path(path) if path else None
 
 
 def _ask_new_path(parent: QWidget) -> Path | None:
     # No "replace it?" question: an existing file is never replaced (new_database refuses it).
-    path, _ = QFileDialog.getSaveFileName(parent, "New database", "tracker.sqlite", FILE_FILTER,
+    path, _ = QFileDialog.getSaveFileName(parent, "New database", _in_start_folder(parent, "tracker.sqlite"), FILE_FILTER,
                                           options=QFileDialog.Option.DontConfirmOverwrite)
     return Path(path) if path else None
 
 
 def _ask_report_path(parent: QWidget, request: ReportRequest) -> Path | None:
     if request.kind == "all-actors":
-        folder = QFileDialog.getExistingDirectory(parent, "Folder for the compliance summaries")
+        folder = QFileDialog.getExistingDirectory(parent, "Folder for the compliance summaries", _start_folder(parent))
         return Path(folder) if folder else None
-    path, _ = QFileDialog.getSaveFileName(parent, f"Save {request.title()}", request.suggested_name(), "PDF files (*.pdf)")
+    path, _ = QFileDialog.getSaveFileName(parent, f"Save {request.title()}", _in_start_folder(parent, request.suggested_name()),
+                                          "PDF files (*.pdf)")
     return Path(path) if path else None
 
 
@@ -124,7 +135,7 @@ class MainWindow(QMainWindow):
             ReportSubjects(actor=self.current_actor, measure=self.current_measure,
                            matrix_filter=lambda: self.matrix_view.current_filter(),
                            changes_since=lambda: self.changes_view.since_date()),
-            ask_path=lambda parent, request: self.dialogs.ask_report_path(parent, request),
+            ask_path=lambda parent, request: self._remember_folder(self.dialogs.ask_report_path(parent, request)),
             show_message=lambda text: self.statusBar().showMessage(text, 10_000),
             parent=self,
         )
@@ -152,6 +163,7 @@ class MainWindow(QMainWindow):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(self.as_of_banner)
+        box.addWidget(self.reports.done_bar)
         box.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -223,7 +235,7 @@ class MainWindow(QMainWindow):
         self.reports_menu = self.menuBar().addMenu("&Reports")
         self.reports.fill_menu(self.reports_menu)
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About TCBM Tracker", self._about))
+        self.extras = WindowExtras(self, edit_menu, help_menu)  # Copy, Help pages, About, icon
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -312,6 +324,7 @@ class MainWindow(QMainWindow):
         m = data.matrix
         self._actor_names = {a.key: a.name for a in m.actors}
         self.dossier_view.region_labels = data.region_labels
+        self.extras.catalogs = data.catalogs
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         assessed = sum(1 for c in m.cells.values())
@@ -421,13 +434,18 @@ class MainWindow(QMainWindow):
         self.last_error.finished.connect(lambda _result: self.restore_focus(came_from))  # type: ignore[attr-defined]
 
     # --- user actions ---------------------------------------------------------------------------------
+    def _remember_folder(self, path: Path | None) -> Path | None:
+        if path is not None:
+            self.extras.remember_folder(path)
+        return path
+
     def open_database(self) -> None:
-        path = self.dialogs.ask_open_path(self)
+        path = self._remember_folder(self.dialogs.ask_open_path(self))
         if path is not None:
             self.controller.open_database(path)
 
     def new_database(self) -> None:
-        path = self.dialogs.ask_new_path(self)
+        path = self._remember_folder(self.dialogs.ask_new_path(self))
         if path is not None:
             if path.exists():
                 # A user error (a message box that says what to do), not a bug report.
@@ -520,13 +538,6 @@ class MainWindow(QMainWindow):
                 self.open_measure(cells[0][1])
             elif self.matrix_view.model.measures:
                 self.open_measure(self.matrix_view.model.measures[0].key)
-
-    def _about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About TCBM Tracker",
-                          f"TCBM Tracker {__version__}\n\nWho implements the UN space TCBMs (A/68/189) and the "
-                          "COPUOS guidelines for the long-term sustainability of outer space activities "
-                          "(A/74/20, annex II).", QMessageBox.StandardButton.Ok, self)
-        box.open()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
