@@ -37,6 +37,7 @@ from tcbm_tracker.ui.evidence_dialog import reason_label
 from tcbm_tracker.ui.evidence_picker import EvidencePickerModel, EvidenceSearchProxyModel
 from tcbm_tracker.ui.keyboard import TypeToSelectCombo
 from tcbm_tracker.ui.status_style import status_text
+from tcbm_tracker.ui.wording import count
 
 ValidateAssessment = Callable[[AssessmentInput], object]
 _NO_EVIDENCE = "No evidence in this database yet: “Add new evidence…” records a document or source."
@@ -173,7 +174,7 @@ class AssessmentEditorDialog(QDialog):
             return (f"<b>{_esc(c.actor_names[actor])}</b> — <b>{measure}</b> {_esc(c.measure_titles[measure])}"
                     f"<br><span style='color:#555'>{now}</span>")
         actors, measures = {a for a, _ in c.cells}, {m for _, m in c.cells}
-        return (f"<b>Bulk edit: {len(c.cells):,} cells</b> ({len(actors)} actors × {len(measures)} measures)"
+        return (f"<b>Bulk edit: {len(c.cells):,} cells</b> ({count(len(actors), 'actor')} × {count(len(measures), 'measure')})"
                 "<br><span style='color:#555'>Every selected cell gets the same assessment, recorded as one change.</span>")
 
     # --- values ----------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from tcbm_tracker.ui.settings import WindowSettings
 from tcbm_tracker.ui.sort_menu import SortMenu
 from tcbm_tracker.ui.window_extras import WindowExtras
 from tcbm_tracker.ui.window_fit import fit_to_screen
+from tcbm_tracker.ui.wording import count
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.evidence import EvidenceInput
@@ -328,7 +329,7 @@ class MainWindow(QMainWindow):
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         assessed = sum(1 for c in m.cells.values())
-        self.counts_label.setText(f"{len(m.actors):,} actors · {len(m.measures):,} measures · "
+        self.counts_label.setText(f"{count(len(m.actors), 'actor')} · {count(len(m.measures), 'measure')} · "
                                   f"{assessed:,} of {len(m.actors) * len(m.measures):,} cells assessed")
 
     def _dossier_loaded(self, dossier: Dossier) -> None:
@@ -526,7 +527,24 @@ class MainWindow(QMainWindow):
         else:
             self._changes_stale = True
 
+    def _tab_cell(self, view: QWidget | None) -> tuple[str, str] | None:
+        """The cell at the cursor of a tab's table (None when there is none)."""
+        if view is self.matrix_view:
+            current = self.matrix_view.table.currentIndex()
+            if not current.isValid():
+                return None
+            source = self.matrix_view.proxy.mapToSource(current)
+            measure = self.matrix_view.model.measure_at(source.column())
+            return (self.matrix_view.model.actor_at(source.row()).key, measure.key) if measure else None
+        if view is self.dossier_view or view is self.measure_view:
+            cells = view.selected_cells() if view.table.currentIndex().isValid() else []
+            return cells[0] if cells else None
+        return None
+
     def _tab_changed(self, index: int) -> None:
+        # The history panel follows the row under the cursor of the tab now in view.
+        if (cell := self._tab_cell(self.tabs.widget(index))) is not None:
+            self._current_cell_changed(*cell)
         if self.tabs.widget(index) is self.changes_view and self._changes_stale:
             self._load_changes()
         elif self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None and self._actor_names:

@@ -25,6 +25,7 @@ from tcbm_tracker.services.dto import (
     MeasureOverviewEntry,
 )
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
+from tcbm_tracker.ui.bidi import isolate
 from tcbm_tracker.ui.tooltips import tooltip_text
 
 T = TypeVar("T")
@@ -141,8 +142,8 @@ def evidence_text(evidence: Sequence[EvidenceInfo]) -> str:
 
 
 def evidence_tooltip(evidence: Sequence[EvidenceInfo]) -> str:
-    return "\n".join(f"{e.label}" + (f" ({e.date})" if e.date else "") + (f", {e.pinpoint}" if e.pinpoint else "")
-                     for e in evidence)
+    return "\n".join((f"{e.symbol} " if e.symbol else "") + isolate(e.title) + (f" ({e.date})" if e.date else "")
+                     + (f", {e.pinpoint}" if e.pinpoint else "") for e in evidence)
 
 
 def first_line(text: str | None) -> str:

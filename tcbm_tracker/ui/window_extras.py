@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QPlainTextEdit, QTableView, QTextEdit
 
 from tcbm_tracker import __version__
@@ -33,6 +33,7 @@ class WindowExtras:
         self.locations: dict[str, str] = {}  # "Settings and keys": folder, ... (set by the app)
         self.last_page: TextWindow | None = None
         window.setWindowIcon(app_icon())
+        steady_undo_labels(window.undo_action, window.redo_action, window.controller.undo_stack)
 
         self.copy_action = self._action("&Copy", self.copy, QKeySequence.StandardKey.Copy,
                                         "Copy the selected cells or rows as tab-separated text with headers")
@@ -111,3 +112,22 @@ class WindowExtras:
     def remember_folder(self, chosen: Path) -> None:
         folder = chosen if chosen.is_dir() else chosen.parent
         self.window.settings.set_last_folder(folder)
+
+
+def steady_undo_labels(undo: QAction, redo: QAction, stack: QUndoStack) -> None:
+    """"Undo" and "Redo" always read so; what they would undo is in the tooltip and status tip.
+
+    ``QUndoStack.createUndoAction`` renames its action after every edit ("Undo Record 37
+    cells"), which made the toolbar jump sideways; these slots run after the stack's own.
+    """
+
+    def steady(action: QAction, label: str, verb: str, text: str) -> None:
+        action.setText(label)
+        detail = f"{verb} {text}" if text else f"Nothing to {verb.lower()}"
+        action.setToolTip(detail)
+        action.setStatusTip(detail)
+
+    stack.undoTextChanged.connect(lambda text: steady(undo, "&Undo", "Undo", text))
+    stack.redoTextChanged.connect(lambda text: steady(redo, "&Redo", "Redo", text))
+    steady(undo, "&Undo", "Undo", stack.undoText())
+    steady(redo, "&Redo", "Redo", stack.redoText())
