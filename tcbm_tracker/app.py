@@ -133,6 +133,15 @@ def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (
             window.set_as_of(as_of)
             wait_until_idle(window)
         window.show()
+        app.processEvents()
+        if (window.width(), window.height()) != tuple(size):
+            # Qt keeps a window at least its minimum size: say so rather than write another size.
+            from tcbm_tracker.domain.errors import ValidationError
+
+            least = window.minimumSizeHint()
+            window.close()
+            raise ValidationError("size", f"{size[0]}x{size[1]} is smaller than the window can be; "
+                                          f"use at least {least.width()}x{least.height()}")
         if sort == "coverage":
             from PySide6.QtCore import Qt
 

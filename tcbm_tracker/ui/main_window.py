@@ -326,6 +326,7 @@ class MainWindow(QMainWindow):
         self._actor_names = {a.key: a.name for a in m.actors}
         self.dossier_view.region_labels = data.region_labels
         self.extras.catalogs = data.catalogs
+        self.matrix_view.start_panel.setVisible(not m.cells and self.controller.is_today)  # an empty record: say where to start
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         assessed = sum(1 for c in m.cells.values())

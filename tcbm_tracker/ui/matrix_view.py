@@ -26,6 +26,7 @@ from tcbm_tracker.ui.frozen_columns import FrozenColumnsView, keep_clear_of_froz
 from tcbm_tracker.ui.keyboard import TypedText, TypeToSelectCombo
 from tcbm_tracker.ui.legend import StatusLegend
 from tcbm_tracker.ui.measure_strip import MeasureStrip
+from tcbm_tracker.ui.start_panel import StartPanel
 from tcbm_tracker.ui.matrix_model import (
     ACTOR_COLUMN,
     COVERAGE_COLUMN,
@@ -199,6 +200,8 @@ class MatrixView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.addLayout(bar)
+        self.start_panel = StartPanel()  # shown by the window while nothing is assessed
+        layout.addWidget(self.start_panel)
         self.strip = MeasureStrip()
         layout.addWidget(self.strip)
         layout.addWidget(self.table, 1)

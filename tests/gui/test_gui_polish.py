@@ -115,3 +115,34 @@ def test_an_arabic_title_followed_by_a_date_is_isolated(qtbot, tracker) -> None:
     # Searching by a word of the title still finds it (QTest cannot type Arabic: pasted text).
     dialog.evidence_search.setText("الأنشطة")
     assert dialog.evidence_proxy.rowCount() == 1
+
+
+def test_screenshot_size_is_honoured_or_refused_with_the_reason(db_path, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import struct
+
+    from tcbm_tracker.cli import main
+
+    small = tmp_path / "small.png"
+    assert main(["--db", str(db_path), "screenshot", "--out", str(small), "--size", "640x480"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("tcbm-tracker: error: size: 640x480 is smaller than the window can be; use at least ")
+    assert not small.exists()  # no picture of another size written in its place
+    laptop = tmp_path / "laptop.png"
+    assert main(["--db", str(db_path), "screenshot", "--out", str(laptop), "--size", "1366x768"]) == 0
+    assert struct.unpack(">II", laptop.read_bytes()[16:24]) == (1366, 768)
+
+
+def test_an_empty_database_shows_where_to_start_until_the_first_assessment(window: MainWindow, qtbot, idle, scripted) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.test_gui_editing import fill_editor
+
+    panel = window.matrix_view.start_panel
+    assert panel.isVisible() and "Start here" in panel.text()
+    scripted.assessment.append(fill_editor(Status.PLANNED, "First one"))
+    table = window.matrix_view.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    for _ in range(FIRST_MEASURE_COLUMN):
+        qtbot.keyClick(table, Qt.Key.Key_Right)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    idle(window)
+    assert not panel.isVisible()
