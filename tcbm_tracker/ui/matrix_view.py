@@ -192,7 +192,8 @@ class MatrixView(QWidget):
         self.model.modelReset.connect(self._shape_columns)
         self.frozen = FrozenColumnsView(self.table, FIRST_MEASURE_COLUMN)
         self.table.frozen = self.frozen
-        self.frozen.setItemDelegate(self.table.itemDelegate())
+        # The grid's own Actor and Coverage cells are always under the frozen view: not painted twice.
+        self.table.itemDelegate().covered_columns = FIRST_MEASURE_COLUMN
         self.frozen.doubleClicked.connect(self._double_clicked)
         self.frozen.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.frozen.customContextMenuRequested.connect(self._frozen_menu)
@@ -388,7 +389,7 @@ class MatrixView(QWidget):
         measure = self.model.measure_at(source.column())
         note = "" if measure else str(self.model.headerData(source.column(), Qt.Orientation.Horizontal,
                                                            Qt.ItemDataRole.ToolTipRole) or "Actor: double-click opens the dossier")
-        self.strip.show_measure(self.model.actor_at(source.row()), measure, note)
+        self.strip.show_measure(measure, note)
         self.current_cell_changed.emit(self.model.actor_at(source.row()).key, measure.key if measure else "")
 
     def _cell_menu(self, pos: QPoint) -> None:

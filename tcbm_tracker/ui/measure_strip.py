@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
+from tcbm_tracker.services.dto import MeasureInfo
 from tcbm_tracker.ui.bidi import isolate
 
 _HINT = "Move the cursor onto a column to see which measure it is."
@@ -31,14 +31,19 @@ class MeasureStrip(QLabel):
         self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 10)
         self.measure_key = ""
 
-    def show_measure(self, actor: ActorInfo | None, measure: MeasureInfo | None, column_note: str = "") -> None:
-        """The measure of the current column, or ``column_note`` on the Actor and Coverage columns."""
-        who = f"{escape(isolate(actor.name))} · " if actor is not None else ""
+    def show_measure(self, measure: MeasureInfo | None, column_note: str = "") -> None:
+        """The measure of the current column, or ``column_note`` on the Actor and Coverage columns.
+
+        Only the column is named (the frozen Actor column shows the row), so moving up and down
+        a column changes nothing here: no text layout on PageDown.
+        """
         if measure is None:
             self.measure_key = ""
-            self.setText(who + escape(column_note) if column_note else (who or _HINT))
-            return
-        self.measure_key = measure.key
-        group = f"{escape(measure.group_key)}. {escape(measure.group_title)} — " if measure.group_title else ""
-        self.setText(f"{who}<b>{escape(measure.key)}</b> {escape(measure.title)}"
-                     f" <span style='color:#5a6877'>({group}{escape(measure.citation)})</span>")
+            text = escape(column_note) if column_note else _HINT
+        else:
+            self.measure_key = measure.key
+            group = f"{escape(measure.group_key)}. {escape(measure.group_title)} — " if measure.group_title else ""
+            text = (f"<b>{escape(measure.key)}</b> {escape(isolate(measure.title))}"
+                    f" <span style='color:#5a6877'>({group}{escape(measure.citation)})</span>")
+        if text != self.text():
+            self.setText(text)

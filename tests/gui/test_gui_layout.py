@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 
 from tcbm_tracker.ui.main_window import MainWindow
-from tcbm_tracker.ui.matrix_model import ACTOR_COLUMN, FIRST_MEASURE_COLUMN
+from tcbm_tracker.ui.matrix_model import ACTOR_COLUMN, COVERAGE_COLUMN, FIRST_MEASURE_COLUMN
 from tcbm_tracker.ui.settings import WindowSettings
 
 
@@ -49,9 +49,11 @@ def test_strip_names_the_current_columns_measure_as_the_cursor_moves(window: Mai
     table = mv.table
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Down)  # Afghanistan's row, the Actor column
-    assert "Afghanistan" in mv.strip.text() and mv.strip.measure_key == ""
-    for _ in range(FIRST_MEASURE_COLUMN):
-        qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert "Actor" in mv.strip.text() and mv.strip.measure_key == ""
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    explained = mv.model.headerData(COVERAGE_COLUMN, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert explained and escape(explained) in mv.strip.text()  # the Coverage column says what it counts
+    qtbot.keyClick(table, Qt.Key.Key_Right)
     first = mv.model.measures[0]
     assert mv.strip.measure_key == first.key
     assert first.key in mv.strip.text() and escape(first.title) in mv.strip.text()
