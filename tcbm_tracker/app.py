@@ -123,6 +123,10 @@ def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (
     with tempfile.TemporaryDirectory() as settings_dir:
         window = build_window(settings_path=Path(settings_dir) / "settings.ini")
         window.resize(*size)
+        from PySide6.QtCore import Qt as _Qt
+
+        # The history panel as on a screen of this size (the offscreen screen itself is small).
+        window.resizeDocks([window.history_dock], [210 if size[1] >= 800 else 120], _Qt.Orientation.Vertical)
         errors: list[BaseException] = []
         window.controller.error_occurred.connect(lambda exc, details: errors.append(exc))
         window.controller.open_database(Path(db_path))

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         geometry = settings.geometry()
         restored = geometry is not None and self.restoreGeometry(geometry)
         small = fit_to_screen(self, restored=restored)  # never larger than the screen it opens on
-        self.resizeDocks([self.history_dock], [120 if small else 170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.history_dock], [120 if small else 210], Qt.Orientation.Vertical)
         if (state := settings.state()) is not None:
             self.restoreState(state)
 
