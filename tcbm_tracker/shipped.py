@@ -1,4 +1,5 @@
-"""Where the files shipped with the application live: catalogues, actors, fonts, migrations.
+"""Where the files shipped with the application live: catalogues, actors, fonts, migrations,
+the icon and the desktop user guide.
 
 In a source checkout (or an editable install) ``resources/`` and ``db/`` sit beside the
 package; in a wheel they are shipped inside it as ``_resources`` and ``_db``. Every layer may
@@ -37,3 +38,13 @@ def fonts_dir() -> Path:
 
 def migrations_dir() -> Path:
     return _shipped("_db", "db") / "migrations"
+
+
+def icon_file() -> Path:
+    """The application's icon (the same picture as packaging/tcbm-tracker.png)."""
+    return resources_dir() / "icons" / "tcbm-tracker.png"
+
+
+def user_guide_file() -> Path:
+    """docs/desktop.md, the desktop user guide, shown offline by Help > User Guide."""
+    return _shipped("_docs", "docs") / "desktop.md"
