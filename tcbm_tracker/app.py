@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from tcbm_tracker.storage.locations import APP_NAME
+from tcbm_tracker.storage.locations import APP_NAME, settings_file
 
 
 def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -45,6 +45,8 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     from tcbm_tracker.ui.main_window import MainWindow
     from tcbm_tracker.ui.settings import WindowSettings
 
+    # Portable mode keeps the settings in an INI file beside the data, never in the host's folders.
+    settings_path = settings_path or settings_file()
     qsettings = QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path else QSettings()
     window = MainWindow(controller, WindowSettings(qsettings), dialogs)
     runner.setParent(window)

@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.storage import locations
 from tcbm_tracker.storage.locations import ENV_DB, default_database_path
 
 EXIT_BUG = 70
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help=f"database file (default: ${ENV_DB}, else {default_database_path()})")
     parser.add_argument("--user", metavar="NAME", help="name recorded as the author of changes (default: login name)")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
+    parser.add_argument("--portable", action="store_true",
+                        help=f"keep every file (database, backups, keys, settings, logs) in {locations.PORTABLE_DATA}/ beside "
+                             f"the application (also on when a file named '{locations.PORTABLE_MARKER}' sits there)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     data_commands.register(sub)
     extra_commands.register(sub)
@@ -52,9 +56,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def use_portable_mode(flag: bool) -> None:
+    """Apply portable mode (marker file or ``--portable``) before any file is opened.
+
+    Libraries' caches (fontconfig's, written when Qt or a report first lists the fonts) follow
+    the data into the portable folder, so that nothing is written on the host.
+    """
+    root = locations.detect_portable(flag)
+    cache = locations.cache_dir()
+    if root is not None and cache is not None:
+        os.environ["XDG_CACHE_HOME"] = str(cache)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    use_portable_mode(False)  # the marker file: before the parser, whose help names the default database
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.portable:
+        use_portable_mode(True)
     handler = getattr(args, "handler", None)
     try:
         if handler is None:
