@@ -123,7 +123,8 @@ def system_libraries(bundle: Path, out: list[str]) -> None:
     unknown = []
     for lib in sorted(bundle.rglob("*.so*")):
         rel = lib.relative_to(bundle)
-        if not lib.is_file() or "PySide6" in rel.parts or "shiboken6" in rel.parts or lib.name.endswith(".py"):
+        # Symbolic links point into a package's folder (PyInstaller links Qt and pillow.libs).
+        if lib.is_symlink() or not lib.is_file() or "PySide6" in rel.parts or "shiboken6" in rel.parts or lib.name.endswith(".py"):
             continue
         if "site-packages" in str(rel) or any(p.endswith((".libs", "_libs")) for p in rel.parts[:-1]) or ".cpython-" in lib.name \
                 or ".abi3." in lib.name or PYTHON_LIB.match(lib.name) or rel.parts[:2] == ("_internal", "lib-dynload"):

@@ -54,6 +54,26 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     return window
 
 
+# Start-up benchmarks of an installed or bundled application (benchmarks/bench_bundle.py),
+# which cannot inject code: print PAINTED and quit once the full matrix is first painted.
+ENV_EXIT_AFTER_PAINT = "TCBM_TRACKER_EXIT_AFTER_PAINT"
+
+
+def _quit_after_first_full_paint(app, window):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent, QObject
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint and window.matrix_view.model.rowCount() > 0:
+                print("PAINTED", flush=True)
+                app.quit()
+            return False
+
+    watch = Painted(window)
+    window.matrix_view.table.viewport().installEventFilter(watch)
+    return watch
+
+
 def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
     """Start the desktop application; returns the exit code."""
     # The database stack (SQLAlchemy, SQLModel, the services) is imported before Qt, as the
@@ -67,6 +87,8 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
 
     window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
     install_excepthook(lambda: window)
+    if os.environ.get(ENV_EXIT_AFTER_PAINT):
+        _quit_after_first_full_paint(app, window)
     window.show()
     return int(app.exec())
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -142,3 +143,12 @@ def test_gui_refuses_an_exchange_package_with_one_line(tmp_path: Path, capsys: p
 def test_gui_takes_a_database_either_as_file_or_with_db_not_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(tmp_path / "a.sqlite"), "gui", str(tmp_path / "b.sqlite")]) != 0
     assert "either as FILE" in capsys.readouterr().err
+
+
+def test_start_up_benchmark_hook_prints_painted_and_quits(tmp_path: Path, db_path: Path) -> None:
+    """TCBM_TRACKER_EXIT_AFTER_PAINT (benchmarks/bench_bundle.py) ends the app once the matrix is painted."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TCBM_TRACKER_EXIT_AFTER_PAINT": "1", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "tcbm_tracker", "--db", str(db_path), "gui"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "PAINTED"
