@@ -97,13 +97,14 @@ window_test() {  # DB_ARGS... ; returns the app's exit status
     QT_QPA_PLATFORM=xcb '"${hidden[*]@Q}"' "$0" "$@" >"'"$work"'/gui.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 120); do
-      w=$(xdotool search --name "TCBM Tracker" 2>/dev/null | head -1) && [ -n "$w" ] && break
+      w=$(xdotool search --onlyvisible --name "— TCBM Tracker" 2>/dev/null | tail -1) && [ -n "$w" ] && break
       kill -0 $pid 2>/dev/null || { echo "the app exited before showing its window" >&2; wait $pid; exit 1; }
       sleep 0.25
     done
     [ -n "${w:-}" ] || { echo "no window after 30 s" >&2; kill $pid; exit 1; }
     sleep 1.5
-    xdotool windowfocus --sync "$w"; xdotool key --window "$w" ctrl+q
+    # Keys go through XTEST to the focused window, as a user types them (no window manager: focus it).
+    xdotool windowfocus --sync "$w" && xdotool key ctrl+q
     for _ in $(seq 1 40); do kill -0 $pid 2>/dev/null || break; sleep 0.25; done
     kill -0 $pid 2>/dev/null && { echo "Ctrl+Q did not close the window" >&2; kill $pid; exit 1; }
     wait $pid' "$exe" "$@"
