@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     home.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": args.platform,
            "TCBM_TRACKER_EXIT_AFTER_PAINT": "1"}
-    if "DISPLAY" in os.environ:
-        env["DISPLAY"] = os.environ["DISPLAY"]
+    for name in ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"):  # to reach the display, for xcb
+        if name in os.environ:
+            env[name] = os.environ[name]
     commands = {"source install": [str(source), "--db", str(db), "gui"],
                 "bundle": [str(bundle / "tcbm-tracker"), "--db", str(db), "gui"]}
     times: dict[str, list[float]] = {name: [] for name in commands}
