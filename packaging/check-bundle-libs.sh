@@ -18,6 +18,7 @@ bundle=$(cd "$bundle" && pwd)
 # Base system, allowed outside the bundle (keep in step with packaging/README.md).
 allowed='^(ld-linux-x86-64\.so\.2|linux-vdso\.so\.1|lib(c|m|dl|pthread|rt|util|resolv|anl)\.so\.[0-9]+'
 allowed+='|lib(GL|EGL|GLX|GLdispatch|OpenGL)\.so\.[0-9]+'
+allowed+='|libstdc\+\+\.so\.6|libgcc_s\.so\.1'
 allowed+='|libfontconfig\.so\.1|libfreetype\.so\.6|libexpat\.so\.1|libpng16\.so\.16|libz\.so\.1|libbrotli(dec|common)\.so\.1'
 allowed+='|libX11\.so\.6|libX11-xcb\.so\.1|libxcb\.so\.1|libXau\.so\.6|libXdmcp\.so\.6|libbsd\.so\.0|libmd\.so\.0)$'
 

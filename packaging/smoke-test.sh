@@ -80,7 +80,7 @@ run "$exe" --db "$db" screenshot --view matrix --out "$work/matrix.png" >/dev/nu
 desktop_libs="libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-image.so.0 libxcb-keysyms.so.1 libxcb-randr.so.0
   libxcb-render-util.so.0 libxcb-render.so.0 libxcb-shape.so.0 libxcb-shm.so.0 libxcb-sync.so.1 libxcb-xfixes.so.0
   libxcb-xkb.so.1 libxcb-util.so.1 libxcb-glx.so.0 libX11-xcb.so.1 libxkbcommon.so.0 libxkbcommon-x11.so.0
-  libdbus-1.so.3 libfontconfig.so.1 libfreetype.so.6 libglib-2.0.so.0 libstdc++.so.6"
+  libdbus-1.so.3 libfontconfig.so.1 libfreetype.so.6 libglib-2.0.so.0"
 hide=""
 for lib in $desktop_libs; do
   for d in /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu; do
