@@ -2,7 +2,8 @@
 # Smoke test of the built application, as a user without Python gets it: unpack the tarball
 # into an empty folder outside the source tree and run it with a clean environment (PATH of
 # the base system only, no PYTHONPATH, HOME a fresh folder) and no network (unshare -n):
-#   --version; init; assess; report actor FRA (a PDF that pypdf reads); screenshot of the
+#   --version; init; assess; report actor FRA (a PDF that pypdf reads); every actor's summary
+#   with two worker processes; screenshot of the
 #   matrix (a PNG); the window on X11 (xcb) under Xvfb, closed with Ctrl+Q (xdotool); and
 #   portable mode, which must leave no file in $HOME.
 #
@@ -66,6 +67,13 @@ if any(re.search(r"CJK|SC|Han|Hei|Song|Ming|Fallback", name) for name in fonts):
     assert "外层空间透明度" in text, "Chinese text missing although a CJK font is bundled"
 print(f"  PDF: {len(PdfReader(pdf).pages)} page(s), fonts bundled: {', '.join(sorted(fonts))}")
 PY
+
+# The batch export starts worker processes by re-running the executable (multiprocessing's
+# "spawn"): it works in a frozen application only through freeze_support().
+step "report actor --all --workers 2 (worker processes of the frozen executable)"
+run "$exe" --db "$db" report actor --all --workers 2 --out "$work/all" >"$work/all.log" 2>&1 || { cat "$work/all.log" >&2; fail "report actor --all"; }
+written=$(find "$work/all" -name '*.pdf' | wc -l)
+grep -q "wrote $written summaries" "$work/all.log" && [ "$written" -ge 195 ] || fail "report actor --all wrote $written PDFs: $(cat "$work/all.log")"
 
 step "screenshot --view matrix"
 run "$exe" --db "$db" screenshot --view matrix --out "$work/matrix.png" >/dev/null || fail "screenshot"
