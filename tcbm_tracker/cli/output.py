@@ -6,11 +6,15 @@ import dataclasses
 import datetime as dt
 import json
 import sys
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+import wcwidth
+
 from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import Coverage, Matrix
 
 # One character per status for the text matrix; the legend is printed with it.
@@ -26,15 +30,21 @@ STATUS_SYMBOLS: dict[Status, str] = {
 
 
 def coverage_dict(c: Coverage) -> dict[str, Any]:
-    """Coverage with its denominator spelled out: the figures a reader must be able to check."""
+    """Coverage with its denominators spelled out: the figures a reader must be able to check.
+
+    ``implementation_rate`` is implemented / ``assessed`` (null when nothing is assessed, never 0);
+    ``assessment_coverage`` is ``assessed`` / ``in_scope`` (see ``services.figures``).
+    """
     return {
         "label": c.label,
         "total": c.total,
         "not_applicable": c.not_applicable,
-        "denominator": c.denominator,
+        "in_scope": c.in_scope,
         "assessed": c.assessed,
         "implemented": c.implemented,
         "implementation_rate": c.implementation_rate,
+        "implementation_rate_text": figures.rate_phrase(c),
+        "assessment_coverage": c.assessment_coverage,
         "counts": {s.value: c.count(s) for s in Status},
     }
 
@@ -61,27 +71,76 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def stream_json(items: Iterable[Any]) -> None:
+    """A JSON array written item by item (the same document ``print_json`` writes, spaced differently)."""
+    sys.stdout.write("[")
+    for n, item in enumerate(items):
+        sys.stdout.write(",\n" if n else "\n")
+        sys.stdout.write(json.dumps(jsonable(item), ensure_ascii=False, indent=2))
+    sys.stdout.write("\n]\n")
+
+
+# Zero-width joiner and non-joiner shape Persian, Indic scripts and emoji sequences: kept.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+
+
+def _escaped(ch: str) -> bool:
+    """Characters a terminal would act on or hide: controls, bidi overrides and other invisible
+    format characters (a right-to-left override can make a note read as something else)."""
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and ch not in _KEPT_FORMAT)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: every control or invisible format character shown as ``[U+XXXX]``."""
+    if text.isprintable() and not any(_escaped(ch) for ch in text):
+        return text
+    return "".join(f"[U+{ord(ch):04X}]" if _escaped(ch) else ch for ch in text)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: two for CJK and most emoji, none for combining marks."""
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
+
+
+def _fit(text: str, max_width: int) -> str:
+    """``text`` cut to at most ``max_width`` columns, with an ellipsis when cut."""
+    if display_width(text) <= max_width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth.wcwidth(ch), 0)
+        if used + w > max_width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
+    """Columns aligned by display width, user text escaped (see ``terminal_text``)."""
     if not rows:
         return "(none)"
+
     def cell(v: Any) -> str:
         text = "" if v is None else str(v)
-        text = text.replace("\n", " ")
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        text = terminal_text(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+        return _fit(text, max_width)
 
     body = [[cell(v) for v in r] for r in rows]
-    widths = [len(h) for h in headers]
+    widths = [display_width(h) for h in headers]
     for r in body:
         for i, c in enumerate(r):
-            widths[i] = max(widths[i], len(c))
-    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+            widths[i] = max(widths[i], display_width(c))
+    lines = ["  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in body]
+    lines += ["  ".join(_pad(c, widths[i]) for i, c in enumerate(r)).rstrip() for r in body]
     return "\n".join(lines)
-
-
-def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
 def compact_matrix(matrix: Matrix) -> str:
@@ -98,8 +157,7 @@ def compact_matrix(matrix: Matrix) -> str:
         lines.append(" " * (label_width + 2) + " ".join(chars))
     for a in sorted(matrix.actors, key=lambda actor: actor.key):  # rows are labelled by key
         statuses = [matrix.status(a.key, m.key) for m in matrix.measures]
-        counted = [s for s in statuses if s is not Status.NOT_APPLICABLE]
-        done = sum(1 for s in counted if s is Status.IMPLEMENTED)
+        cov = figures.coverage_of(a.key, statuses)
         cells = " ".join(STATUS_SYMBOLS[s] for s in statuses)
-        lines.append(f"{a.key.ljust(label_width)}  {cells}  {done}/{len(counted)} implemented")
+        lines.append(f"{a.key.ljust(label_width)}  {cells}  {figures.rate_phrase(cov)} implemented")
     return "\n".join(lines)

@@ -12,13 +12,13 @@ are other names people search by (the short forms of official names).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import ActorFileError, ValidationError
+from tcbm_tracker.domain.json_input import JsonInputError, decode_json_bytes
 from tcbm_tracker.domain.vocabulary import ActorKind
 
 FORMAT = "tcbm-tracker/actors"
@@ -60,11 +60,13 @@ class ActorListSpec:
 
 def load_actor_file(path: Path) -> ActorListSpec:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise ActorFileError(f"cannot read actor file {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ActorFileError(f"{path.name}: not valid UTF-8 JSON ({exc})") from None
+    try:
+        doc = decode_json_bytes(raw)
+    except JsonInputError as exc:
+        raise ActorFileError(f"{path.name}: {exc}") from None
     return parse_actor_list(doc, source=path.name)
 
 

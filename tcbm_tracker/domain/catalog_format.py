@@ -7,13 +7,13 @@ depends on the database (a key used by another catalogue, a version older than t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import CatalogError, ValidationError
+from tcbm_tracker.domain.json_input import JsonInputError, decode_json_bytes
 
 FORMAT = "tcbm-tracker/catalog"
 FORMAT_VERSION = 1
@@ -66,11 +66,9 @@ def load_catalog_file(path: Path) -> CatalogSpec:
     except OSError as exc:
         raise CatalogError(f"cannot read catalogue file {path}: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path.name}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        doc = decode_json_bytes(raw)
+    except JsonInputError as exc:
+        raise CatalogError(f"{path.name}: {exc}") from None
     return parse_catalog(doc, source=path.name)
 
 

@@ -14,8 +14,9 @@ from itertools import groupby
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from tcbm_tracker.domain.local_time import local_day
 from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
@@ -27,6 +28,7 @@ from tcbm_tracker.reports.components import (
     coverage_table,
     legend,
     lines,
+    standing_note,
     status_cell,
     status_style,
     table,
@@ -37,6 +39,7 @@ from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
+from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
@@ -68,8 +71,47 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                   + "; ".join(f"{text.para(c.short_title)} ({text.para(c.key)} v{c.version}, {text.para(c.source_document)})"
                               for c in ctx.catalogs) + ".", Styles.body),
     ]
+    for key, adopted in sorted(data.dossier.not_yet_adopted.items()):
+        out.append(Paragraph(f"<b>{text.para(key)}: not yet adopted</b> on {data.dossier.as_of.isoformat()} (adopted "
+                             f"{text.para(adopted)}); its measures are not listed.", Styles.body))
     if actor.note:
         out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note, field="note on this actor"), Styles.note))
+    return out
+
+
+def _at_a_glance(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
+    """Page 1: one sentence with the figures, when the record was last reviewed, what changed lately."""
+    d = data.dossier
+    overall = coverage_of("all", (e.status for e in d.entries))
+    reviewed = (f"{local_day(data.last_reviewed).isoformat()} (the most recent assessment recorded)"
+                if data.last_reviewed else "never: no assessment has been recorded")
+    out: list[Flowable] = [
+        Heading("At a glance", Styles.h1, outline="At a glance", level=0),
+        Paragraph(text.para(summary_sentence(d.actor.name, overall)), Styles.lead),
+        Paragraph(f"<b>Record last reviewed:</b> {reviewed}.", Styles.body),
+    ]
+    if data.since is None:
+        return out
+    period = f"since {data.since.isoformat()}"
+    if not data.changes:
+        out.append(Paragraph(f"<b>What changed {period}:</b> no status changed.", Styles.body))
+        return out
+    down = sum(1 for c in data.changes if c.down)
+    head = f"<b>What changed {period}:</b> {len(data.changes)} status{'es' if len(data.changes) != 1 else ''}"
+    if down:
+        head += f", {down} of them <b>down</b> (further from implementation)"
+    out.append(Paragraph(head + ".", Styles.body))
+    rows: list[list[object]] = [["Measure", "Before", "Now", ""]]
+    extra: list[tuple[object, ...]] = []
+    widths = [WIDTH * f for f in (0.2, 0.3, 0.3, 0.2)]
+    for c in data.changes:
+        r = len(rows)
+        rows.append([text.plain(c.measure_key, BOLD), status_cell(c.before, widths[1]), status_cell(c.after, widths[2]),
+                     "▼ went down" if c.down else ""])
+        extra += status_style(1, r, c.before) + status_style(2, r, c.after)
+        if c.down:
+            extra.append(("FONT", (3, r), (3, r), BOLD, 8))
+    out.append(table(rows, widths, extra=extra))
     return out
 
 
@@ -98,9 +140,8 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
         coverage_table(rows, WIDTH, text),
         Spacer(1, 3),
         Paragraph(
-            "Cells: measures in scope. Denominator: cells less those marked not applicable "
-            f"({excluded} excluded here). Implementation rate: implemented ÷ denominator; partial implementation "
-            "is counted apart, not as implemented. Not assessed: no assessment recorded, or the last one withdrawn.",
+            f"In scope: the measures less those marked not applicable ({excluded} excluded here). {RATE_RULE} "
+            "Not assessed: no assessment recorded, or the last one withdrawn.",
             Styles.small),
         Spacer(1, 8),
         KeepTogether([Paragraph("Statuses by catalogue and group", Styles.h2), StatusBars(bars, WIDTH, text),
@@ -108,40 +149,41 @@ def _coverage(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     ]
 
 
-def _measure_table(entries: list[DossierEntry], text: SafeText, refs: References, notes: NotesInFull) -> Table:
-    """One table per catalogue: a banded row per group, a row per measure, its short note below it."""
-    widths = [WIDTH * f for f in (0.42, 0.19, 0.18, 0.11, 0.10)]
+def _measure_tables(entries: list[DossierEntry], text: SafeText, refs: References, notes: NotesInFull) -> list[Flowable]:
+    """A table per group of a catalogue: the group's band repeats with the column heads after a
+    page break, so a page that starts mid-group still says which group it is; a measure stays
+    with its note."""
+    widths = [WIDTH * f for f in (0.36, 0.17, 0.17, 0.11, 0.19)]
     heads = ("Measure", "Status", "Provenance · confidence", "Effective", "Evidence")
-    rows: list[list[object]] = [list(heads)]
-    extra: list[tuple[object, ...]] = []
+    out: list[Flowable] = []
     for _, group_entries in groupby(entries, key=lambda e: e.measure.group_key):
         group = list(group_entries)
         g = group[0].measure
-        r = len(rows)
-        rows.append([lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD), "", "", "", ""])
-        extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BAND), ("FONT", (0, r), (-1, r), BOLD, 8, 10)]
+        rows: list[list[object]] = [list(heads), [lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD),
+                                                  "", "", "", ""]]
+        extra: list[tuple[object, ...]] = [("SPAN", (0, 1), (-1, 1)), ("BACKGROUND", (0, 1), (-1, 1), GROUP_BAND),
+                                           ("FONT", (0, 1), (-1, 1), BOLD, 8, 10)]
         for i, e in enumerate(group):
             m, a = e.measure, e.assessment
             r = len(rows)
             rows.append([
                 Paragraph(f"<b>{text.para(m.key, BOLD)}</b>  {text.para(m.title)}<br/>"
-                          f'<font size="7" color="#5F6B76">{citation(text, m)}</font>', Styles.cell),
+                          f'<font size="7.5" color="#5F6B76">{citation(text, m)}</font>', Styles.cell),
                 status_cell(e.status, widths[1], recorded=a is not None),
                 assessment_cell(a, widths[2]),
                 a.effective_date.isoformat() if a else "–",
-                lines(refs.cite(e.evidence) or "–", widths[4]),
+                refs.citations(text, a, e.evidence),
             ])
             extra += status_style(1, r, e.status)
             note = notes.short(text, f"{m.key} — note", a.note if a else None)
-            last = r
             if note is not None:
                 rows.append([note, "", "", "", ""])
-                last = r + 1
-                extra += [("SPAN", (0, last), (-1, last)), ("LEFTPADDING", (0, last), (-1, last), 14),
-                          ("LINEBELOW", (0, r), (-1, r), 0.25, colors.white)]
-            # A measure stays with its note, and a group heading with its first measure.
-            extra.append(("NOSPLIT", (0, r - 1 if i == 0 else r), (-1, last)))
-    return table(rows, widths, extra=extra)
+                extra += [("SPAN", (0, r + 1), (-1, r + 1)), ("LEFTPADDING", (0, r + 1), (-1, r + 1), 14),
+                          ("LINEBELOW", (0, r), (-1, r), 0.25, colors.white), ("NOSPLIT", (0, r), (-1, r + 1))]
+            if i == 0:  # the band never ends a page without its first measure
+                extra.append(("NOSPLIT", (0, 0), (-1, len(rows) - 1)))
+        out += [table(rows, widths, extra=extra, repeat_rows=2), Spacer(1, 4)]
+    return out
 
 
 def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: NotesInFull) -> list[Flowable]:
@@ -151,7 +193,7 @@ def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: N
         cat = cats.get(cat_key)
         title = f"{cat_key} — {cat.title}" if cat else cat_key
         out.append(Heading(text.para(title), Styles.h2, outline=text.logical(title), level=1))
-        out.append(_measure_table(list(cat_entries), text, refs, notes))
+        out += _measure_tables(list(cat_entries), text, refs, notes)
         out.append(Spacer(1, 6))
     return out
 
@@ -160,6 +202,8 @@ def actor_summary_flowables(data: ActorSummaryData, text: SafeText) -> list[Flow
     """Every flowable of the summary, in order (pure: no I/O)."""
     refs, notes = References(), NotesInFull()
     out = _title_block(data, text)
+    out.append(standing_note(text, data.context))
+    out += _at_a_glance(data, text)
     out += _coverage(data, text)
     out += _measures(data, text, refs, notes)
     out += refs.flowables(text)

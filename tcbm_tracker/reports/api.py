@@ -11,7 +11,9 @@ and reports back through two optional callables:
 
 Errors a user can fix raise ``TrackerError`` subclasses with a one-line ``.message``: unknown
 actor, measure or catalogue (``NotFoundError``), a bad date (``ValidationError``), an output path
-that cannot be written (``ReportOutputError``). Anything else is a bug.
+that cannot be written (``ReportOutputError``), data that fails verification
+(``UnverifiedDataError``; ``allow_unverified=True`` prints it with a "DATA FAILED VERIFICATION"
+stamp on every page instead). Anything else is a bug.
 
 Each returns a ``ReportResult``: ``path``, ``pages``, ``title``, ``fingerprint`` (the change-log
 head the data came from) and ``warnings`` (characters the font could not show, printed as
@@ -25,6 +27,7 @@ in worker processes, same progress/cancel contract) returns a ``BatchResult``;
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -33,7 +36,7 @@ from typing import TypeVar
 
 from tcbm_tracker.reports import data as collect
 from tcbm_tracker.reports.actor_summary import render_actor_summary
-from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult
+from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult, check_output_path
 from tcbm_tracker.services.tracker import Tracker
 
 D = TypeVar("D")
@@ -49,18 +52,29 @@ def _layout(module: str, name: str) -> Callable[..., ReportResult]:
 
 
 def _run(
+    tracker: Tracker,
     gather: Callable[[], D],
     render: Callable[..., ReportResult],
     out_path: Path | str,
     progress: Progress | None,
     cancelled: Cancelled | None,
     invariant: bool | None,
+    allow_unverified: bool,
 ) -> ReportResult:
     if cancelled is not None and cancelled():
         raise ReportCancelled()
+    # A path that cannot be written is refused before the data is read and sealed: a refused
+    # report leaves the database as it was.
+    check_output_path(out_path)
     if progress is not None:
         progress(0, 0)
+    # The data is checked first: a report from data that fails verification is refused, or
+    # printed with a stamp on every page when the caller asks for it.
+    check = tracker.report_check.require(allow_unverified=allow_unverified)
     report_data = gather()
+    if not check.ok:
+        ctx = report_data.context  # type: ignore[attr-defined]  # every report data has one
+        report_data = dataclasses.replace(report_data, context=dataclasses.replace(ctx, unverified=True))  # type: ignore[type-var]
 
     def layout_progress(done: int, total: int) -> None:
         if progress is not None:
@@ -77,19 +91,23 @@ def build_actor_summary(
     as_of: DateLike = None,
     known_at: DateLike = None,
     catalog: str | None = None,
+    since: DateLike = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     invariant: bool | None = None,
     now: dt.datetime | None = None,
+    allow_unverified: bool = False,
 ) -> ReportResult:
     """A state's (or organization's) compliance summary, e.g. ``build_actor_summary(t, "FRA", "fra.pdf")``.
 
     ``as_of``: statuses in force on that date (default today); ``known_at``: only what had been
-    recorded by the end of that date; ``catalog``: one catalogue only (``"LTS2019"``);
+    recorded by the end of that date; ``catalog``: one catalogue only (``"LTS2019"``); ``since``: start
+    of page 1's "what changed" (default: 12 months before ``as_of``);
     ``invariant``: reproducible bytes (tests); ``now``: the "generated" time printed.
     """
-    return _run(lambda: collect.actor_summary_data(tracker, actor, as_of=as_of, known_at=known_at, catalog=catalog, now=now),
-                render_actor_summary, out_path, progress, cancelled, invariant)
+    return _run(tracker, lambda: collect.actor_summary_data(tracker, actor, as_of=as_of, known_at=known_at, catalog=catalog,
+                                                   since=since, now=now),
+                render_actor_summary, out_path, progress, cancelled, invariant, allow_unverified)
 
 
 def build_measure_report(
@@ -103,10 +121,11 @@ def build_measure_report(
     cancelled: Cancelled | None = None,
     invariant: bool | None = None,
     now: dt.datetime | None = None,
+    allow_unverified: bool = False,
 ) -> ReportResult:
     """One measure across every actor, e.g. ``build_measure_report(t, "LTS-B.4", "b4.pdf")``."""
-    return _run(lambda: collect.measure_report_data(tracker, measure, as_of=as_of, known_at=known_at, now=now),
-                _layout("measure_report", "render_measure_report"), out_path, progress, cancelled, invariant)
+    return _run(tracker, lambda: collect.measure_report_data(tracker, measure, as_of=as_of, known_at=known_at, now=now),
+                _layout("measure_report", "render_measure_report"), out_path, progress, cancelled, invariant, allow_unverified)
 
 
 def build_matrix_report(
@@ -122,15 +141,16 @@ def build_matrix_report(
     cancelled: Cancelled | None = None,
     invariant: bool | None = None,
     now: dt.datetime | None = None,
+    allow_unverified: bool = False,
 ) -> ReportResult:
     """The landscape heat map of actors x measures.
 
     ``group``: one group of measures (``"B"`` or ``"LTS2019/B"``); ``region``: actors of one UN
     regional group (``"WEOG"``). The other options are as for ``build_actor_summary``.
     """
-    return _run(lambda: collect.matrix_report_data(tracker, catalog=catalog, group=group, region=region, as_of=as_of,
+    return _run(tracker, lambda: collect.matrix_report_data(tracker, catalog=catalog, group=group, region=region, as_of=as_of,
                                                    known_at=known_at, now=now),
-                _layout("matrix_report", "render_matrix_report"), out_path, progress, cancelled, invariant)
+                _layout("matrix_report", "render_matrix_report"), out_path, progress, cancelled, invariant, allow_unverified)
 
 
 def build_changes_report(
@@ -143,10 +163,11 @@ def build_changes_report(
     cancelled: Cancelled | None = None,
     invariant: bool | None = None,
     now: dt.datetime | None = None,
+    allow_unverified: bool = False,
 ) -> ReportResult:
     """Every assessment recorded on or after ``since``, with who recorded it and the evidence."""
-    return _run(lambda: collect.changes_report_data(tracker, since, catalog=catalog, now=now),
-                _layout("changes_report", "render_changes_report"), out_path, progress, cancelled, invariant)
+    return _run(tracker, lambda: collect.changes_report_data(tracker, since, catalog=catalog, now=now),
+                _layout("changes_report", "render_changes_report"), out_path, progress, cancelled, invariant, allow_unverified)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -9,6 +9,7 @@ the target folder as it was. Every summary in one batch prints the same "generat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -51,6 +52,8 @@ class _Job:
     catalog: str | None
     now: dt.datetime
     invariant: bool | None
+    since: DateLike = None
+    unverified: bool = False  # the data failed verification: every summary is stamped
 
 
 def available_cores() -> int:
@@ -71,7 +74,10 @@ def summary_file_name(actor_key: str) -> str:
 
 
 def _render_one(tracker: Tracker, key: str, folder: Path, job: _Job) -> ReportResult:
-    data = actor_summary_data(tracker, key, as_of=job.as_of, known_at=job.known_at, catalog=job.catalog, now=job.now)
+    data = actor_summary_data(tracker, key, as_of=job.as_of, known_at=job.known_at, catalog=job.catalog, since=job.since,
+                               now=job.now)
+    if job.unverified:
+        data = dataclasses.replace(data, context=dataclasses.replace(data.context, unverified=True))
     return render_actor_summary(data, folder / summary_file_name(key), invariant=job.invariant)
 
 
@@ -101,6 +107,8 @@ def build_all_actor_summaries(
     as_of: DateLike = None,
     known_at: DateLike = None,
     catalog: str | None = None,
+    since: DateLike = None,
+    allow_unverified: bool = False,
     actors: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -124,9 +132,12 @@ def build_all_actor_summaries(
         v.parse_date("known at", known_at)
     if catalog is not None:
         tracker.reference.catalog(catalog)
+    if since is not None:
+        v.parse_date("since", since)
     keys = [a.key for a in tracker.reference.actors()] if actors is None else [tracker.reference.actor(k).key for k in actors]
     fingerprint = tracker.queries.fingerprint()
-    job = _Job(as_of, known_at, catalog, now or dt.datetime.now(dt.UTC), invariant)
+    check = tracker.report_check.require(allow_unverified=allow_unverified)  # once, not per summary
+    job = _Job(as_of, known_at, catalog, now or dt.datetime.now(dt.UTC), invariant, since, not check.ok)
     count = max(1, workers or available_cores())
     folder = _prepare(Path(out_dir).expanduser())
     staging = folder / f".tcbm-summaries-{secrets.token_hex(4)}.part"

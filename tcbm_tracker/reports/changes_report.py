@@ -27,6 +27,7 @@ from tcbm_tracker.reports.components import (
     kv_table,
     legend,
     lines,
+    standing_note,
     status_cell,
     status_label,
     status_style,
@@ -102,7 +103,8 @@ def _standing_text(a: AssessmentInfo, standing: ChangeStanding, today: dt.date) 
 
 def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, refs: References, notes: NotesInFull,
                report_zone: str) -> Table:
-    widths = [WIDTH * f for f in (0.07, 0.19, 0.11, 0.16, 0.16, 0.13, 0.09, 0.09)]
+    # "By" is wide enough for a user name of a dozen characters on one line (never broken mid-word).
+    widths = [WIDTH * f for f in (0.07, 0.16, 0.12, 0.14, 0.15, 0.13, 0.14, 0.09)]
     # "Before" and "Recorded" are the statuses on the effective date; a line below a change says
     # what is in force today when that differs (back-dated or since replaced).
     heads = ("Time", "Actor", "Measure", "Before", "Recorded", "Effective", "By", "Evidence")
@@ -160,6 +162,7 @@ def changes_flowables(data: ChangesReportData, text: SafeText) -> list[Flowable]
                   f"local time, {report_zone}{', unless marked' if len(zones) > 1 else ''}. "
                   "Nothing is overwritten: earlier assessments stay in each cell's history.", Styles.subtitle),
     ]
+    out.append(standing_note(text, data.context))
     out += _summary(data, text)
     out.append(Heading("Changes", Styles.h1, outline="Changes", level=0))
     if not data.changes:

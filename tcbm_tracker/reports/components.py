@@ -8,16 +8,16 @@ and the full text is printed at the end of the report as ordinary paragraphs, wh
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
-from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.domain.vocabulary import Provenance, Status
 from tcbm_tracker.reports.document import Heading
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import ReportContext
@@ -25,17 +25,22 @@ from tcbm_tracker.reports.styles import (
     BAND,
     INK,
     LEGEND_ORDER,
+    MIN_TEXT_SIZE,
     MUTED,
     PALETTE_NOTE,
     RULE,
     UNCONFIRMED_MARK,
+    WARNING,
     Styles,
     look,
 )
 from tcbm_tracker.reports.text import SafeText, shorten
+from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import AssessmentInfo, Coverage, EvidenceInfo, MeasureInfo
+from tcbm_tracker.services.figures import rate_denominator, rate_text
+from tcbm_tracker.services.integrity import WHAT_IT_PROVES
 
-HEAD_SIZE = 7
+HEAD_SIZE = MIN_TEXT_SIZE
 CELL_LIMIT = 600  # characters of one user field shown inside a table cell
 NOTE_LIMIT = 400  # characters of a note shown beside its measure
 NOTE_LINES = 5
@@ -62,7 +67,7 @@ def cell(text: SafeText, value: str | None, style: Any = Styles.cell, *, limit: 
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = (),
-          zebra: bool = False, right_from: int | None = None) -> Table:
+          zebra: bool = False, right_from: int | None = None, repeat_rows: int | None = None) -> Table:
     """A report table: banded header repeated on each page, hairlines between rows.
 
     Header cells given as strings are set in bold and wrapped to their column; columns from
@@ -81,7 +86,8 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 
     if zebra:
         commands += [("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#F7F9FB")])]
     commands += list(extra)
-    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT", cellStyles=cell_styles(rows))
+    t = Table(rows, colWidths=list(widths), repeatRows=header_rows if repeat_rows is None else repeat_rows, hAlign="LEFT",
+              cellStyles=cell_styles(rows))
     t.setStyle(TableStyle(commands))
     return t
 
@@ -165,8 +171,11 @@ def legend(width: float, *, per_row: int = 4) -> Table:
             ]
         row += [""] * (2 * per_row - len(row))
         rows.append(row)
-    label_w = width / per_row - 16
-    t = Table(rows, colWidths=[14, label_w] * per_row, hAlign="LEFT")
+    # Each label column is as wide as its longest label (plus a gap), so "Partially implemented"
+    # never runs into the next swatch; what is left over is spread evenly.
+    need = [max(stringWidth(look(s).label, REGULAR, 8) for s in entries[c::per_row]) + 12 for c in range(per_row)]
+    spare = max(0.0, width - 14 * per_row - sum(need)) / per_row
+    t = Table(rows, colWidths=[w for n in need for w in (14, n + spare)], hAlign="LEFT")
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8),
         *[("FONT", (c, 0), (c, -1), BOLD, 8) for c in range(0, 2 * per_row, 2)],
@@ -205,30 +214,37 @@ COVERAGE_STATUSES: tuple[Status, ...] = (
 )
 
 
-def coverage_of(label: str, statuses: Iterable[Status]) -> Coverage:
-    """Status counts over a set of cells, for the reports' own groupings (per group, region, actor)."""
-    counts = Counter(statuses)
-    return Coverage(label, sum(counts.values()), dict(counts))
+coverage_of = figures.coverage_of
+percent = figures.percent
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+def rate_cell(c: Coverage, width: float, font: str = REGULAR) -> str:
+    """``45%`` over ``5 of 11 assessed``: a rate is never printed without its denominator."""
+    if not c.assessed:
+        return "–\nnone assessed"
+    return rate_text(c) + "\n" + lines(rate_denominator(c), width, font)
+
+
+def assessed_cell(c: Coverage) -> str:
+    """Assessed cells over the share of those in scope; a plain 0 when none (no "0%" to misread)."""
+    return f"{c.assessed}\n({percent(c.assessment_coverage)})" if c.assessed else "0"
 
 
 def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, text: SafeText, *, scope: str = "Scope") -> Table:
-    """Counts per status with the denominator and what was excluded; ``rows`` are (label, coverage, bold)."""
-    numeric = [30, 30, 36, 29, 31, 36, 30, 30, 40, 33]
+    """Counts per status, what is in scope, what was assessed, and the implementation rate over the
+    assessed cells with its denominator; ``rows`` are (label, coverage, bold)."""
+    numeric = [27, 31, 28, 34, 38, 28, 28, 40, 48, 76]
     widths = [max(width - sum(numeric), 90), *numeric]
-    heads = [scope, "Cells", "N/A\nexcl.", "Denom.", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
-             "Impl.\nrate"]
+    heads = [scope, "N/A\nexcl.", "In\nscope", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "Not\nassessed",
+             "Assessed\n(coverage)", "Implementation\nrate"]
     data: list[list[Any]] = [heads]
-    commands: list[tuple[Any, ...]] = [("FONT", (1, 0), (-1, 0), BOLD, 6.5, 8),
+    commands: list[tuple[Any, ...]] = [("FONT", (1, 0), (-1, 0), BOLD, HEAD_SIZE, 8.5),
                                        ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
     for r, (label, c, bold) in enumerate(rows, start=1):
-        nums = [c.total, c.not_applicable, c.denominator, *[c.count(s) for s in COVERAGE_STATUSES]]
+        nums = [c.not_applicable, c.in_scope, *[c.count(s) for s in COVERAGE_STATUSES]]
         font = BOLD if bold else REGULAR
         data.append([lines(text.plain(shorten(label, 200)[0], font), widths[0], font), *[str(n) for n in nums],
-                     percent(c.implementation_rate)])
+                     assessed_cell(c), rate_cell(c, widths[-1], font)])
         if bold:
             commands += [("FONT", (0, r), (-1, r), BOLD, 8, 10), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
     return table(data, widths, extra=commands, right_from=1)
@@ -241,26 +257,39 @@ class StatusBars(Flowable):
     font not embedded in the file).
     """
 
-    BAR_H, GAP = 11.0, 5.0
+    BAR_H, GAP, LINE = 11.0, 5.0, 9.0
 
     def __init__(self, rows: Sequence[tuple[str, Mapping[Status, int], bool]], width: float, text: SafeText) -> None:
         super().__init__()
-        self.label_w = min(170.0, width * 0.35)
-        self.rows = [(fit_text(text.plain(label, BOLD if bold else REGULAR), BOLD if bold else REGULAR, 7.5, self.label_w - 6),
-                      dict(counts), bold) for label, counts, bold in rows]
+        self.label_w = min(210.0, width * 0.4)
+        # A label wraps onto a second line rather than being cut; only a third line is shortened.
+        self.rows: list[tuple[list[str], dict[Status, int], bool]] = []
+        for label, counts, bold in rows:
+            font = BOLD if bold else REGULAR
+            plain = text.plain(label, font)
+            indent = len(plain) - len(plain.lstrip(" "))
+            wrapped = simpleSplit(plain.strip(), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent) or [""]
+            if len(wrapped) > 2:
+                wrapped = [wrapped[0], fit_text(" ".join(wrapped[1:]), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent)]
+            self.rows.append(([" " * indent + line for line in wrapped], dict(counts), bold))
         self.width = width
-        self.height = len(rows) * (self.BAR_H + self.GAP)
+        self.heights = [max(self.BAR_H, len(lbl) * self.LINE) + self.GAP for lbl, _, _ in self.rows]
+        self.height = sum(self.heights)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
         c = self.canv
-        for i, (label, counts, bold) in enumerate(self.rows):
-            y = self.height - (i + 1) * (self.BAR_H + self.GAP) + self.GAP / 2
+        top = self.height
+        for (label, counts, bold), h in zip(self.rows, self.heights, strict=True):
+            top -= h
+            y = top + self.GAP / 2 + (h - self.GAP - self.BAR_H) / 2
             c.setFillColor(INK)
-            c.setFont(BOLD if bold else REGULAR, 7.5)
-            c.drawString(0, y + 2.5, label)
+            c.setFont(BOLD if bold else REGULAR, MIN_TEXT_SIZE)
+            first = top + self.GAP / 2 + (h - self.GAP) / 2 + (len(label) - 1) * self.LINE / 2 - 2.5
+            for n, line in enumerate(label):
+                c.drawString(0, first - n * self.LINE, line)
             total = sum(counts.values())
             x, span = self.label_w, self.width - self.label_w
             c.setLineWidth(0.4)
@@ -278,7 +307,7 @@ class StatusBars(Flowable):
                 shown = f"{lk.symbol} {n}" if w >= 22 else (str(n) if w >= 9 else "")
                 if shown:
                     c.setFillColor(lk.text)
-                    c.setFont(BOLD, 7)
+                    c.setFont(BOLD, MIN_TEXT_SIZE)
                     c.drawCentredString(x + w / 2, y + 2.5, shown)
                 x += w
 
@@ -310,6 +339,25 @@ class References:
                 self._numbers[e.id] = len(self._items)
             numbers.append(self._numbers[e.id])
         return ", ".join(f"[{n}]" for n in sorted(numbers))
+
+    def citations(self, text: SafeText, a: AssessmentInfo | None, items: Sequence[EvidenceInfo]) -> Paragraph:
+        """A table cell citing each item with its pinpoint for this assessment: ``[1] A/72/65, p. 21``.
+
+        An official record claimed with no evidence at all is flagged: the reader should know
+        that the page does not show where it is recorded.
+        """
+        parts = []
+        for e in items:
+            number = self.cite([e])
+            name = e.symbol or shorten(e.title, 40)[0]
+            pin = a.pinpoint_for(e) if a is not None else e.pinpoint
+            parts.append(f"{number}&nbsp;{text.para(name)}" + (f", {text.para(pin)}" if pin else ""))
+        if parts:
+            return Paragraph("<br/>".join(parts), Styles.cell)
+        if a is not None and a.provenance is Provenance.OFFICIAL_RECORD and a.status is not Status.NOT_ASSESSED:
+            return Paragraph(f'<font color="{hexcolor(WARNING)}"><b>⚠ No evidence</b> for an official record</font>',
+                             Styles.cell)
+        return Paragraph("–", Styles.cell)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -385,13 +433,38 @@ class NotesInFull:
         return out
 
 
+OWN_NUMBERING_CATALOGS = frozenset({"GGE2013"})  # the 2013 report does not number its measures
+OWN_NUMBERING = ("The GGE report (A/68/189) does not number its measures: the GGE-… keys are this tracker's own "
+                 "numbering, not the report's.")
+
+
+def own_numbering(catalog_keys: Iterable[str]) -> bool:
+    return any(k in OWN_NUMBERING_CATALOGS for k in catalog_keys)
+
+
+def standing_note(text: SafeText, ctx: ReportContext, catalog_keys: Iterable[str] = ()) -> Paragraph:
+    """Page 1: what the statuses are and are not (voluntary measures; this copy's user's record)."""
+    keys = list(catalog_keys) or [c.key for c in ctx.catalogs]
+    markup = (
+        "The TCBMs and LTS guidelines are <b>voluntary</b>. Statuses record implementation as reported or assessed "
+        f"by the user of this copy of the tracker ({text.para(ctx.author)}); they are not an official UN finding."
+    )
+    if own_numbering(keys):
+        markup += " " + OWN_NUMBERING
+    return Paragraph(markup, Styles.standing)
+
+
 def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tuple[str, str]] = (), *, level: int = 0) -> list[Flowable]:
     """The closing section: provenance of the data, definitions, and any text that could not be shown."""
     cats = "<br/>".join(f"{text.para(c.key)} version {c.version}: {text.para(c.title)} ({text.para(c.source_document)})"
                         for c in ctx.catalogs) or "none"
     pairs = [
         ("Data fingerprint", f"{ctx.fingerprint}<br/><font color='#5F6B76'>SHA-256 head of the tamper-evident change log "
-                             "when the report was made; `tcbm-tracker verify` checks it.</font>"),
+                             "when the report was made; the command “tcbm-tracker verify --fingerprint” checks that it is "
+                             "still in the history.</font>"),
+        ("Seal", (f"{ctx.seal}: this copy's signature over that state, made with the report." if ctx.seal
+                  else "None: the database file is read-only, so no seal could be recorded with this report.")),
+        ("What this proves", text.para(WHAT_IT_PROVES)),
         ("Catalogues", cats),
         ("Generated", f"{ctx.generated_text} by {text.para(ctx.author)}"),
         *extra,
@@ -402,15 +475,26 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
         pairs.append(("As of", f"Each cell shows the latest assessment whose effective date is on or before "
                                f"{ctx.as_of.isoformat()}.{known}"))
     pairs += [
+        ("What the statuses are", "The measures are voluntary. Each status records implementation as reported or "
+                                  f"assessed by the user of this copy ({text.para(ctx.author)}), with the provenance "
+                                  "shown beside it; it is not an official UN finding."),
+        ("Figures", text.para(figures.RATE_RULE) + " Figures by UN regional group count UN member states only; a "
+                    "member that attends its group as an observer is named in the group's label; non-member observer "
+                    "states and intergovernmental organizations are counted apart."),
         ("Statuses", "<br/>".join(f"{swatch(s)} {look(s).symbol} <b>{look(s).label}</b>: {STATUS_DEFINITIONS[s]}" for s in LEGEND_ORDER)),
         ("Colours", PALETTE_NOTE),
         ("Pinpoints", f"{UNCONFIRMED_MARK} marks a paragraph reference that has not been confirmed against the source "
                       "document; cite the section only."),
     ]
+    if own_numbering(c.key for c in ctx.catalogs):
+        pairs.append(("Measure keys", OWN_NUMBERING))
     warnings = text.warnings()
     if warnings:
         pairs.append(("Characters not shown", "<br/>".join(text.para(w) for w in warnings)))
+    # Not kept together: a page left half empty before it read as a missing page. The heading
+    # keeps room for the first rows below it, and the table splits between rows.
     return [
         Spacer(1, 6),
-        KeepTogether([Heading("About this report", Styles.h1, outline="About this report", level=level), kv_table(pairs, width)]),
+        Heading("About this report", Styles.h1, outline="About this report", level=level),
+        kv_table(pairs, width),
     ]

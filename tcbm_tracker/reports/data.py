@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.errors import TrackerError, ValidationError
 from tcbm_tracker.domain.local_time import local_day
 from tcbm_tracker.reports.model import (
     ActorSummaryData,
@@ -23,7 +24,8 @@ from tcbm_tracker.reports.model import (
     MeasureReportData,
     ReportContext,
 )
-from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change
+from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change, Dossier
+from tcbm_tracker.services.figures import status_changes
 from tcbm_tracker.services.tracker import Tracker
 
 T = TypeVar("T")
@@ -43,19 +45,32 @@ def _author(tracker: Tracker) -> str:
         return "unknown"
 
 
-def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[str, T]:
-    """``collect()`` with the fingerprint it was taken under (retried if a write interleaves)."""
+@dataclass(frozen=True)
+class Sealed:
+    """The fingerprint the data came from and the seal vouching for it (None: read-only file)."""
+
+    fingerprint: str
+    seal: str | None
+
+
+def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[Sealed, T]:
+    """``collect()`` with the fingerprint it was taken under, sealed (retried if a write interleaves).
+
+    Every report is sealed: the seal's short id is printed on each page, and ``verify`` then
+    detects any rewrite of the history the report was made from.
+    """
     for _ in range(_ATTEMPTS):
         before = tracker.queries.fingerprint()
         result = collect()
-        if tracker.queries.fingerprint() == before:
-            return before, result
+        unchanged, seal = tracker.integrity.seal_report(before)
+        if unchanged:
+            return Sealed(before, seal.short_id if seal else None), result
     raise DataChangingError("the database kept changing while the report was being prepared; try again")
 
 
 def _context(
     tracker: Tracker,
-    fingerprint: str,
+    sealed: Sealed,
     catalog_keys: Iterable[str],
     *,
     as_of: dt.date | None,
@@ -66,7 +81,8 @@ def _context(
     known = v.parse_date("known at", known_at).isoformat() if known_at is not None else None
     return ReportContext(
         generated_at=now or dt.datetime.now(dt.UTC),
-        fingerprint=fingerprint,
+        fingerprint=sealed.fingerprint,
+        seal=sealed.seal,
         catalogs=tuple(c for c in tracker.reference.catalogs() if c.key in wanted),
         author=_author(tracker),
         as_of=as_of,
@@ -83,11 +99,34 @@ def actor_summary_data(
     as_of: dt.date | str | None = None,
     known_at: dt.date | str | None = None,
     catalog: str | None = None,
+    since: dt.date | str | None = None,
     now: dt.datetime | None = None,
 ) -> ActorSummaryData:
-    fp, dossier = _consistent(tracker, lambda: tracker.queries.dossier(actor, catalog=catalog, as_of=as_of, known_at=known_at))
+    """``since``: start of the "what changed" list on page 1 (default: 12 months before the as-of date)."""
+    start = v.parse_date("since", since) if since is not None else None
+
+    def gather() -> tuple[Dossier, Dossier, str | None]:
+        now_d = tracker.queries.dossier(actor, catalog=catalog, as_of=as_of, known_at=known_at)
+        first = start or year_before(now_d.as_of)
+        if first > now_d.as_of:
+            raise ValidationError("since", f"{first.isoformat()} is after the as-of date {now_d.as_of.isoformat()}")
+        then = tracker.queries.dossier(actor, catalog=catalog, as_of=first, known_at=known_at)
+        return now_d, then, tracker.queries.last_recorded(actor, known_at=known_at)
+
+    fp, (dossier, before, reviewed) = _consistent(tracker, gather)
     cats = {e.measure.catalog_key for e in dossier.entries} or ({v.parse_catalog_key(catalog)} if catalog else set())
-    return ActorSummaryData(_context(tracker, fp, cats, as_of=dossier.as_of, known_at=known_at, now=now), dossier)
+    changes = status_changes({e.measure.key: e.status for e in before.entries},
+                             {e.measure.key: e.status for e in dossier.entries})
+    return ActorSummaryData(_context(tracker, fp, cats, as_of=dossier.as_of, known_at=known_at, now=now), dossier,
+                            since=before.as_of, changes=tuple(changes), last_reviewed=reviewed)
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def measure_report_data(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -27,14 +28,14 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
-from tcbm_tracker.reports.styles import LEGEND_ORDER, MUTED, RULE, STATUS_LOOKS
+from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, WARNING
 from tcbm_tracker.reports.text import SafeText, draw_runs
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
 _TOTAL_FORM = "tcbmTotalPages"
-_FOOT_SIZE = 7
+_FOOT_SIZE = MIN_TEXT_SIZE
 _HEAD_SIZE = 7.5
 
 
@@ -68,6 +69,7 @@ class Layout:
     pdf_subject: str
     landscape: bool = False
     legend: bool = False  # a status key in every footer (pages of a heat map are read alone)
+    lang: str = "en"  # the document language (PDF /Lang) for screen readers: the report's own words are English
 
 
 class Heading(Paragraph):
@@ -152,7 +154,7 @@ class _ReportDocument(BaseDocTemplate):
         super().__init__(
             filename, pagesize=size, leftMargin=side, rightMargin=side, topMargin=20 * mm, bottomMargin=20 * mm,
             title=text.logical(layout.pdf_title), author=text.logical(context.author), subject=text.logical(layout.pdf_subject),
-            creator=PRODUCT, keywords=_keywords(context), lang="en", displayDocTitle=1, initialFontName=REGULAR,
+            creator=PRODUCT, keywords=_keywords(context), lang=layout.lang, displayDocTitle=1, initialFontName=REGULAR,
             initialFontSize=9, **kw,
         )
         self.layout, self.context, self.text = layout, context, text
@@ -181,15 +183,33 @@ class _ReportDocument(BaseDocTemplate):
         canv.setFont(REGULAR, _FOOT_SIZE)
         ctx = self.context
         canv.drawString(left, bottom, f"Generated {ctx.generated_text}  ·  Catalogues: {ctx.catalog_versions}")
-        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint} (full value in the document properties)")
+        # With a status key on the same line, the fingerprint is said briefly (the full value is
+        # in the document properties and under "About this report").
+        where = "" if self.layout.legend else " (full value in the document properties)"
+        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint}{where}  ·  {ctx.seal_text}")
         if self.layout.legend:  # before the page number: "Page N of M" stays one run of text
             _footer_legend(canv, right, bottom - 9)
+        if ctx.unverified:
+            _unverified_stamp(canv, left, right, top - 14)
         label = f"Page {canv.getPageNumber()} of "
         x = right - canv.stringWidth("Page 0000 of 0000", REGULAR, _FOOT_SIZE)
         canv.drawString(x, bottom, label)
         canv.translate(x + canv.stringWidth(label, REGULAR, _FOOT_SIZE), bottom)
         canv.doForm(_TOTAL_FORM)
         canv.restoreState()
+
+
+STAMP = "DATA FAILED VERIFICATION"
+
+
+def _unverified_stamp(canv: Canvas, left: float, right: float, y: float) -> None:
+    """A red band under the running header: the data behind this page failed ``verify``."""
+    canv.setFillColor(WARNING)
+    canv.rect(left, y - 3, right - left, 13, stroke=0, fill=1)
+    canv.setFillColor(colors.white)
+    canv.setFont(BOLD, 8.5)
+    canv.drawCentredString((left + right) / 2, y, f"{STAMP}: the database did not pass its integrity check when "
+                                                  "this report was made; do not rely on it")
 
 
 def _footer_legend(canv: Canvas, right: float, y: float) -> None:
@@ -203,7 +223,7 @@ def _footer_legend(canv: Canvas, right: float, y: float) -> None:
         canv.setStrokeColor(RULE)
         canv.rect(x, y - 1.5, box, box, stroke=1, fill=1)
         canv.setFillColor(lk.text)
-        canv.setFont(BOLD, size - 1)
+        canv.setFont(BOLD, size)
         canv.drawCentredString(x + box / 2, y + 0.5, lk.symbol)
         canv.setFillColor(MUTED)
         canv.setFont(REGULAR, size)
@@ -212,7 +232,7 @@ def _footer_legend(canv: Canvas, right: float, y: float) -> None:
 
 
 def _keywords(ctx: ReportContext) -> str:
-    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; catalogues {ctx.catalog_versions}; "
+    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; {ctx.seal_text.lower()}; catalogues {ctx.catalog_versions}; "
             f"generated {ctx.generated_at.isoformat()}")
 
 
@@ -220,14 +240,21 @@ def _output_error(out: Path, reason: str) -> ReportOutputError:
     return ReportOutputError(f"cannot write the report to {out}: {reason}")
 
 
-def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
-    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+def check_output_path(out_path: Path | str) -> Path:
+    """Refuse an output path that cannot be a report file, before any work (or seal) is done."""
     out = Path(out_path).expanduser()
     if out.is_dir():
         raise _output_error(out, "it is a folder; give a file name")
     folder = out.parent
     if not folder.is_dir():
         raise _output_error(out, f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist")
+    return out
+
+
+def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
+    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+    out = check_output_path(out_path)
+    folder = out.parent
     tmp = folder / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

@@ -15,28 +15,41 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.reports.components import about, citation, coverage_of, coverage_table, legend, percent, table
+from tcbm_tracker.reports.components import (
+    about,
+    assessed_cell,
+    citation,
+    coverage_of,
+    coverage_table,
+    legend,
+    lines,
+    percent,
+    rate_cell,
+    standing_note,
+    table,
+)
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import MatrixReportData
-from tcbm_tracker.reports.styles import BAND, INK, MUTED, RULE, STATUS_LOOKS, Styles
+from tcbm_tracker.reports.styles import BAND, INK, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
+from tcbm_tracker.services.figures import RATE_RULE, member_states, peer_coverage
 
 WIDTH = landscape(A4)[0] - 28 * mm
 KIND = "Implementation matrix"
 NAME_W, KEY_W, TAIL_W = 150.0, 30.0, 34.0
 ROW_H = 10.0
-CELL_FONT = 7.0
+CELL_FONT = MIN_TEXT_SIZE
 
 
 class RotatedLabel(Flowable):
     """A column header written bottom-to-top, so narrow status columns can carry full keys."""
 
-    def __init__(self, label: str, font: str = BOLD, size: float = 6.5) -> None:
+    def __init__(self, label: str, font: str = BOLD, size: float = MIN_TEXT_SIZE) -> None:
         super().__init__()
         self.label, self.font, self.size = label, font, size
 
@@ -67,10 +80,12 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     """Actors (rows) x measures (columns); plain strings in cells keep a 7,000-cell map fast."""
     m = data.matrix
     col_w = min(24.0, (WIDTH - NAME_W - KEY_W - 3 * TAIL_W) / max(len(measures), 1))
-    head: list[Any] = ["Actor", "Key", *[RotatedLabel(x.key) for x in measures], "Impl.", "Rate", "Assessed"]
+    head: list[Any] = ["Actor", "Key", *[RotatedLabel(x.key) for x in measures],
+                       lines("Impl. of assessed", TAIL_W, BOLD, MIN_TEXT_SIZE), lines("Impl. rate", TAIL_W, BOLD, MIN_TEXT_SIZE),
+                       lines("Assessed of in scope", TAIL_W, BOLD, MIN_TEXT_SIZE)]
     rows: list[list[Any]] = [head]
     cmds: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, 0), BOLD, 7),
+        ("FONT", (0, 0), (-1, 0), BOLD, MIN_TEXT_SIZE),
         ("FONT", (0, 1), (-1, -1), REGULAR, CELL_FONT),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
@@ -92,7 +107,8 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
         cov = coverage_of(actor.key, statuses)
         rows.append([fit_text(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
                      *[STATUS_LOOKS[s].symbol for s in statuses],
-                     f"{cov.implemented}/{cov.denominator}", percent(cov.implementation_rate), percent(cov.assessed_rate)])
+                     f"{cov.implemented}/{cov.assessed}", percent(cov.implementation_rate),
+                     percent(cov.assessment_coverage) if cov.assessed else "0"])
         for c, s in enumerate(statuses, start=2):
             lk = STATUS_LOOKS[s]
             if s is not Status.NOT_ASSESSED:
@@ -101,11 +117,11 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     # Coverage per measure closes the map.
     per_measure = [coverage_of(x.key, [m.status(a.key, x.key) for a in m.actors]) for x in measures]
     first_tail = len(rows)
-    rows.append(["Implemented (of denominator)", "", *[f"{c.implemented}" for c in per_measure], "", "", ""])
-    rows.append(["Denominator", "", *[f"{c.denominator}" for c in per_measure], "", "", ""])
+    rows.append(["Implemented", "", *[f"{c.implemented}" for c in per_measure], "", "", ""])
+    rows.append(["Assessed (rate denominator)", "", *[f"{c.assessed}" for c in per_measure], "", "", ""])
     rows.append(["Implementation rate", "", *[percent(c.implementation_rate) for c in per_measure], "", "", ""])
     cmds += [
-        ("FONT", (0, first_tail), (-1, -1), BOLD, 6),
+        ("FONT", (0, first_tail), (-1, -1), BOLD, MIN_TEXT_SIZE),
         ("LINEABOVE", (0, first_tail), (-1, first_tail), 0.8, INK),
         ("BACKGROUND", (0, first_tail), (-1, -1), BAND),
         ("NOSPLIT", (0, first_tail - 1), (-1, -1)),
@@ -119,8 +135,8 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
 def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
     m = data.matrix
     heads = ["Measure", "Title and source", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "N/A",
-             "Not\nassessed", "Denom.", "Impl.\nrate"]
-    widths = [64.0, 0.0, *[38.0] * 9]
+             "Not\nassessed", "Assessed\n(coverage)", "Implementation\nrate"]
+    widths = [64.0, 0.0, *[38.0] * 7, 46.0, 70.0]
     widths[1] = WIDTH - sum(widths)
     rows: list[list[Any]] = [heads]
     order = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.PLANNED, Status.NOT_IMPLEMENTED,
@@ -128,8 +144,9 @@ def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: Sa
     for x in measures:
         cov = coverage_of(x.key, [m.status(a.key, x.key) for a in m.actors])
         rows.append([Paragraph(text.para(x.key, BOLD), Styles.cell_bold),
-                     Paragraph(f"{text.para(x.title)}<br/><font size='6.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
-                     *[str(cov.count(s)) for s in order], str(cov.denominator), percent(cov.implementation_rate)])
+                     Paragraph(f"{text.para(x.title)}<br/><font size='7.5' color='#5F6B76'>{citation(text, x)}</font>", Styles.cell),
+                     *[str(cov.count(s)) for s in order], assessed_cell(cov),
+                     rate_cell(cov, widths[-1])])
     return table(rows, widths, right_from=2)
 
 
@@ -151,32 +168,37 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
     by_catalog = [(k, list(g)) for k, g in groupby(m.measures, key=lambda x: x.catalog_key)]
     summary = []
     for key, measures in by_catalog:
-        statuses = [m.status(a.key, x.key) for a in m.actors for x in measures]
-        label = f"{key} — {cats[key].short_title}" if key in cats else key
+        members = member_states(m.actors)
+        statuses = [m.status(a.key, x.key) for a in members for x in measures]
+        label = f"{key} — {cats[key].short_title}: UN member states ({len(members)})" if key in cats else key
         summary.append((label, coverage_of(label, statuses), True))
-        regions: dict[str, list[Status]] = {}
-        for a in m.actors:
-            regions.setdefault(a.region or "", []).extend(m.status(a.key, x.key) for x in measures)
-        for region in sorted(regions):
-            name = data.context.region_name(region) if region else "No regional group"
-            summary.append((name, coverage_of(name, regions[region]), False))
+        for group, cov in peer_coverage(m.actors, lambda a, ms=measures: (m.status(a.key, x.key) for x in ms),
+                                        data.context.region_name):
+            summary.append((group.label, cov, False))
     out: list[Flowable] = [
         Heading(KIND, Styles.title, outline=KIND, level=0),
         Paragraph(_scope_text(data, m.actors, text), Styles.subtitle),
+        standing_note(text, data.context),
         legend(WIDTH, per_row=7),
         Spacer(1, 8),
         Heading("Coverage per catalogue and UN regional group", Styles.h2, outline="Coverage", level=0),
-        coverage_table(summary, WIDTH * 0.8, text, scope="Catalogue and regional group"),
-        Paragraph("Cells: actors × measures. Denominator: cells less those marked not applicable. Implementation rate: "
-                  "implemented ÷ denominator. Per actor (right of each row): implemented of the denominator, the rate, "
-                  "and the share assessed. Per measure: the rows closing each map and the table after it.", Styles.small),
+        coverage_table(summary, WIDTH, text, scope="Catalogue and regional group"),
+        Paragraph("Cells: actors × measures. In scope: cells less those marked not applicable. " + RATE_RULE
+                  + " Regional groups count UN member states only; observer states and organizations are counted "
+                  "apart. Per actor (right of each row): implemented of assessed, the rate, and the share of cells in "
+                  "scope assessed. Per measure: the rows closing each map and the table after it.", Styles.small),
     ]
-    if not m.actors or not m.measures:
+    for key, adopted in sorted(m.not_yet_adopted.items()):
+        out.append(Paragraph(f"<b>{text.para(key)}: not yet adopted</b> on {m.as_of.isoformat()} (adopted "
+                             f"{text.para(adopted)}); its measures are not shown.", Styles.body))
+    if (not m.actors or not m.measures) and not m.not_yet_adopted:
         out.append(Paragraph("No actor or measure matches these filters.", Styles.body))
     for key, measures in by_catalog if m.actors else []:
         title = f"{key} — {cats[key].title}" if key in cats else key
         out += [
-            PageBreak(),  # each catalogue's map starts on a fresh page: easier to print and compare
+            # A catalogue's map starts on a fresh page unless a good part of one is left: no
+            # two-thirds-empty first page, and its header row repeats on every page anyway.
+            CondPageBreak(180),
             Heading(text.para(title), Styles.h1, outline=text.logical(title), level=0),
             heat_map(data, measures, text),
             Spacer(1, 8),

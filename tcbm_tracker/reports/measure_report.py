@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
-from tcbm_tracker.domain.vocabulary import Status
+from tcbm_tracker.domain.vocabulary import ActorKind, Status
 from tcbm_tracker.reports.components import (
     NotesInFull,
     References,
@@ -24,6 +24,7 @@ from tcbm_tracker.reports.components import (
     kv_table,
     legend,
     lines,
+    standing_note,
     swatch,
     table,
 )
@@ -33,6 +34,7 @@ from tcbm_tracker.reports.model import MeasureReportData
 from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, MeasureOverviewEntry
+from tcbm_tracker.services.figures import OBSERVER_STANDING, RATE_RULE, member_states, peer_coverage, region_standing
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Measure report"
@@ -46,13 +48,14 @@ def layout_for(data: MeasureReportData) -> Layout:
 
 
 def _coverage_rows(entries: tuple[MeasureOverviewEntry, ...], data: MeasureReportData) -> list[tuple[str, Coverage, bool]]:
-    rows = [("All actors", data.overview.coverage, True)]
-    regions: dict[str, list[Status]] = {}
-    for e in entries:
-        regions.setdefault(e.actor.region or "", []).append(e.status)
-    for key in sorted(regions):
-        label = data.context.region_name(key) if key else "No regional group"
-        rows.append((label, coverage_of(label, regions[key]), False))
+    """All UN member states, then per regional group (member states only), observer states and
+    organizations apart (``figures.peer_groups``)."""
+    status = {e.actor.key: e.status for e in entries}
+    actors = [e.actor for e in entries]
+    members = member_states(actors)
+    rows = [(f"UN member states: {len(members)}", coverage_of("UN member states", (status[a.key] for a in members)), True)]
+    for group, cov in peer_coverage(actors, lambda a: (status[a.key],), data.context.region_name):
+        rows.append((group.label, cov, False))
     return rows
 
 
@@ -82,9 +85,20 @@ def _head(data: MeasureReportData, text: SafeText) -> list[Flowable]:
     ]
 
 
+def _group_text(e: MeasureOverviewEntry) -> str:
+    """The actor's peer group in the status tables: its regional group, or what kind of actor it is."""
+    if e.actor.kind is ActorKind.ORGANIZATION:
+        return "Organization"
+    if e.actor.kind is ActorKind.OBSERVER_STATE:
+        return "Observer state"
+    if region_standing(e.actor) == OBSERVER_STANDING:
+        return f"{e.actor.region} (observer)"
+    return e.actor.region or "–"
+
+
 def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, text: SafeText, refs: References,
                   notes: NotesInFull) -> Table:
-    widths = [WIDTH * f for f in (0.36, 0.12, 0.26, 0.13, 0.13)]
+    widths = [WIDTH * f for f in (0.30, 0.12, 0.22, 0.13, 0.23)]
     rows: list[list[object]] = [["Actor", "Group", "Provenance · confidence", "Effective", "Evidence"]]
     extra: list[tuple[object, ...]] = []
     for e in entries:
@@ -92,10 +106,10 @@ def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, 
         r = len(rows)
         rows.append([
             Paragraph(f"{text.para(e.actor.name)} <font color='#5F6B76'>({text.para(e.actor.key)})</font>", Styles.cell),
-            lines(text.plain(e.actor.region or "–"), widths[1]),
+            lines(text.plain(_group_text(e)), widths[1]),
             assessment_cell(a, widths[2]),
             a.effective_date.isoformat() if a else "–",
-            lines(refs.cite(e.evidence) or "–", widths[4]),
+            refs.citations(text, a, e.evidence),
         ])
         note = notes.short(text, f"{e.actor.name} ({e.actor.key}) — note", a.note if a else None)
         if note is not None:
@@ -111,12 +125,18 @@ def measure_report_flowables(data: MeasureReportData, text: SafeText) -> list[Fl
     entries = data.overview.entries
     cov_rows = _coverage_rows(entries, data)
     out = _head(data, text)
+    out.append(standing_note(text, data.context, [data.overview.measure.catalog_key]))
+    if data.overview.not_yet_adopted:
+        out.append(Paragraph(f"<b>Not yet adopted</b> on {data.overview.as_of.isoformat()}: this measure took effect "
+                             f"on {text.para(data.overview.not_yet_adopted)}; no status could be in force before it.",
+                             Styles.body))
     out += [
         Heading("Coverage", Styles.h1, outline="Coverage", level=0),
         coverage_table(cov_rows, WIDTH, text, scope="Actors"),
         Spacer(1, 3),
-        Paragraph("Cells: actors. Denominator: actors less those for which the measure is marked not applicable. "
-                  "Implementation rate: implemented ÷ denominator.", Styles.small),
+        Paragraph("One cell per actor. In scope: actors less those for which the measure is marked not applicable. "
+                  f"{RATE_RULE} Regional groups count UN member states only; observer states and organizations "
+                  "are counted apart.", Styles.small),
         Spacer(1, 6),
         KeepTogether([StatusBars([(label, dict(c.counts), bold) for label, c, bold in cov_rows], WIDTH, text),
                       Spacer(1, 4), legend(WIDTH)]),

@@ -22,6 +22,7 @@ from tcbm_tracker.services.dto import (
     MeasureInfo,
     MeasureOverview,
 )
+from tcbm_tracker.services.figures import StatusChange
 
 PRODUCT = "TCBM Tracker"
 SHORT_FINGERPRINT = 16
@@ -38,8 +39,14 @@ class ReportContext:
     as_of: dt.date | None = None  # the date the statuses were in force; None: not applicable
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
+    seal: str | None = None  # short id of the seal made with the report; None: the file is read-only
+    unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
     # attribute -> (label, value -> label), to print "COPUOS member: Member of the Committee..."
     attribute_defs: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+
+    @property
+    def seal_text(self) -> str:
+        return f"Seal {self.seal}" if self.seal else "Not sealed (read-only file)"
 
     @property
     def short_fingerprint(self) -> str:
@@ -85,6 +92,9 @@ class ActorSummaryData:
 
     context: ReportContext
     dossier: Dossier
+    since: dt.date | None = None  # start of "what changed" (default: 12 months before the as-of date)
+    changes: tuple[StatusChange, ...] = ()  # statuses in force on ``since`` that differ on the as-of date
+    last_reviewed: str | None = None  # instant of the actor's most recent assessment (UTC ISO)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ from tcbm_tracker.domain.status_look import STATUS_LOOK
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.reports.fonts import BOLD, REGULAR
 
+# No text in a report is set smaller than this (points): small print must still be read on paper.
+MIN_TEXT_SIZE = 7.5
+
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5F6B76")
 RULE = colors.HexColor("#C9D1D9")
@@ -83,6 +86,8 @@ class Styles:
     h1 = _style("h1", fontName=BOLD, fontSize=13, leading=16, spaceBefore=12, spaceAfter=6, textColor=ACCENT)
     h2 = _style("h2", fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=9, spaceAfter=4)
     body = _style("body", spaceAfter=4)
+    standing = _style("standing", fontSize=8.5, leading=11, textColor=INK, backColor=colors.HexColor("#F4F6F8"),
+                      borderPadding=(4, 5, 4, 5), spaceBefore=4, spaceAfter=8)
     small = _style("small", fontSize=7.5, leading=9.5, textColor=MUTED)
     note = _style("note", fontSize=8, leading=10.5, spaceAfter=3)
     cell = _style("cell", fontSize=8, leading=10)

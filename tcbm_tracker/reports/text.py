@@ -64,6 +64,21 @@ def _arabic_face(font: str) -> str:
     return ARABIC_BOLD if font == BOLD else ARABIC
 
 
+def _real_host(netloc: str) -> str:
+    """The site an address opens: what follows the last "@" (or backslash), without the port."""
+    host = netloc.replace("\\", "/").rsplit("@", 1)[-1].split("/", 1)[0]
+    if host.startswith("["):  # IPv6 literal
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0].lower()
+
+
+def _idna(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.encode("ascii", "backslashreplace").decode("ascii")
+
+
 def shorten(text: str, limit: int) -> tuple[str, bool]:
     """``text`` cut to about ``limit`` characters at a word boundary; True when it was cut."""
     if len(text) <= limit:
@@ -124,6 +139,15 @@ class SafeText:
         parts = urlsplit(url) if url.isprintable() else None
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
             return label
+        host = _real_host(parts.netloc)
+        if "@" in parts.netloc or "\\" in parts.netloc:
+            # Recorded before such addresses were refused: "https://undocs.org@evil.example/"
+            # reads as undocs.org but opens evil.example. Name the real site; never link it.
+            return label + self.para(f" (not a link: the real site is {host})", font)
+        if not host.isascii():
+            # A look-alike letter from another script ("undocs.оrg" with a Cyrillic o): the
+            # encoded name shows which site the link really opens.
+            label += self.para(f" (site: {_idna(host)})", font)
         href = escape(url, {'"': "&quot;"})
         return f'<a href="{href}" color="{LINK_COLOUR}">{label}</a>'
 

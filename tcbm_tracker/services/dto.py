@@ -97,6 +97,12 @@ class AssessmentInfo:
     effective_date: dt.date
     recorded_at: str
     evidence_ids: tuple[int, ...] = ()
+    # Where in each cited item the claim is found ("p. 21"), by evidence id: the citation's own
+    # pinpoint; an item without one here is cited by its own pinpoint, if any.
+    evidence_pinpoints: Mapping[int, str] = field(default_factory=dict)
+
+    def pinpoint_for(self, evidence: EvidenceInfo) -> str | None:
+        return self.evidence_pinpoints.get(evidence.id) or evidence.pinpoint
 
 
 class CellState(NamedTuple):
@@ -116,11 +122,13 @@ class CellState(NamedTuple):
 
 @dataclass(frozen=True)
 class Coverage:
-    """Status counts over a set of cells, with the denominator stated.
+    """Status counts over a set of cells, and the two figures drawn from them (``services.figures``).
 
-    ``total`` is every cell; ``not_applicable`` cells are excluded from ``denominator``.
-    ``assessed`` is the cells someone has looked at (anything but not-assessed), and
-    ``no_information`` stays apart from ``not_implemented``.
+    ``in_scope``: every cell less those marked not applicable. ``assessed``: cells in scope that
+    someone has looked at (anything but not-assessed). The **implementation rate** is implemented
+    over *assessed* cells, so a state nobody has looked at shows no rate ("–"), never 0%; the
+    **assessment coverage** (assessed over in scope) says how much of the picture is known.
+    ``no_information`` stays apart from ``not_implemented``; both count as assessed.
     """
 
     label: str
@@ -135,12 +143,18 @@ class Coverage:
         return self.count(Status.NOT_APPLICABLE)
 
     @property
-    def denominator(self) -> int:
+    def not_assessed(self) -> int:
+        return self.count(Status.NOT_ASSESSED)
+
+    @property
+    def in_scope(self) -> int:
+        """Cells the measure applies to: the denominator of assessment coverage."""
         return sum(n for status, n in self.counts.items() if status.counts_in_coverage)
 
     @property
     def assessed(self) -> int:
-        return self.denominator - self.count(Status.NOT_ASSESSED)
+        """Cells in scope with a judgement: the denominator of the implementation rate."""
+        return self.in_scope - self.not_assessed
 
     @property
     def implemented(self) -> int:
@@ -148,12 +162,13 @@ class Coverage:
 
     @property
     def implementation_rate(self) -> float | None:
-        """Implemented / denominator; None when nothing is in the denominator."""
-        return self.implemented / self.denominator if self.denominator else None
+        """Implemented / assessed; None (printed "–") when nothing in scope has been assessed."""
+        return self.implemented / self.assessed if self.assessed else None
 
     @property
-    def assessed_rate(self) -> float | None:
-        return self.assessed / self.denominator if self.denominator else None
+    def assessment_coverage(self) -> float | None:
+        """Assessed / in scope; None when nothing is in scope."""
+        return self.assessed / self.in_scope if self.in_scope else None
 
 
 @dataclass(frozen=True)
@@ -163,6 +178,8 @@ class Matrix:
     actors: tuple[ActorInfo, ...]
     measures: tuple[MeasureInfo, ...]
     cells: Mapping[tuple[str, str], CellState]
+    # Catalogues asked for whose first version was adopted after ``as_of``: key -> adoption date.
+    not_yet_adopted: Mapping[str, str] = field(default_factory=dict)
 
     def status(self, actor_key: str, measure_key: str) -> Status:
         cell = self.cells.get((actor_key, measure_key))
@@ -187,6 +204,7 @@ class Dossier:
     entries: tuple[DossierEntry, ...]
     coverage_by_catalog: tuple[Coverage, ...]
     coverage_by_group: tuple[Coverage, ...]
+    not_yet_adopted: Mapping[str, str] = field(default_factory=dict)  # as in ``Matrix``
 
 
 @dataclass(frozen=True)
@@ -206,6 +224,9 @@ class MeasureOverview:
     as_of: dt.date
     entries: tuple[MeasureOverviewEntry, ...]
     coverage: Coverage
+    # The adoption date of the catalogue version that introduced the measure, when that is after
+    # ``as_of``: the measure was not yet adopted on that date.
+    not_yet_adopted: str | None = None
 
 
 @dataclass(frozen=True)

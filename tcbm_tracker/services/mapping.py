@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -60,7 +61,8 @@ def measure_from_row(r: Sequence[Any]) -> MeasureInfo:
     return MeasureInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10], r[11], r[12], bool(r[13]))
 
 
-def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = ()) -> AssessmentInfo:
+def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = (),
+                        pinpoints: dict[int, str] | None = None) -> AssessmentInfo:
     return AssessmentInfo(
         id=r[0],
         actor_key=r[1],
@@ -73,6 +75,7 @@ def assessment_from_row(r: Sequence[Any], evidence_ids: tuple[int, ...] = ()) ->
         effective_date=dt.date.fromisoformat(r[8]),
         recorded_at=r[9],
         evidence_ids=evidence_ids,
+        evidence_pinpoints=pinpoints or {},
     )
 
 
@@ -97,6 +100,18 @@ def evidence_links(session: Session, assessment_ids: Sequence[int]) -> dict[int,
         ):
             links.setdefault(aid, []).append(eid)
     return {k: tuple(v) for k, v in links.items()}
+
+
+def link_pinpoints(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    """Citation pinpoints by assessment, then evidence id (only links that have one)."""
+    out: dict[int, dict[int, str]] = {}
+    for part in chunks(list(assessment_ids)):
+        marks = ",".join(str(int(i)) for i in part)
+        for aid, eid, pin in session.exec(text(  # type: ignore[call-overload]
+                f"SELECT assessment_id, evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id IN ({marks}) "
+                "AND pinpoint IS NOT NULL")):
+            out.setdefault(aid, {})[eid] = pin
+    return out
 
 
 def evidence_by_ids(session: Session, ids: Iterable[int]) -> dict[int, EvidenceInfo]:
@@ -201,3 +216,47 @@ def in_scope(session: Session, actors: list[ActorInfo], scope: Scope) -> list[Ac
         return actors
     added_at = _first_logged(session, "actor")
     return [a for a in actors if added_at.get(a.key, "") <= scope.known_at]
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """When catalogues and their measures took effect, read from the change log's snapshots.
+
+    ``catalog_first``: the adoption date of each catalogue's first loaded version.
+    ``measure_since``: for each measure, the adoption date of the catalogue version that
+    introduced it (a guideline added by version 2 does not count before version 2 was adopted).
+    A version without an adoption date sets no limit.
+    """
+
+    catalog_first: dict[str, str]
+    measure_since: dict[str, str]
+
+    def measure_in_force(self, key: str, day: str) -> bool:
+        since = self.measure_since.get(key)
+        return since is None or since <= day
+
+    def not_yet_adopted(self, catalog_keys: Iterable[str], day: str) -> dict[str, str]:
+        """Catalogue key -> adoption date, for those adopted after ``day``."""
+        return {k: self.catalog_first[k] for k in catalog_keys if self.catalog_first.get(k, "") > day}
+
+
+def adoption(session: Session) -> Adoption:
+    # Catalogue entries are logged before the measures a load adds, so each measure's "added"
+    # entry follows the snapshot of the catalogue version that brought it.
+    rows = session.exec(text(  # type: ignore[call-overload]
+        "SELECT entity, action, payload FROM change_log WHERE entity IN ('catalog', 'measure') "
+        "AND action IN ('added', 'upgraded') ORDER BY seq"))
+    current: dict[str, str | None] = {}
+    first: dict[str, str] = {}
+    since: dict[str, str] = {}
+    for entity, action, payload in rows:
+        snap = json.loads(payload)
+        if entity == "catalog":
+            current[snap["key"]] = snap.get("adopted")
+            if action == "added" and snap.get("adopted"):
+                first.setdefault(snap["key"], snap["adopted"])
+        elif action == "added":
+            adopted = current.get(snap.get("catalog_key", ""))
+            if adopted:
+                since.setdefault(snap["key"], adopted)
+    return Adoption(first, since)

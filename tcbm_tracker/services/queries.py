@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -19,7 +18,7 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.services import mapping
+from tcbm_tracker.services import figures, mapping
 from tcbm_tracker.services.dto import (
     REGION_ATTRIBUTE,
     ActorInfo,
@@ -43,9 +42,7 @@ CELL_SQL = (
 )
 
 
-def coverage(label: str, statuses: Iterable[Status]) -> Coverage:
-    counts = Counter(statuses)
-    return Coverage(label=label, total=sum(counts.values()), counts=dict(counts))
+coverage = figures.coverage_of  # the one rule: services.figures
 
 
 def coverage_by(matrix: Matrix, key: Callable[[ActorInfo, MeasureInfo], str | None]) -> list[Coverage]:
@@ -90,7 +87,7 @@ class QueryService:
         scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
         with self.db.read() as s:
-            measures = self._measures(s, catalog, group, scope)
+            measures, not_yet = self._measures_on(s, catalog, group, scope, day)
             actors = mapping.in_scope(s, mapping.actors(s, day), scope)
             if region is not None:
                 wanted = self._region(s, region)
@@ -122,7 +119,7 @@ class QueryService:
                     for m in measures
                 )
             ]
-        return Matrix(day, known, tuple(actors), tuple(measures), cells)
+        return Matrix(day, known, tuple(actors), tuple(measures), cells, not_yet)
 
     @staticmethod
     def _region(s: Any, region: str) -> str:
@@ -134,6 +131,24 @@ class QueryService:
         if wanted != "NONE" and wanted not in known:
             raise ValidationError("region", f"unknown regional group {region!r}; use one of: {', '.join([*known, 'none'])}")
         return wanted
+
+    def _measures_on(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
+                     day: dt.date) -> tuple[list[MeasureInfo], dict[str, str]]:
+        """The measures in force on ``day``, and the catalogues asked for that were not yet adopted then.
+
+        A measure added by a later catalogue version counts only from that version's adoption
+        date; a catalogue counts only from its first adoption ("not yet adopted" before it).
+        """
+        measures = self._measures(s, catalog, group, scope)
+        adopt = mapping.adoption(s)
+        when = day.isoformat()
+        if catalog is not None:
+            wanted = [v.parse_catalog_key(catalog)]
+        else:
+            wanted = [r[0] for r in s.exec(text("SELECT key FROM catalog ORDER BY key"))]
+        if group is not None:
+            wanted = sorted({m.catalog_key for m in measures})
+        return [m for m in measures if adopt.measure_in_force(m.key, when)], adopt.not_yet_adopted(wanted, when)
 
     def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope) -> list[MeasureInfo]:
         sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
@@ -162,8 +177,9 @@ class QueryService:
     def _full_assessments(self, s: Any, pairs_sql: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
         rows = {r[0]: r for r in s.exec(text(pairs_sql).bindparams(**params))}
         links = mapping.evidence_links(s, list(rows))
+        pins = mapping.link_pinpoints(s, list(rows))
         evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
-        infos = {aid: mapping.assessment_from_row(r, links.get(aid, ())) for aid, r in rows.items()}
+        infos = {aid: mapping.assessment_from_row(r, links.get(aid, ()), pins.get(aid)) for aid, r in rows.items()}
         return infos, evidence
 
     def dossier(
@@ -177,7 +193,7 @@ class QueryService:
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
-            measures = self._measures(s, catalog, None, self._scope(day, known))
+            measures, not_yet = self._measures_on(s, catalog, None, self._scope(day, known), day)
             sql = (
                 f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
                 + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key")
@@ -204,6 +220,7 @@ class QueryService:
             entries=entries,
             coverage_by_catalog=tuple(coverage(k, v_) for k, v_ in by_cat.items()),
             coverage_by_group=tuple(coverage(k, v_) for k, v_ in by_group.items()),
+            not_yet_adopted=not_yet,
         )
 
     def measure_overview(
@@ -224,6 +241,9 @@ class QueryService:
                 + ")"
             )
             infos, evidence = self._full_assessments(s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
+            adopt = mapping.adoption(s)
+        since = adopt.measure_since.get(key) or adopt.catalog_first.get(info.catalog_key)
+        not_yet = since if since and since > day.isoformat() else None
         by_actor = {a.actor_key: a for a in infos.values()}
         entries = tuple(
             MeasureOverviewEntry(
@@ -231,7 +251,7 @@ class QueryService:
             )
             for a in actors
         )
-        return MeasureOverview(info, day, entries, coverage(info.key, (e.status for e in entries)))
+        return MeasureOverview(info, day, entries, coverage(info.key, (e.status for e in entries)), not_yet)
 
     def coverage(
         self,
@@ -241,18 +261,33 @@ class QueryService:
         as_of: dt.date | str | None = None,
         known_at: dt.date | str | None = None,
     ) -> list[Coverage]:
-        """Coverage statistics grouped ``by`` catalog, group, region, actor or measure."""
-        m = self.matrix(catalog=catalog, as_of=as_of, known_at=known_at)
+        """Coverage statistics grouped ``by`` catalog, group, region, actor or measure.
+
+        ``region``: member states per UN regional group, then observer states and organizations
+        in rows of their own (``figures.peer_groups``).
+        """
         keys: dict[str, Callable[[ActorInfo, MeasureInfo], str | None]] = {
             "catalog": lambda a, me: me.catalog_key,
             "group": lambda a, me: f"{me.catalog_key} {me.group_key}. {me.group_title}",
-            "region": lambda a, me: a.region or "(no regional group)",
             "actor": lambda a, me: a.key,
             "measure": lambda a, me: me.key,
         }
-        if by not in keys:
-            raise ValidationError("by", f"{by!r}; use one of: {', '.join(keys)}")
+        if by not in (*keys, "region"):
+            raise ValidationError("by", f"{by!r}; use one of: {', '.join((*keys, 'region'))}")
+        m = self.matrix(catalog=catalog, as_of=as_of, known_at=known_at)
+        if by == "region":
+            return [c for _, c in figures.peer_coverage(
+                m.actors, lambda a: (m.status(a.key, x.key) for x in m.measures))]
         return coverage_by(m, keys[by])
+
+    def last_recorded(self, actor: str, *, known_at: dt.date | str | None = None) -> str | None:
+        """When the actor's record was last reviewed: the instant of its most recent assessment (UTC ISO)."""
+        _, known_sql, _ = self._window(None, known_at)
+        with self.db.read() as s:
+            row = s.exec(text(  # type: ignore[call-overload]
+                "SELECT max(recorded_at) FROM assessment WHERE actor_key = :a AND recorded_at <= :k"
+            ).bindparams(a=str(actor).strip().upper(), k=known_sql)).first()
+        return row[0] if row and row[0] else None
 
     def fingerprint(self) -> str:
         """The head of the change log: identifies the data a report or export was made from."""

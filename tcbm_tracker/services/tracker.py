@@ -15,6 +15,7 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import UninitialisedDatabaseError
 from tcbm_tracker.services.queries import QueryService
 from tcbm_tracker.services.reference import ReferenceService
+from tcbm_tracker.services.report_check import ReportCheckService
 from tcbm_tracker.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database
 from tcbm_tracker.storage.migrations import check_schema
 
@@ -63,6 +64,10 @@ class Tracker:
         from tcbm_tracker.services.integrity import IntegrityService
 
         return IntegrityService(self.db)
+
+    @cached_property
+    def report_check(self) -> ReportCheckService:
+        return ReportCheckService(self.db)
 
     def close(self) -> None:
         self.db.dispose()

@@ -7,15 +7,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import ActorInfo, Coverage, Dossier, DossierEntry
+from tcbm_tracker.services.figures import coverage_phrase, rate_phrase
 from tcbm_tracker.ui.key_picker import KeyPicker
 from tcbm_tracker.ui.table_models import ROW_ROLE, DossierTableModel
 from tcbm_tracker.ui.table_setup import make_table, on_enter
 
 
 def coverage_line(c: Coverage) -> str:
-    rate = f"{round(100 * c.implementation_rate)}%" if c.implementation_rate is not None else "n/a"
-    return (f"<b>{c.label}</b>: implements {c.implemented} of {c.denominator} ({rate}), "
-            f"assessed {c.assessed}, no information {c.count(Status.NO_INFORMATION)}")
+    return (f"<b>{c.label}</b>: implementation rate {rate_phrase(c)}; assessment coverage {coverage_phrase(c)}; "
+            f"no information {c.count(Status.NO_INFORMATION)}")
 
 
 class ActorDossierView(QWidget):

@@ -43,26 +43,28 @@ def header_text(key: str) -> str:
 
 @dataclass(frozen=True)
 class RowCoverage:
+    """One row's figures by the rule of ``services.figures``: the rate is over assessed cells."""
+
     implemented: int
     assessed: int
-    denominator: int
+    in_scope: int
 
     @property
     def rate(self) -> float | None:
-        return self.implemented / self.denominator if self.denominator else None
+        return self.implemented / self.assessed if self.assessed else None
 
     @property
     def text(self) -> str:
         # Nothing assessed is not "0% implemented": say nothing rather than something false.
-        if self.rate is None or self.assessed == 0:
+        if self.rate is None:
             return "–"
-        return f"{round(100 * self.rate)}%"
+        return f"{round(100 * self.rate)}% · {self.implemented}/{self.assessed}"
 
 
 def _row_coverage(statuses: Sequence[Status]) -> RowCoverage:
     # list.count runs in C: a filter change recounts every row, so no Python loop per cell.
-    denominator = len(statuses) - statuses.count(Status.NOT_APPLICABLE)
-    return RowCoverage(statuses.count(Status.IMPLEMENTED), denominator - statuses.count(Status.NOT_ASSESSED), denominator)
+    in_scope = len(statuses) - statuses.count(Status.NOT_APPLICABLE)
+    return RowCoverage(statuses.count(Status.IMPLEMENTED), in_scope - statuses.count(Status.NOT_ASSESSED), in_scope)
 
 
 class MatrixTableModel(QAbstractTableModel):
@@ -191,9 +193,9 @@ class MatrixTableModel(QAbstractTableModel):
             return cov.text
         if role == SORT_ROLE:
             # Implementation rate first; among equals, the more assessed first; nothing assessed last.
-            if cov.rate is None or cov.assessed == 0:
+            if cov.rate is None:
                 return -1.0
-            return cov.rate + cov.assessed / cov.denominator / 1000
+            return cov.rate + cov.assessed / cov.in_scope / 1000
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.ForegroundRole and cov.assessed == 0:
@@ -201,8 +203,9 @@ class MatrixTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if cov.assessed == 0:
                 return f"{actor.name}: none of the measures shown has been assessed yet"
-            return (f"{actor.name}: implements {cov.implemented} of {cov.denominator} measures shown "
-                    f"(assessed: {cov.assessed}; not-applicable measures are left out)")
+            return (f"{actor.name}: implements {cov.implemented} of the {cov.assessed} measures shown that have been "
+                    f"assessed ({cov.text.split(' ')[0]}); assessment coverage {cov.assessed} of {cov.in_scope} in scope "
+                    "(not-applicable measures are left out)")
         return None
 
     def _cell_tooltip(self, row: int, m: int, status: Status) -> str:
@@ -221,9 +224,10 @@ class MatrixTableModel(QAbstractTableModel):
         measure = self.measure_at(section)
         if measure is None:
             if role == Qt.ItemDataRole.DisplayRole:
-                return "Actor" if section == ACTOR_COLUMN else "Coverage"
+                return "Actor" if section == ACTOR_COLUMN else "Impl. rate"
             if role == Qt.ItemDataRole.ToolTipRole and section == COVERAGE_COLUMN:
-                return "Share of the measures shown that the actor implements (not-applicable ones left out)"
+                return ("Implementation rate: implemented of the measures shown that have been assessed "
+                        "(not assessed and not applicable left out), e.g. “45% · 5/11”; “–” when none is assessed")
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return header_text(measure.key)
@@ -234,6 +238,10 @@ class MatrixTableModel(QAbstractTableModel):
         return None
 
 
+# The search box searches actors; text after this prefix searches measures instead ("m:debris").
+MEASURE_SEARCH_PREFIX = "m:"
+
+
 @dataclass(frozen=True)
 class MatrixFilter:
     """What the user asked to see; empty values mean "everything"."""
@@ -242,7 +250,21 @@ class MatrixFilter:
     group: str | None = None  # "LTS2019/B"
     region: str | None = None  # a regional group code, or "NONE"
     status: Status | None = None
-    text: str = ""
+    text: str = ""  # actor names and codes
+    measure_text: str = ""  # measure keys and titles: only when asked for (see ``from_search``)
+
+    @staticmethod
+    def split_search(search: str) -> tuple[str, str]:
+        """The search box's text as (actor text, measure text).
+
+        Actors by default: a state's first letters ("Fra", "Spa", "New") also occur in measure
+        titles ("frameworks", "space"), and filtering the columns as well silently changed what
+        the Coverage figures meant. Measures only after ``m:``.
+        """
+        stripped = search.strip()
+        if stripped[:len(MEASURE_SEARCH_PREFIX)].casefold() == MEASURE_SEARCH_PREFIX:
+            return "", stripped[len(MEASURE_SEARCH_PREFIX):].strip()
+        return stripped, ""
 
 
 class MatrixFilterProxyModel(QSortFilterProxyModel):
@@ -270,6 +292,7 @@ class MatrixFilterProxyModel(QSortFilterProxyModel):
         """Recompute the visible rows and columns, then let Qt re-filter once."""
         model, flt = self.source(), self.filter
         needle = flt.text.strip().casefold()
+        measure_needle = flt.measure_text.strip().casefold()
         cat, _, grp = (flt.group or "").rpartition("/")
         columns = [
             i for i, m in enumerate(model.measures)
@@ -279,14 +302,10 @@ class MatrixFilterProxyModel(QSortFilterProxyModel):
         rows = [r for r, a in enumerate(model.actors) if not flt.region
                 or a.region == flt.region or (flt.region == "NONE" and a.region is None)]
         if needle:
-            # The text filters whichever axis it matches: "France" the rows, "debris" the columns.
-            text_rows = [r for r in rows if needle in model.actors[r].name.casefold() or needle == model.actors[r].key.casefold()]
-            text_cols = [c for c in columns if needle in model.measures[c].key.casefold()
-                         or needle in model.measures[c].title.casefold()]
-            if text_rows or not text_cols:
-                rows = text_rows
-            if text_cols:
-                columns = text_cols
+            rows = [r for r in rows if needle in model.actors[r].name.casefold() or needle == model.actors[r].key.casefold()]
+        if measure_needle:
+            columns = [c for c in columns if measure_needle in model.measures[c].key.casefold()
+                       or measure_needle in model.measures[c].title.casefold()]
         self.matching_measures = len(columns)
         model.set_coverage_measures(columns if len(columns) != len(model.measures) else None)
         if flt.status is not None:

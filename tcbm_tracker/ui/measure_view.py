@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tcbm_tracker.domain.vocabulary import STATUS_ORDER
 from tcbm_tracker.services.dto import MeasureInfo, MeasureOverview
+from tcbm_tracker.services.figures import coverage_of, coverage_phrase, member_states, rate_phrase
 from tcbm_tracker.ui.key_picker import KeyPicker
 from tcbm_tracker.ui.status_style import STYLES
 from tcbm_tracker.ui.table_models import ROW_ROLE, MeasureOverviewTableModel
@@ -87,8 +88,13 @@ class MeasureView(QWidget):
             st = STYLES[s]
             chips.append(f"<span style='background:{st.background.name()}; color:{st.foreground.name()};'>"
                          f"&nbsp;{st.symbol}&nbsp;</span>&nbsp;{s.label}: <b>{overview.coverage.count(s)}</b>")
+        members = member_states(e.actor for e in overview.entries)
+        keys = {a.key for a in members}
+        cov = coverage_of("members", (e.status for e in overview.entries if e.actor.key in keys))
         self.counts.setText(f"As of {overview.as_of.isoformat()}, {overview.coverage.total} actors: &nbsp; "
-                            + " &nbsp;&nbsp; ".join(chips))
+                            + " &nbsp;&nbsp; ".join(chips)
+                            + f"<br/>UN member states ({len(members)}): implementation rate {rate_phrase(cov)}; "
+                            f"assessment coverage {coverage_phrase(cov)}")
         self.model.set_rows(overview.entries)
 
     def _double_clicked(self, index: QModelIndex) -> None:

@@ -24,6 +24,7 @@ from tcbm_tracker.services.dto import (
     EvidenceInfo,
     MeasureOverviewEntry,
 )
+from tcbm_tracker.services.figures import rate_phrase
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
 
 T = TypeVar("T")
@@ -193,7 +194,7 @@ class DossierTableModel(DtoTableModel[Any]):
             if label != current:
                 current = label
                 c = by_label.get(label)
-                figures = f"   ·   implements {c.implemented} of {c.denominator}, assessed {c.assessed}" if c else ""
+                figures = f"   ·   implementation rate {rate_phrase(c)}" if c else ""
                 rows.append(GroupHeading(f"{label}{figures}"))
             rows.append(e)
         self.set_rows(rows)

@@ -25,6 +25,8 @@ def fill_editor(status: Status, note: str, *, effective: str | None = None, add_
 
     def answer(parent, context, validate, ask_evidence):  # type: ignore[no-untyped-def]
         dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        if dialog.asks_mode:  # an assessed cell: these tests record a change (from a new date)
+            dialog.change_mode.setChecked(True)
         dialog.status.setCurrentIndex(dialog.status.findData(status.value))
         dialog.note.setPlainText(note)
         if effective is not None:
@@ -113,20 +115,20 @@ def test_undo_and_redo_record_new_assessments(window, qtbot, idle, scripted, rea
 
 def test_undo_of_a_backdated_edit_restores_that_date_only(window, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
     reader.assessments.record_many([
-        AssessmentInput("FRA", "LTS-A.1", Status.PLANNED, effective=dt.date(2018, 1, 1)),
+        AssessmentInput("FRA", "LTS-A.1", Status.PLANNED, effective=dt.date(2019, 7, 1)),
         AssessmentInput("FRA", "LTS-A.1", Status.IMPLEMENTED, effective=dt.date(2022, 1, 1)),
     ])
-    scripted.assessment.append(fill_editor(Status.NOT_IMPLEMENTED, "Correction", effective="2019-06-01"))
+    scripted.assessment.append(fill_editor(Status.NOT_IMPLEMENTED, "Correction", effective="2020-06-01"))
     window.matrix_view.select_cells([("FRA", "LTS-A.1")])
     window.edit_action.trigger()
     idle(window)
     q = reader.queries
-    assert q.matrix(as_of="2020-01-01").status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
+    assert q.matrix(as_of="2021-01-01").status("FRA", "LTS-A.1") is Status.NOT_IMPLEMENTED
     assert q.matrix().status("FRA", "LTS-A.1") is Status.IMPLEMENTED  # a later assessment still wins today
     window.undo_action.trigger()
     idle(window)
-    assert q.matrix(as_of="2020-01-01").status("FRA", "LTS-A.1") is Status.PLANNED
-    assert q.matrix(as_of="2018-06-01").status("FRA", "LTS-A.1") is Status.PLANNED
+    assert q.matrix(as_of="2021-01-01").status("FRA", "LTS-A.1") is Status.PLANNED
+    assert q.matrix(as_of="2019-08-01").status("FRA", "LTS-A.1") is Status.PLANNED
     assert q.matrix().status("FRA", "LTS-A.1") is Status.IMPLEMENTED
 
 

@@ -27,6 +27,8 @@ from tcbm_tracker.ui.table_models import (
     MeasureOverviewTableModel,
 )
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 
 @pytest.fixture
 def recorded(tracker: Tracker) -> Tracker:
@@ -50,7 +52,9 @@ def test_matrix_model_and_proxy(qtmodeltester, recorded: Tracker) -> None:
     assert model.data(model.index(fra, col)) == "✓"
     assert "Implemented" in model.data(model.index(fra, col), Qt.ItemDataRole.ToolTipRole)
     # FRA: 1 implemented of 37 measures, 2 assessed.
-    assert model.data(model.index(fra, COVERAGE_COLUMN)) == "3%"
+    assert model.data(model.index(fra, COVERAGE_COLUMN)) == "50% · 1/2"  # over the 2 assessed, not the 37 shown
+    assert "1 of the 2 measures shown that have been assessed" in model.data(model.index(fra, COVERAGE_COLUMN), Qt.ItemDataRole.ToolTipRole)
+    assert "assessed" in model.headerData(COVERAGE_COLUMN, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(model.row_of("AFG"), COVERAGE_COLUMN)) == "–"  # nothing assessed: not "0%"
 
     proxy = MatrixFilterProxyModel()

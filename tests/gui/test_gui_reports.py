@@ -83,3 +83,24 @@ def test_every_actor_summary_goes_to_the_chosen_folder(window, idle, tmp_path: P
     idle(window)
     assert calls == [(tmp_path, None, True, False)]
     assert f"Wrote {tmp_path} (0 files, 0 pages)" == window.statusBar().currentMessage()
+
+
+def test_a_report_from_data_that_fails_verification_is_refused(window, idle, reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", Status.IMPLEMENTED))
+    con = sqlite3.connect(reader.path)  # an edit made outside the app
+    con.execute("UPDATE assessment SET status = 'not_implemented'")
+    con.commit()
+    con.close()
+    window.open_actor("FRA")
+    idle(window)
+    out = tmp_path / "fra.pdf"
+    window.dialogs.ask_report_path = lambda parent, request: out
+    window.reports.actions["actor"].trigger()
+    idle(window, 60_000)
+    assert not out.exists()
+    box = window.last_error
+    assert isinstance(box, QMessageBox) and "failed verification" in box.text()

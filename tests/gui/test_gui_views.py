@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate, QSettings
 
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
@@ -14,6 +15,8 @@ from tcbm_tracker.ui.edits import EditRequest
 from tcbm_tracker.ui.main_window import MainWindow
 from tcbm_tracker.ui.matrix_model import STATUS_ROLE
 from tcbm_tracker.ui.settings import WindowSettings
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 
 def cell_status(window: MainWindow, actor: str, measure: str) -> str:
@@ -62,12 +65,13 @@ def test_actor_dossier(window, idle, reader) -> None:  # type: ignore[no-untyped
     view = window.dossier_view
     assert window.tabs.currentWidget() is view
     assert "France (FRA)" in view.title.text()
-    assert "LTS2019</b>: implements 1 of 21 (5%), assessed 1" in view.coverage.text()
+    assert "LTS2019</b>: implementation rate 100% (1 of 1 assessed); assessment coverage 1 of 21 assessed (5%)" in view.coverage.text()
+    assert "GGE2013</b>: implementation rate – (none of 16 assessed)" in view.coverage.text()
     rows = {view.model.data(view.model.index(r, 0)): r for r in range(view.model.rowCount())}
     headings = view.model.heading_rows()
     assert len(rows) == 37 + len(headings) and len(headings) == 10  # 6 GGE groups, 4 LTS groups
     b_heading = next(t for t in rows if t.startswith("LTS2019 B. Safety of space operations"))
-    assert b_heading.endswith("implements 1 of 10, assessed 1")
+    assert b_heading.endswith("implementation rate 100% (1 of 1 assessed)")
     assert view.table.columnSpan(rows[b_heading], 0) == view.model.columnCount()
     r = rows["LTS-B.4"]
     assert rows[b_heading] < r

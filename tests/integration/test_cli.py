@@ -30,6 +30,8 @@ from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.tracker import Tracker
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 TODAY = dt.date.today()
 TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 
@@ -165,9 +167,9 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     listed = cli(*db, "evidence", "list", "--search", "LTS", "--json").json()
     assert [e["id"] for e in listed] == [ev["id"]]
 
-    planned = cli(*db, "assess", "fra", "lts-b.4", "planned", "--effective", "2018-01-15")
-    assert planned.code == 0 and planned.out.startswith("recorded #1: FRA LTS-B.4 planned (effective 2018-01-15)")
-    done = cli(*db, "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2019-06-21", "--provenance", "self_reported",
+    planned = cli(*db, "assess", "fra", "lts-b.4", "planned", "--effective", "2019-07-15")
+    assert planned.code == 0 and planned.out.startswith("recorded #1: FRA LTS-B.4 planned (effective 2019-07-15)")
+    done = cli(*db, "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2020-06-21", "--provenance", "self_reported",
                "--confidence", "high", "--evidence", str(ev["id"]), "--note", "perigee < 500 km <b>kept</b>", "--json").json()
     assert (done["status"], done["provenance"], done["confidence"], done["recorded_by"]) == (
         "implemented", "self_reported", "high", "Analyst A")
@@ -176,9 +178,9 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     now = cli(*db, "show", "FRA", "--json").json()
     entry = next(e for e in now["entries"] if e["measure"]["key"] == "LTS-B.4")
     assert entry["assessment"]["status"] == "implemented" and entry["evidence"][0]["id"] == ev["id"]
-    then = cli(*db, "show", "FRA", "--as-of", "2018-06-01", "--json").json()
+    then = cli(*db, "show", "FRA", "--as-of", "2020-01-01", "--json").json()
     assert next(e for e in then["entries"] if e["measure"]["key"] == "LTS-B.4")["assessment"]["status"] == "planned"
-    assert then["as_of"] == "2018-06-01"
+    assert then["as_of"] == "2020-01-01"
     shown = cli(*db, "show", "FRA", "--catalog", "LTS2019")
     assert shown.code == 0 and "France (FRA)" in shown.out and "LTS-B.4" in shown.out and "GGE-IV.1" not in shown.out
 
@@ -186,10 +188,11 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     assert len(m["measures"]) == 21 and len(m["actors"]) == 195
     cells = {a["key"]: a["cells"] for a in m["actors"]}
     assert cells["FRA"]["LTS-B.4"] == "implemented" and cells["USA"]["LTS-B.4"] == "not_assessed"
-    old = cli(*db, "matrix", "--as-of", "2018-06-01", "--region", "WEOG", "--json").json()
+    old = cli(*db, "matrix", "--as-of", "2020-01-01", "--region", "WEOG", "--json").json()
     assert {a["key"]: a["cells"]["LTS-B.4"] for a in old["actors"]}["FRA"] == "planned"
     assert all(a["region"] == "WEOG" for a in old["actors"])
-    yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    # A date typed by the user is a day of their own calendar: yesterday is the local yesterday.
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     before_any = cli(*db, "matrix", "--known-at", yesterday, "--status", "implemented", "planned", "--json").json()
     assert before_any["actors"] == [] and before_any["known_at"] == end_of_day_iso(dt.date.fromisoformat(yesterday))
     assert cli(*db, "matrix", "--group", "LTS2019/B").code == 0
@@ -200,7 +203,7 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
 
     cov = cli(*db, "coverage", "--by", "catalog", "--json").json()
     lts = next(c for c in cov if c["label"] == "LTS2019")
-    assert (lts["total"], lts["denominator"], lts["assessed"], lts["implemented"]) == (4095, 4095, 1, 1)
+    assert (lts["total"], lts["in_scope"], lts["assessed"], lts["implemented"]) == (4095, 4095, 1, 1)
     since = min(TODAY, dt.datetime.now(dt.UTC).date())  # recorded_at is UTC; "since" may not be in the local future
     changes = cli(*db, "changes", "--since", since.isoformat(), "--json").json()
     assert [(c["previous_status"], c["assessment"]["status"]) for c in changes] == [
@@ -246,6 +249,8 @@ def _files(tmp: Path) -> dict[str, Path]:
         "latin1_catalogue": tmp / "latin1.json",
         "thief": tmp / "thief.json",
         "wrong_format": tmp / "actors.json",
+        "deep": tmp / "deep.json",
+        "twice": tmp / "twice.json",
     }
     files["big_note"].write_text("x" * 1_048_576, encoding="utf-8")
     files["latin1_note"].write_bytes("Coopération spatiale".encode("latin-1"))
@@ -255,6 +260,8 @@ def _files(tmp: Path) -> dict[str, Path]:
                  "measures": [{"key": "LTS-B.4", "group": "P", "title": "Borrowed"}]}
     files["latin1_catalogue"].write_bytes(json.dumps(catalogue, ensure_ascii=False).encode("latin-1"))
     files["thief"].write_text(json.dumps(catalogue), encoding="utf-8")
+    files["deep"].write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    files["twice"].write_text(json.dumps(catalogue).replace('"version": 1', '"version": 1, "version": 2'), encoding="utf-8")
     files["wrong_format"].write_text(json.dumps({"format": "tcbm-tracker/actors", "format_version": 1}), encoding="utf-8")
     return files
 
@@ -285,6 +292,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("missing-arguments", ["assess", "FRA"], ["the following arguments are required: measure, status"]),
     ("javascript-url", ["evidence", "add", "--title", "T", "--url", "javascript:alert(1)"], ["url: 'javascript:alert(1)'"]),
     ("file-url", ["evidence", "add", "--title", "T", "--url", "file:///etc/passwd"], ["url: 'file:///etc/passwd'"]),
+    ("userinfo-url", ["evidence", "add", "--title", "T", "--url", "https://undocs.org@evil.example/A/72/65"],
+     ["user name before '@'", "real site ('evil.example')"]),
     ("ftp-url", ["evidence", "add", "--title", "T", "--url", "ftp://example.org/a.pdf"], ["not an http:// or https:// address"]),
     ("bad-symbol", ["evidence", "add", "--title", "T", "--symbol", "68/189"], ["document symbol: '68/189'"]),
     ("bad-language", ["evidence", "add", "--title", "T", "--language", "english"], ["language: 'english'"]),
@@ -316,6 +325,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("catalogue-non-utf8", ["catalogs", "--load", "{latin1_catalogue}"], ["latin1.json: not UTF-8"]),
     ("catalogue-key-clash", ["catalogs", "--load", "{thief}"], ["measure key LTS-B.4 already belongs to catalogue LTS2019"]),
     ("catalogue-wrong-format", ["catalogs", "--load", "{wrong_format}"], ["not a TCBM Tracker catalogue"]),
+    ("catalogue-deep", ["catalogs", "--load", "{deep}"], ["deep.json: nested more than 64 levels deep"]),
+    ("catalogue-key-twice", ["catalogs", "--load", "{twice}"], ["twice.json: key 'version' appears twice"]),
     ("catalogue-missing", ["catalogs", "--load", "{tmp}/absent.json"], ["cannot read catalogue file"]),
     ("unknown-command", ["frobnicate"], ["invalid choice: 'frobnicate'"]),
 ]
@@ -442,8 +453,27 @@ def test_help_of_every_command(cli: Cli) -> None:
         r = cli(*c, "--help")
         assert r.code == 0 and r.err == "", (c, r.err)
         assert r.out.startswith(f"usage: tcbm-tracker {' '.join(c)}"), (c, r.out[:200])
+        assert "--db PATH" in r.out and "--user NAME" in r.out, (c, "global options missing from the help")
         if len(c) == 1:
             assert f"    {c[0]}" in top.out  # listed in the main help
+
+
+def test_global_options_after_the_command(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+    before = cli("--db", db_path, "matrix", "--catalog", "LTS2019")
+    after = cli("matrix", "--catalog", "LTS2019", "--db", db_path)
+    assert after.code == 0 and after.out == before.out and before.code == 0
+    r = cli("assess", "FRA", "LTS-A.1", "planned", "--db", db_path, "--user", "Analyst After")
+    assert r.code == 0, r.err
+    r = cli("evidence", "add", "--title", "After", "--db", db_path, "--user", "Evidence Author", "--json")
+    assert r.json()["recorded_by"] == "Evidence Author"
+    history = cli("history", "FRA", "LTS-A.1", "--json", "--db", db_path).json()
+    assert history[-1]["recorded_by"] == "Analyst After"
+    # Given before the command, an option is not reset by the command's own absent copy.
+    assert cli("--db", db_path, "--user", "Before", "assess", "FRA", "LTS-A.2", "planned").code == 0
+    assert cli("--db", db_path, "history", "FRA", "LTS-A.2", "--json").json()[-1]["recorded_by"] == "Before"
+    # And a nested command takes them after its own name too.
+    other = tmp_path / "other.sqlite"
+    assert_refused(cli("report", "matrix", "--out", tmp_path / "m.pdf", "--db", other), "other.sqlite")
 
 
 def test_version_and_help_in_real_processes() -> None:
@@ -498,10 +528,32 @@ def test_coverage_and_dossier_json_state_their_denominators(cli: Cli, db_path: P
     assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "implemented").code == 0
     dossier = cli("--db", db_path, "show", "FRA", "--catalog", "LTS2019", "--json").json()
     lts = dossier["coverage_by_catalog"][0]
-    assert (lts["total"], lts["not_applicable"], lts["denominator"], lts["implemented"]) == (21, 1, 20, 1)
+    assert (lts["total"], lts["not_applicable"], lts["in_scope"], lts["assessed"], lts["implemented"]) == (21, 1, 20, 1, 1)
+    assert (lts["implementation_rate"], lts["implementation_rate_text"]) == (1.0, "100% (1 of 1 assessed)")
+    assert lts["assessment_coverage"] == 1 / 20
     by_catalog = {c["label"]: c for c in cli("--db", db_path, "coverage", "--json").json()}
-    assert by_catalog["LTS2019"]["denominator"] == 195 * 21 - 1
+    assert by_catalog["LTS2019"]["in_scope"] == 195 * 21 - 1
+    # GGE: nothing assessed is no rate (null, "–"), never 0.
+    assert by_catalog["GGE2013"]["implementation_rate"] is None
+    assert by_catalog["GGE2013"]["implementation_rate_text"] == f"– (none of {195 * 16} assessed)"
     assert by_catalog["LTS2019"]["counts"]["not_applicable"] == 1
+
+
+def test_coverage_and_show_print_rates_with_their_denominators(cli: Cli, db_path: Path) -> None:
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented").code == 0
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "not_implemented").code == 0
+    out = cli("--db", db_path, "coverage", "--by", "actor").out
+    fra = next(line for line in out.splitlines() if line.startswith("FRA "))
+    assert "50% (1 of 2 assessed)" in fra
+    tuv = next(line for line in out.splitlines() if line.startswith("TUV "))
+    assert "– (none of 37 assessed)" in tuv and "0%" not in tuv
+    assert "Implementation rate: implemented ÷ assessed" in out
+    shown = cli("--db", db_path, "show", "TUV").out
+    assert "implementation rate – (none of 16 assessed)" in shown and "implementation rate – (none of 21 assessed)" in shown
+    assert "0%" not in shown
+    region = cli("--db", db_path, "coverage", "--by", "region").out
+    assert "No regional group" not in region and "(no regional group)" not in region
+    assert "Non-member observer states (counted apart): Holy See" in region
 
 
 def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_path: Path) -> None:
@@ -509,6 +561,29 @@ def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_pat
     assert r.code == 2 and "effective date: is empty" in r.err
 
 
+def test_bidi_controls_in_notes_are_shown_escaped_and_tables_align(cli: Cli, db_path: Path) -> None:
+    note = "ok \u202eyes\u202c \u2067שלום\u2069 中文"
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "planned", "--note", note).code == 0
+    for argv in (["history", "FRA", "LTS-A.1"], ["show", "FRA", "--catalog", "LTS2019"]):
+        out = cli("--db", db_path, *argv).out
+        assert "ok [U+202E]yes[U+202C] [U+2067]שלום[U+2069] 中文" in out, out
+        assert not set("\u202e\u202c\u2067\u2069") & set(out)
+    # The JSON output is for programs: the note exactly as recorded.
+    assert cli("--db", db_path, "history", "FRA", "LTS-A.1", "--json").json()[-1]["note"] == note
+    # A rate is printed with what it is a share of.
+    assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(
+        " 0% (0 of 1 assessed)  1 of 4095 assessed (0%)")
+
+
+def test_changes_json_is_streamed_and_equals_the_service(cli: Cli, db_path: Path) -> None:
+    for status in ("planned", "implemented", "not_implemented"):
+        assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", status, "--note", f"<{status}> & ok").code == 0
+    since = min(dt.date.today(), dt.datetime.now(dt.UTC).date()).isoformat()
+    streamed = cli("--db", db_path, "changes", "--since", since, "--json").json()
+    assert [(c["previous_status"], c["assessment"]["status"]) for c in streamed] == [
+        ("not_assessed", "planned"), ("planned", "implemented"), ("implemented", "not_implemented")]
+    assert streamed[0]["assessment"]["note"] == "<planned> & ok"
+    assert cli("--db", db_path, "changes", "--since", "2000-01-01", "--catalog", "GGE2013", "--json").json() == []
 def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path: Path) -> None:
     r = cli("--db", db_path, "show", "USA")
     assert r.code == 0, r.err
@@ -517,3 +592,17 @@ def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path
                             "regional group; attends meetings of the Western European and Others Group as an observer and is "
                             "considered to be a member of that group for electoral purposes)")
     assert "(Not a member" not in cli("--db", db_path, "show", "FRA").out
+def test_show_before_a_catalogue_was_adopted_says_so(cli: Cli, db_path: Path) -> None:
+    out = cli("--db", db_path, "show", "FRA", "--as-of", "2015-01-01").out
+    assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in out and "LTS-A.1" not in out
+
+
+def test_assess_cites_evidence_with_a_pinpoint(cli: Cli, db_path: Path) -> None:
+    ev = cli("--db", db_path, "evidence", "add", "--title", "Replies", "--symbol", "A/72/65", "--type", "un_process",
+             "--json").json()
+    done = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:p. 21", "--json").json()
+    assert done["evidence_ids"] == [ev["id"]] and done["evidence_pinpoints"] == {str(ev["id"]): "p. 21"}
+    bad = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", "x:p. 2")
+    assert bad.code == 2 and "'x:p. 2' is not an evidence number" in bad.err
+    empty = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:")
+    assert empty.code == 2 and "pinpoint after ':' is empty" in empty.err

@@ -145,3 +145,29 @@ def test_help_and_version_do_not_load_the_database_layer() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_tampered_database_is_not_printed_silently(run: Run, recorded: None, db_path: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(db_path)  # an edit made outside the app
+    con.execute("UPDATE assessment SET status = 'not_implemented' WHERE actor_key = 'FRA'")
+    con.commit()
+    con.close()
+    for argv in (["actor", "FRA"], ["measure", "LTS-B.4"], ["matrix"], ["changes", "--since", "2000-01-01"]):
+        out = tmp_path / f"{argv[0]}.pdf"
+        refused = run(*argv, "--out", str(out))
+        assert refused.code != 0 and "failed verification" in refused.err and not out.exists(), argv
+        assert len(refused.err.strip().splitlines()) == 1
+        stamped = run(*argv, "--out", str(out), "--allow-unverified")
+        assert stamped.code == 0, stamped.err
+        assert "DATA FAILED VERIFICATION" in PdfReader(out).pages[0].extract_text()
+
+
+def test_actor_summary_since_a_date(run: Run, recorded: None, tmp_path: Path) -> None:
+    out = tmp_path / "fra.pdf"
+    assert run("actor", "FRA", "--out", str(out), "--as-of", "2024-01-01", "--since", "2023-01-01").code == 0
+    first = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "What changed since 2023-01-01: 1 status." in first
+    bad = run("actor", "FRA", "--out", str(out), "--as-of", "2024-01-01", "--since", "2025-01-01")
+    assert bad.code == 2 and "since: 2025-01-01 is after the as-of date 2024-01-01" in bad.err

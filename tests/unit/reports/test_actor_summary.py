@@ -57,16 +57,21 @@ def test_coverage_rows_count_each_status_with_the_denominator(fra_pdf: Path) -> 
     text = flat(" ".join(page_texts(fra_pdf)))
     lts = Counter(Status(s) for k, s in FRA_NOW.items() if k.startswith("LTS"))
     not_assessed = 21 - sum(lts.values())
-    denominator = 21 - lts[Status.NOT_APPLICABLE]
-    rate = round(100 * lts[Status.IMPLEMENTED] / denominator)
-    row = (f"LTS2019 21 {lts[Status.NOT_APPLICABLE]} {denominator} {lts[Status.IMPLEMENTED]} "
+    in_scope = 21 - lts[Status.NOT_APPLICABLE]
+    assessed = in_scope - not_assessed
+    rate = round(100 * lts[Status.IMPLEMENTED] / assessed)  # over the assessed measures, not all in scope
+    row = (f"LTS2019 {lts[Status.NOT_APPLICABLE]} {in_scope} {lts[Status.IMPLEMENTED]} "
            f"{lts[Status.PARTIALLY_IMPLEMENTED]} {lts[Status.PLANNED]} {lts[Status.NOT_IMPLEMENTED]} "
-           f"{lts[Status.NO_INFORMATION]} {not_assessed} {rate}%")
+           f"{lts[Status.NO_INFORMATION]} {not_assessed} {assessed} ({round(100 * assessed / in_scope)}%) "
+           f"{rate}% {lts[Status.IMPLEMENTED]} of {assessed} assessed")
+    assert row == "LTS2019 1 20 3 1 1 1 1 13 7 (35%) 43% 3 of 7 assessed"
     assert row in text
     assert "2 excluded here" in text  # one not-applicable measure per catalogue
     # Each catalogue's groups follow it, counted from their own measures.
-    assert "B. Safety of space operations 10 0 10 1 0 0 1 1 7 10%" in text
-    assert "IV. Enhancing the transparency of outer space activities 11 1 10 1 1 1 1 1 5 10%" in text
+    assert "B. Safety of space operations 0 10 1 0 0 1 1 7 3 (30%) 33% 1 of 3 assessed" in text
+    assert "IV. Enhancing the transparency of outer space activities 1 10 1 1 1 1 1 5 5 (50%) 20% 1 of 5 assessed" in text
+    # A group nobody has assessed shows no rate, not 0%.
+    assert "VII. Outreach 0 1 0 0 0 0 0 1 0 – none assessed" in text
 
 
 def test_as_of_a_past_date_shows_the_state_then(seeded: Tracker, tmp_path: Path) -> None:
@@ -109,7 +114,7 @@ def test_metadata_outline_and_full_fingerprint(seeded: Tracker, fra_pdf: Path) -
     assert meta.subject and "France" in meta.subject
     assert f"sha256:{seeded.queries.fingerprint()}" in str(meta.get("/Keywords"))
     titles = [item["/Title"] for item in reader.outline if isinstance(item, dict)]
-    assert titles[:3] == ["France", "Coverage", "Measures"]
+    assert titles[:4] == ["France", "At a glance", "Coverage", "Measures"]
     assert {"Evidence cited", "Notes in full", "About this report"} <= set(titles)
 
 

@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tcbm_tracker.domain.clock import end_of_day_iso, fixed_time
+from tcbm_tracker.domain.clock import end_of_day_iso, fixed_time, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import assessments as assessments_module
+from tcbm_tracker.services import figures
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import Coverage
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 N_ACTORS, N_LTS, N_GGE = 195, 21, 16
 
@@ -28,6 +31,12 @@ def record(tracker: Tracker, actor: str, measure: str, status: str, effective: s
 
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
     monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
+
+
+def local_noon(day: str) -> str:
+    """Noon of ``day`` in the local time zone, as a stored UTC stamp: on that local day in every zone
+    (a fixed UTC hour such as 10:00 falls on the day before in Pago Pago, or after in Kiritimati)."""
+    return to_iso(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12)).astimezone())
 
 
 # --- matrix --------------------------------------------------------------------------------
@@ -42,11 +51,11 @@ def test_fresh_matrix_is_all_not_assessed(tracker: Tracker) -> None:
 
 def test_matrix_current_and_as_of_past_dates(tracker: Tracker) -> None:
     record(tracker, "FRA", "LTS-B.4", "implemented", "2021-06-01")  # recorded first, effective later
-    record(tracker, "FRA", "LTS-B.4", "planned", "2019-01-01")
+    record(tracker, "FRA", "LTS-B.4", "planned", "2019-07-01")
     q = tracker.queries
     assert q.matrix().status("FRA", "LTS-B.4") is Status.IMPLEMENTED
-    assert q.matrix(as_of="2018-12-31").status("FRA", "LTS-B.4") is Status.NOT_ASSESSED
-    assert q.matrix(as_of="2019-01-01").status("FRA", "LTS-B.4") is Status.PLANNED
+    assert q.matrix(as_of="2019-06-30").status("FRA", "LTS-B.4") is Status.NOT_ASSESSED
+    assert q.matrix(as_of="2019-07-01").status("FRA", "LTS-B.4") is Status.PLANNED
     assert q.matrix(as_of=dt.date(2021, 5, 31)).status("FRA", "LTS-B.4") is Status.PLANNED
     assert q.matrix(as_of="2021-06-01").status("FRA", "LTS-B.4") is Status.IMPLEMENTED
     # Other cells are untouched.
@@ -62,8 +71,9 @@ def test_a_later_recording_with_the_same_effective_date_wins(tracker: Tracker) -
 
 
 def test_known_at_excludes_a_later_correction(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
-    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    recorded_at(monkeypatch, f"{yesterday.isoformat()}T12:00:00.000000Z")
+    # "Known at yesterday" means the end of the user's local yesterday: record at its local noon.
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    recorded_at(monkeypatch, to_iso(dt.datetime.combine(yesterday, dt.time(12)).astimezone()))
     record(tracker, "FRA", "LTS-A.1", "implemented", "2020-01-01")
     monkeypatch.undo()
     record(tracker, "FRA", "LTS-A.1", "not_implemented", "2020-01-01", note="correction recorded today")
@@ -78,11 +88,11 @@ def test_known_at_excludes_a_later_correction(tracker: Tracker, monkeypatch: pyt
 
 
 def test_as_of_and_known_at_together(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
-    recorded_at(monkeypatch, "2024-03-01T10:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2024-03-01"))
     record(tracker, "JPN", "GGE-IV.3", "planned", "2023-01-01")
-    recorded_at(monkeypatch, "2024-09-01T10:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2024-09-01"))
     record(tracker, "JPN", "GGE-IV.3", "implemented", "2024-08-01")
-    recorded_at(monkeypatch, "2025-01-05T10:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2025-01-05"))
     record(tracker, "JPN", "GGE-IV.3", "partially_implemented", "2023-01-01", note="correction of the 2023 status")
     q = tracker.queries
     assert q.matrix(as_of="2023-06-01").status("JPN", "GGE-IV.3") is Status.PARTIALLY_IMPLEMENTED
@@ -144,16 +154,19 @@ def test_dossier(tracker: Tracker) -> None:
     assert a1.assessment is not None and a1.assessment.note == "Loi relative aux opérations spatiales"
     assert by_key["LTS-B.1"].status is Status.NOT_ASSESSED and by_key["LTS-B.1"].assessment is None
     cov = {c.label: c for c in d.coverage_by_catalog}
-    assert (cov["LTS2019"].total, cov["LTS2019"].denominator, cov["LTS2019"].assessed, cov["LTS2019"].implemented) == (21, 20, 1, 1)
+    assert (cov["LTS2019"].total, cov["LTS2019"].in_scope, cov["LTS2019"].assessed, cov["LTS2019"].implemented) == (21, 20, 1, 1)
     assert (cov["GGE2013"].total, cov["GGE2013"].assessed, cov["GGE2013"].implemented) == (16, 1, 0)
     assert cov["GGE2013"].count(Status.NO_INFORMATION) == 1 and cov["GGE2013"].count(Status.NOT_IMPLEMENTED) == 0
     groups = {c.label: c.total for c in d.coverage_by_group}
     assert groups["LTS2019 B. Safety of space operations"] == 10
     # As of a past date, and limited to one catalogue.
-    past = tracker.queries.dossier("FRA", catalog="LTS2019", as_of="2009-01-01")
+    past = tracker.queries.dossier("FRA", catalog="LTS2019", as_of="2019-07-01")
     assert len(past.entries) == N_LTS
     assert {e.measure.key: e.status for e in past.entries if e.status is not Status.NOT_ASSESSED} == {
-        "LTS-A.1": Status.IMPLEMENTED}
+        "LTS-A.1": Status.IMPLEMENTED, "LTS-A.2": Status.NOT_APPLICABLE}
+    # Before the guidelines were adopted there is nothing to be assessed against: "not yet adopted".
+    before = tracker.queries.dossier("FRA", as_of="2009-01-01")
+    assert before.not_yet_adopted == {"GGE2013": "2013-07-29", "LTS2019": "2019-06-21"} and before.entries == ()
 
 
 def test_dossier_unknown_actor(tracker: Tracker) -> None:
@@ -172,7 +185,7 @@ def test_measure_overview(tracker: Tracker) -> None:
     assert statuses == {"FRA": Status.IMPLEMENTED, "USA": Status.IMPLEMENTED, "CHN": Status.PLANNED,
                         "MDV": Status.NOT_APPLICABLE}
     c = o.coverage
-    assert (c.total, c.not_applicable, c.denominator, c.assessed, c.implemented) == (195, 1, 194, 3, 2)
+    assert (c.total, c.not_applicable, c.in_scope, c.assessed, c.implemented) == (195, 1, 194, 3, 2)
     old = tracker.queries.measure_overview("LTS-B.4", as_of="2020-06-01")
     assert {e.actor.key for e in old.entries if e.status is not Status.NOT_ASSESSED} == {"FRA", "USA", "MDV"}
     with pytest.raises(NotFoundError, match="unknown measure 'LTS-B.99'"):
@@ -183,8 +196,10 @@ def test_measure_overview(tracker: Tracker) -> None:
 
 def test_coverage_of_a_fresh_database_states_its_denominator(tracker: Tracker) -> None:
     (lts,) = tracker.queries.coverage(by="catalog", catalog="LTS2019")
-    assert (lts.label, lts.total, lts.denominator, lts.assessed, lts.implemented) == ("LTS2019", 4095, 4095, 0, 0)
-    assert lts.implementation_rate == 0.0 and lts.count(Status.NOT_ASSESSED) == 4095
+    assert (lts.label, lts.total, lts.in_scope, lts.assessed, lts.implemented) == ("LTS2019", 4095, 4095, 0, 0)
+    # Nothing assessed is no rate at all, never 0%.
+    assert lts.implementation_rate is None and lts.count(Status.NOT_ASSESSED) == 4095
+    assert figures.rate_phrase(lts) == "– (none of 4095 assessed)"
 
 
 def test_coverage_excludes_not_applicable_and_keeps_no_information_apart(tracker: Tracker) -> None:
@@ -194,22 +209,28 @@ def test_coverage_excludes_not_applicable_and_keeps_no_information_apart(tracker
     record(tracker, "USA", "LTS-A.1", "not_implemented")
     record(tracker, "USA", "LTS-A.2", "partially_implemented")
     (lts,) = tracker.queries.coverage(by="catalog", catalog="LTS2019")
-    assert lts.total == 4095 and lts.not_applicable == 1 and lts.denominator == 4094
-    assert lts.assessed == 4  # not_applicable is neither in the denominator nor "assessed"
-    assert lts.implemented == 1 and lts.implementation_rate == pytest.approx(1 / 4094)
+    assert lts.total == 4095 and lts.not_applicable == 1 and lts.in_scope == 4094
+    assert lts.assessed == 4  # not_applicable is neither in scope nor "assessed"
+    # The rate is over the assessed cells; how much is assessed is a figure of its own.
+    assert lts.implemented == 1 and lts.implementation_rate == pytest.approx(1 / 4)
+    assert lts.assessment_coverage == pytest.approx(4 / 4094)
     assert lts.count(Status.NO_INFORMATION) == 1
     assert lts.count(Status.NOT_IMPLEMENTED) == 1  # USA's only: no information is not "not implemented"
     by_actor = {c.label: c for c in tracker.queries.coverage(by="actor")}
     fra = by_actor["FRA"]
-    assert (fra.total, fra.denominator, fra.assessed, fra.implemented) == (37, 36, 2, 1)
+    assert (fra.total, fra.in_scope, fra.assessed, fra.implemented) == (37, 36, 2, 1)
     assert fra.count(Status.NOT_IMPLEMENTED) == 0
     assert len(by_actor) == 195
     by_measure = {c.label: c for c in tracker.queries.coverage(by="measure", catalog="LTS2019")}
-    assert (by_measure["LTS-A.2"].total, by_measure["LTS-A.2"].denominator) == (195, 194)
+    assert (by_measure["LTS-A.2"].total, by_measure["LTS-A.2"].in_scope) == (195, 194)
     by_region = {c.label: c for c in tracker.queries.coverage(by="region")}
-    assert set(by_region) == {"AFRICA", "APG", "EEG", "GRULAC", "WEOG", "(no regional group)"}
-    assert by_region["(no regional group)"].total == 37  # the Holy See
-    assert by_region["WEOG"].implemented == 1 and by_region["WEOG"].not_applicable == 1
+    # Member states per regional group; observer states in a row of their own, never "no regional group".
+    assert {label.split(":")[0] for label in by_region} == {"AFRICA", "APG", "EEG", "GRULAC", "WEOG",
+                                                             "Non-member observer states (counted apart)"}
+    observers = next(c for label, c in by_region.items() if label.startswith("Non-member observer states"))
+    assert observers.total == 2 * 37 and "Holy See" in observers.label
+    weog = next(c for label, c in by_region.items() if label.startswith("WEOG"))
+    assert weog.implemented == 1 and weog.not_applicable == 1
     by_group = {c.label: c.total for c in tracker.queries.coverage(by="group", catalog="LTS2019")}
     assert by_group == {"LTS2019 A. Policy and regulatory framework for space activities": 195 * 5,
                         "LTS2019 B. Safety of space operations": 195 * 10,
@@ -232,7 +253,7 @@ def test_coverage_bad_grouping(tracker: Tracker) -> None:
 
 def test_coverage_with_nothing_in_the_denominator() -> None:
     c = Coverage("x", 2, {Status.NOT_APPLICABLE: 2})
-    assert (c.denominator, c.assessed, c.implementation_rate, c.assessed_rate) == (0, 0, None, None)
+    assert (c.in_scope, c.assessed, c.implementation_rate, c.assessment_coverage) == (0, 0, None, None)
 
 
 # --- fingerprint ---------------------------------------------------------------------------
@@ -279,7 +300,27 @@ def test_a_measure_retired_today_is_still_part_of_last_year(tracker: Tracker, tm
     assert [m.key for m in last_year.measures] == ["NAT-1", "NAT-2"]
     assert last_year.status("FRA", "NAT-2") is Status.IMPLEMENTED
     cov = tracker.queries.dossier("FRA", catalog="NAT2024", as_of="2024-06-01").coverage_by_catalog[0]
-    assert (cov.implemented, cov.denominator) == (1, 2)
+    assert (cov.implemented, cov.in_scope) == (1, 2)
+
+
+def test_a_measure_added_by_a_later_version_counts_only_from_its_adoption(tracker: Tracker, tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[3] / "resources" / "catalogs" / "LTS2019.json"
+    doc = json.loads(shipped.read_text(encoding="utf-8"))
+    doc["version"], doc["adopted"] = 2, "2025-06-01"
+    extra = dict(doc["measures"][-1], key="LTS-D.3", title="A guideline added by a later version (test)")
+    doc["measures"].append(extra)
+    v2 = tmp_path / "lts-v2.json"
+    v2.write_text(json.dumps(doc), encoding="utf-8")
+    tracker.reference.load_catalog_file(v2)
+    q = tracker.queries
+    assert len(q.matrix(catalog="LTS2019").measures) == 22
+    assert len(q.matrix(catalog="LTS2019", as_of="2025-05-31").measures) == 21  # not before v2 took effect
+    assert len(q.matrix(catalog="LTS2019", as_of="2025-06-01").measures) == 22
+    (cov,) = q.coverage(catalog="LTS2019", as_of="2025-01-01")
+    assert cov.total == 21 * 195
+    # The catalogue's first adoption still dates the guidelines, not v2's.
+    early = q.matrix(catalog="LTS2019", as_of="2015-01-01")
+    assert early.measures == () and early.not_yet_adopted == {"LTS2019": "2019-06-21"}
 
 
 def test_as_known_at_a_date_leaves_out_actors_added_later(tracker: Tracker) -> None:
