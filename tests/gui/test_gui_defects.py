@@ -266,8 +266,9 @@ def test_searching_a_state_never_filters_measures(window, qtbot, idle, scripted,
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert [mv.proxy.index(r, 0).data() for r in range(mv.proxy.rowCount())] == ["France"]
     assert mv.proxy.matching_measures == 37  # "frameworks" in two guideline titles does not matter
-    assert mv.proxy.index(0, 1).data() == "3%"  # 1 implemented of 37 measures (it showed 50%: 1 of 2)
-    assert mv.model.coverage[mv.model.row_of("FRA")].denominator == 37
+    # Over all 37 measures: 1 implemented of the 2 assessed (the rate is over assessed cells).
+    assert mv.proxy.index(0, 1).data() == "50% · 1/2"
+    assert mv.model.coverage[mv.model.row_of("FRA")].in_scope == 37
     assert mv.measure_banner.isHidden()
     # Measures only when asked, and then said plainly.
     qtbot.keyClick(focused(), Qt.Key.Key_F, CTRL)
