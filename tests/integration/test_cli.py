@@ -542,3 +542,12 @@ def test_assess_cites_evidence_with_a_pinpoint(cli: Cli, db_path: Path) -> None:
     assert bad.code == 2 and "'x:p. 2' is not an evidence number" in bad.err
     empty = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:")
     assert empty.code == 2 and "pinpoint after ':' is empty" in empty.err
+
+
+def test_the_text_matrix_gives_each_rate_with_its_denominator(cli: Cli, db_path: Path) -> None:
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented").code == 0
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "planned").code == 0
+    out = cli("--db", db_path, "matrix", "--catalog", "LTS2019", "--region", "WEOG").out
+    rows = {line.split()[0]: line for line in out.splitlines() if line[:3].isupper() and line[3:4] == " "}
+    assert rows["FRA"].endswith("implemented: 50% (1 of 2 assessed)")
+    assert rows["DEU"].endswith("implemented: – (none of 21 assessed)")
