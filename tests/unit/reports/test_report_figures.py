@@ -232,3 +232,11 @@ def test_a_measure_report_before_its_adoption_says_not_yet_adopted(tracker: Trac
     assert tracker.queries.measure_overview("LTS-B.4", as_of="2020-01-01").not_yet_adopted is None
     text = body_text(build_measure_report(tracker, "LTS-B.4", tmp_path / "b4.pdf", as_of="2015-01-01", now=NOW).path)
     assert "Not yet adopted on 2015-01-01: this measure took effect on 2019-06-21" in text
+
+
+def test_the_changes_report_gives_each_citation_its_pinpoint(tracker: Tracker, tmp_path: Path) -> None:
+    replies = tracker.evidence.add(EvidenceInput(title="Replies", symbol="A/72/65", evidence_type="un_process")).id
+    tracker.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", evidence_ids=[replies],
+                                                evidence_pinpoints={replies: "p. 21"}))
+    text = body_text(build_changes_report(tracker, "2000-01-01", tmp_path / "c.pdf", now=NOW).path)
+    assert "Cites [1] A/72/65, p. 21." in text
