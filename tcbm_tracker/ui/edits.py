@@ -10,7 +10,7 @@ Redo records the edit again. Each of these is one transaction (``record_many``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QUndoCommand
@@ -40,11 +40,14 @@ class EditRequest:
     note: str | None = None
     evidence_ids: tuple[int, ...] = ()
     new_evidence: tuple[EvidenceInput, ...] = ()
+    # Citation pinpoints carried over from the cell's current assessment (one cell only), by evidence id.
+    evidence_pinpoints: Mapping[int, str] = field(default_factory=dict)
 
     def inputs(self, evidence_ids: Sequence[int]) -> list[AssessmentInput]:
+        pins = {i: p for i, p in self.evidence_pinpoints.items() if i in evidence_ids}
         return [AssessmentInput(actor=a, measure=m, status=self.status, provenance=self.provenance,
                                 confidence=self.confidence, note=self.note, effective=self.effective,
-                                evidence_ids=tuple(evidence_ids)) for a, m in self.cells]
+                                evidence_ids=tuple(evidence_ids), evidence_pinpoints=pins) for a, m in self.cells]
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def previous_inputs(tracker: Tracker, items: Sequence[AssessmentInput], ctx: Job
         else:
             out.append(AssessmentInput(actor=item.actor, measure=item.measure, status=prev.status,
                                        provenance=prev.provenance, confidence=prev.confidence, note=prev.note,
-                                       effective=item.effective, evidence_ids=prev.evidence_ids))
+                                       effective=item.effective, evidence_ids=prev.evidence_ids,
+                                       evidence_pinpoints=prev.evidence_pinpoints))
     return out
 
 
