@@ -39,7 +39,14 @@ from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
-from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
+from tcbm_tracker.services.figures import (
+    COPUOS_ATTRIBUTE,
+    OBSERVER_STANDING,
+    RATE_RULE,
+    REGION_STANDING_ATTRIBUTE,
+    region_standing,
+    summary_sentence,
+)
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
@@ -59,8 +66,14 @@ def layout_for(data: ActorSummaryData) -> Layout:
 
 def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     actor, ctx = data.dossier.actor, data.context
-    groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
-    groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k != "un_regional_group"]
+    region = f"UN regional group: {text.para(ctx.region_name(actor.region))}"
+    if region_standing(actor) == OBSERVER_STANDING:
+        region += " (attends as an observer, not a member; counted with the group in its figures)"
+    groups = [region]
+    if actor.attributes.get(COPUOS_ATTRIBUTE) == "member":
+        groups.append("Member of the Committee on the Peaceful Uses of Outer Space (COPUOS)")
+    shown = {"un_regional_group", REGION_STANDING_ATTRIBUTE, COPUOS_ATTRIBUTE}
+    groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k not in shown]
     out: list[Flowable] = [
         Heading(text.para(actor.name, BOLD), Styles.title, outline=text.plain(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),

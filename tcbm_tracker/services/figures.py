@@ -22,6 +22,7 @@ from tcbm_tracker.services.dto import REGION_ATTRIBUTE, ActorInfo, Coverage
 
 REGION_STANDING_ATTRIBUTE = "un_regional_group_standing"
 OBSERVER_STANDING = "observer"
+COPUOS_ATTRIBUTE = "copuos_member"  # "member" while the state is a member of COPUOS
 
 RATE_RULE = (
     "Implementation rate: implemented ÷ assessed (measures someone has assessed; not assessed and not "

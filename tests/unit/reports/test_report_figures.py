@@ -240,3 +240,15 @@ def test_the_changes_report_gives_each_citation_its_pinpoint(tracker: Tracker, t
                                                 evidence_pinpoints={replies: "p. 21"}))
     text = body_text(build_changes_report(tracker, "2000-01-01", tmp_path / "c.pdf", now=NOW).path)
     assert "Cites [1] A/72/65, p. 21." in text
+
+
+def test_the_summary_states_a_group_observer_and_copuos_membership_in_words(tracker: Tracker, tmp_path: Path) -> None:
+    define_attribute(tracker, "un_regional_group_standing", {"observer": "Observer"})
+    define_attribute(tracker, "copuos_member", {"member": "Member"})
+    tracker.reference.set_attribute("USA", "un_regional_group_standing", "observer", "2000-01-01")
+    tracker.reference.set_attribute("USA", "copuos_member", "member", "1959-12-12")
+    first = flat(page_texts(build_actor_summary(tracker, "USA", tmp_path / "usa.pdf", now=NOW).path)[0])
+    assert ("UN regional group: Western European and Others Group (WEOG) (attends as an observer, not a member; "
+            "counted with the group in its figures)") in first
+    assert "Member of the Committee on the Peaceful Uses of Outer Space (COPUOS)" in first
+    assert "un_regional_group_standing" not in first and "copuos_member" not in first
