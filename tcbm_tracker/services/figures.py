@@ -40,8 +40,15 @@ def coverage_of(label: str, statuses: Iterable[Status]) -> Coverage:
 
 
 def percent(value: float | None) -> str:
-    """A share as a whole percentage; "–" when there is nothing to divide by."""
-    return "–" if value is None else f"{value * 100:.0f}%"
+    """A share as a whole percentage; "–" when there is nothing to divide by. A share that is not
+    zero never reads as 0% ("<1%"), and one short of all never reads as 100% (">99%")."""
+    if value is None:
+        return "–"
+    if 0 < value < 0.005:
+        return "<1%"
+    if 0.995 <= value < 1:
+        return ">99%"
+    return f"{value * 100:.0f}%"
 
 
 def rate_text(c: Coverage) -> str:

@@ -252,3 +252,11 @@ def test_the_summary_states_a_group_observer_and_copuos_membership_in_words(trac
             "counted with the group in its figures)") in first
     assert "Member of the Committee on the Peaceful Uses of Outer Space (COPUOS)" in first
     assert "un_regional_group_standing" not in first and "copuos_member" not in first
+
+
+def test_each_heat_map_is_also_said_in_words(tracker: Tracker, tmp_path: Path) -> None:
+    tracker.assessments.record_many([AssessmentInput("FRA", "LTS-A.1", "implemented"),
+                                     AssessmentInput("DEU", "LTS-A.1", "not_implemented")])
+    text = body_text(build_matrix_report(tracker, tmp_path / "m.pdf", catalog="LTS2019", now=NOW).path)
+    assert ("In words: 195 actors × 21 measures; 4,095 cells in scope, 2 of 4095 assessed (<1%); "
+            "implementation rate 50% (1 of 2 assessed).") in text
