@@ -174,7 +174,7 @@ def filter_timings(db: Path, settings: Path, repeat: int) -> dict[str, list[floa
     mv = window.matrix_view
     steps = {
         "search actor 'fra'": lambda: mv.search.setText("fra"),
-        "search measure 'debris'": lambda: mv.search.setText("debris"),
+        "search measure 'm:debris'": lambda: mv.search.setText("m:debris"),
         "clear search": lambda: mv.search.setText(""),
         "catalogue LTS2019": lambda: mv.catalog_box.setCurrentIndex(mv.catalog_box.findData("LTS2019")),
         "region WEOG": lambda: mv.region_box.setCurrentIndex(mv.region_box.findData("WEOG")),

@@ -13,6 +13,9 @@ the same run:
   target at least 1.7x faster on 2 cores. The machine is shared: the load average before and
   after each run is printed beside the figures.
 * the full matrix report (195 actors x 37 measures, landscape, paginated).
+* the command as a user runs it, in a new process, against a bare reportlab process, with
+  where its time goes, and the cost of shaping (an all-Arabic summary against the same in Latin
+  script): see ``bench_command.py``.
 
 Run: ``.venv/bin/python benchmarks/bench_reports.py`` (``--help`` for repetitions, ``--keep``).
 """
@@ -42,6 +45,7 @@ from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.tracker import Tracker, open_tracker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.bench_command import bench_command, bench_shaping  # noqa: E402
 from tests.fixtures.sample_data import populate  # noqa: E402
 
 ACTOR = "FRA"
@@ -139,6 +143,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="repetitions of the single-summary timing (default 7)")
     parser.add_argument("--keep", type=Path, help="keep the database and PDFs in this folder (reused if present)")
     parser.add_argument("--skip-batch", action="store_true", help="skip the batch (the longest part)")
+    parser.add_argument("--skip-command", action="store_true", help="skip the command-in-a-new-process figures")
     parser.add_argument("--batch-rounds", type=int, default=2, help="alternations of one core / every core (default 2)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-reports-"))
@@ -153,6 +158,9 @@ def main() -> None:
     t = open_tracker(db)
     try:
         bench_summary(t, folder, args.repeat)
+        bench_shaping(t, folder)
+        if not args.skip_command:
+            bench_command(db, folder, args.repeat)
         bench_matrix(t, folder, 3)
         if not args.skip_batch:
             bench_batch(t, folder, args.batch_rounds)

@@ -58,15 +58,53 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
     # command line does anyway: once PySide6 is loaded, every first import of a module pays for
     # PySide6's import hook (it reads the module's source to look for PySide6): importing Qt and
     # this stack took ~570 ms in that order and ~470 ms in this one (medians of 10 runs).
+    import tcbm_tracker.services.backups  # noqa: F401  (the start-up check, run by the open job)
     import tcbm_tracker.services.tracker  # noqa: F401
 
+    from tcbm_tracker.storage.log_file import setup_logging
+
+    setup_logging()
     app = _application(sys.argv[:1])
     from tcbm_tracker.ui.errors import install_excepthook
+
+    app.gui_watch = watch_gui_thread(app)  # type: ignore[attr-defined]  # kept alive with the app
 
     window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
     install_excepthook(lambda: window)
     window.show()
     return int(app.exec())
+
+
+GUI_TICK_MS = 100
+SLOW_GUI_MS = 200  # the window stops answering visibly beyond this
+
+
+def watch_gui_thread(parent):  # type: ignore[no-untyped-def]
+    """Log each time the GUI thread was busy for more than ``SLOW_GUI_MS`` at a stretch.
+
+    A timer ticks every ``GUI_TICK_MS``; a tick arriving late means the event loop was blocked
+    for that long (a slow paint, a query run on the GUI thread). Cheaper than timing every
+    event, and it catches what no single event handler would admit to.
+    """
+    import logging
+
+    from PySide6.QtCore import QTimer
+
+    log = logging.getLogger("tcbm_tracker.gui")
+    timer = QTimer(parent)
+    timer.setInterval(GUI_TICK_MS)
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        busy_ms = (now - last[0]) * 1000 - GUI_TICK_MS
+        last[0] = now
+        if busy_ms > SLOW_GUI_MS:
+            log.info("GUI thread busy for %.0f ms", busy_ms)
+
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer
 
 
 def wait_until_idle(window, timeout_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import os
 
-# Set before anything imports Qt: every GUI test runs offscreen, on any machine.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Set before anything imports Qt: every GUI test runs offscreen, on any machine, unless
+# TCBM_TRACKER_TEST_PLATFORM names another Qt platform (packaging/xvfb-e2e.sh: xcb under Xvfb).
+os.environ["QT_QPA_PLATFORM"] = os.environ.get("TCBM_TRACKER_TEST_PLATFORM") or "offscreen"
+
+import sys  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+# The network is blocked for the whole run, child processes included (tests/offline/).
+sys.path.insert(0, str(_Path(__file__).resolve().parent / "offline"))
+pytest_plugins = ["offline_plugin", "pytester"]
 
 import datetime as dt  # noqa: E402
 from collections.abc import Iterator  # noqa: E402

@@ -1,4 +1,4 @@
-"""Sub-commands over the data: init, catalogues, measures, actors, assess, evidence, queries, verify."""
+"""Sub-commands over the data: init, catalogues, measures, actors, assess, evidence, queries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, print_json, table
+from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, print_json, stream_json, table, terminal_text
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
@@ -20,11 +20,19 @@ if TYPE_CHECKING:
 # `--version` should answer at once.
 
 
-def _tracker(args: argparse.Namespace) -> Tracker:
-    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards."""
+def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
+    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards.
+
+    Before a command that writes: SQLite's quick check (a damaged file is refused, naming the
+    newest good backup) and the day's automatic backup.
+    """
     from tcbm_tracker.cli import database_path
     from tcbm_tracker.services.tracker import open_tracker
 
+    if writing:
+        from tcbm_tracker.services.backups import startup_check
+
+        startup_check(database_path(args))
     tracker = open_tracker(database_path(args), user=args.user)
     args.open_tracker = tracker
     return tracker
@@ -88,6 +96,7 @@ def register(sub: Any) -> None:
         help='add an intergovernmental organization, e.g. ESA "European Space Agency"',
     )
     p.add_argument("--note", help="with --add-org: a note about the organization")
+    p.add_argument("--search", metavar="TEXT", help='only actors whose key, name or other name contains TEXT, e.g. "United States"')
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = _add(
@@ -130,6 +139,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_evidence_list)
     p.add_argument("--search", help="only items whose title or symbol contains this text")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    from tcbm_tracker.cli import evidence_commands
+
+    evidence_commands.register(ev_sub)
     ev.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ev.set_defaults(search=None)
 
@@ -163,18 +175,16 @@ def register(sub: Any) -> None:
     p.add_argument("--catalog", metavar="KEY")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = _add(sub, "verify", cmd_verify, "check the database file and the tamper-evident change log (exit 1 if anything is wrong)")
-    p.add_argument("--fingerprint", metavar="HEX",
-                   help="also check that the data behind a report (the fingerprint printed on its pages) is still in the history")
-
 
 # --- handlers ------------------------------------------------------------------------------
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
+    from tcbm_tracker.services.backups import startup_check
     from tcbm_tracker.services.setup import initialise
 
+    startup_check(database_path(args))
     report = initialise(database_path(args), user=args.user)
     print(f"database: {report.path}")
     m = report.migration
@@ -200,7 +210,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogs(args: argparse.Namespace) -> int:
-    t = _tracker(args)
+    t = _tracker(args, writing=bool(args.load))
     if args.load:
         r = t.reference.load_catalog_file(args.load)
         print(
@@ -233,14 +243,15 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_actors(args: argparse.Namespace) -> int:
-    t = _tracker(args)
+    t = _tracker(args, writing=bool(args.add_org))
     if args.add_org:
         a = t.reference.add_organization(args.add_org[0], args.add_org[1], args.note)
-        print(f"added {a.key}: {a.name}")
+        print(terminal_text(f"added {a.key}: {a.name}"))
         return 0
     from tcbm_tracker.domain.validation import parse_date
 
-    actors = t.reference.actors(parse_date("as of", args.as_of) if args.as_of else None)
+    day = parse_date("as of", args.as_of) if args.as_of else None
+    actors = t.reference.find_actors(args.search, day) if args.search else t.reference.actors(day)
     if args.json:
         print_json(actors)
     else:
@@ -257,7 +268,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from tcbm_tracker.services.assessments import AssessmentInput
 
     ids, pins = parse_citations(args.evidence)
-    t = _tracker(args)
+    t = _tracker(args, writing=True)
     a = t.assessments.record(
         AssessmentInput(
             actor=args.actor,
@@ -299,7 +310,7 @@ def parse_citations(values: list[str]) -> tuple[list[int], dict[int, str]]:
 def cmd_evidence_add(args: argparse.Namespace) -> int:
     from tcbm_tracker.services.evidence import EvidenceInput
 
-    e = _tracker(args).evidence.add(
+    e = _tracker(args, writing=True).evidence.add(
         EvidenceInput(
             title=args.title,
             symbol=args.symbol,
@@ -314,7 +325,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(e)
     else:
-        print(f"added evidence {e.id}: {e.label}" + (f" (file {e.file_name}, sha256 {e.file_sha256})" if e.file_name else ""))
+        print(terminal_text(f"added evidence {e.id}: {e.label}" + (f" (file {e.file_name}, sha256 {e.file_sha256})" if e.file_name else "")))
     return 0
 
 
@@ -337,9 +348,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(d)
         return 0
+    t = _tracker(args)
     region = d.actor.region or "none"
-    print(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; as of {d.as_of.isoformat()}"
-          + _known_note(args))
+    standing = d.actor.attributes.get("un_regional_group_standing")
+    if standing:  # the United States: counted with WEOG, not a member of it (the UN's wording)
+        region += f" ({t.reference.attribute_labels('un_regional_group_standing').get(standing, standing)})"
+    print(terminal_text(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; "
+                        f"as of {d.as_of.isoformat()}" + _known_note(args)))
     for key, adopted in sorted(d.not_yet_adopted.items()):
         print(f"  {key}: not yet adopted on {d.as_of.isoformat()} (adopted {adopted})")
     if not d.entries:
@@ -370,7 +385,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    h = _tracker(args).assessments.history(args.actor, args.measure)
+    t = _tracker(args)
+    h = t.assessments.history(args.actor, args.measure)
+    # Which version of each evidence item was cited, when it has been corrected since.
+    versions = t.evidence.versions(sorted({e for a in h for e in a.evidence_ids}))
     if args.json:
         print_json(h)
         return 0
@@ -389,7 +407,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                     a.confidence.value,
                     instant_text(a.recorded_at),
                     a.recorded_by,
-                    ", ".join(map(str, a.evidence_ids)),
+                    ", ".join(versions[e].label() for e in a.evidence_ids),
                     a.note,
                 )
                 for a in h
@@ -397,6 +415,12 @@ def cmd_history(args: argparse.Namespace) -> int:
             max_width=50,
         )
     )
+    from tcbm_tracker.exchange.importer import import_provenance
+
+    for a in h:  # where imported rows came from: the author above is the file's, the importer is here
+        origin = import_provenance(t.db, a.id)
+        if origin:
+            print(f"#{a.id}: {origin}")
     return 0
 
 
@@ -467,10 +491,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
     if args.json:
-        print_json(changes)
+        # Streamed: a JSON array written change by change, whatever the number of changes.
+        stream_json(_tracker(args).assessments.iter_changes_since(args.since, catalog=args.catalog))
         return 0
+    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
     print(
         table(
             ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],
@@ -490,25 +515,3 @@ def cmd_changes(args: argparse.Namespace) -> int:
         )
     )
     return 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
-    r = tracker.integrity.verify()
-    problems = list(r.problems)
-    if args.fingerprint:
-        match = tracker.integrity.find_fingerprint(args.fingerprint)
-        if match is None:
-            problems.append(f"fingerprint {args.fingerprint}: not in the change log (the history was cut or rewritten "
-                            "after the report was made, or the report comes from another database)")
-    if not problems:
-        print(f"ok: SQLite integrity check passed; change log of {r.entries} entries intact; head {r.head}")
-        if args.fingerprint and match is not None:
-            since = "it is the current state" if match.is_head else f"{r.entries - match.seq} change(s) recorded since"
-            print(f"fingerprint {args.fingerprint}: change log entry {match.seq} of {instant_text(match.at)}; {since}")
-        return 0
-    r = type(r)(r.sqlite_ok, tuple(problems), r.entries, r.head)
-    for p in r.problems:
-        print(p, file=sys.stderr)
-    print(f"tcbm-tracker: error: verification failed with {len(r.problems)} problem(s)", file=sys.stderr)
-    return 1

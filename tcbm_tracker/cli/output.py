@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 import json
 import sys
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
+
+import wcwidth
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import figures
@@ -68,22 +71,75 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def stream_json(items: Iterable[Any]) -> None:
+    """A JSON array written item by item (the same document ``print_json`` writes, spaced differently)."""
+    sys.stdout.write("[")
+    for n, item in enumerate(items):
+        sys.stdout.write(",\n" if n else "\n")
+        sys.stdout.write(json.dumps(jsonable(item), ensure_ascii=False, indent=2))
+    sys.stdout.write("\n]\n")
+
+
+# Zero-width joiner and non-joiner shape Persian, Indic scripts and emoji sequences: kept.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+
+
+def _escaped(ch: str) -> bool:
+    """Characters a terminal would act on or hide: controls, bidi overrides and other invisible
+    format characters (a right-to-left override can make a note read as something else)."""
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and ch not in _KEPT_FORMAT)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: every control or invisible format character shown as ``[U+XXXX]``."""
+    if text.isprintable() and not any(_escaped(ch) for ch in text):
+        return text
+    return "".join(f"[U+{ord(ch):04X}]" if _escaped(ch) else ch for ch in text)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: two for CJK and most emoji, none for combining marks."""
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
+
+
+def _fit(text: str, max_width: int) -> str:
+    """``text`` cut to at most ``max_width`` columns, with an ellipsis when cut."""
+    if display_width(text) <= max_width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth.wcwidth(ch), 0)
+        if used + w > max_width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
+    """Columns aligned by display width, user text escaped (see ``terminal_text``)."""
     if not rows:
         return "(none)"
+
     def cell(v: Any) -> str:
         text = "" if v is None else str(v)
-        text = text.replace("\n", " ")
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        text = terminal_text(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+        return _fit(text, max_width)
 
     body = [[cell(v) for v in r] for r in rows]
-    widths = [len(h) for h in headers]
+    widths = [display_width(h) for h in headers]
     for r in body:
         for i, c in enumerate(r):
-            widths[i] = max(widths[i], len(c))
-    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+            widths[i] = max(widths[i], display_width(c))
+    lines = ["  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in body]
+    lines += ["  ".join(_pad(c, widths[i]) for i, c in enumerate(r)).rstrip() for r in body]
     return "\n".join(lines)
 
 

@@ -88,7 +88,7 @@ def _report(result: Any) -> int:
 
 
 def cmd_actor(args: argparse.Namespace) -> int:
-    from tcbm_tracker.reports import build_actor_summary, build_all_actor_summaries
+    from tcbm_tracker.reports import build_actor_summary
 
     if args.all == bool(args.actor):
         raise ValidationError("actor", "give an actor key (e.g. FRA) or --all, not both or neither")
@@ -99,6 +99,8 @@ def cmd_actor(args: argparse.Namespace) -> int:
         return _report(build_actor_summary(t, args.actor, args.out, as_of=args.as_of, known_at=args.known_at,
                                            catalog=args.catalog, since=args.since,
                                            allow_unverified=args.allow_unverified))
+    from tcbm_tracker.reports import build_all_actor_summaries  # the batch machinery only for --all
+
     start = time.perf_counter()
     batch = build_all_actor_summaries(t, args.out, as_of=args.as_of, known_at=args.known_at, catalog=args.catalog,
                                       since=args.since, allow_unverified=args.allow_unverified, workers=args.workers)

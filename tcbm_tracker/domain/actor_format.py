@@ -1,19 +1,24 @@
 """The actor list file format (``resources/actors/states.json``): parse and validate it.
 
 Attributes such as the UN regional group are data with an "as of" date, not code, because
-group memberships change over time.
+group memberships change over time. An attribute value is a code, or an object
+``{"value": code, "from": "YYYY-MM-DD" or null, "source": text}`` when it holds from a date a
+source confirms (COPUOS membership); ``"from": null`` says the date is not confirmed, and the
+value is then known as of the list's own date. An attribute declared with ``"since"`` (the date
+the body was set up) did not hold for an actor before that actor's dated value. ``aliases``
+are other names people search by (the short forms of official names).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import ActorFileError, ValidationError
+from tcbm_tracker.domain.json_input import JsonInputError, decode_json_bytes
 from tcbm_tracker.domain.vocabulary import ActorKind
 
 FORMAT = "tcbm-tracker/actors"
@@ -25,6 +30,8 @@ class AttributeSpec:
     key: str
     label: str
     values: dict[str, str] = field(default_factory=dict)  # value -> label; empty means free text
+    note: str | None = None  # what the attribute means, with its source
+    since: dt.date | None = None  # before an actor's dated value, the attribute did not hold
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,13 @@ class ActorSpec:
     kind: ActorKind
     attributes: dict[str, str]
     note: str | None
+    dates: dict[str, dt.date] = field(default_factory=dict)  # attribute -> the date it holds from
+    sources: dict[str, str] = field(default_factory=dict)  # attribute -> where the value was checked
+    aliases: tuple[str, ...] = ()
+
+    def attribute_date(self, name: str, default: dt.date) -> dt.date:
+        """The date the attribute's value holds from: its own, or the list's (not confirmed)."""
+        return self.dates.get(name, default)
 
 
 @dataclass(frozen=True)
@@ -46,11 +60,13 @@ class ActorListSpec:
 
 def load_actor_file(path: Path) -> ActorListSpec:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise ActorFileError(f"cannot read actor file {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ActorFileError(f"{path.name}: not valid UTF-8 JSON ({exc})") from None
+    try:
+        doc = decode_json_bytes(raw)
+    except JsonInputError as exc:
+        raise ActorFileError(f"{path.name}: {exc}") from None
     return parse_actor_list(doc, source=path.name)
 
 
@@ -71,7 +87,15 @@ def parse_actor_list(doc: Any, *, source: str = "actors") -> ActorListSpec:
         values = spec.get("values") or {}
         if not isinstance(values, dict) or not all(isinstance(x, str) for x in values.values()):
             raise ActorFileError(f"{source}: attribute {akey!r}: 'values' must map codes to labels")
-        attributes[akey] = AttributeSpec(akey, spec["label"], dict(values))
+        note = spec.get("note")
+        since = spec.get("since")
+        if note is not None and not isinstance(note, str):
+            raise ActorFileError(f"{source}: attribute {akey!r}: 'note' must be text")
+        try:
+            since_date = v.parse_date(f"attribute {akey!r} since", since) if since is not None else None
+        except ValidationError as exc:
+            raise ActorFileError(f"{source}: {exc.message}") from None
+        attributes[akey] = AttributeSpec(akey, spec["label"], dict(values), note, since_date)
     actors: list[ActorSpec] = []
     seen: set[str] = set()
     for i, a in enumerate(doc.get("actors") or []):
@@ -91,13 +115,33 @@ def parse_actor_list(doc: Any, *, source: str = "actors") -> ActorListSpec:
         attrs = a.get("attributes") or {}
         if not isinstance(attrs, dict):
             raise ActorFileError(f"{where} ({key}): 'attributes' must be an object")
+        values_: dict[str, str] = {}
+        dates: dict[str, dt.date] = {}
+        sources: dict[str, str] = {}
         for akey, value in attrs.items():
             spec = attributes.get(akey)
             if spec is None:
                 raise ActorFileError(f"{where} ({key}): attribute {akey!r} is not declared")
+            if isinstance(value, dict):
+                unknown = set(value) - {"value", "from", "source"}
+                if unknown or not isinstance(value.get("source"), str) or not value["source"].strip():
+                    raise ActorFileError(f"{where} ({key}): a dated value of {akey!r} needs 'value', 'from' and a 'source'")
+                if value.get("from") is not None:
+                    try:
+                        dates[akey] = v.parse_date(f"{akey} from", value["from"])
+                    except ValidationError as exc:
+                        raise ActorFileError(f"{where} ({key}): {exc.message}") from None
+                sources[akey] = value["source"]
+                value = value.get("value")
             if not isinstance(value, str) or (spec.values and value not in spec.values):
                 raise ActorFileError(f"{where} ({key}): {value!r} is not a value of {akey!r}")
-        actors.append(ActorSpec(key, name, kind, dict(attrs), note))
+            values_[akey] = value
+        aliases = a.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(x, str) and x.strip() and ";" not in x for x in aliases):
+            raise ActorFileError(f"{where} ({key}): 'aliases' must be a list of names (without ';')")
+        if aliases and "aliases" not in attributes:
+            raise ActorFileError(f"{where} ({key}): attribute 'aliases' is not declared")
+        actors.append(ActorSpec(key, name, kind, values_, note, dates, sources, tuple(aliases)))
     if not actors:
         raise ActorFileError(f"{source}: no actors")
     return ActorListSpec(version=version, as_of=as_of, attributes=attributes, actors=tuple(actors))

@@ -7,13 +7,13 @@ depends on the database (a key used by another catalogue, a version older than t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import CatalogError, ValidationError
+from tcbm_tracker.domain.json_input import JsonInputError, decode_json_bytes
 
 FORMAT = "tcbm-tracker/catalog"
 FORMAT_VERSION = 1
@@ -40,6 +40,7 @@ class MeasureSpec:
     pinpoint_note: str | None
     agreed: str | None
     sort_order: int
+    pinpoint_source: str | None = None  # the document and place a confirmed pinpoint was checked in
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,9 @@ def load_catalog_file(path: Path) -> CatalogSpec:
     except OSError as exc:
         raise CatalogError(f"cannot read catalogue file {path}: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path.name}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        doc = decode_json_bytes(raw)
+    except JsonInputError as exc:
+        raise CatalogError(f"{path.name}: {exc}") from None
     return parse_catalog(doc, source=path.name)
 
 
@@ -158,6 +157,12 @@ def parse_catalog(doc: Any, *, source: str = "catalogue") -> CatalogSpec:
             raise CatalogError(f"{mw}: group {group!r} is not one of the catalogue's groups ({', '.join(sorted(group_keys))})")
         confirmed = _get(m, "pinpoint_confirmed", mw, bool, required=False)
         pinpoint = _text(m, "pinpoint", mw, max_chars=v.MAX_SHORT_CHARS, required=False)
+        pinpoint_source = _text(m, "pinpoint_source", mw, max_chars=v.MAX_TITLE_CHARS, required=False)
+        if confirmed and pinpoint is not None and not pinpoint_source:
+            raise CatalogError(
+                f"{mw}: a confirmed pinpoint needs 'pinpoint_source' naming the document and where it was checked; "
+                "otherwise set 'pinpoint_confirmed' to false"
+            )
         measures.append(
             MeasureSpec(
                 key=mkey,
@@ -174,6 +179,7 @@ def parse_catalog(doc: Any, *, source: str = "catalogue") -> CatalogSpec:
                 pinpoint_note=_text(m, "pinpoint_note", mw, max_chars=v.MAX_TITLE_CHARS, required=False),
                 agreed=_text(m, "agreed", mw, max_chars=10, required=False),
                 sort_order=i,
+                pinpoint_source=pinpoint_source,
             )
         )
     return CatalogSpec(

@@ -66,3 +66,32 @@ class NewerSchemaError(StorageError):
 
 class UninitialisedDatabaseError(StorageError):
     """The database has no tracker schema yet; ``tcbm-tracker init`` creates it."""
+
+
+class MigrationError(StorageError):
+    """A schema upgrade that would leave the data inconsistent; it is rolled back."""
+
+
+class IncompleteDatabaseError(UninitialisedDatabaseError):
+    """``init`` was interrupted before it finished; running it again finishes the file."""
+
+
+class KeyFileError(StorageError):
+    """The copy's signing key file cannot be read, is damaged, or cannot be written."""
+
+
+class UnknownSchemaError(StorageError):
+    """The database's schema is not one this version knows, and not a newer release's either."""
+
+
+class DamagedDatabaseError(StorageError):
+    """SQLite's quick check failed: the file is never opened for writing; ``backup`` names the
+    newest good backup copy (or is None), so that the user can be offered it."""
+
+    def __init__(self, message: str, backup: object | None = None) -> None:
+        super().__init__(message)
+        self.backup = backup
+
+
+class DiskFullError(StorageError):
+    """A write did not fit on the disk; it was rolled back."""

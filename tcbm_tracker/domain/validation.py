@@ -187,6 +187,20 @@ def parse_url(value: str | None) -> str | None:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValidationError("url", f"{text[:60]!r} is not an http:// or https:// address")
+    if "\\" in parts.netloc:
+        # Browsers read a backslash as "/": "https://evil.example\\undocs.org" opens evil.example.
+        raise ValidationError("url", f"{text[:60]!r} has a backslash in the site name; use /")
+    if "@" in parts.netloc:
+        # "https://undocs.org@evil.example/" leads to evil.example: what comes before "@" is a
+        # user name, shown to the reader as if it were the site. No evidence address needs one.
+        host = parts.netloc.rsplit("@", 1)[-1]
+        raise ValidationError(
+            "url", f"{text[:60]!r} has a user name before '@', which hides the real site ({host[:60]!r}); give the address without it"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValidationError("url", f"{text[:60]!r} has an invalid port") from None
     return text
 
 

@@ -39,14 +39,7 @@ from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
-from tcbm_tracker.services.figures import (
-    COPUOS_ATTRIBUTE,
-    OBSERVER_STANDING,
-    RATE_RULE,
-    REGION_STANDING_ATTRIBUTE,
-    region_standing,
-    summary_sentence,
-)
+from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
@@ -66,16 +59,12 @@ def layout_for(data: ActorSummaryData) -> Layout:
 
 def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     actor, ctx = data.dossier.actor, data.context
-    region = f"UN regional group: {text.para(ctx.region_name(actor.region))}"
-    if region_standing(actor) == OBSERVER_STANDING:
-        region += " (attends as an observer, not a member; counted with the group in its figures)"
-    groups = [region]
-    if actor.attributes.get(COPUOS_ATTRIBUTE) == "member":
-        groups.append("Member of the Committee on the Peaceful Uses of Outer Space (COPUOS)")
-    shown = {"un_regional_group", REGION_STANDING_ATTRIBUTE, COPUOS_ATTRIBUTE}
-    groups += [f"{text.para(k)}: {text.para(v)}" for k, v in sorted(actor.attributes.items()) if k not in shown]
+    groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
+    # The regional group's standing first (the United States: an observer of WEOG), as the UN words it.
+    order = sorted(actor.attributes, key=lambda k: (k != "un_regional_group_standing", k))
+    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k])) for k in order if k != "un_regional_group"]
     out: list[Flowable] = [
-        Heading(text.para(actor.name, BOLD), Styles.title, outline=text.plain(actor.name), level=0),
+        Heading(text.para(actor.name, BOLD, field="actor name"), Styles.title, outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
         Paragraph("<br/>".join(groups), Styles.body),
         Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
@@ -86,7 +75,7 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
         out.append(Paragraph(f"<b>{text.para(key)}: not yet adopted</b> on {data.dossier.as_of.isoformat()} (adopted "
                              f"{text.para(adopted)}); its measures are not listed.", Styles.body))
     if actor.note:
-        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note), Styles.note))
+        out.append(Paragraph("<i>Note on this actor:</i> " + text.para(actor.note, field="note on this actor"), Styles.note))
     return out
 
 
@@ -203,7 +192,7 @@ def _measures(data: ActorSummaryData, text: SafeText, refs: References, notes: N
     for cat_key, cat_entries in groupby(data.dossier.entries, key=lambda e: e.measure.catalog_key):
         cat = cats.get(cat_key)
         title = f"{cat_key} — {cat.title}" if cat else cat_key
-        out.append(Heading(text.para(title), Styles.h2, outline=text.plain(title), level=1))
+        out.append(Heading(text.para(title), Styles.h2, outline=text.logical(title), level=1))
         out += _measure_tables(list(cat_entries), text, refs, notes)
         out.append(Spacer(1, 6))
     return out

@@ -36,14 +36,19 @@ from typing import TypeVar
 
 from tcbm_tracker.reports import data as collect
 from tcbm_tracker.reports.actor_summary import render_actor_summary
-from tcbm_tracker.reports.changes_report import render_changes_report
-from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult
-from tcbm_tracker.reports.matrix_report import render_matrix_report
-from tcbm_tracker.reports.measure_report import render_measure_report
+from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportResult, check_output_path
 from tcbm_tracker.services.tracker import Tracker
 
 D = TypeVar("D")
 DateLike = dt.date | str | None
+
+
+def _layout(module: str, name: str) -> Callable[..., ReportResult]:
+    """A report kind's renderer, imported when that kind is asked for: a process that writes one
+    compliance summary does not load the matrix, measure and changes layouts."""
+    import importlib
+
+    return getattr(importlib.import_module(f"tcbm_tracker.reports.{module}"), name)  # type: ignore[no-any-return]
 
 
 def _run(
@@ -58,6 +63,9 @@ def _run(
 ) -> ReportResult:
     if cancelled is not None and cancelled():
         raise ReportCancelled()
+    # A path that cannot be written is refused before the data is read and sealed: a refused
+    # report leaves the database as it was.
+    check_output_path(out_path)
     if progress is not None:
         progress(0, 0)
     # The data is checked first: a report from data that fails verification is refused, or
@@ -117,7 +125,7 @@ def build_measure_report(
 ) -> ReportResult:
     """One measure across every actor, e.g. ``build_measure_report(t, "LTS-B.4", "b4.pdf")``."""
     return _run(tracker, lambda: collect.measure_report_data(tracker, measure, as_of=as_of, known_at=known_at, now=now),
-                render_measure_report, out_path, progress, cancelled, invariant, allow_unverified)
+                _layout("measure_report", "render_measure_report"), out_path, progress, cancelled, invariant, allow_unverified)
 
 
 def build_matrix_report(
@@ -142,7 +150,7 @@ def build_matrix_report(
     """
     return _run(tracker, lambda: collect.matrix_report_data(tracker, catalog=catalog, group=group, region=region, as_of=as_of,
                                                    known_at=known_at, now=now),
-                render_matrix_report, out_path, progress, cancelled, invariant, allow_unverified)
+                _layout("matrix_report", "render_matrix_report"), out_path, progress, cancelled, invariant, allow_unverified)
 
 
 def build_changes_report(
@@ -159,7 +167,7 @@ def build_changes_report(
 ) -> ReportResult:
     """Every assessment recorded on or after ``since``, with who recorded it and the evidence."""
     return _run(tracker, lambda: collect.changes_report_data(tracker, since, catalog=catalog, now=now),
-                render_changes_report, out_path, progress, cancelled, invariant, allow_unverified)
+                _layout("changes_report", "render_changes_report"), out_path, progress, cancelled, invariant, allow_unverified)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -178,7 +178,7 @@ def changes_flowables(data: ChangesReportData, text: SafeText) -> list[Flowable]
         for day, day_changes in groupby(data.changes, key=lambda c: local_day(c.assessment.recorded_at)):
             group = list(day_changes)
             label = f"{day.isoformat()} ({len(group)} recorded)"
-            out.append(Heading(text.para(label), Styles.h2, outline=text.plain(label), level=1))
+            out.append(Heading(text.para(label), Styles.h2, outline=text.logical(label), level=1))
             out.append(_day_table(group, data, text, refs, notes, report_zone))
     out += _measures_concerned(data, text)
     out += refs.flowables(text)

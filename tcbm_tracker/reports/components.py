@@ -38,6 +38,7 @@ from tcbm_tracker.reports.text import SafeText, shorten
 from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import AssessmentInfo, Coverage, EvidenceInfo, MeasureInfo
 from tcbm_tracker.services.figures import rate_denominator, rate_text
+from tcbm_tracker.services.integrity import WHAT_IT_PROVES
 
 HEAD_SIZE = MIN_TEXT_SIZE
 CELL_LIMIT = 600  # characters of one user field shown inside a table cell
@@ -373,7 +374,7 @@ class References:
 def reference_markup(text: SafeText, e: EvidenceInfo) -> str:
     parts = []
     head = f"<b>{text.para(e.symbol, BOLD)}</b> " if e.symbol else ""
-    parts.append(head + text.para(e.title))
+    parts.append(head + text.para(e.title, field=f"title of evidence {e.symbol or e.id}"))
     detail = [x for x in (e.date, f"pinpoint: {e.pinpoint}" if e.pinpoint else None,
                           f"language: {e.language}" if e.language else None) if x]
     if detail:
@@ -413,7 +414,7 @@ class NotesInFull:
         lines = note.split("\n")
         short, cut = shorten("\n".join(lines[:NOTE_LINES]), NOTE_LIMIT)
         cut = cut or len(lines) > NOTE_LINES
-        markup = text.para(short)
+        markup = text.para(short, field=label)
         if cut:
             self._long.append((label, note))
             markup += (f' <font color="#5F6B76"><i>(shortened; the full note, {len(note):,} characters, is under '
@@ -425,10 +426,10 @@ class NotesInFull:
             return []
         out: list[Flowable] = [Heading("Notes in full", Styles.h1, outline="Notes in full", level=level)]
         for n, (label, note) in enumerate(self._long, start=1):
-            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.plain(f"{n}. {label}"), level=level + 1))
+            out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.logical(f"{n}. {label}"), level=level + 1))
             for chunk in _BLANK_LINES.split(note):
                 if chunk.strip():
-                    out.append(Paragraph(text.para(chunk), Styles.note))
+                    out.append(Paragraph(text.para(chunk, field=label), Styles.note))
         return out
 
 
@@ -459,7 +460,11 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
                         for c in ctx.catalogs) or "none"
     pairs = [
         ("Data fingerprint", f"{ctx.fingerprint}<br/><font color='#5F6B76'>SHA-256 head of the tamper-evident change log "
-                             "when the report was made; the command “tcbm-tracker verify” checks it.</font>"),
+                             "when the report was made; the command “tcbm-tracker verify --fingerprint” checks that it is "
+                             "still in the history.</font>"),
+        ("Seal", (f"{ctx.seal}: this copy's signature over that state, made with the report." if ctx.seal
+                  else "None: the database file is read-only, so no seal could be recorded with this report.")),
+        ("What this proves", text.para(WHAT_IT_PROVES)),
         ("Catalogues", cats),
         ("Generated", f"{ctx.generated_text} by {text.para(ctx.author)}"),
         *extra,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -44,19 +45,32 @@ def _author(tracker: Tracker) -> str:
         return "unknown"
 
 
-def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[str, T]:
-    """``collect()`` with the fingerprint it was taken under (retried if a write interleaves)."""
+@dataclass(frozen=True)
+class Sealed:
+    """The fingerprint the data came from and the seal vouching for it (None: read-only file)."""
+
+    fingerprint: str
+    seal: str | None
+
+
+def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[Sealed, T]:
+    """``collect()`` with the fingerprint it was taken under, sealed (retried if a write interleaves).
+
+    Every report is sealed: the seal's short id is printed on each page, and ``verify`` then
+    detects any rewrite of the history the report was made from.
+    """
     for _ in range(_ATTEMPTS):
         before = tracker.queries.fingerprint()
         result = collect()
-        if tracker.queries.fingerprint() == before:
-            return before, result
+        unchanged, seal = tracker.integrity.seal_report(before)
+        if unchanged:
+            return Sealed(before, seal.short_id if seal else None), result
     raise DataChangingError("the database kept changing while the report was being prepared; try again")
 
 
 def _context(
     tracker: Tracker,
-    fingerprint: str,
+    sealed: Sealed,
     catalog_keys: Iterable[str],
     *,
     as_of: dt.date | None,
@@ -67,12 +81,14 @@ def _context(
     known = v.parse_date("known at", known_at).isoformat() if known_at is not None else None
     return ReportContext(
         generated_at=now or dt.datetime.now(dt.UTC),
-        fingerprint=fingerprint,
+        fingerprint=sealed.fingerprint,
+        seal=sealed.seal,
         catalogs=tuple(c for c in tracker.reference.catalogs() if c.key in wanted),
         author=_author(tracker),
         as_of=as_of,
         known_at=known,
         region_labels=tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+        attribute_defs=tracker.reference.attribute_definitions(),
     )
 
 

@@ -29,7 +29,7 @@ from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
 from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, WARNING
-from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.reports.text import SafeText, draw_runs
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -153,7 +153,7 @@ class _ReportDocument(BaseDocTemplate):
         side = 14 * mm if layout.landscape else 18 * mm
         super().__init__(
             filename, pagesize=size, leftMargin=side, rightMargin=side, topMargin=20 * mm, bottomMargin=20 * mm,
-            title=text.plain(layout.pdf_title), author=text.plain(context.author), subject=text.plain(layout.pdf_subject),
+            title=text.logical(layout.pdf_title), author=text.logical(context.author), subject=text.logical(layout.pdf_subject),
             creator=PRODUCT, keywords=_keywords(context), lang=layout.lang, displayDocTitle=1, initialFontName=REGULAR,
             initialFontSize=9, **kw,
         )
@@ -161,7 +161,7 @@ class _ReportDocument(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._frame_page)])
-        self._head = f"{PRODUCT}  ·  {layout.kind}  ·  " + text.plain(layout.subject, BOLD)
+        self._head = [(BOLD, f"{PRODUCT}  ·  {layout.kind}  ·  "), *text.runs(layout.subject, BOLD, field="report subject")]
 
     def _frame_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         w, h = self.pagesize
@@ -174,7 +174,7 @@ class _ReportDocument(BaseDocTemplate):
         top = h - 12 * mm
         canv.setFont(BOLD, _HEAD_SIZE)
         canv.setFillColor(MUTED)
-        canv.drawString(left, top, fit_text(self._head, BOLD, _HEAD_SIZE, (right - left) * 0.72))
+        draw_runs(canv, left, top, self._head, _HEAD_SIZE, (right - left) * 0.72)
         canv.setFont(REGULAR, _HEAD_SIZE)
         canv.drawRightString(right, top, self.layout.header_right)
         canv.line(left, top - 3, right, top - 3)
@@ -186,7 +186,7 @@ class _ReportDocument(BaseDocTemplate):
         # With a status key on the same line, the fingerprint is said briefly (the full value is
         # in the document properties and under "About this report").
         where = "" if self.layout.legend else " (full value in the document properties)"
-        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint}{where}")
+        canv.drawString(left, bottom - 9, f"Data fingerprint {ctx.short_fingerprint}{where}  ·  {ctx.seal_text}")
         if self.layout.legend:  # before the page number: "Page N of M" stays one run of text
             _footer_legend(canv, right, bottom - 9)
         if ctx.unverified:
@@ -232,7 +232,7 @@ def _footer_legend(canv: Canvas, right: float, y: float) -> None:
 
 
 def _keywords(ctx: ReportContext) -> str:
-    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; catalogues {ctx.catalog_versions}; "
+    return (f"{PRODUCT}; data fingerprint sha256:{ctx.fingerprint}; {ctx.seal_text.lower()}; catalogues {ctx.catalog_versions}; "
             f"generated {ctx.generated_at.isoformat()}")
 
 
@@ -240,14 +240,21 @@ def _output_error(out: Path, reason: str) -> ReportOutputError:
     return ReportOutputError(f"cannot write the report to {out}: {reason}")
 
 
-def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
-    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+def check_output_path(out_path: Path | str) -> Path:
+    """Refuse an output path that cannot be a report file, before any work (or seal) is done."""
     out = Path(out_path).expanduser()
     if out.is_dir():
         raise _output_error(out, "it is a folder; give a file name")
     folder = out.parent
     if not folder.is_dir():
         raise _output_error(out, f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist")
+    return out
+
+
+def write_atomically(out_path: Path | str, write: Callable[[Path], None]) -> Path:
+    """Run ``write(temp_path)`` and rename the result to ``out_path``; on any failure, remove it."""
+    out = check_output_path(out_path)
+    folder = out.parent
     tmp = folder / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

@@ -207,7 +207,7 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
             # A catalogue's map starts on a fresh page unless a good part of one is left: no
             # two-thirds-empty first page, and its header row repeats on every page anyway.
             CondPageBreak(180),
-            Heading(text.para(title), Styles.h1, outline=text.plain(title), level=0),
+            Heading(text.para(title), Styles.h1, outline=text.logical(title), level=0),
             # The map in words: a text alternative for readers who cannot see the colours or the grid.
             Paragraph(_in_words(data, measures), Styles.small),
             heat_map(data, measures, text),

@@ -79,7 +79,7 @@ def _head(data: MeasureReportData, text: SafeText) -> list[Flowable]:
         pairs.append(("Retired", "This measure was retired by a newer catalogue version."))
     pairs.append(("Statuses", f"in force {ctx.as_of_text}"))
     return [
-        Heading(text.para(m.key, BOLD), Styles.title, outline=text.plain(f"{m.key} {m.title}"), level=0),
+        Heading(text.para(m.key, BOLD), Styles.title, outline=text.logical(f"{m.key} {m.title}"), level=0),
         Paragraph(text.para(m.title), Styles.lead),
         kv_table(pairs, WIDTH),
     ]

@@ -39,7 +39,14 @@ class ReportContext:
     as_of: dt.date | None = None  # the date the statuses were in force; None: not applicable
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
+    seal: str | None = None  # short id of the seal made with the report; None: the file is read-only
     unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
+    # attribute -> (label, value -> label), to print "COPUOS member: Member of the Committee..."
+    attribute_defs: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+
+    @property
+    def seal_text(self) -> str:
+        return f"Seal {self.seal}" if self.seal else "Not sealed (read-only file)"
 
     @property
     def short_fingerprint(self) -> str:
@@ -66,6 +73,11 @@ class ReportContext:
         if self.known_at:
             text += f", as recorded by {self.known_at[:10]}"
         return text
+
+    def attribute_text(self, name: str, value: str) -> tuple[str, str]:
+        """(label, value as worded) of an actor attribute; the raw name and value when undeclared."""
+        label, values = self.attribute_defs.get(name, (name, {}))
+        return label, values.get(value, value)
 
     def region_name(self, key: str | None) -> str:
         if not key:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import start_of_day_iso, to_iso, utc_now_iso
@@ -19,7 +19,17 @@ from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 
+if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
+    from sqlmodel import Session
+
 MAX_BATCH = 100_000
+CHANGES_CHUNK = 1_000  # changes held in memory at once while streaming them
+# The status a change replaced: what was in force on its effective date, as recorded before it.
+_PREVIOUS_STATUS_SQL = (
+    "SELECT b.status FROM assessment b WHERE b.actor_key = a.actor_key AND b.measure_key = a.measure_key "
+    "AND b.effective_date <= a.effective_date AND (b.recorded_at < a.recorded_at OR (b.recorded_at = a.recorded_at AND b.id < a.id)) "
+    "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
+)
 
 
 @dataclass(frozen=True)
@@ -178,8 +188,7 @@ class AssessmentService:
 
     def get_many(self, ids: Sequence[int]) -> list[AssessmentInfo]:
         with self.db.read() as s:
-            links = mapping.evidence_links(s, ids)
-            pins = mapping.link_pinpoints(s, ids)
+            links, pins = mapping.evidence_links_and_pinpoints(s, ids)
             rows: dict[int, AssessmentInfo] = {}
             for part in mapping.chunks(list(ids)):
                 marks = ",".join(str(int(i)) for i in part)
@@ -218,34 +227,34 @@ class AssessmentService:
 
     def changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> list[Change]:
         """Assessments recorded on or after a date, oldest first, each with the status it replaced."""
+        return list(self.iter_changes_since(since, catalog=catalog))
+
+    def iter_changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> Iterator[Change]:
+        """``changes_since`` streamed: memory bounded by ``CHANGES_CHUNK`` changes, whatever their number.
+
+        One statement reads the changes with the status each replaced: the cell's assessment in
+        force on the change's effective date among those recorded before it, found by a
+        correlated lookup that SQLite runs as one index seek (``ix_assessment_cell``) per row,
+        inside the statement. Each chunk of rows then costs two queries for its evidence. (A
+        LAG over the recording order would be wrong here: a back-dated correction replaces what
+        was in force on its own date, not the cell's latest row.)
+        """
         day = v.parse_date("since", since)
         params: dict[str, object] = {"since": start_of_day_iso(day)}
-        sql = f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM assessment a"
+        join = ""
         if catalog:
-            sql += " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"
+            join = " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"
             params["cat"] = v.parse_catalog_key(catalog)
-        sql += " WHERE a.recorded_at >= :since ORDER BY a.recorded_at, a.id"
-        prev_sql = (
-            "SELECT b.status FROM assessment b WHERE b.actor_key = :a AND b.measure_key = :m "
-            "AND b.effective_date <= :eff AND (b.recorded_at < :rec OR (b.recorded_at = :rec AND b.id < :id)) "
-            "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
-        )
+        sql = f"SELECT {mapping.ASSESSMENT_COLUMNS}, ({_PREVIOUS_STATUS_SQL}) FROM assessment a{join} " \
+              "WHERE a.recorded_at >= :since ORDER BY a.recorded_at, a.id"
         with self.db.read() as s:
             if catalog and s.exec(text("SELECT 1 FROM catalog WHERE key = :k").bindparams(k=params["cat"])).first() is None:  # type: ignore[call-overload]
                 raise NotFoundError(f"unknown catalogue {catalog!r}")  # not an empty list: a typo must show
-            rows = list(s.exec(text(sql).bindparams(**params)))  # type: ignore[call-overload]
-            links = mapping.evidence_links(s, [r[0] for r in rows])
-            pins = mapping.link_pinpoints(s, [r[0] for r in rows])
-            evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
-            out = []
-            for r in rows:
-                info = mapping.assessment_from_row(r, links.get(r[0], ()), pins.get(r[0]))
-                prev = s.exec(
-                    text(prev_sql).bindparams(  # type: ignore[call-overload]
-                        a=info.actor_key, m=info.measure_key, eff=r[8], rec=info.recorded_at, id=info.id
-                    )
-                ).first()
-                out.append(
-                    Change(info, Status(prev[0]) if prev else Status.NOT_ASSESSED, tuple(evidence[e] for e in info.evidence_ids))
-                )
-        return out
+            result = s.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
+            for rows in result.partitions(CHANGES_CHUNK):
+                links, pins = mapping.evidence_links_and_pinpoints(s, [r[0] for r in rows])
+                evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
+                for r in rows:
+                    info = mapping.assessment_from_row(r, links.get(r[0], ()), pins.get(r[0]))
+                    previous = mapping.STATUS_BY_VALUE[r[10]] if r[10] is not None else Status.NOT_ASSESSED
+                    yield Change(info, previous, tuple(evidence[e] for e in info.evidence_ids))

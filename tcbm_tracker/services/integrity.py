@@ -1,14 +1,60 @@
-"""``verify``: SQLite's own integrity checks plus the change-log chain and row snapshots."""
+"""``verify`` and ``seal``: SQLite's own checks, the change-log chain, row snapshots and seals.
+
+What the checks prove, and what they cannot (the same words are in the README and on reports):
+the chain detects edits made outside the application that do not rewrite the log (a row edited,
+added or deleted; a log entry edited, inserted or removed, including the last one); seals
+detect any rewrite of the history before the newest seal. Someone who holds both the database
+file and this copy's key (kept in the user's config folder) can rewrite everything unseen.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from tcbm_tracker.domain.errors import ValidationError
-from tcbm_tracker.storage import changelog
+from tcbm_tracker.domain.errors import DamagedDatabaseError, NotFoundError, TrackerError, ValidationError
+from tcbm_tracker.storage import chain_check, meta
+from tcbm_tracker.storage.changelog import head as log_head
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.locations import backup_dir
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tcbm_tracker.storage.seals import Seal
+
+# The tables a lookup by key reads (small in any tracker, so checking them is cheap).
+LOOKUP_TABLES = ("catalog", "measure_group", "measure", "actor", "actor_attribute", "evidence")
+
+WHAT_IT_PROVES = (
+    "The change log detects edits made outside the app that do not rewrite the log (a row or log entry edited, "
+    "added or deleted, including the last one); seals detect any rewrite of the history before the newest seal. "
+    "Neither can detect someone who holds both the database file and this copy's signing key."
+)
+
+
+def damaged_error(path: Path, detail: str) -> DamagedDatabaseError:
+    stem = path.stem
+    return DamagedDatabaseError(
+        f"{path} is damaged (SQLite's integrity check: {chain_check.printable(detail)}); do not edit it further: restore "
+        f"a backup copy ({backup_dir()}, or a {stem}.backup-* file beside it)"
+    )
+
+
+@dataclass(frozen=True)
+class SealInfo:
+    """A seal as the layers above storage see it."""
+
+    id: int
+    short_id: str
+    log_seq: int
+    head: str
+    made_at: str
+    purpose: str
+    key_fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -17,6 +63,10 @@ class VerifyReport:
     problems: tuple[str, ...]
     entries: int
     head: str
+    seals_checked: int = 0
+    newest_seal: SealInfo | None = None
+    notes: tuple[str, ...] = ()
+    truncated: bool = False  # more problems were found than ``problems`` holds
 
     @property
     def ok(self) -> bool:
@@ -31,6 +81,11 @@ class FingerprintMatch:
     at: str
     full: str
     is_head: bool
+    later_entries: int  # entries recorded after it
+
+
+def _info(s: Seal) -> SealInfo:
+    return SealInfo(s.id, s.short_id, s.log_seq, s.head_hash, s.made_at, s.purpose, s.key_fingerprint)
 
 
 class IntegrityService:
@@ -38,21 +93,101 @@ class IntegrityService:
         self.db = db
 
     def verify(self, limit: int = 50) -> VerifyReport:
+        # The signing library costs tens of milliseconds to import: only when seals are used.
+        from tcbm_tracker.storage import copy_key, seals
+
         problems: list[str] = []
+        key = copy_key.load_existing()
         with self.db.read() as s:
             integrity = [r[0] for r in s.exec(text("PRAGMA integrity_check"))]  # type: ignore[call-overload]
             sqlite_ok = integrity == ["ok"]
             if not sqlite_ok:
-                problems.extend(f"SQLite integrity check: {line}" for line in integrity[:limit])
+                problems.extend(chain_check.printable(f"SQLite integrity check: {line}") for line in integrity)
             for table, rowid, parent, _ in s.exec(text("PRAGMA foreign_key_check")):  # type: ignore[call-overload]
-                problems.append(f"{table} row {rowid}: refers to a missing {parent} row")
-            problems.extend(str(p) for p in changelog.verify_schema_objects(s))
-            chain_problems, latest, head = changelog.verify_chain(s, limit)
-            problems.extend(str(p) for p in chain_problems)
+                problems.append(chain_check.printable(f"{table} row {rowid}: refers to a missing {parent} row"))
+            problems.extend(str(p) for p in chain_check.verify_schema_objects(s))
+            chain = chain_check.verify_chain(s, limit, capture=seals.seal_positions(s))
+            problems.extend(str(p) for p in chain.problems)
+            # Seals before rows: rows edited outside the app can be many, and must not crowd out
+            # the one line saying the history was rewritten.
+            sealed = seals.check_seals(s, chain.hashes, self.db.path, key)
+            problems.extend(str(p) for p in sealed.problems)
             if len(problems) < limit:
-                problems.extend(str(p) for p in changelog.verify_rows(s, latest, limit - len(problems)))
-            entries = s.exec(text("SELECT count(*) FROM change_log")).one()[0]  # type: ignore[call-overload]
-        return VerifyReport(sqlite_ok, tuple(problems[:limit]), entries, head)
+                problems.extend(
+                    str(p)
+                    for p in chain_check.verify_rows(s, chain.latest, limit - len(problems), entries_missing=chain.entries_missing)
+                )
+        newest = _info(sealed.newest) if sealed.newest else None
+        return VerifyReport(
+            sqlite_ok,
+            tuple(problems[:limit]),
+            chain.entries,
+            chain.head,
+            sealed.checked,
+            newest,
+            tuple(chain_check.printable(n) for n in sealed.notes),
+            len(problems) >= limit,
+        )
+
+    def seal(self, purpose: str = "seal") -> SealInfo:
+        """Sign the current head with this copy's key (made on first use)."""
+        from tcbm_tracker.storage import copy_key, seals
+
+        key = copy_key.load_or_create()
+        with self.db.write() as s:
+            made = seals.make_seal(s, key, purpose)
+            db_id = meta.database_id(s)
+        seals.note_in_ledger(db_id, self.db.path, made)
+        return _info(made)
+
+    def explain_not_found(self, exc: NotFoundError) -> TrackerError:
+        """What to tell the user when a lookup found nothing: the file's damage, if it is damaged.
+
+        A damaged index makes an existing row invisible to lookups by key ("unknown actor 'FRA'"
+        while ``actors`` lists France). The tables such lookups use are small, so checking them
+        costs milliseconds even in a large file; a plain typo gets its own message back.
+        """
+        try:
+            with self.db.read() as s:
+                for table in LOOKUP_TABLES:
+                    result = [r[0] for r in s.exec(text(f"PRAGMA integrity_check({table})"))]  # type: ignore[call-overload]
+                    if result != ["ok"]:
+                        return damaged_error(self.db.path, result[0])
+        except TrackerError as damage:
+            return damage
+        return exc
+
+    def seal_report(self, expected_head: str) -> tuple[bool, SealInfo | None]:
+        """Seal the state a report was made from: ``(head unchanged, seal)``.
+
+        The first is False when a change was recorded since ``expected_head`` (gather the data
+        again). The seal is None only for a read-only file, which cannot hold one. A seal of
+        this copy that already vouches for the head is used again rather than repeated.
+        """
+        from tcbm_tracker.storage import copy_key, seals
+
+        key = None if self.db.read_only else copy_key.load_or_create()
+
+        def current(s: Session) -> tuple[bool, SealInfo | None]:
+            seq, head_hash = log_head(s)
+            newest = seals.newest_seal(s)
+            fits = (newest is not None and key is not None and newest.log_seq == seq and newest.head_hash == head_hash
+                    and newest.key_fingerprint == key.fingerprint)
+            return head_hash == expected_head, _info(newest) if fits and newest else None
+
+        # Most reports find the head already sealed (a batch of summaries: all but the first).
+        with self.db.read() as s:
+            unchanged, found = current(s)
+        if not unchanged or found is not None or key is None:
+            return unchanged, found
+        with self.db.write_sql() as s:
+            unchanged, found = current(s)
+            if not unchanged or found is not None:
+                return unchanged, found
+            made = seals.make_seal(s, key, "report")
+            db_id = meta.database_id(s)
+        seals.note_in_ledger(db_id, self.db.path, made)
+        return True, _info(made)
 
     def find_fingerprint(self, fingerprint: str) -> FingerprintMatch | None:
         """Find a printed fingerprint (the full hash, or at least its first 16 hex digits).
@@ -69,8 +204,11 @@ class IntegrityService:
             rows = s.exec(  # type: ignore[call-overload]
                 text("SELECT seq, at, hash FROM change_log WHERE hash LIKE :p ORDER BY seq").bindparams(p=f"{text_}%")
             ).all()
-            head = changelog.head(s)[1]
-        if not rows:
-            return None
-        seq, at, full = rows[0]
-        return FingerprintMatch(seq, at, full, full == head)
+            if not rows:
+                return None
+            seq, at, full = rows[0]
+            later = s.exec(  # type: ignore[call-overload]
+                text("SELECT count(*) FROM change_log WHERE seq > :s").bindparams(s=seq)
+            ).one()[0]
+            head_seq, head_hash = log_head(s)
+        return FingerprintMatch(seq, at, full, full == head_hash and seq == head_seq, int(later))

@@ -7,10 +7,9 @@ import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, Provenance, Status
 from tcbm_tracker.services.dto import (
@@ -19,6 +18,9 @@ from tcbm_tracker.services.dto import (
     EvidenceInfo,
     MeasureInfo,
 )
+
+if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
+    from sqlmodel import Session
 
 MEASURE_SQL = (
     "SELECT m.key, m.catalog_key, m.group_key, g.title, m.heading, m.title, m.description, m.source_document, "
@@ -98,6 +100,23 @@ def evidence_links(session: Session, assessment_ids: Sequence[int]) -> dict[int,
         ):
             links.setdefault(aid, []).append(eid)
     return {k: tuple(v) for k, v in links.items()}
+
+
+def evidence_links_and_pinpoints(
+    session: Session, assessment_ids: Sequence[int]
+) -> tuple[dict[int, tuple[int, ...]], dict[int, dict[int, str]]]:
+    """``evidence_links`` and ``link_pinpoints`` in one query per chunk."""
+    links: dict[int, list[int]] = {}
+    pins: dict[int, dict[int, str]] = {}
+    for part in chunks(list(assessment_ids)):
+        marks = ",".join(str(int(i)) for i in part)
+        for aid, eid, pin in session.exec(text(  # type: ignore[call-overload]
+                f"SELECT assessment_id, evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id IN ({marks}) "
+                "ORDER BY assessment_id, evidence_id")):
+            links.setdefault(aid, []).append(eid)
+            if pin is not None:
+                pins.setdefault(aid, {})[eid] = pin
+    return {k: tuple(v) for k, v in links.items()}, pins
 
 
 def link_pinpoints(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[int, str]]:

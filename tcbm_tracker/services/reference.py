@@ -152,6 +152,25 @@ class ReferenceService:
             s.flush()
             changelog.record(s, "actor_attribute", str(attr.id), "added", self.user)
 
+    def attribute_definitions(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """Every declared attribute: name -> (label, value -> label)."""
+        with self.db.read() as s:
+            rows = s.exec(text("SELECT key, label, values_json FROM attribute_def"))  # type: ignore[call-overload]
+            return {key: (label, dict(json.loads(values or "{}"))) for key, label, values in rows}
+
+    def find_actors(self, query: str, as_of: dt.date | None = None) -> list[ActorInfo]:
+        """Actors whose key, name or an alias (e.g. "United States" for the United States of
+        America) contains ``query``, case and accents ignored."""
+        from tcbm_tracker.services.mapping import sort_key
+
+        q = sort_key(query.strip())
+        found = []
+        for a in self.actors(as_of):
+            names = [a.key, a.name, *a.attributes.get("aliases", "").split("; ")]
+            if any(q in sort_key(n) for n in names if n):
+                found.append(a)
+        return found
+
     def attribute_labels(self, name: str) -> dict[str, str]:
         # Plain SQL, like the rest of the read side: the window asks for this at start-up, and
         # the ORM table classes cost ~50 ms to load.

@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.services.integrity import IntegrityService
-from tcbm_tracker.storage import changelog, locations
+from tcbm_tracker.storage import chain_check, changelog, locations
 from tcbm_tracker.storage.database import Database
 
 CACHE_NAME = "verified-logs.json"
@@ -143,7 +143,7 @@ class ReportCheckService:
                     created[entity] = created.get(entity, 0) - 1
                 latest[(entity, key)] = None if action == "deleted" else payload
                 prev, expected = h, n + 1
-            problems += [str(p) for p in changelog.verify_schema_objects(s)]
+            problems += [str(p) for p in chain_check.verify_schema_objects(s)]
             for (entity, key), payload in latest.items():
                 if payload is None or entity not in changelog.ENTITY_BY_NAME:
                     continue

@@ -12,6 +12,7 @@ from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import load_catalog_file
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
 from tcbm_tracker.shipped import actors_file, catalogs_dir
+from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import MigrationResult, migrate
 from tcbm_tracker.storage.seeding import ActorLoadResult, CatalogLoadResult, load_actor_list, load_catalog
@@ -37,6 +38,10 @@ class InitReport:
 
 def shipped_catalog_files() -> list[Path]:
     return sorted(catalogs_dir().glob("*.json"))
+
+
+def _before_marking_complete() -> None:
+    """Test hook: a test replaces it to stop a real ``init`` at its last step."""
 
 
 def initialise(path: Path, *, user: str | None = None) -> InitReport:
@@ -67,6 +72,10 @@ def initialise(path: Path, *, user: str | None = None) -> InitReport:
                     continue  # a newer version was loaded by the user: keep it
                 report.catalogs.append(load_catalog(s, spec, builtin=True, user=user))
             report.actors = load_actor_list(s, actor_spec, user=user)
+            _before_marking_complete()
+            # Last, in the same transaction as the data: a file without the marker was cut
+            # short and every command says so (storage.migrations.check_init_complete).
+            meta.mark_init_complete(s)
         return report
     except BaseException:
         if created:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import UninitialisedDatabaseError
-from tcbm_tracker.services.assessments import AssessmentService
-from tcbm_tracker.services.evidence import EvidenceService
-from tcbm_tracker.services.integrity import IntegrityService
 from tcbm_tracker.services.queries import QueryService
 from tcbm_tracker.services.reference import ReferenceService
 from tcbm_tracker.services.report_check import ReportCheckService
 from tcbm_tracker.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database
 from tcbm_tracker.storage.migrations import check_schema
+
+if TYPE_CHECKING:  # imported on first use: a report process needs only queries and reference
+    from tcbm_tracker.services.assessments import AssessmentService
+    from tcbm_tracker.services.evidence import EvidenceService
+    from tcbm_tracker.services.integrity import IntegrityService
 
 
 def clean_user(user: str | None) -> str | None:
@@ -42,10 +45,14 @@ class Tracker:
 
     @cached_property
     def assessments(self) -> AssessmentService:
+        from tcbm_tracker.services.assessments import AssessmentService
+
         return AssessmentService(self.db, self.user)
 
     @cached_property
     def evidence(self) -> EvidenceService:
+        from tcbm_tracker.services.evidence import EvidenceService
+
         return EvidenceService(self.db, self.user)
 
     @cached_property
@@ -54,6 +61,8 @@ class Tracker:
 
     @cached_property
     def integrity(self) -> IntegrityService:
+        from tcbm_tracker.services.integrity import IntegrityService
+
         return IntegrityService(self.db)
 
     @cached_property

@@ -8,7 +8,8 @@ JSON snapshot of the changed row and is chained to the previous entry by SHA-256
 - editing, deleting or inserting a data row outside the application makes the row disagree
   with the latest snapshot in the log.
 
-``verify`` checks both. The head hash is the data's fingerprint, printed on reports.
+``storage.chain_check`` verifies both. The head hash is the data's fingerprint, printed on
+reports.
 """
 
 from __future__ import annotations
@@ -16,23 +17,27 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from tcbm_tracker.domain.clock import utc_now_iso
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # sqlmodel (and pydantic) load only where a write needs them
+    from sqlmodel import Session
+
     from tcbm_tracker.storage.tables import ChangeLogRow
 
 GENESIS = "0" * 64
 
 
+# One encoder, built once: verify encodes every row's snapshot.
+CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return CANONICAL.encode(payload)
 
 
 def entry_hash(seq: int, at: str, user: str, entity: str, key: str, action: str, payload: str, prev: str) -> str:
@@ -53,6 +58,12 @@ def head(session: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+def highest_seq_used(session: Session) -> int:
+    """The highest log position ever handed out (SQLite's AUTOINCREMENT counter), 0 if none."""
+    row = session.exec(text("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'")).first()  # type: ignore[call-overload]
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def append(
     session: Session,
     *,
@@ -68,7 +79,9 @@ def append(
     from tcbm_tracker.storage.tables import ChangeLogRow
 
     seq, prev = head(session)
-    seq += 1
+    # The log's AUTOINCREMENT counter remembers the highest position ever used: after a deleted
+    # last entry the next one takes a new position, so the gap stays visible to ``verify``.
+    seq = max(seq, highest_seq_used(session)) + 1
     at = at or utc_now_iso()
     user = user or current_user()
     body = canonical_json(payload)
@@ -193,11 +206,26 @@ ENTITIES: list[EntityKind] = [
         ],
     ),
 ]
+# Tables added by schema 0004 (imports and evidence corrections).
+ENTITIES += [
+    EntityKind(
+        "import_batch",
+        "SELECT CAST(id AS TEXT), imported_at, imported_by, file_name, file_sha256, first_assessment_id, "
+        "last_assessment_id, first_evidence_id, last_evidence_id FROM import_batch",
+        ["imported_at", "imported_by", "file_name", "file_sha256", "first_assessment_id", "last_assessment_id",
+         "first_evidence_id", "last_evidence_id"],
+    ),
+    EntityKind(
+        "evidence_correction",
+        "SELECT CAST(evidence_id AS TEXT), corrects_id, reason FROM evidence_correction",
+        ["corrects_id", "reason"],
+    ),
+]
 ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
 
 
 def _normalise(kind: EntityKind, values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
+    out = values  # callers pass a dict of their own: changed in place
     for flag in ("builtin", "pinpoint_confirmed", "retired"):
         if flag in out and out[flag] is not None:
             out[flag] = bool(out[flag])
@@ -227,6 +255,8 @@ def snapshot(session: Session, entity: str, key: str) -> dict[str, Any]:
         "actor_attribute": "id = CAST(:k AS INTEGER)",
         "evidence": "e.id = CAST(:k AS INTEGER)",
         "assessment": "a.id = CAST(:k AS INTEGER)",
+        "import_batch": "id = CAST(:k AS INTEGER)",
+        "evidence_correction": "evidence_id = CAST(:k AS INTEGER)",
     }[entity]
     row = session.exec(text(f"{kind.query} WHERE {where}").bindparams(k=key)).one()  # type: ignore[call-overload]
     return _normalise(kind, _row_dict(kind.columns, row[1:]))
@@ -235,97 +265,3 @@ def snapshot(session: Session, entity: str, key: str) -> dict[str, Any]:
 def record(session: Session, entity: str, key: str, action: str, user: str | None = None) -> ChangeLogRow:
     """Append a log entry whose payload is the row's current snapshot."""
     return append(session, entity=entity, key=key, action=action, payload=snapshot(session, entity, key), user=user)
-
-
-# --- Verification ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
-
-
-def _iter_log(session: Session) -> Iterator[tuple[int, str, str, str, str, str, str, str, str]]:
-    result = session.exec(
-        text(  # type: ignore[call-overload]
-            "SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log ORDER BY seq"
-        )
-    )
-    yield from result
-
-
-def verify_chain(session: Session, limit: int = 50) -> tuple[list[Problem], dict[tuple[str, str], str | None], str]:
-    """Check the chain; return problems, the latest payload per (entity, key), and the head hash."""
-    problems: list[Problem] = []
-    latest: dict[tuple[str, str], str | None] = {}
-    prev = GENESIS
-    expected_seq = 1
-    for seq, at, user, entity, key, action, payload, prev_hash, h in _iter_log(session):
-        where = f"change log entry {seq}"
-        if seq != expected_seq:
-            problems.append(Problem(where, f"entries {expected_seq}..{seq - 1} are missing"))
-        if prev_hash != prev:
-            problems.append(Problem(where, "does not follow the previous entry (chain broken)"))
-        if entry_hash(seq, at, user, entity, key, action, payload, prev_hash) != h:
-            problems.append(Problem(where, f"was altered ({entity} {key} {action})"))
-        latest[(entity, key)] = None if action == "deleted" else payload
-        prev = h
-        expected_seq = seq + 1
-        if len(problems) >= limit:
-            break
-    return problems, latest, prev
-
-
-def verify_schema_objects(session: Session) -> list[Problem]:
-    """The application creates no triggers or views: any found was planted outside it.
-
-    A trigger could rewrite a row as it is saved (so that the log records the rewritten
-    value); a view could shadow what a reader sees. Neither shows up in row comparisons.
-    """
-    found = session.exec(  # type: ignore[call-overload]
-        text("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name")
-    ).all()
-    return [Problem(f"{kind} {name}", "was not created by TCBM Tracker (added outside the app)") for kind, name in found]
-
-
-def verify_rows(
-    session: Session, latest: dict[tuple[str, str], str | None], limit: int = 50, on_entity: Callable[[str], None] | None = None
-) -> list[Problem]:
-    """Compare every row of every logged table with its latest snapshot in the log."""
-    problems: list[Problem] = []
-    for kind in ENTITIES:
-        if on_entity:
-            on_entity(kind.name)
-        seen: set[str] = set()
-        for row in session.exec(text(kind.query)):  # type: ignore[call-overload]
-            key = str(row[0])
-            seen.add(key)
-            logged = latest.get((kind.name, key))
-            if logged is None:
-                problems.append(Problem(f"{kind.name} {key}", "is not in the change log (added outside the app)"))
-            else:
-                current = _normalise(kind, _row_dict(kind.columns, row[1:]))
-                if canonical_json(current) != logged:
-                    problems.append(Problem(f"{kind.name} {key}", "differs from the change log (edited outside the app)"))
-            if len(problems) >= limit:
-                return problems
-        for (entity, key), payload in latest.items():
-            if entity == kind.name and payload is not None and key not in seen:
-                problems.append(Problem(f"{kind.name} {key}", "is in the change log but missing (deleted outside the app)"))
-                if len(problems) >= limit:
-                    return problems
-    # Attached files: the stored bytes must still hash to the recorded SHA-256.
-    files = session.exec(  # type: ignore[call-overload]
-        text(
-            "SELECT e.id, e.file_sha256, f.content FROM evidence e LEFT JOIN evidence_file f ON f.evidence_id = e.id "
-            "WHERE e.file_sha256 IS NOT NULL OR f.evidence_id IS NOT NULL"
-        )
-    )
-    for eid, sha, content in files:
-        if content is None or sha is None or hashlib.sha256(content).hexdigest() != sha:
-            problems.append(Problem(f"evidence {eid}", "attached file is missing or does not match its SHA-256"))
-    return problems

@@ -11,27 +11,33 @@ the file is left as it was.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
+from sqlalchemy.pool import QueuePool
 
 from tcbm_tracker.domain.errors import (
     DatabaseLockedError,
+    DiskFullError,
     NotADatabaseError,
     ReadOnlyDatabaseError,
     StorageError,
 )
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
+FULL_BELOW_BYTES = 1 << 20
 
 
 def file_uri(path: Path) -> str:
@@ -69,6 +75,14 @@ def check_sqlite_file(path: Path) -> None:
         raise NotADatabaseError(f"{path} is not a TCBM Tracker database (it is not an SQLite file)")
 
 
+def disk_is_full(path: Path) -> bool:
+    """Less room left beside the file than SQLite needs to grow it or its WAL index."""
+    try:
+        return shutil.disk_usage(path.parent).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
 def translate_error(exc: BaseException, path: Path) -> StorageError | None:
     """Map an SQLite error to the user-facing error it stands for, or None for a bug."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
@@ -81,7 +95,12 @@ def translate_error(exc: BaseException, path: Path) -> StorageError | None:
         return ReadOnlyDatabaseError(f"{path} is read-only: nothing was changed")
     if "locked" in text or "busy" in text:
         return DatabaseLockedError(f"{path} is locked by another program; try again when it has finished")
-    if "disk is full" in text or "disk i/o" in text or "unable to open" in text:
+    if "disk is full" in text:
+        return DiskFullError(f"cannot write {path}: the disk is full; nothing was changed (free some space and try again)")
+    if "disk i/o" in text and disk_is_full(path):
+        # A full disk shows as an I/O error when SQLite cannot grow its shared-memory file.
+        return DiskFullError(f"cannot write {path}: the disk is full; nothing was changed (free some space and try again)")
+    if "disk i/o" in text or "unable to open" in text:
         return StorageError(f"cannot write {path}: {orig}")
     return None
 
@@ -96,11 +115,14 @@ class Database:
         if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
             raise ReadOnlyDatabaseError(f"cannot create {self.path}: the folder is not writable")
         self.busy_timeout_ms = busy_timeout_ms
+        self._raw: list[Any] = []
+        self._reader: Engine | None = None  # read-only engine, once the disk was found full
         self.engine = self._create_engine()
 
-    def _create_engine(self) -> Engine:
+    def _create_engine(self, read_only: bool | None = None) -> Engine:
         timeout = self.busy_timeout_ms / 1000
-        if self.read_only:
+        read_only = self.read_only if read_only is None else read_only
+        if read_only:
             # With no pending WAL, a read-only file cannot change under us: "immutable" stops
             # SQLite from creating -wal/-shm files beside a file the user marked read-only.
             pending = Path(f"{self.path}-wal").exists()
@@ -114,8 +136,11 @@ class Database:
             # URL syntax and open a different file.
             return sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
 
-        engine = create_engine("sqlite://", creator=connect)
-        read_only = self.read_only
+        # A pool for a file: each checkout is a connection of its own. The "sqlite://" URL would
+        # otherwise bring SingletonThreadPool (meant for an in-memory database): one connection
+        # per thread, so a read nested in a write shared the write's transaction (its rollback
+        # lost the write), and past five threads it closed connections other threads were using.
+        engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=5, max_overflow=-1)
         creating = not self.path.exists()
         busy = self.busy_timeout_ms
 
@@ -148,19 +173,42 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; rolled back at the end."""
+        """A session for reading; rolled back at the end.
+
+        Reads run SQL text only, so the session is a thin one over the connection: a report
+        process never imports the ORM, sqlmodel or pydantic (a third of its start-up).
+        """
         try:
-            with self.engine.connect() as conn, Session(bind=conn) as session:
+            with self.reading_connection() as conn:
                 try:
-                    yield session
+                    yield cast("Session", _ReadSession(conn))
                 finally:
-                    session.rollback()
+                    conn.rollback()
         except DBAPIError as exc:
             raise self._translated(exc) from None
+
+    def reading_connection(self) -> Connection:
+        """A connection for reading; on a full disk, a read-only one.
+
+        With the disk full, SQLite cannot create the shared-memory file a WAL database needs,
+        and even reading fails ("disk I/O error"). A read-only connection needs no new file, so
+        the record stays readable; writes still fail, with "the disk is full".
+        """
+        if self._reader is not None:
+            return self._reader.connect()
+        try:
+            return self.engine.connect()
+        except DBAPIError as exc:
+            if self.read_only or not _no_space(exc):
+                raise
+            self._reader = self._create_engine(read_only=True)
+            return self._reader.connect()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in one ``BEGIN IMMEDIATE`` transaction: committed whole or not at all."""
+        from sqlmodel import Session  # the ORM loads on the first write only
+
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
         try:
@@ -175,12 +223,78 @@ class Database:
         except DBAPIError as exc:
             raise self._translated(exc) from None
 
+    @contextmanager
+    def write_sql(self) -> Iterator[Session]:
+        """Like ``write``, for SQL text only: the ORM is not imported (a report's seal is one
+        INSERT, and a process that writes one report should not pay for sqlmodel's import)."""
+        if self.read_only:
+            raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        try:
+            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+                thin = _ReadSession(conn)
+                try:
+                    yield cast("Session", thin)
+                    conn.commit()
+                except BaseException:
+                    thin.rollback()
+                    raise
+        except DBAPIError as exc:
+            raise self._translated(exc) from None
+
     def _translated(self, exc: DBAPIError) -> BaseException:
         return translate_error(exc, self.path) or exc
 
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection with the same PRAGMAs (for bulk work and benchmarks)."""
-        return self.engine.raw_connection().driver_connection  # type: ignore[return-value]
+        # Held until dispose(): a pooled connection dropped by its holder would go back to the
+        # pool while the caller still uses it.
+        pooled = self.engine.raw_connection()
+        self._raw.append(pooled)
+        return pooled.driver_connection  # type: ignore[return-value]
 
     def dispose(self) -> None:
+        for pooled in self._raw:
+            pooled.close()
+        self._raw.clear()
         self.engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
+            self._reader = None
+
+
+def _no_space(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "disk is full" in text or "disk i/o" in text
+
+
+class _ReadSession:
+    """What SQL-text work uses of a session (``exec``/``execute``) over one connection."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._orm: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else (``get`` of a table row...): an ORM session on the same connection,
+        # made (and sqlmodel imported) on first use.
+        if self._orm is None:
+            from sqlmodel import Session
+
+            self._orm = Session(bind=self._connection)
+        return getattr(self._orm, name)
+
+    def connection(self) -> Any:
+        return self._connection
+
+    def exec(self, statement: Any, params: Any = None) -> Any:
+        return self._connection.execute(statement, params) if params is not None else self._connection.execute(statement)
+
+    execute = exec
+
+    def scalar(self, statement: Any, params: Any = None) -> Any:
+        return self._connection.scalar(statement, params) if params is not None else self._connection.scalar(statement)
+
+    def rollback(self) -> None:
+        if self._orm is not None:
+            self._orm.close()
+        self._connection.rollback()

@@ -8,18 +8,25 @@ does not know was written by a newer version and is refused, untouched.
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.domain.errors import (
+    IncompleteDatabaseError,
+    MigrationError,
+    NewerSchemaError,
+    StorageError,
+    UninitialisedDatabaseError,
+    UnknownSchemaError,
+)
 from tcbm_tracker.shipped import migrations_dir
-from tcbm_tracker.storage.database import Database, file_uri, translate_error
+from tcbm_tracker.storage.database import Database, translate_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -27,7 +34,7 @@ if TYPE_CHECKING:
 # The head revision of the shipped scripts, so that opening an up-to-date database (every
 # start of the app) needs no Alembic import: Alembic and its script parsing cost about 150 ms.
 # A test checks that it matches the scripts' real head.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ def head_revision(script_location: Path | None = None) -> str:
 def current_revision(db: Database) -> str | None:
     # The first read of a file: a damaged or locked file must be a user error, not a bug.
     try:
-        with db.engine.connect() as conn:
+        with db.reading_connection() as conn:
             if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")).first():
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
@@ -72,7 +79,7 @@ def current_revision(db: Database) -> str | None:
 
 def _has_tables(db: Database) -> bool:
     try:
-        with db.engine.connect() as conn:
+        with db.reading_connection() as conn:
             return bool(inspect(conn).get_table_names())
     except DBAPIError as exc:
         raise translate_error(exc, db.path) or exc from None
@@ -87,40 +94,72 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
             raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
         raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
     if revision == HEAD_REVISION and script_location is None:
+        check_init_complete(db)
         return revision
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(_config(location))
-    if revision not in {s.revision for s in script.walk_revisions()}:
-        raise NewerSchemaError(
-            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
-        )
     head = script.get_current_head()
+    assert head is not None
+    if revision not in {s.revision for s in script.walk_revisions()}:
+        raise unknown_schema_error(db.path, revision, head)
     if revision != head:
         raise UninitialisedDatabaseError(
             f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it (a backup copy is made first)"
         )
+    check_init_complete(db)
     return revision
 
 
-def backup_copy(db: Database, label: str) -> Path:
-    """Write a consistent copy of the database beside it and return its path."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = db.path.with_name(f"{db.path.stem}.backup-{label}-{stamp}{db.path.suffix or '.sqlite'}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = target.with_name(f"{db.path.stem}.backup-{label}-{stamp}-{n}{db.path.suffix or '.sqlite'}")
-    src = sqlite3.connect(f"{file_uri(db.path)}?mode=ro", uri=True)
+def check_init_complete(db: Database) -> None:
+    """Refuse a file whose ``init`` was cut short: it looks valid but holds no catalogues."""
+    from tcbm_tracker.storage import meta
+
     try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
+        with db.reading_connection() as conn:
+            has_meta = conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracker_meta'")
+            ).first()
+            done = has_meta is not None and meta.get(conn, meta.INIT_COMPLETE) is not None
+    except DBAPIError as exc:
+        raise translate_error(exc, db.path) or exc from None
+    if not done:
+        raise IncompleteDatabaseError(
+            f"{db.path} is incomplete (its set-up was interrupted): run `tcbm-tracker init` to finish it"
+        )
+
+
+def unknown_schema_error(path: Path, revision: str, head: str) -> StorageError:
+    """A schema this version does not know: newer only if its number is higher than ours."""
+    # Revisions are numbered ("0002", a test's "0900_extra"): the number says newer or older.
+    theirs, ours = re.match(r"\d+", revision), re.match(r"\d+", head)
+    if theirs and ours and int(theirs.group()) > int(ours.group()):
+        return NewerSchemaError(
+            f"{path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
+        )
+    if theirs and ours:
+        return UnknownSchemaError(
+            f"{path} uses schema {revision}, older than this version's schema {head} but not one TCBM Tracker ever "
+            "released, so it cannot be upgraded safely; restore a backup or open it with the build that wrote it"
+        )
+    # Not numbered as ours are: most likely newer (or another build); said as it is.
+    return NewerSchemaError(
+        f"{path} uses schema {revision!r}, which this version does not know (a newer version of TCBM Tracker or "
+        "another build wrote it); update TCBM Tracker, or restore a backup"
+    )
+
+
+def backup_copy(db: Database, label: str) -> Path:
+    """Write a consistent copy of the database into its backup folder and return its path.
+
+    The same backups as every other (``storage.backup``): hashed, listed by ``backup list``,
+    rotated; kept out of the database's own folder, which may be synced or shared.
+    """
+    from tcbm_tracker.storage.backup import make_backup, rotate
+
+    info = make_backup(db.path, f"before-migration-{label}")
+    rotate(db.path)
+    return info.path
 
 
 def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:
@@ -136,22 +175,44 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     revision = current_revision(db)
     known = {s.revision for s in script.walk_revisions()}
     if revision is not None and revision not in known:
-        raise NewerSchemaError(
-            f"{db.path} was written by a newer version of TCBM Tracker (schema {revision}); update TCBM Tracker to open it"
-        )
+        raise unknown_schema_error(db.path, revision, head)
     if revision == head:
         return MigrationResult(revision, head, None)
     if revision is None and _has_tables(db):
         raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
     backup = None
     try:
-        # Take the write lock first: a locked file fails here, before a backup is written, and
-        # no other writer can slip in between the backup and the migration.
-        with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn, conn.begin():
-            if revision is not None:
-                backup = backup_copy(db, revision)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-    except DBAPIError as exc:
+        with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            # Batch mode rebuilds a table by copying it and dropping the old one; with foreign
+            # keys on, dropping a referenced table (evidence, assessment) fails. SQLite ignores
+            # this PRAGMA inside a transaction, so it is set before the transaction begins, and
+            # every reference is checked before commit instead.
+            raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                # Take the write lock first: a locked file fails here, before a backup is
+                # written, and no other writer can slip in between the backup and the migration.
+                with conn.begin():
+                    if revision is not None:
+                        backup = backup_copy(db, revision)
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    check_foreign_keys(conn, db.path)
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
+    except (DBAPIError, sqlite3.Error) as exc:  # sqlite3.Error: from the backup copy
         raise translate_error(exc, db.path) or exc from None
     return MigrationResult(revision, head, backup)
+
+
+def check_foreign_keys(conn: Connection, path: Path) -> None:
+    """Refuse (the caller rolls back) a migration that left a reference to a missing row."""
+    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        table, rowid, parent, _ = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise MigrationError(
+            f"migrating {path} would leave {table} row {rowid} referring to a missing {parent} row{more}; "
+            "nothing was changed"
+        )

@@ -7,6 +7,7 @@ Every row written is recorded in the change log in the same transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -48,7 +49,8 @@ def _measure_values(m: MeasureSpec) -> dict[str, object]:
         "source_document": m.source_document,
         "pinpoint": m.pinpoint,
         "pinpoint_confirmed": m.pinpoint_confirmed,
-        "pinpoint_note": m.pinpoint_note,
+        # Where a confirmed pinpoint was checked is printed with it (no column of its own).
+        "pinpoint_note": "; ".join(filter(None, [m.pinpoint_note, m.pinpoint_source and f"Confirmed against {m.pinpoint_source}"])) or None,
         "agreed": m.agreed,
         "sort_order": m.sort_order,
         "retired": False,
@@ -167,7 +169,6 @@ def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None =
             session.flush()
             changelog.record(session, "attribute_def", akey, action, user)
     now = utc_now_iso()
-    as_of = spec.as_of.isoformat()
     for a in spec.actors:
         row = session.get(ActorRow, a.key)
         if row is None:
@@ -182,17 +183,32 @@ def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None =
             session.flush()
             changelog.record(session, "actor", a.key, "updated", user)
             result.updated.append(a.key)
-        for name, value in a.attributes.items():
+        values = dict(a.attributes)
+        if a.aliases:  # searched like the name; stored as one attribute, "; " between names
+            values["aliases"] = "; ".join(a.aliases)
+        for name, value in values.items():
             latest = session.exec(
                 select(ActorAttributeRow)
                 .where(ActorAttributeRow.actor_key == a.key, ActorAttributeRow.name == name)
                 .order_by(ActorAttributeRow.as_of.desc())  # type: ignore[attr-defined]
             ).first()
-            if latest is not None and (latest.value == value or latest.as_of >= as_of):
+            when = a.attribute_date(name, spec.as_of).isoformat()
+            if latest is not None and (latest.value == value or latest.as_of >= when):
                 continue  # already known, or a later user-entered value stands
-            attr = ActorAttributeRow(actor_key=a.key, name=name, value=value, as_of=as_of)
-            session.add(attr)
-            session.flush()
-            changelog.record(session, "actor_attribute", str(attr.id), "added", user)
+            since = spec.attributes[name].since if name in spec.attributes else None
+            if latest is None and name in a.dates and since is not None:
+                # A dated membership of a body set up on ``since``: not a member before the date
+                # (recorded the day before the body existed, so the earliest value, which is taken
+                # to hold before any record, is "none").
+                _add_attribute(session, a.key, name, None, (since - dt.timedelta(days=1)).isoformat(), user)
+                result.attributes_changed += 1
+            _add_attribute(session, a.key, name, value, when, user)
             result.attributes_changed += 1
     return result
+
+
+def _add_attribute(session: Session, actor: str, name: str, value: str | None, as_of: str, user: str | None) -> None:
+    attr = ActorAttributeRow(actor_key=actor, name=name, value=value, as_of=as_of)
+    session.add(attr)
+    session.flush()
+    changelog.record(session, "actor_attribute", str(attr.id), "added", user)

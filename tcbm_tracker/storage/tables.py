@@ -11,6 +11,11 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# AUTOINCREMENT on every table the change log covers with integer ids (and on the log itself):
+# SQLite then never hands out an id again, even the id of a deleted last row, so a deletion
+# cannot be hidden by the next ordinary recording taking over its id.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class CatalogRow(SQLModel, table=True):
     __tablename__ = "catalog"
@@ -78,7 +83,7 @@ class ActorAttributeRow(SQLModel, table=True):
     """One attribute value of an actor from a date on; ``value`` None ends a membership."""
 
     __tablename__ = "actor_attribute"
-    __table_args__ = (UniqueConstraint("actor_key", "name", "as_of"),)
+    __table_args__ = (UniqueConstraint("actor_key", "name", "as_of"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     actor_key: str = Field(foreign_key="actor.key")
@@ -89,6 +94,7 @@ class ActorAttributeRow(SQLModel, table=True):
 
 class EvidenceRow(SQLModel, table=True):
     __tablename__ = "evidence"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     symbol: str | None = Field(default=None, index=True)
@@ -121,6 +127,7 @@ class AssessmentRow(SQLModel, table=True):
         Index("ix_assessment_cell", "actor_key", "measure_key", "effective_date", "recorded_at", "id"),
         Index("ix_assessment_recorded_at", "recorded_at"),
         Index("ix_assessment_measure", "measure_key"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -149,7 +156,7 @@ class ChangeLogRow(SQLModel, table=True):
     """One entry of the tamper-evident change log, chained to the previous by SHA-256."""
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_entity", "entity", "entity_key"),)
+    __table_args__ = (Index("ix_change_log_entity", "entity", "entity_key"), NEVER_REUSE_IDS)
 
     seq: int | None = Field(default=None, primary_key=True)
     at: str
@@ -160,3 +167,58 @@ class ChangeLogRow(SQLModel, table=True):
     payload: str
     prev_hash: str
     hash: str
+
+
+class MetaRow(SQLModel, table=True):
+    """Facts about the database file itself: its id, and whether ``init`` finished."""
+
+    __tablename__ = "tracker_meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SealRow(SQLModel, table=True):
+    """A signature by the copy's key over the change-log head at ``log_seq``.
+
+    Not part of the chain: a seal vouches for the chain up to its entry, and is checked with
+    the copy's public key, which lives outside the database.
+    """
+
+    __tablename__ = "seal"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    log_seq: int
+    head_hash: str
+    made_at: str
+    purpose: str
+    key_fingerprint: str
+    signature: str  # hex
+
+
+class ImportBatchRow(SQLModel, table=True):
+    """One applied spreadsheet import: who, which file, when, and the rows it added."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    imported_at: str
+    imported_by: str
+    file_name: str
+    file_sha256: str
+    first_assessment_id: int | None = None
+    last_assessment_id: int | None = None
+    first_evidence_id: int | None = None
+    last_evidence_id: int | None = None
+
+
+class EvidenceCorrectionRow(SQLModel, table=True):
+    """An evidence item that corrects an earlier one; the earlier one is never overwritten."""
+
+    __tablename__ = "evidence_correction"
+    __table_args__ = (Index("ix_evidence_correction_corrects", "corrects_id"),)
+
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    corrects_id: int = Field(foreign_key="evidence.id")
+    reason: str | None = None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from tcbm_tracker.domain.errors import NotFoundError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
@@ -30,6 +31,7 @@ from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, R
 from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
 
 REGION_ATTRIBUTE = "un_regional_group"
+STANDING_ATTRIBUTE = "un_regional_group_standing"  # the United States: an observer of WEOG
 # Edits of more cells than this show a progress dialog (they take well over 150 ms).
 LONG_EDIT_CELLS = 50
 
@@ -39,6 +41,7 @@ class MatrixData:
     matrix: Matrix
     catalogs: tuple[CatalogInfo, ...]
     region_labels: dict[str, str]
+    standing_labels: dict[str, str] = field(default_factory=dict)  # "observer" -> the UN's wording
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class TrackerController(QObject):
         tracker = self.tracker
         if tracker is None:
             return None
-        job = self.runner.submit(name, lambda ctx: fn(tracker, ctx), on_success,
+        job = self.runner.submit(name, lambda ctx: _explained(fn, tracker, ctx), on_success,
                                  on_failure or self._failed)
         if long_title is not None:
             self.long_job_started.emit(job, long_title)
@@ -121,6 +124,13 @@ class TrackerController(QObject):
 
                 ctx.progress(0, 0, f"Creating {path.name}…")
                 initialise(path, user=user)
+            else:
+                # The quick check (a damaged file is refused, naming the newest good backup) and
+                # the day's automatic backup, before the file is opened for writing.
+                from tcbm_tracker.services.backups import startup_check
+
+                ctx.progress(0, 0, f"Checking {path.name}…")
+                startup_check(path)
             ctx.progress(0, 0, f"Opening {path.name}…")
             tracker = open_tracker(path, user=user, busy_timeout_ms=busy)
             try:
@@ -232,19 +242,34 @@ class TrackerController(QObject):
         self.undo_stack.push(RecordAssessmentsCommand(outcome, self._write_inputs))
         self._saved(outcome.saved)
 
-    def _write_inputs(self, items: list[AssessmentInput], description: str) -> None:
-        """Undo and redo: record the given inputs as one transaction."""
+    def _write_inputs(self, command: RecordAssessmentsCommand, items: list[AssessmentInput], description: str) -> None:
+        """Undo and redo: record the given inputs as one transaction.
+
+        Called from inside QUndoStack.undo()/redo(), before the stack moves: ``index`` is where
+        the stack stands now, and where it goes back to if the write fails.
+        """
         title = f"{description}" if len(items) > LONG_EDIT_CELLS else None
+        index = self.undo_stack.index()
 
         def job(t: Tracker, ctx: JobContext) -> list[AssessmentInfo]:
             ctx.check()
             return t.assessments.record_many(items)
 
-        self._submit("undo/redo", job, self._saved, long_title=title, on_failure=self._undo_failed)
+        self._submit("undo/redo", job, self._saved, long_title=title,
+                     on_failure=lambda exc, details: self._undo_failed(index, exc, details))
 
-    def _undo_failed(self, exc: BaseException, details: str) -> None:
-        # The stack already moved; with nothing written, its history no longer matches the data.
-        self.undo_stack.clear()
+    def _undo_failed(self, index: int, exc: BaseException, details: str) -> None:
+        """Nothing was written: put the stack back where it was, without writing anything."""
+        stack = self.undo_stack
+        low, high = sorted((stack.index(), index))
+        moved = [stack.command(i) for i in range(low, high)]
+        for command in moved:
+            if isinstance(command, RecordAssessmentsCommand):
+                command.skip_next = True
+        stack.setIndex(index)
+        for command in moved:
+            if isinstance(command, RecordAssessmentsCommand):
+                command.skip_next = False
         self.error_occurred.emit(exc, details)
 
     def _saved(self, saved: list[AssessmentInfo]) -> None:
@@ -255,4 +280,13 @@ class TrackerController(QObject):
 
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
-                      tracker.reference.attribute_labels(REGION_ATTRIBUTE))
+                      tracker.reference.attribute_labels(REGION_ATTRIBUTE),
+                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE))
+
+
+def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:
+    """Run a job; a lookup that found nothing is checked against damage to the file."""
+    try:
+        return fn(tracker, ctx)
+    except NotFoundError as exc:
+        raise tracker.integrity.explain_not_found(exc) from None

@@ -43,6 +43,7 @@ class ActorDossierView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.dossier: Dossier | None = None
         self.region_labels: dict[str, str] = {}
+        self.standing_labels: dict[str, str] = {}
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Actor"))
@@ -56,13 +57,18 @@ class ActorDossierView(QWidget):
         layout.addWidget(self.table, 1)
 
     def set_actors(self, actors: tuple[ActorInfo, ...]) -> None:
-        self.picker.set_items((f"{a.name} ({a.key})", a.key) for a in actors)
+        # Aliases ("United States") are part of the label, so the picker's search finds them.
+        self.picker.set_items((f"{a.name} ({a.key})" + (f" — also {a.attributes['aliases']}" if a.attributes.get("aliases") else ""), a.key)
+                              for a in actors)
 
     def set_dossier(self, dossier: Dossier) -> None:
         self.dossier = dossier
         a = dossier.actor
         self.picker.select(a.key)
         region = f" · {self.region_labels.get(a.region, a.region)}" if a.region else ""
+        standing = a.attributes.get("un_regional_group_standing")
+        if standing:  # the UN's own wording of the United States' place in WEOG
+            region += f" ({self.standing_labels.get(standing, standing)})"
         self.title.setText(f"{a.name} ({a.key}) — {a.kind.label}{region}")
         lines = [coverage_line(c) for c in dossier.coverage_by_catalog]
         self.coverage.setText(f"As of {dossier.as_of.isoformat()}: " + " &nbsp;&nbsp; ".join(lines))

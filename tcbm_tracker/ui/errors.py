@@ -9,11 +9,14 @@ window keeps running (and tests can drive them).
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import sys
 import traceback
 from collections.abc import Callable
 from types import TracebackType
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,13 +30,18 @@ from PySide6.QtWidgets import (
 )
 
 from tcbm_tracker.domain.errors import (
+    DamagedDatabaseError,
     DatabaseLockedError,
+    DiskFullError,
+    IncompleteDatabaseError,
+    KeyFileError,
     NewerSchemaError,
     NotADatabaseError,
     ReadOnlyDatabaseError,
     StorageError,
     TrackerError,
     UninitialisedDatabaseError,
+    UnknownSchemaError,
     ValidationError,
 )
 
@@ -45,9 +53,23 @@ _ADVICE: list[tuple[type[TrackerError], str, str]] = [
     (ReadOnlyDatabaseError, "The database is read-only",
      "Nothing was changed. You can still look at the data. To record changes, make the file and its "
      "folder writable, or copy the file somewhere writable and open the copy."),
+    (DamagedDatabaseError, "The database is damaged",
+     "It was not opened for writing, and nothing was changed. The message names the newest good "
+     "backup copy: restore it with File > Backups... (the damaged file is kept as a backup too)."),
     (NotADatabaseError, "The file cannot be opened",
      "The file is damaged or is not a TCBM Tracker database. Nothing was changed. Open another file, "
-     "or restore a backup copy (backups sit beside the database, named *.backup-*)."),
+     "or restore a backup copy (File > Backups...)."),
+    (DiskFullError, "The disk is full",
+     "Nothing was changed. Free some space on the disk, then try again. The data can still be read."),
+    (KeyFileError, "The signing key cannot be used",
+     "Reports and seals are signed with this copy's key, which could not be read or made. Nothing was "
+     "changed. Restore the key file from a backup (the message names it)."),
+    (UnknownSchemaError, "The database's schema is not known",
+     "It was not written by a released version of TCBM Tracker, so it cannot be upgraded safely. "
+     "Nothing was changed. Restore a backup copy."),
+    (IncompleteDatabaseError, "The database was not finished",
+     "Its set-up was interrupted. Nothing was changed. Run `tcbm-tracker init` on it to finish it, "
+     "then open it again."),
     (NewerSchemaError, "The database is from a newer version",
      "It was written by a newer version of TCBM Tracker. Nothing was changed. Install the newer "
      "version to open it."),
@@ -85,10 +107,13 @@ class BugReportDialog(QDialog):
         self.setWindowTitle("Unexpected error")
         self.setObjectName("bugReportDialog")
         layout = QVBoxLayout(self)
+        log = _log_file()
+        where = f"<br><br>The log (no notes are ever written to it) is {_escape(log)}." if log else ""
         intro = QLabel(
             f"<b>Something went wrong inside TCBM Tracker.</b><br>{_escape(summary)}<br><br>"
-            "Edits accepted before this were saved. Please copy the details below into a bug report."
+            "Edits accepted before this were saved. Please copy the details below into a bug report." + where
         )
+        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.details = QPlainTextEdit(details)
@@ -106,12 +131,21 @@ class BugReportDialog(QDialog):
         QGuiApplication.clipboard().setText(self.details.toPlainText())
 
 
+def _log_file() -> str | None:
+    """The log file set up by the application (found through logging: the GUI never imports storage)."""
+    for handler in logging.getLogger("tcbm_tracker").handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            return str(handler.baseFilename)
+    return None
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def show_bug(parent: QWidget | None, exc: BaseException, details: str) -> BugReportDialog:
     print(details, file=sys.stderr)
+    logging.getLogger("tcbm_tracker.gui").error("unexpected error", exc_info=exc)
     dialog = BugReportDialog(f"{type(exc).__name__}: {exc}", details, parent)
     dialog.setModal(False)
     dialog.show()

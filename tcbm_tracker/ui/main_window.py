@@ -32,11 +32,13 @@ from shiboken6 import isValid as shiboken_valid
 
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
+from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
 from tcbm_tracker.ui.edits import EditContext, EditRequest
+from tcbm_tracker.ui.exchange_actions import ExchangeMenu
 from tcbm_tracker.ui.errors import show_error
 from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
@@ -114,6 +116,9 @@ class MainWindow(QMainWindow):
         self.last_error: QWidget | None = None
         self.progress: QProgressDialog | None = None
         self._actor_names: dict[str, str] = {}
+        # The actor the user looked at last (a dossier opened, a cell or row of an actor made
+        # current): what Ctrl+P reports on, named in the menu.
+        self._last_actor: str | None = None
         # The change list is read when its tab is shown (not at start-up, where the job would
         # compete with the first paint of the matrix); True while it may be out of date.
         self._changes_stale = True
@@ -126,6 +131,7 @@ class MainWindow(QMainWindow):
             show_message=lambda text: self.statusBar().showMessage(text, 10_000),
             parent=self,
         )
+        self.exchange = ExchangeMenu(controller, self, lambda text: self.statusBar().showMessage(text, 10_000))
         self.setObjectName("mainWindow")
         self.setWindowTitle("TCBM Tracker")
 
@@ -203,6 +209,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
+        self.exchange.fill_menu(file_menu)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
@@ -210,7 +218,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.edit_action, self.find_action])
         view_menu = self.menuBar().addMenu("&View")
         for i, name in enumerate(("Matrix", "Actor", "Measure", "Changes")):
-            view_menu.addAction(self._action(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
+            # ``triggered`` passes ``checked``: it must not land in ``i`` (it did, and every key showed tab 0).
+            view_menu.addAction(self._action(name, lambda checked=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
         view_menu.addSeparator()
         view_menu.addAction(self.history_action)
         self.today_action = self._action("Show &Today", lambda: self.set_as_of(self.controller.today()), "Ctrl+T",
@@ -307,10 +316,14 @@ class MainWindow(QMainWindow):
         self.matrix_view.set_data(data)
         m = data.matrix
         self._actor_names = {a.key: a.name for a in m.actors}
+        if self._last_actor is not None:
+            self._viewed_actor(self._last_actor)  # its name, now known
         self.dossier_view.region_labels = data.region_labels
+        self.dossier_view.standing_labels = data.standing_labels
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
-        assessed = sum(1 for c in m.cells.values())
+        # A cell whose current assessment is "not assessed" (an undo, a reset) is not assessed.
+        assessed = sum(1 for c in m.cells.values() if c.status is not Status.NOT_ASSESSED)
         self.counts_label.setText(f"{len(m.actors):,} actors · {len(m.measures):,} measures · "
                                   f"{assessed:,} of {len(m.actors) * len(m.measures):,} cells assessed")
 
@@ -440,8 +453,15 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(none)").setEnabled(False)
 
     def open_actor(self, key: str) -> None:
-        self.tabs.setCurrentWidget(self.dossier_view)
+        self._viewed_actor(key)
+        # Asked for first: showing the tab then finds a dossier on its way (and opens no other).
         self.controller.load_dossier(key)
+        self.tabs.setCurrentWidget(self.dossier_view)
+
+    def _viewed_actor(self, key: str) -> None:
+        self._last_actor = key
+        name = self._actor_names.get(key, key).replace("&", "&&")
+        self.reports.actions["actor"].setText(f"&Compliance Summary of {name}…")
 
     def open_measure(self, key: str) -> None:
         self.tabs.setCurrentWidget(self.measure_view)
@@ -452,13 +472,8 @@ class MainWindow(QMainWindow):
         self.controller.set_as_of(day)
 
     def current_actor(self) -> str | None:
-        """The actor a report or action is about: the dossier's when it is shown, else the selected cell's."""
-        if self.tabs.currentWidget() is self.dossier_view and self.dossier_view.dossier is not None:
-            return self.dossier_view.dossier.actor.key
-        cells = self.matrix_view.selected_cells()
-        if cells:
-            return cells[0][0]
-        return self.dossier_view.dossier.actor.key if self.dossier_view.dossier is not None else None
+        """The actor a report is about: the one viewed last (the Reports menu names it)."""
+        return self._last_actor
 
     def current_measure(self) -> str | None:
         if self.tabs.currentWidget() is self.measure_view and self.measure_view.overview is not None:
@@ -490,6 +505,8 @@ class MainWindow(QMainWindow):
         self.controller.load_history(actor, measure)
 
     def _current_cell_changed(self, actor: str, measure: str) -> None:
+        if actor:
+            self._viewed_actor(actor)
         if measure and self.history_dock.isVisible():
             self.controller.load_history(actor, measure)
 
@@ -505,9 +522,12 @@ class MainWindow(QMainWindow):
             self._changes_stale = True
 
     def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is not None:
+            self._viewed_actor(self.dossier_view.dossier.actor.key)  # back to a dossier: that actor again
         if self.tabs.widget(index) is self.changes_view and self._changes_stale:
             self._load_changes()
-        elif self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None and self._actor_names:
+        elif (self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None
+              and self.controller.current_actor is None and self._actor_names):
             cells = self.matrix_view.selected_cells()
             self.open_actor(cells[0][0] if cells else next(iter(self._actor_names)))
         elif self.tabs.widget(index) is self.measure_view and self.measure_view.overview is None:

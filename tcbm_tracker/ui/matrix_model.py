@@ -239,6 +239,10 @@ class MatrixTableModel(QAbstractTableModel):
         return None
 
 
+# The search box searches actors; text after this prefix searches measures instead ("m:debris").
+MEASURE_SEARCH_PREFIX = "m:"
+
+
 @dataclass(frozen=True)
 class MatrixFilter:
     """What the user asked to see; empty values mean "everything"."""
@@ -247,7 +251,21 @@ class MatrixFilter:
     group: str | None = None  # "LTS2019/B"
     region: str | None = None  # a regional group code, or "NONE"
     status: Status | None = None
-    text: str = ""
+    text: str = ""  # actor names and codes
+    measure_text: str = ""  # measure keys and titles: only when asked for (see ``from_search``)
+
+    @staticmethod
+    def split_search(search: str) -> tuple[str, str]:
+        """The search box's text as (actor text, measure text).
+
+        Actors by default: a state's first letters ("Fra", "Spa", "New") also occur in measure
+        titles ("frameworks", "space"), and filtering the columns as well silently changed what
+        the Coverage figures meant. Measures only after ``m:``.
+        """
+        stripped = search.strip()
+        if stripped[:len(MEASURE_SEARCH_PREFIX)].casefold() == MEASURE_SEARCH_PREFIX:
+            return "", stripped[len(MEASURE_SEARCH_PREFIX):].strip()
+        return stripped, ""
 
 
 class MatrixFilterProxyModel(QSortFilterProxyModel):
@@ -275,6 +293,7 @@ class MatrixFilterProxyModel(QSortFilterProxyModel):
         """Recompute the visible rows and columns, then let Qt re-filter once."""
         model, flt = self.source(), self.filter
         needle = flt.text.strip().casefold()
+        measure_needle = flt.measure_text.strip().casefold()
         cat, _, grp = (flt.group or "").rpartition("/")
         columns = [
             i for i, m in enumerate(model.measures)
@@ -284,14 +303,10 @@ class MatrixFilterProxyModel(QSortFilterProxyModel):
         rows = [r for r, a in enumerate(model.actors) if not flt.region
                 or a.region == flt.region or (flt.region == "NONE" and a.region is None)]
         if needle:
-            # The text filters whichever axis it matches: "France" the rows, "debris" the columns.
-            text_rows = [r for r in rows if needle in model.actors[r].name.casefold() or needle == model.actors[r].key.casefold()]
-            text_cols = [c for c in columns if needle in model.measures[c].key.casefold()
-                         or needle in model.measures[c].title.casefold()]
-            if text_rows or not text_cols:
-                rows = text_rows
-            if text_cols:
-                columns = text_cols
+            rows = [r for r in rows if needle in model.actors[r].name.casefold() or needle == model.actors[r].key.casefold()]
+        if measure_needle:
+            columns = [c for c in columns if measure_needle in model.measures[c].key.casefold()
+                       or measure_needle in model.measures[c].title.casefold()]
         self.matching_measures = len(columns)
         model.set_coverage_measures(columns if len(columns) != len(model.measures) else None)
         if flt.status is not None:

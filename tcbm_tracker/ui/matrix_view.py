@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QContextMenuEvent, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +28,7 @@ from tcbm_tracker.ui.matrix_model import (
     COVERAGE_COLUMN,
     FIRST_MEASURE_COLUMN,
     MEASURE_KEY_ROLE,
+    MEASURE_SEARCH_PREFIX,
     MatrixFilter,
     MatrixFilterProxyModel,
     MatrixTableModel,
@@ -38,13 +39,17 @@ MEASURE_COLUMN_WIDTH = 34
 
 
 class MatrixTableView(QTableView):
-    """The grid; Enter or F2 edits the selected cells (Enter would otherwise just move down).
+    """The grid. F2 edits the selected cells; Enter does what a double-click on the current cell
+    does: edits on a measure cell, opens the dossier on an actor name (Enter would otherwise just
+    move down).
 
     A darker line separates the catalogues (and the actor columns from the measures), so that
     GGE and LTS columns read as two blocks.
     """
 
     edit_pressed = Signal()
+    enter_pressed = Signal()
+    menu_requested = Signal(QModelIndex, QPoint)  # the cell, where to show the menu (global)
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,10 +57,34 @@ class MatrixTableView(QTableView):
 
     def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
         key = event.key()  # type: ignore[attr-defined]
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+            return
+        if key == Qt.Key.Key_F2:
             self.edit_pressed.emit()
             return
+        if key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:  # type: ignore[attr-defined]
+            # Shift+F10 is the menu key's twin; only Windows turns it into a context-menu event.
+            self._keyboard_menu()
+            return
         super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """The cell menu. From the keyboard (the Menu key) it is the current cell's: the position
+        Qt gives then is the current cell's rectangle in the viewport's coordinates, delivered to
+        the table (so ``indexAt`` found the row below, and nothing on the last row)."""
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            self._keyboard_menu()
+            return
+        index = self.indexAt(self.viewport().mapFromGlobal(event.globalPos()))
+        if index.isValid():
+            self.menu_requested.emit(index, event.globalPos())
+
+    def _keyboard_menu(self) -> None:
+        current = self.currentIndex()
+        if current.isValid():
+            rect = self.visualRect(current)
+            self.menu_requested.emit(current, self.viewport().mapToGlobal(rect.bottomLeft()))
 
     def paintEvent(self, event: object) -> None:  # type: ignore[override]
         super().paintEvent(event)  # type: ignore[arg-type]
@@ -100,7 +129,9 @@ class MatrixView(QWidget):
         for s in STATUS_ORDER:
             self.status_box.addItem(f"Has {status_text(s)}", s.value)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search actor or measure (Ctrl+F)")
+        self.search.setPlaceholderText(f"Actors (Ctrl+F) · {MEASURE_SEARCH_PREFIX} measures")
+        self.search.setToolTip(f"Actor names or codes; “{MEASURE_SEARCH_PREFIX}debris” shows only the measures whose key or "
+                               "title contains “debris”")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
         self.summary = QLabel()
@@ -142,19 +173,27 @@ class MatrixView(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.sectionDoubleClicked.connect(self._header_double_clicked)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._cell_menu)
+        self.table.menu_requested.connect(self._cell_menu)
+        self.last_menu: QMenu | None = None
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.edit_pressed.connect(self.request_edit)
+        self.table.enter_pressed.connect(self._enter_pressed)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._shape_columns)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.addLayout(bar)
+        # Said whenever a search hides measures: Coverage then counts only the measures shown.
+        self.measure_banner = QLabel()
+        self.measure_banner.setObjectName("measureSearchBanner")
+        self.measure_banner.setStyleSheet("background: #fff4c2; color: #4a3b00; padding: 3px 6px;")
+        self.measure_banner.setWordWrap(True)
+        self.measure_banner.hide()
+        layout.addWidget(self.measure_banner)
         layout.addWidget(self.table, 1)
         self.hint = QLabel("Double-click a cell (or Enter) to record an assessment · select several cells, "
-                           "or actor names for whole rows, to edit them together · Ctrl+Z undoes")
+                           "or actor names for whole rows, and press F2 to edit them together · Ctrl+Z undoes")
         self.hint.setObjectName("matrixHint")
         self.hint.setStyleSheet("color: #5a5a5a;")
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -175,6 +214,10 @@ class MatrixView(QWidget):
         self._search_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._search_return)
+        # Esc, in the search box or the grid, shows every measure again.
+        self.clear_measure_search = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._clear_measure_search,
+                                              context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.clear_measure_search.setEnabled(False)
         for box in (self.region_box, self.status_box):
             box.currentIndexChanged.connect(self.apply_filter)
         # The group list depends on the catalogue: refill it first, then filter once.
@@ -228,9 +271,10 @@ class MatrixView(QWidget):
     # --- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> MatrixFilter:
         status = self.status_box.currentData()
+        actor_text, measure_text = MatrixFilter.split_search(self.search.text())
         return MatrixFilter(catalog=self.catalog_box.currentData(), group=self.group_box.currentData(),
                             region=self.region_box.currentData(), status=Status(status) if status else None,
-                            text=self.search.text())
+                            text=actor_text, measure_text=measure_text)
 
     def apply_filter(self) -> None:
         self._search_timer.stop()
@@ -239,6 +283,13 @@ class MatrixView(QWidget):
         m = self.model
         self.summary.setText(f"{self.proxy.matching_actors:,} of {len(m.actors):,} actors × "
                              f"{self.proxy.matching_measures:,} of {len(m.measures):,} measures")
+        measure_text = self.proxy.filter.measure_text
+        self.clear_measure_search.setEnabled(bool(measure_text))
+        self.measure_banner.setVisible(bool(measure_text))
+        if measure_text:
+            self.measure_banner.setText(
+                f"Measures filtered by “{measure_text}”: {self.proxy.matching_measures:,} of {len(m.measures):,} shown, "
+                "and Coverage counts only these. Esc shows every measure.")
         self.filter_applied.emit()
 
     def _mark_separators(self) -> None:
@@ -251,6 +302,10 @@ class MatrixView(QWidget):
                 previous = catalog
         self.table.separator_columns = columns
         self.table.viewport().update()
+
+    def _clear_measure_search(self) -> None:
+        self.search.clear()
+        self.apply_filter()
 
     def _search_return(self) -> None:
         self.apply_filter()
@@ -314,6 +369,15 @@ class MatrixView(QWidget):
             if current.isValid() and self.proxy.mapToSource(current).column() == ACTOR_COLUMN:
                 self.actor_opened.emit(self.model.actor_at(self.proxy.mapToSource(current).row()).key)
 
+    def _enter_pressed(self) -> None:
+        """Enter is the keyboard's double-click on the current cell: on an actor name (or its
+        coverage) it opens the dossier; it never turns a name into a whole-row bulk edit."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._double_clicked(current)
+        else:
+            self.request_edit()
+
     def _double_clicked(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)
         if source.column() == ACTOR_COLUMN or source.column() == COVERAGE_COLUMN:
@@ -336,10 +400,9 @@ class MatrixView(QWidget):
         measure = self.model.measure_at(source.column())
         self.current_cell_changed.emit(self.model.actor_at(source.row()).key, measure.key if measure else "")
 
-    def _cell_menu(self, pos: QPoint) -> None:
-        index = self.table.indexAt(pos)
-        if not index.isValid():
-            return
+    def _cell_menu(self, index: QModelIndex, where: QPoint) -> None:
+        if self.last_menu is not None and self.last_menu.isVisible():
+            return  # one key press, one menu (a platform may send both a key and a menu event)
         source = self.proxy.mapToSource(index)
         actor = self.model.actor_at(source.row())
         measure = self.model.measure_at(source.column())
@@ -351,7 +414,10 @@ class MatrixView(QWidget):
             menu.addSeparator()
             menu.addAction(f"Open measure {measure.key}", lambda: self.measure_opened.emit(measure.key))
         menu.addAction(f"Open dossier of {actor.name}", lambda: self.actor_opened.emit(actor.key))
-        menu.popup(self.table.viewport().mapToGlobal(pos))
+        if self.last_menu is not None:
+            self.last_menu.deleteLater()
+        self.last_menu = menu
+        menu.popup(where)
 
     def _header_menu(self, pos: QPoint) -> None:
         section = self.table.horizontalHeader().logicalIndexAt(pos)

@@ -137,7 +137,7 @@ class ReportMenu(QObject):
         self.actions: dict[str, QAction] = {}
         for kind, text, shortcut, tip in [
             ("actor", "&Compliance Summary of the Current Actor…", "Ctrl+P",
-             "A PDF summary of the actor shown in the dossier, or of the selected cell's actor"),
+             "A PDF summary of the actor viewed last (a dossier opened, or a cell or row of that actor)"),
             ("measure", "Report on the Current &Measure…", None, ""),
             ("matrix", "Matri&x Report (as filtered)…", None, "The matrix with the catalogue, group and region chosen"),
             ("changes", "C&hanges Report…", None, "Everything recorded since the date chosen on the Changes tab"),

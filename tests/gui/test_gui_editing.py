@@ -25,6 +25,8 @@ def fill_editor(status: Status, note: str, *, effective: str | None = None, add_
 
     def answer(parent, context, validate, ask_evidence):  # type: ignore[no-untyped-def]
         dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        if dialog.asks_mode:  # an assessed cell: these tests record a change (from a new date)
+            dialog.change_mode.setChecked(True)
         dialog.status.setCurrentIndex(dialog.status.findData(status.value))
         dialog.note.setPlainText(note)
         if effective is not None:

@@ -34,6 +34,8 @@ def editor(qtbot, tracker: Tracker):  # type: ignore[no-untyped-def]
 
     dialog = AssessmentEditorDialog(context((ev,)), tracker.assessments.validate, ask_evidence)
     qtbot.addWidget(dialog)
+    assert not dialog.record_button.isEnabled()  # a cell never assessed: no status until one is chosen
+    dialog.status.setCurrentIndex(dialog.status.findData(Status.PLANNED.value))
     dialog.asked = asked  # type: ignore[attr-defined]
     return dialog
 
@@ -91,6 +93,9 @@ def test_bulk_editor_says_how_many_cells(qtbot, tracker: Tracker) -> None:  # ty
     dialog = AssessmentEditorDialog(context(cells=cells), tracker.assessments.validate, lambda p: None)
     qtbot.addWidget(dialog)
     assert dialog.record_button.text() == "Record for 3 cells"
+    assert dialog.status.currentIndex() == -1 and not dialog.record_button.isEnabled()  # no status chosen for 3 cells
+    dialog.status.setCurrentIndex(dialog.status.findData(Status.PLANNED.value))
+    assert dialog.record_button.isEnabled()
     assert dialog.request().cells == tuple(cells)
 
 

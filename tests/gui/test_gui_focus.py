@@ -7,6 +7,7 @@ window would stay inactive and its shortcuts (Ctrl+Z, Ctrl+Q) would do nothing.
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -14,6 +15,8 @@ from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 
 def test_grid_has_the_keyboard_at_start(window) -> None:  # type: ignore[no-untyped-def]

@@ -79,8 +79,10 @@ def test_status_filter_and_coverage_follow_visible_measures(window: MainWindow, 
 @pytest.mark.parametrize(("text", "actors", "measures"), [
     ("france", ["France"], 37),  # an actor name: rows filtered, every measure kept
     ("KEN", ["Kenya"], 37),  # an actor code
-    ("debris", 195, None),  # words of measure titles: columns filtered, every actor kept
-    ("B.4", 195, ["LTS-B.4"]),
+    ("Fra", ["France"], 37),  # also in "frameworks" (two guideline titles): actors only
+    ("debris", [], 37),  # the search is for actors unless measures are asked for
+    ("m:debris", 195, None),  # words of measure titles: columns filtered, every actor kept
+    ("M: B.4", 195, ["LTS-B.4"]),
     ("zzzz", [], 37),  # nothing matches: an empty matrix, not everything
 ])
 def test_search(window: MainWindow, qtbot, text, actors, measures) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,8 @@ from tcbm_tracker.ui.table_models import (
     MeasureOverviewTableModel,
 )
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 
 @pytest.fixture
 def recorded(tracker: Tracker) -> Tracker:

@@ -16,6 +16,9 @@ NOT_AT_START_UP = (
     "tcbm_tracker.services.setup",
     "tcbm_tracker.ui.editor_dialog",
     "tcbm_tracker.ui.evidence_dialog",
+    "tcbm_tracker.ui.exchange_dialogs",
+    "tcbm_tracker.exchange.importer",
+    "openpyxl",
     "alembic",
     "reportlab",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate, QSettings
 
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
@@ -14,6 +15,8 @@ from tcbm_tracker.ui.edits import EditRequest
 from tcbm_tracker.ui.main_window import MainWindow
 from tcbm_tracker.ui.matrix_model import STATUS_ROLE
 from tcbm_tracker.ui.settings import WindowSettings
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 
 def cell_status(window: MainWindow, actor: str, measure: str) -> str:

@@ -30,6 +30,8 @@ from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.services import tracker as tracker_module
 from tcbm_tracker.services.tracker import Tracker
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 TODAY = dt.date.today()
 TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 
@@ -104,13 +106,13 @@ def test_init_creates_then_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     first = cli("--db", db, "init")
     assert first.code == 0, first.err
     assert f"database: {db}" in first.out and "created with schema" in first.out
-    assert "catalogue GGE2013 v1: added (16 added" in first.out
-    assert "catalogue LTS2019 v1: added (21 added" in first.out
+    assert "catalogue GGE2013 v2: added (16 added" in first.out
+    assert "catalogue LTS2019 v2: added (21 added" in first.out
     assert "actors: 195 added" in first.out
     before = state(db)
     again = cli("--db", db, "init")
     assert again.code == 0 and again.err == ""
-    assert "is current" in again.out and "catalogue LTS2019 v1: unchanged" in again.out
+    assert "is current" in again.out and "catalogue LTS2019 v2: unchanged" in again.out
     assert "actors: 0 added, 0 renamed or updated, 0 attribute values recorded" in again.out
     assert state(db) == before
 
@@ -126,7 +128,7 @@ def test_database_from_environment(cli: Cli, db_path: Path, monkeypatch: pytest.
 
 def test_catalogs_measures_actors_json(cli: Cli, db_path: Path) -> None:
     cats = cli("--db", db_path, "catalogs", "--json").json()
-    assert {c["key"]: c["version"] for c in cats} == {"GGE2013": 1, "LTS2019": 1}
+    assert {c["key"]: c["version"] for c in cats} == {"GGE2013": 2, "LTS2019": 2}
     measures = cli("--db", db_path, "measures", "--json").json()
     assert len(measures) == 37 and measures[0]["key"] == "GGE-IV.1"
     lts = cli("--db", db_path, "measures", "--catalog", "lts2019", "--json").json()
@@ -140,6 +142,9 @@ def test_catalogs_measures_actors_json(cli: Cli, db_path: Path) -> None:
     assert fra["name"] == "France" and fra["kind"] == "member_state" and fra["attributes"]["un_regional_group"] == "WEOG"
     text = cli("--db", db_path, "measures", "--catalog", "GGE2013")
     assert text.code == 0 and "GGE-IV.4" in text.out and "not confirmed" in text.out
+    found = cli("--db", db_path, "actors", "--search", "united states", "--json").json()
+    assert [(a["key"], a["name"]) for a in found] == [("USA", "United States of America")]
+    assert found[0]["attributes"]["un_regional_group_standing"] == "observer"
 
 
 def test_add_organization(cli: Cli, db_path: Path) -> None:
@@ -186,7 +191,8 @@ def test_assess_show_matrix_history_verify(cli: Cli, db_path: Path, tmp_path: Pa
     old = cli(*db, "matrix", "--as-of", "2020-01-01", "--region", "WEOG", "--json").json()
     assert {a["key"]: a["cells"]["LTS-B.4"] for a in old["actors"]}["FRA"] == "planned"
     assert all(a["region"] == "WEOG" for a in old["actors"])
-    yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    # A date typed by the user is a day of their own calendar: yesterday is the local yesterday.
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     before_any = cli(*db, "matrix", "--known-at", yesterday, "--status", "implemented", "planned", "--json").json()
     assert before_any["actors"] == [] and before_any["known_at"] == end_of_day_iso(dt.date.fromisoformat(yesterday))
     assert cli(*db, "matrix", "--group", "LTS2019/B").code == 0
@@ -243,6 +249,8 @@ def _files(tmp: Path) -> dict[str, Path]:
         "latin1_catalogue": tmp / "latin1.json",
         "thief": tmp / "thief.json",
         "wrong_format": tmp / "actors.json",
+        "deep": tmp / "deep.json",
+        "twice": tmp / "twice.json",
     }
     files["big_note"].write_text("x" * 1_048_576, encoding="utf-8")
     files["latin1_note"].write_bytes("Coopération spatiale".encode("latin-1"))
@@ -252,6 +260,8 @@ def _files(tmp: Path) -> dict[str, Path]:
                  "measures": [{"key": "LTS-B.4", "group": "P", "title": "Borrowed"}]}
     files["latin1_catalogue"].write_bytes(json.dumps(catalogue, ensure_ascii=False).encode("latin-1"))
     files["thief"].write_text(json.dumps(catalogue), encoding="utf-8")
+    files["deep"].write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    files["twice"].write_text(json.dumps(catalogue).replace('"version": 1', '"version": 1, "version": 2'), encoding="utf-8")
     files["wrong_format"].write_text(json.dumps({"format": "tcbm-tracker/actors", "format_version": 1}), encoding="utf-8")
     return files
 
@@ -282,6 +292,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("missing-arguments", ["assess", "FRA"], ["the following arguments are required: measure, status"]),
     ("javascript-url", ["evidence", "add", "--title", "T", "--url", "javascript:alert(1)"], ["url: 'javascript:alert(1)'"]),
     ("file-url", ["evidence", "add", "--title", "T", "--url", "file:///etc/passwd"], ["url: 'file:///etc/passwd'"]),
+    ("userinfo-url", ["evidence", "add", "--title", "T", "--url", "https://undocs.org@evil.example/A/72/65"],
+     ["user name before '@'", "real site ('evil.example')"]),
     ("ftp-url", ["evidence", "add", "--title", "T", "--url", "ftp://example.org/a.pdf"], ["not an http:// or https:// address"]),
     ("bad-symbol", ["evidence", "add", "--title", "T", "--symbol", "68/189"], ["document symbol: '68/189'"]),
     ("bad-language", ["evidence", "add", "--title", "T", "--language", "english"], ["language: 'english'"]),
@@ -313,6 +325,8 @@ BAD_INPUTS: list[tuple[str, list[str], list[str]]] = [
     ("catalogue-non-utf8", ["catalogs", "--load", "{latin1_catalogue}"], ["latin1.json: not UTF-8"]),
     ("catalogue-key-clash", ["catalogs", "--load", "{thief}"], ["measure key LTS-B.4 already belongs to catalogue LTS2019"]),
     ("catalogue-wrong-format", ["catalogs", "--load", "{wrong_format}"], ["not a TCBM Tracker catalogue"]),
+    ("catalogue-deep", ["catalogs", "--load", "{deep}"], ["deep.json: nested more than 64 levels deep"]),
+    ("catalogue-key-twice", ["catalogs", "--load", "{twice}"], ["twice.json: key 'version' appears twice"]),
     ("catalogue-missing", ["catalogs", "--load", "{tmp}/absent.json"], ["cannot read catalogue file"]),
     ("unknown-command", ["frobnicate"], ["invalid choice: 'frobnicate'"]),
 ]
@@ -439,8 +453,27 @@ def test_help_of_every_command(cli: Cli) -> None:
         r = cli(*c, "--help")
         assert r.code == 0 and r.err == "", (c, r.err)
         assert r.out.startswith(f"usage: tcbm-tracker {' '.join(c)}"), (c, r.out[:200])
+        assert "--db PATH" in r.out and "--user NAME" in r.out, (c, "global options missing from the help")
         if len(c) == 1:
             assert f"    {c[0]}" in top.out  # listed in the main help
+
+
+def test_global_options_after_the_command(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+    before = cli("--db", db_path, "matrix", "--catalog", "LTS2019")
+    after = cli("matrix", "--catalog", "LTS2019", "--db", db_path)
+    assert after.code == 0 and after.out == before.out and before.code == 0
+    r = cli("assess", "FRA", "LTS-A.1", "planned", "--db", db_path, "--user", "Analyst After")
+    assert r.code == 0, r.err
+    r = cli("evidence", "add", "--title", "After", "--db", db_path, "--user", "Evidence Author", "--json")
+    assert r.json()["recorded_by"] == "Evidence Author"
+    history = cli("history", "FRA", "LTS-A.1", "--json", "--db", db_path).json()
+    assert history[-1]["recorded_by"] == "Analyst After"
+    # Given before the command, an option is not reset by the command's own absent copy.
+    assert cli("--db", db_path, "--user", "Before", "assess", "FRA", "LTS-A.2", "planned").code == 0
+    assert cli("--db", db_path, "history", "FRA", "LTS-A.2", "--json").json()[-1]["recorded_by"] == "Before"
+    # And a nested command takes them after its own name too.
+    other = tmp_path / "other.sqlite"
+    assert_refused(cli("report", "matrix", "--out", tmp_path / "m.pdf", "--db", other), "other.sqlite")
 
 
 def test_version_and_help_in_real_processes() -> None:
@@ -528,6 +561,37 @@ def test_an_empty_effective_date_is_refused_not_taken_for_today(cli: Cli, db_pat
     assert r.code == 2 and "effective date: is empty" in r.err
 
 
+def test_bidi_controls_in_notes_are_shown_escaped_and_tables_align(cli: Cli, db_path: Path) -> None:
+    note = "ok \u202eyes\u202c \u2067שלום\u2069 中文"
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "planned", "--note", note).code == 0
+    for argv in (["history", "FRA", "LTS-A.1"], ["show", "FRA", "--catalog", "LTS2019"]):
+        out = cli("--db", db_path, *argv).out
+        assert "ok [U+202E]yes[U+202C] [U+2067]שלום[U+2069] 中文" in out, out
+        assert not set("\u202e\u202c\u2067\u2069") & set(out)
+    # The JSON output is for programs: the note exactly as recorded.
+    assert cli("--db", db_path, "history", "FRA", "LTS-A.1", "--json").json()[-1]["note"] == note
+    # A rate is printed with what it is a share of.
+    assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(
+        " 0% (0 of 1 assessed)  1 of 4095 assessed (<1%)")
+
+
+def test_changes_json_is_streamed_and_equals_the_service(cli: Cli, db_path: Path) -> None:
+    for status in ("planned", "implemented", "not_implemented"):
+        assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", status, "--note", f"<{status}> & ok").code == 0
+    since = min(dt.date.today(), dt.datetime.now(dt.UTC).date()).isoformat()
+    streamed = cli("--db", db_path, "changes", "--since", since, "--json").json()
+    assert [(c["previous_status"], c["assessment"]["status"]) for c in streamed] == [
+        ("not_assessed", "planned"), ("planned", "implemented"), ("implemented", "not_implemented")]
+    assert streamed[0]["assessment"]["note"] == "<planned> & ok"
+    assert cli("--db", db_path, "changes", "--since", "2000-01-01", "--catalog", "GGE2013", "--json").json() == []
+def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path: Path) -> None:
+    r = cli("--db", db_path, "show", "USA")
+    assert r.code == 0, r.err
+    first = r.out.splitlines()[0]
+    assert first.startswith("United States of America (USA), UN member state, regional group: WEOG (Not a member of any "
+                            "regional group; attends meetings of the Western European and Others Group as an observer and is "
+                            "considered to be a member of that group for electoral purposes)")
+    assert "(Not a member" not in cli("--db", db_path, "show", "FRA").out
 def test_show_before_a_catalogue_was_adopted_says_so(cli: Cli, db_path: Path) -> None:
     out = cli("--db", db_path, "show", "FRA", "--as-of", "2015-01-01").out
     assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in out and "LTS-A.1" not in out

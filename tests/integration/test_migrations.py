@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
-from tcbm_tracker.domain.errors import NewerSchemaError, UninitialisedDatabaseError
+from tcbm_tracker.domain.errors import MigrationError, NewerSchemaError, UninitialisedDatabaseError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.setup import initialise
 from tcbm_tracker.services.tracker import open_tracker
 from tcbm_tracker.shipped import migrations_dir
+from tcbm_tracker.storage.backup import folder_for, list_backups
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import _config, check_schema, current_revision, head_revision, migrate
 
@@ -104,7 +106,7 @@ def test_a_released_schema_migrates_to_head_with_its_data(fixture: Path, tmp_pat
     assert not again.changed
 
 
-def write_revision(folder: Path, body: str, rev: str = "0002_test") -> Path:
+def write_revision(folder: Path, body: str, rev: str = "0900") -> Path:
     """A copy of the shipped migration scripts with one more revision on top of the head."""
     scripts = folder / "migrations"
     shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
@@ -144,15 +146,16 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     db = Database(old_db)
     try:
         result = migrate(db, script_location=scripts)
-        assert (result.from_revision, result.to_revision, result.changed) == (head_revision(), "0002_test", True)
-        assert current_revision(db) == "0002_test"
-        assert check_schema(db, script_location=scripts) == "0002_test"
+        assert (result.from_revision, result.to_revision, result.changed) == (head_revision(), "0900", True)
+        assert current_revision(db) == "0900"
+        assert check_schema(db, script_location=scripts) == "0900"
     finally:
         db.dispose()
-    # The backup: beside the database, a valid database at the old revision with the same data.
+    # The backup: in the database's backup folder, hashed, a valid database at the old revision with the same data.
     backup = result.backup
-    assert backup is not None and backup.parent == old_db.parent and backup.exists()
-    assert backup.name.startswith(f"tracker.backup-{head_revision()}-") and backup.suffix == ".sqlite"
+    assert backup is not None and backup.parent == folder_for(old_db) and backup.exists()
+    assert backup.name.endswith(f"-before-migration-{head_revision()}.sqlite")
+    assert [b.path for b in list_backups(old_db)] == [backup] and list_backups(old_db)[0].hash_matches()
     assert table_rows(backup, "PRAGMA integrity_check") == [("ok",)]
     assert revision_of(backup) == head_revision()
     assert dump(backup) == before
@@ -164,8 +167,8 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     assert table_rows(old_db, ASSESSMENTS_SQL) == assessments
     assert table_rows(old_db, "SELECT count(*) FROM evidence WHERE publisher IS NULL") == table_rows(
         backup, "SELECT count(*) FROM evidence")
-    # This version of the tracker does not know 0002_test: the migrated file is "from a newer version".
-    with pytest.raises(NewerSchemaError, match="0002_test"):
+    # This version of the tracker does not know 0900 (numbered past its own head): the migrated file is "from a newer version".
+    with pytest.raises(NewerSchemaError, match="0900"):
         open_tracker(old_db)
 
 
@@ -191,7 +194,7 @@ def test_a_failed_migration_changes_nothing(old_db: Path, tmp_path: Path) -> Non
         db.dispose()
     assert dump(old_db) == before
     assert "publisher" not in [r[1] for r in table_rows(old_db, "PRAGMA table_info(evidence)")]
-    assert len(list(old_db.parent.glob("tracker.backup-*.sqlite"))) == 1  # the backup was still made first
+    assert len(list_backups(old_db)) == 1  # the backup was still made first
 
 
 def test_an_up_to_date_database_is_not_backed_up(old_db: Path) -> None:
@@ -236,4 +239,111 @@ def test_migrating_a_locked_database_is_a_clear_error_and_writes_no_backup(old_d
         holder.rollback()
         holder.close()
     assert dump(old_db) == before
-    assert not list(old_db.parent.glob("*.backup-*"))
+    assert not list_backups(old_db)
+
+
+# --- Migrations that rebuild a table other tables refer to ---------------------------------
+
+REFERENCED_TABLES = ["evidence", "assessment", "actor", "measure", "catalog"]
+
+
+@pytest.mark.parametrize("table", REFERENCED_TABLES)
+def test_a_migration_may_rebuild_a_referenced_table(old_db: Path, tmp_path: Path, table: str) -> None:
+    """Batch mode copies the table and drops the old one: with foreign keys on, the drop fails."""
+    body = (f"    with op.batch_alter_table({table!r}, recreate='always') as batch:\n"
+            "        batch.add_column(sa.Column('extra', sa.String(), nullable=True))\n")
+    scripts = write_revision(tmp_path, body)
+    counts = {t: table_rows(old_db, f"SELECT count(*) FROM {t}") for t in REFERENCED_TABLES + ["assessment_evidence"]}
+    assessments, evidence, links = (table_rows(old_db, ASSESSMENTS_SQL), table_rows(old_db, EVIDENCE_SQL),
+                                    table_rows(old_db, LINKS_SQL))
+    db = Database(old_db)
+    try:
+        migrate(db, script_location=scripts)
+        assert current_revision(db) == "0900"
+        with db.read() as s:
+            # Foreign keys are enforced again afterwards, on the connection that migrated.
+            assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
+    finally:
+        db.dispose()
+    assert "extra" in [r[1] for r in table_rows(old_db, f"PRAGMA table_info({table})")]
+    assert {t: table_rows(old_db, f"SELECT count(*) FROM {t}") for t in counts} == counts
+    assert table_rows(old_db, ASSESSMENTS_SQL) == assessments
+    assert table_rows(old_db, EVIDENCE_SQL) == evidence
+    assert table_rows(old_db, LINKS_SQL) == links
+    assert table_rows(old_db, "PRAGMA foreign_key_check") == []
+    # References still point at the rebuilt table by name (not at a temporary copy).
+    schema = " ".join(r[0] for r in table_rows(old_db, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+    assert "_alembic_tmp" not in schema
+
+
+def test_a_migration_that_breaks_a_reference_is_refused_and_rolled_back(old_db: Path, tmp_path: Path) -> None:
+    body = ("    op.execute('DELETE FROM evidence_file')\n"
+            "    op.execute('DELETE FROM evidence')\n")
+    scripts = write_revision(tmp_path, body)
+    before = dump(old_db)
+    db = Database(old_db)
+    try:
+        with pytest.raises(MigrationError, match=r"(assessment_evidence|evidence_correction) row \d+ referring to a missing evidence row"):
+            migrate(db, script_location=scripts)
+        assert current_revision(db) == head_revision()
+        with db.read() as s:
+            assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
+    finally:
+        db.dispose()
+    assert dump(old_db) == before
+
+
+@pytest.mark.parametrize("revision, expected", [
+    ("0000", r"uses schema 0000, older than this version's schema \d+ but not one TCBM Tracker ever released"),
+    ("a1b2c3", r"uses schema 'a1b2c3', which this version does not know \(a newer version of TCBM Tracker or another build"),
+    ("9999", r"was written by a newer version of TCBM Tracker \(schema 9999\)"),
+])
+def test_an_unknown_schema_is_called_newer_only_when_it_is(old_db: Path, revision: str, expected: str) -> None:
+    from tcbm_tracker.domain.errors import StorageError
+
+    con = sqlite3.connect(old_db)
+    con.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    con.commit()
+    con.close()
+    before = dump(old_db)
+    for attempt in (lambda: open_tracker(old_db), lambda: initialise(old_db)):
+        with pytest.raises(StorageError, match=expected) as info:
+            attempt()
+        if revision == "0000":
+            assert "newer" not in str(info.value)
+    assert dump(old_db) == before
+
+
+def test_schema_0001_upgraded_never_reuses_an_id(tmp_path: Path) -> None:
+    """0002 puts AUTOINCREMENT on the chained tables, with each counter past every id used."""
+    from tcbm_tracker.services.assessments import AssessmentInput
+
+    db = tmp_path / "tracker.sqlite"
+    shutil.copyfile(FIXTURES / "schema_0001.sqlite", db)
+    highest = table_rows(db, "SELECT max(id) FROM assessment")[0][0]
+    initialise(db)
+    for table in ("change_log", "assessment", "evidence", "actor_attribute", "seal"):
+        sql = table_rows(db, f"SELECT sql FROM sqlite_master WHERE name = '{table}'")[0][0]
+        assert "AUTOINCREMENT" in sql, table
+    assert table_rows(db, "SELECT seq FROM sqlite_sequence WHERE name = 'assessment'") == [(highest,)]
+    t = open_tracker(db)
+    try:
+        first = t.assessments.record(AssessmentInput("FRA", "LTS-B.3", "planned"))
+    finally:
+        t.close()
+    assert first.id == highest + 1
+    # The newest assessment and its log entry deleted outside the app...
+    con = sqlite3.connect(db)
+    con.execute(f"DELETE FROM assessment WHERE id = {first.id}")
+    con.execute(f"DELETE FROM change_log WHERE entity = 'assessment' AND entity_key = '{first.id}'")
+    con.commit()
+    con.close()
+    t = open_tracker(db)
+    try:
+        second = t.assessments.record(AssessmentInput("FRA", "LTS-B.3", "implemented"))
+        report = t.integrity.verify()
+    finally:
+        t.close()
+    # ...are not papered over by the next recording: a new id, and the gap stays visible.
+    assert second.id == first.id + 1
+    assert not report.ok and any("missing" in p for p in report.problems), report.problems

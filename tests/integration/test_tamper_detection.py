@@ -239,16 +239,67 @@ def test_deleted_change_log_entry_is_named(db: Path, capsys: pytest.CaptureFixtu
     seq = scalar(db, "SELECT seq FROM change_log WHERE entity = 'assessment' AND entity_key = '2'")
     tamper(db, f"DELETE FROM change_log WHERE seq = {seq}")
     found = problems(db)
-    assert f"change log entry {seq + 1}: entries {seq}..{seq} are missing" in found
+    assert f"change log entry {seq + 1}: entry {seq} is missing" in found
     assert f"change log entry {seq + 1}: does not follow the previous entry (chain broken)" in found
-    assert "assessment 2: is not in the change log (added outside the app)" in found
+    # The honest row is not blamed: its entry is the one that was deleted.
+    assert ("assessment 2: is not in the change log: its entry is among the deleted ones "
+            "(or the row was added outside the app)") in found
     assert cli_verify(db, capsys)[0] == 1
 
 
-def test_deleted_last_change_log_entry_is_noticed(db: Path) -> None:
+def test_deleted_last_change_log_entry_is_named_as_such(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The last entry recorded assessment 3; deleting it leaves a valid, shorter chain."""
+    last = scalar(db, "SELECT max(seq) FROM change_log WHERE entity = 'assessment'")
+    end = scalar(db, "SELECT max(seq) FROM change_log")
+    tamper(db, f"DELETE FROM change_log WHERE seq >= {last}")
+    found = problems(db)
+    assert found[0] == (f"change log: its last entries {last}..{end} were deleted "
+                        f"(entry {end} was written; the log now ends at entry {last - 1})")
+    assert not any("added outside the app)" in p and "deleted ones" not in p for p in found), found
+    assert "assessment 3: is not in the change log: its entry is among the deleted ones" in " ".join(found)
+    code, _, err = cli_verify(db, capsys)
+    lines = err.strip().splitlines()
+    assert code == 1 and lines[:-1] == found
+    assert lines[-1] == f"tcbm-tracker: error: verification failed with {len(found)} problem(s)"
+
+
+def test_a_deleted_last_entry_stays_visible_after_the_next_recording(db: Path) -> None:
+    """Without AUTOINCREMENT the next recording took over the deleted entry's position and id."""
     last = scalar(db, "SELECT max(seq) FROM change_log")
-    tamper(db, f"DELETE FROM change_log WHERE seq = {last}")
-    assert problems(db) != []
+    deleted_id = scalar(db, "SELECT max(id) FROM assessment")
+    tamper(db, "DELETE FROM assessment_evidence WHERE assessment_id = (SELECT max(id) FROM assessment)",
+           "DELETE FROM assessment WHERE id = (SELECT max(id) FROM assessment)",
+           f"DELETE FROM change_log WHERE seq >= (SELECT seq FROM change_log WHERE entity = 'assessment' "
+           f"AND entity_key = '{deleted_id}')")
+    t = open_tracker(db)
+    try:
+        new = t.assessments.record(AssessmentInput("CHN", "LTS-A.1", "planned"))
+    finally:
+        t.close()
+    assert new.id != deleted_id and scalar(db, "SELECT max(seq) FROM change_log") == last + 1
+    found = problems(db)
+    assert any(p.startswith(f"change log entry {last + 1}: ") and "missing" in p for p in found), found
+
+
+def test_an_id_recorded_twice_in_the_log_is_named(db: Path) -> None:
+    """A log rewritten so that one assessment id is 'recorded' twice (the mark of a reused id)."""
+    from tcbm_tracker.storage.changelog import GENESIS
+
+    rows = sqlite3.connect(db).execute(
+        "SELECT seq, at, user, entity, entity_key, action, payload FROM change_log ORDER BY seq").fetchall()
+    first = next(r for r in rows if r[3] == "assessment" and r[4] == "1")
+    forged = [*rows, (rows[-1][0] + 1, "2026-01-01T00:00:00.000000Z", "x", "assessment", "1", "recorded", first[6])]
+    prev, statements = GENESIS, ["DELETE FROM change_log"]
+    for seq, at, user, entity, key, action, payload in forged:
+        h = entry_hash(seq, at, user, entity, key, action, payload, prev)
+        statements.append(
+            "INSERT INTO change_log (seq, at, user, entity, entity_key, action, payload, prev_hash, hash) VALUES "
+            f"({seq}, '{at}', '{user}', '{entity}', '{key}', '{action}', '{payload.replace(chr(39), chr(39) * 2)}', '{prev}', '{h}')")
+        prev = h
+    tamper(db, *statements)
+    found = problems(db)
+    assert found == [f"change log entry {forged[-1][0]}: records assessment 1 a second time (first in entry {first[0]}): "
+                     "an id was used twice"]
 
 
 def test_inserted_change_log_entry_is_named(db: Path) -> None:
@@ -293,7 +344,8 @@ def test_a_history_cut_at_its_end_is_caught_by_a_printed_fingerprint(db: Path, c
     tamper(db, "DELETE FROM assessment_evidence WHERE assessment_id = (SELECT max(id) FROM assessment)",
            "DELETE FROM assessment WHERE id = (SELECT max(id) FROM assessment)",
            "DELETE FROM change_log WHERE seq = (SELECT max(seq) FROM change_log)")
-    assert problems(db) == []  # the chain alone cannot tell
+    # The log's counter still remembers the deleted position.
+    assert problems(db)[0].startswith(f"change log: its last entry {scalar(db, 'SELECT max(seq) FROM change_log') + 1} was deleted")
     code = main(["--db", str(db), "verify", "--fingerprint", printed])
     err = capsys.readouterr().err
     assert code == 1 and f"fingerprint {printed}: not in the change log" in err

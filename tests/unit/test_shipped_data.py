@@ -52,14 +52,14 @@ GGE_TABLE = """\
 | GGE-IV.5 | IV. Risk-reduction notifications | Notification of scheduled manoeuvres that may pose a risk to the flight safety of other States' space objects | sect. IV (paragraph UNCONFIRMED) |
 | GGE-IV.6 | IV. Risk-reduction notifications | Notification of predicted high-risk re-entry events (significant damage or radioactive contamination possible), to affected States, the Secretary-General and relevant organizations | sect. IV (paragraph UNCONFIRMED) |
 | GGE-IV.7 | IV. Risk-reduction notifications | Notification of emergency situations (malfunctions, natural or man-made hazards raising risk to others' space objects) | sect. IV (paragraph UNCONFIRMED) |
-| GGE-IV.8 | IV. Risk-reduction notifications | Avoid intentional orbital break-ups creating long-lived debris; where judged necessary, inform potentially affected States of the plans and mitigation steps | para. 45 (confirmed) |
+| GGE-IV.8 | IV. Risk-reduction notifications | Avoid intentional orbital break-ups creating long-lived debris; where judged necessary, inform potentially affected States of the plans and mitigation steps | sect. IV (para. 45 reported but no source recorded: UNCONFIRMED) |
 | GGE-IV.9 | IV. Contacts and visits | Voluntary familiarization visits | sect. IV (paragraph UNCONFIRMED) |
 | GGE-IV.10 | IV. Contacts and visits | Expert visits: launch sites, flight command and control centres; invitation of observers to launches | sect. IV (paragraph UNCONFIRMED) |
 | GGE-IV.11 | IV. Contacts and visits | Demonstrations of rocket and space technologies | sect. IV (paragraph UNCONFIRMED) |
 | GGE-V.1 | V. International cooperation | International cooperation in peaceful uses, including capacity-building and assistance to emerging space actors | sect. V |
 | GGE-VI.1 | VI. Consultative mechanisms | Use of consultations (bilateral and multilateral, including those under article IX of the Outer Space Treaty) to clarify situations and prevent misunderstanding | sect. VI |
 | GGE-VII.1 | VII. Outreach | Outreach: seminars, conferences, regional fora on space security and TCBMs | sect. VII |
-| GGE-VIII.1 | VIII. Coordination | Coordination among UN entities on TCBMs (e.g. joint meetings of the First and Fourth Committees, held in 2015 and 2017) | sect. VIII |
+| GGE-VIII.1 | VIII. Coordination | Coordination among United Nations entities on outer space TCBMs | sect. VIII |
 | GGE-IX.1 | IX. Conclusions and recommendations | Review and implement the report's TCBMs voluntarily; support political commitments (unilateral declarations, bilateral commitments, a multilateral code of conduct) | sect. IX |
 """
 
@@ -181,7 +181,30 @@ def test_no_paragraph_number_is_invented(gge: CatalogSpec, lts: CatalogSpec) -> 
 def test_unconfirmed_pinpoints_are_exactly_the_reference_ones(gge: CatalogSpec, lts: CatalogSpec) -> None:
     unconfirmed = {r[0] for r in rows(GGE_TABLE) if "UNCONFIRMED" in r[3]}
     assert {m.key for m in gge.measures + lts.measures if not m.pinpoint_confirmed} == unconfirmed
-    assert len(unconfirmed) == 8
+    assert len(unconfirmed) == 9
+
+
+def test_every_confirmed_pinpoint_names_where_it_was_checked(gge: CatalogSpec, lts: CatalogSpec) -> None:
+    for m in gge.measures + lts.measures:
+        assert bool(m.pinpoint_source) == m.pinpoint_confirmed, m.key
+    cited = {m.key: m.pinpoint_source for m in gge.measures}
+    assert "Canada's implementation submission" in (cited["GGE-IV.1"] or "") and "para. 37" in (cited["GGE-IV.1"] or "")
+    assert "Canada's implementation submission" in (cited["GGE-IV.3"] or "") and "para. 39 (a)" in (cited["GGE-IV.3"] or "")
+
+
+def test_gge_text_cites_nothing_later_than_the_report(gge: CatalogSpec) -> None:
+    """The report is dated 29 July 2013 (issued, not adopted); its endorsement (5 December 2013)
+    is the latest event the catalogue may mention."""
+    texts = [gge.description or ""] + [" ".join(filter(None, [m.title, m.description, m.heading, m.pinpoint_note])) for m in gge.measures]
+    years = {int(y) for t in texts for y in re.findall(r"\b(19\d\d|20\d\d)\b", t)}
+    assert years <= {2013}, years
+    assert "issued on 29 July 2013" in (gge.description or "") and "adopted" not in (gge.description or "").replace("'adopted' date", "")
+
+
+def test_lts_descriptions_paraphrase_without_adding(lts: CatalogSpec) -> None:
+    d = {m.key: m.description or "" for m in lts.measures}
+    assert "tracked" in d["LTS-B.8"] and "debris mitigation" in d["LTS-B.8"]
+    assert "regular" not in d["LTS-B.2"]
 
 
 def test_measure_keys_are_unique_across_catalogues(gge: CatalogSpec, lts: CatalogSpec) -> None:

@@ -1,7 +1,7 @@
 """citation pinpoints: the page or paragraph an assessment cites in an evidence item
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02 04:10:00
 
 Two states citing A/72/65 cite different pages: the pinpoint belongs to the link between an
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -114,11 +114,25 @@ def test_an_actor_that_is_not_an_object() -> None:
 def test_file_errors(tmp_path: Path) -> None:
     bad_json = tmp_path / "bad.json"
     bad_json.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ActorFileError, match="bad.json: not valid UTF-8 JSON"):
+    with pytest.raises(ActorFileError, match="bad.json: not valid JSON"):
         load_actor_file(bad_json)
     latin1 = tmp_path / "latin1.json"
     latin1.write_bytes(json.dumps(actor_list(), ensure_ascii=False).replace("France", "Françe").encode("latin-1"))
-    with pytest.raises(ActorFileError, match="latin1.json: not valid UTF-8 JSON"):
+    with pytest.raises(ActorFileError, match="latin1.json: not UTF-8 text"):
         load_actor_file(latin1)
     with pytest.raises(ActorFileError, match="cannot read actor file"):
         load_actor_file(tmp_path / "missing.json")
+
+
+def test_actor_file_key_twice_deep_nesting_and_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "actors.json"
+    path.write_text(json.dumps(actor_list()).replace('"version": 3', '"version": 3, "version": 4', 1), encoding="utf-8")
+    with pytest.raises(ActorFileError) as info:
+        load_actor_file(path)
+    assert info.value.message == "actors.json: key 'version' appears twice in the same object"
+    path.write_text('{"actors": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(ActorFileError) as info:
+        load_actor_file(path)
+    assert info.value.message == "actors.json: nested more than 64 levels deep"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(actor_list()).encode("utf-8"))
+    assert load_actor_file(path).version == 3

@@ -24,7 +24,8 @@ def catalogue(**overrides: Any) -> dict[str, Any]:
         "adopted": "2020-01-31",
         "groups": [{"key": "A", "title": "First group"}, {"key": "B", "title": "Second group"}],
         "measures": [
-            {"key": "TST-A.1", "group": "A", "title": "First measure", "pinpoint": "para. 1", "pinpoint_confirmed": True},
+            {"key": "TST-A.1", "group": "A", "title": "First measure", "pinpoint": "para. 1", "pinpoint_confirmed": True,
+             "pinpoint_source": "A/75/1 as printed, para. 1 checked"},
             {"key": "TST-A.2", "group": "A", "title": "Second measure", "pinpoint": "para. 2"},
             {"key": "TST-B.1", "group": "B", "title": "Third measure", "description": "Line one\nline two < three",
              "source_document": "A/75/2"},
@@ -203,3 +204,53 @@ def test_input_document_is_not_modified() -> None:
     before = copy.deepcopy(doc)
     parse_catalog(doc)
     assert doc == before
+
+
+# --- what json.loads alone lets through ----------------------------------------------------
+
+
+def test_a_key_written_twice_is_refused_naming_it(tmp_path: Path) -> None:
+    # A reviewer reading the first "title" must not be shown a file whose second one wins.
+    text = json.dumps(catalogue()).replace('"title": "A test catalogue"', '"title": "A test catalogue", "title": "Other"', 1)
+    path = tmp_path / "twice.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load_catalog_file(path)
+    message = info.value.message
+    assert message == "twice.json: key 'title' appears twice in the same object"
+
+
+def test_a_key_written_twice_inside_a_measure_is_refused(tmp_path: Path) -> None:
+    text = json.dumps(catalogue()).replace('"group": "A"', '"group": "A", "group": "B"', 1)
+    path = tmp_path / "twice.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match="key 'group' appears twice"):
+        load_catalog_file(path)
+
+
+@pytest.mark.parametrize("depth", [100_000, 65])
+def test_deep_nesting_is_a_clear_error_not_a_crash(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"format": "tcbm-tracker/catalog", "x": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load_catalog_file(path)
+    assert info.value.message == "deep.json: nested more than 64 levels deep"
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None:
+    path = write(tmp_path, catalogue(title="[" * 100 + ' \\" {' * 70))
+    assert load_catalog_file(path).title.startswith("[[[")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    # Windows Notepad saves UTF-8 with a byte-order mark.
+    path = tmp_path / "notepad.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(catalogue(title="Coopération"), ensure_ascii=False).encode("utf-8"))
+    assert load_catalog_file(path).title == "Coopération"
+def test_a_confirmed_pinpoint_needs_its_source() -> None:
+    doc = catalogue()
+    assert parse_catalog(doc).measures[0].pinpoint_source == "A/75/1 as printed, para. 1 checked"
+    del doc["measures"][0]["pinpoint_source"]
+    refused(doc, "TST-A.1: a confirmed pinpoint needs 'pinpoint_source' naming the document and where it was checked")
+    doc["measures"][0]["pinpoint_confirmed"] = False  # shipped as not confirmed instead: accepted
+    assert parse_catalog(doc).measures[0].pinpoint_confirmed is False

@@ -12,6 +12,8 @@ from tcbm_tracker.domain.clock import end_of_day_iso, start_of_day_iso
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 
 @pytest.fixture
 def far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

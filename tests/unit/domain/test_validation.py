@@ -10,6 +10,8 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import TrackerError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
 
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
+
 TODAY = dt.date(2026, 3, 15)
 
 
@@ -262,3 +264,24 @@ def test_direction_overrides_are_refused_in_names_but_kept_in_notes(override: st
     with pytest.raises(ValidationError, match="U\\+20"):
         v.clean_text("name", f"Evil{override}gnp.exe", max_chars=100)
     assert v.clean_note(f"quoted {override}text") == f"quoted {override}text"
+
+
+@pytest.mark.parametrize("url, host", [
+    ("https://undocs.org@evil.example/A/72/65", "evil.example"),
+    ("https://undocs.org:443@evil.example/", "evil.example"),
+    ("http://user:secret@evil.example", "evil.example"),
+    ("https://a@b@evil.example/x", "evil.example"),
+])
+def test_url_with_a_user_name_is_refused_naming_the_real_site(url: str, host: str) -> None:
+    err = refused(v.parse_url, url)
+    assert err.field == "url" and "user name before '@'" in err.message and f"real site ({host!r})" in err.message
+
+
+@pytest.mark.parametrize("url", ["https://evil.example\\undocs.org/A/72/65", "https://undocs.org\\@evil.example/"])
+def test_url_with_a_backslash_in_the_site_is_refused(url: str) -> None:
+    assert "backslash in the site name" in refused(v.parse_url, url).message
+
+
+def test_at_sign_after_the_site_is_fine_and_bad_port_refused() -> None:
+    assert v.parse_url("https://undocs.org/search?q=a@b") == "https://undocs.org/search?q=a@b"
+    assert "invalid port" in refused(v.parse_url, "https://undocs.org:99999/").message

@@ -25,3 +25,43 @@ def body_text(path: Path) -> str:
 def flat(text: str) -> str:
     """Extracted text with line breaks as spaces and runs of spaces collapsed."""
     return re.sub(r"\s+", " ", text)
+
+
+def _to_unicode(font: object) -> dict[int, str]:
+    """The code -> text map of a reportlab font subset (its ToUnicode bfchar/bfrange entries)."""
+    cmap = font.get("/ToUnicode")  # type: ignore[attr-defined]
+    if cmap is None:
+        return {}
+    data = cmap.get_object().get_data().decode("latin-1")
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, start in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            first = int.from_bytes(bytes.fromhex(start), "big")
+            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                out[code] = chr(first + i)
+    return out
+
+
+def drawn_text(path: Path) -> list[str]:
+    """Each text-showing operation's characters, in the order they are drawn on the page (left
+    to right), decoded with the font's own map: no reordering by the extractor."""
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(path)
+    shown: list[str] = []
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font") or {}
+        maps = {name: _to_unicode(f.get_object()) for name, f in fonts.items()}
+        current: dict[int, str] = {}
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"Tf":
+                current = maps.get(operands[0], {})
+            elif op in (b"Tj", b"'", b'"'):
+                shown.append("".join(current.get(b, "?") for b in bytes(operands[-1].original_bytes)))
+            elif op == b"TJ":
+                shown.append("".join(current.get(b, "?") for s in operands[0] if hasattr(s, "original_bytes")
+                                     for b in bytes(s.original_bytes)))
+    return shown

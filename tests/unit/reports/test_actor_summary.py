@@ -101,7 +101,7 @@ def test_every_page_has_header_page_n_of_m_date_catalogues_and_fingerprint(seede
         assert "Compliance summary" in text and "France (FRA)" in text
         assert re.search(rf"Page {n} of\s*{len(pages)}\b", text), text[:300]
         assert "Generated 2025-06-02 09:30 UTC" in text
-        assert "Catalogues: GGE2013 v1, LTS2019 v1" in text
+        assert "Catalogues: GGE2013 v2, LTS2019 v2" in text
         assert f"Data fingerprint {fingerprint[:16]}" in text
 
 
@@ -118,7 +118,7 @@ def test_metadata_outline_and_full_fingerprint(seeded: Tracker, fra_pdf: Path) -
     assert {"Evidence cited", "Notes in full", "About this report"} <= set(titles)
 
 
-def test_fonts_are_embedded_dejavu_only(fra_pdf: Path) -> None:
+def test_fonts_are_embedded_and_only_the_shipped_faces(fra_pdf: Path) -> None:
     reader = PdfReader(fra_pdf)
     names = set()
     for page in reader.pages:
@@ -128,13 +128,17 @@ def test_fonts_are_embedded_dejavu_only(fra_pdf: Path) -> None:
             names.add(str(font["/BaseFont"]))
             # reportlab embeds TrueType subsets as simple fonts, each with its own descriptor.
             assert "/FontFile2" in font["/FontDescriptor"].get_object()  # the font program is in the file
-    assert names and all("DejaVuSans" in n for n in names)
+    faces = {n.split("+")[-1] for n in names}
+    # The seeded note holds Hebrew and Arabic (DejaVu and Noto Sans Arabic) and Chinese (Droid).
+    assert {"DejaVuSans", "NotoSansArabic-Regular", "DroidSansFallback"} <= faces
+    assert faces <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "NotoSansArabic-Regular", "NotoSansArabic-Bold",
+                     "DroidSansFallback"}
 
 
 def test_hostile_note_appears_literally_and_pulls_nothing_in(fra_pdf: Path) -> None:
     text = flat(" ".join(page_texts(fra_pdf)))
     for fragment in ('<b>bold?</b>', '<img src="/etc/passwd"/>', '<link href="file:///etc/passwd">x</link>', '<para>',
-                     'unbalanced </i> &amp; &#60; ]]> perigee < 500 km', "[U+1F600]", "[U+4E2D][U+6587]"):
+                     'unbalanced </i> &amp; &#60; ]]> perigee < 500 km', "[U+1F600]", "中文"):
         assert fragment in text
     assert set("שלוםעולם") <= set(text)  # right-to-left letters kept (in logical order)
     assert '<img src="/etc/passwd"/>' in HOSTILE_NOTE  # the fixture really is hostile
@@ -182,7 +186,7 @@ def test_catalog_option_limits_the_summary(seeded: Tracker, tmp_path: Path) -> N
     out = build_actor_summary(seeded, "TUR", tmp_path / "t.pdf", catalog="lts2019", now=NOW).path
     text = flat(" ".join(page_texts(out)))
     assert "Türkiye" in text and "GGE-IV.1" not in text and "LTS-D.2" in text
-    assert "Catalogues: LTS2019 v1" in text
+    assert "Catalogues: LTS2019 v2" in text
 
 
 def test_a_withdrawn_assessment_prints_no_provenance_or_confidence(tracker: Tracker, tmp_path: Path) -> None:

@@ -6,11 +6,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
 from report_pdf import body_text
 
 from tcbm_tracker.reports import build_changes_report
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from report_pdf import NOW, body_text, page_texts
 
@@ -31,6 +32,10 @@ def _hostile_summary(tracker: Tracker) -> object:
         _evidence(2, "javascript link", "javascript:alert(1)"),
         _evidence(3, "ok & <fine>", "https://example.org/a?b=1&c=<2>", symbol="<SYM>"),
         _evidence(4, "T" * 50_000, None),
+        _evidence(5, "recorded before user names were refused", "https://undocs.org@evil.example/A/72/65"),
+        # Schemes other than http(s) that do have a site: only the scheme rule keeps them unlinked.
+        _evidence(6, "script with a site", "javascript://example.org/%0Aalert(1)"),
+        _evidence(7, "file on a server", "file://server/etc/passwd"),
     )
     entries = list(d.entries)
     first, second, third = entries[0], entries[1], entries[2]
@@ -44,7 +49,7 @@ def _hostile_summary(tracker: Tracker) -> object:
 def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracker, tmp_path: Path) -> None:
     result = render_actor_summary(_hostile_summary(seeded), tmp_path / "h.pdf")  # type: ignore[arg-type]
     text = body_text(result.path)
-    assert "Côte d'Ivoire <b>[U+0007]</b> Türkiye Россия Ελλάδα [U+4E2D][U+56FD]" in text
+    assert "Côte d'Ivoire <b>[U+0007]</b> Türkiye Россия Ελλάδα 中国" in text
     assert '<img src="/etc/passwd"/> & <link href="file:///etc/passwd">x</link>' in text
     assert '<link href="file:///etc/passwd">click</link> <para>' in text and "file:///etc/passwd" in text
     assert "javascript:alert(1)" in text and "<SYM> ok & <fine>" in text
@@ -56,8 +61,12 @@ def test_hostile_text_builds_prints_literally_and_links_only_http(seeded: Tracke
             if "/A" in a.get_object()]
     assert "https://example.org/a?b=1&c=<2>" in uris
     assert all(str(u).startswith(("http://", "https://")) for u in uris)  # file: and javascript: stay text
+    assert "javascript://example.org/%0Aalert(1)" in text and "file://server/etc/passwd" in text
+    # An address hiding its site behind a user name is printed with the real site and never linked.
+    assert "https://undocs.org@evil.example/A/72/65 (not a link: the real site is evil.example)" in text
+    assert not any("evil.example" in str(u) for u in uris)
     assert any("U+0007" in w and "control" in w for w in result.warnings)
-    assert any("U+4E2D" in w for w in result.warnings)
+    assert not any("U+4E2D" in w for w in result.warnings)  # Chinese prints in its own face
     assert 5 <= result.pages <= 60
 
 
@@ -82,3 +91,40 @@ def test_safe_text_escapes_markup_and_marks_what_it_cannot_show() -> None:
                                                    'https://e.org/?a=1&amp;b="2"</a>')
     assert t.replaced == {"😀": 1, "\x01": 1}
     assert len(t.warnings()) == 2
+
+
+def test_a_link_shows_the_site_it_really_opens() -> None:
+    t = SafeText()
+    assert t.link("https://undocs.org@evil.example/A/72/65") == (
+        "https://undocs.org@evil.example/A/72/65 (not a link: the real site is evil.example)")
+    assert t.link("http://a:b@Evil.Example:8080/") == "http://a:b@Evil.Example:8080/ (not a link: the real site is evil.example)"
+    assert t.link("https://evil.example\\undocs.org/") == "https://evil.example\\undocs.org/ (not a link: the real site is evil.example)"
+    # A look-alike site name (Cyrillic "о" in "org") is linked, with the name it really has.
+    assert t.link("https://undocs.\u043erg/A/1") == ('<a href="https://undocs.\u043erg/A/1" color="#0B4F8A">'
+                                                 "https://undocs.\u043erg/A/1 (site: undocs.xn--rg-emc)</a>")
+
+
+# Each rule of ``SafeText.link`` on its own: every address below breaks exactly one rule, so
+# removing any one rule turns one of them into a link (no other rule hides the removal).
+@pytest.mark.parametrize("url", [
+    "file://server/etc/passwd", "javascript://example.org/%0Aalert(1)", "ftp://example.org/a.pdf",
+    "data://example.org/text", "smb://server/share", "vbscript://example.org/x", "httpx://example.org/",
+])
+def test_only_http_and_https_schemes_become_links_even_with_a_site(url: str) -> None:
+    assert SafeText().link(url) == url
+
+
+@pytest.mark.parametrize("url, rule", [
+    ("https:relative/path", "no site"),
+    ("http:///etc/passwd", "no site"),
+    ("https://example.org/a b", "space"),
+    ("https://example.org/\u202e", "not printable"),
+    ("https://example.org/\x00", "not printable"),
+])
+def test_each_other_rule_alone_keeps_an_address_unlinked(url: str, rule: str) -> None:
+    assert "<a href" not in SafeText().link(url), rule
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a", "http://example.org", "HTTPS://EXAMPLE.ORG/X"])
+def test_http_and_https_addresses_are_links(url: str) -> None:
+    assert SafeText().link(url).startswith(f'<a href="{url}"')

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from report_pdf import NOW, body_text, page_texts
 
 from tcbm_tracker.domain.local_time import instant_text, zone
@@ -16,6 +17,8 @@ from tcbm_tracker.reports.data import changes_report_data
 from tcbm_tracker.reports.model import ChangesReportData
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 TimeZone = Callable[[str], None]
 

@@ -9,13 +9,16 @@ from typing import Any
 
 import pytest
 
-from tcbm_tracker.domain.clock import fixed_time
+from tcbm_tracker.domain.clock import fixed_time, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import assessments as assessments_module
 from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 
 def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -42,6 +45,12 @@ def recording_day() -> dt.date:
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
     """Make the next recordings carry this recording instant (UTC ISO)."""
     monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
+
+
+def local_noon(day: str) -> str:
+    """Noon of ``day`` in the local time zone, as a stored UTC stamp: on that local day in every zone
+    (a fixed UTC hour such as 10:00 falls on the day before in Pago Pago, or after in Kiritimati)."""
+    return to_iso(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12)).astimezone())
 
 
 def test_record_returns_what_was_stored(tracker: Tracker) -> None:
@@ -208,12 +217,12 @@ def test_record_many_refuses_a_huge_batch_before_touching_anything(tracker: Trac
 
 def test_changes_since_with_previous_status(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
     rec = tracker.assessments.record
-    recorded_at(monkeypatch, "2024-01-10T09:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2024-01-10"))
     old = rec(AssessmentInput("FRA", "LTS-A.1", "planned", effective="2023-06-01"))
-    recorded_at(monkeypatch, "2025-02-01T09:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2025-02-01"))
     upgraded = rec(AssessmentInput("FRA", "LTS-A.1", "implemented", effective="2025-01-15"))
     first_look = rec(AssessmentInput("USA", "GGE-IV.1", "no_information", effective="2025-01-20"))
-    recorded_at(monkeypatch, "2025-03-01T09:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2025-03-01"))
     backdated = rec(AssessmentInput("FRA", "LTS-A.1", "not_implemented", effective="2022-01-01"))
     changes = tracker.assessments.changes_since("2025-01-01")
     assert [c.assessment.id for c in changes] == [upgraded.id, first_look.id, backdated.id]
@@ -289,3 +298,44 @@ def test_new_evidence_and_the_assessments_citing_it_are_one_transaction(
     saved, new_ids = tracker.assessments.record_with_new_evidence(items, prepared)
     assert len(new_ids) == 1 and [a.evidence_ids for a in saved] == [tuple(new_ids), tuple(new_ids)]
     assert tracker.integrity.verify().ok
+
+
+def _count_statements(tracker: Tracker) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    event.listen(tracker.db.engine, "before_cursor_execute",
+                 lambda conn, cur, sql, *rest: seen.append(sql) if sql.lstrip().upper().startswith("SELECT") else None)
+    return seen
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_changes_since_costs_a_fixed_number_of_queries(tracker: Tracker, n: int) -> None:
+    ev = tracker.evidence.add(EvidenceInput(title="Cited"))
+    actors = ["FRA", "DEU", "USA", "JPN", "NGA", "BRA"]
+    items = [AssessmentInput(actors[i % 6], "LTS-A.1" if i % 2 else "LTS-B.4", ["planned", "implemented"][i % 2],
+                             effective=f"20{10 + i % 10}-01-01", evidence_ids=[ev.id] if i % 3 == 0 else [])
+             for i in range(n)]
+    for item in items:
+        tracker.assessments.record(item)
+    statements = _count_statements(tracker)
+    changes = tracker.assessments.changes_since(recording_day())
+    assert len(changes) == n
+    # One statement for the changes and their previous statuses, two for the evidence of each
+    # chunk of a thousand: the same count for 3 changes as for 60 (it was one more per change).
+    assert len(statements) <= 3, statements
+    assert all(c.evidence == ((tracker.evidence.get(ev.id),) if i % 3 == 0 else ()) for i, c in enumerate(changes))
+
+
+def test_changes_are_streamed_chunk_by_chunk(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assessments_module, "CHANGES_CHUNK", 2)
+    for i in range(7):
+        tracker.assessments.record(AssessmentInput("FRA", f"LTS-A.{1 + i % 3}", "planned" if i % 2 else "implemented"))
+    statements = _count_statements(tracker)
+    stream = tracker.assessments.iter_changes_since(recording_day())
+    first = next(stream)
+    read_for_first = len(statements)
+    rest = list(stream)
+    assert len(statements) > read_for_first  # later chunks were read only when asked for
+    assert [c.assessment.id for c in [first, *rest]] == [c.assessment.id for c in tracker.assessments.changes_since(recording_day())]
+    assert [c.previous_status for c in [first, *rest]][3:5] == [Status.IMPLEMENTED, Status.PLANNED]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tcbm_tracker.domain.clock import end_of_day_iso, fixed_time
+from tcbm_tracker.domain.clock import end_of_day_iso, fixed_time, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import assessments as assessments_module
@@ -18,6 +18,8 @@ from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import Coverage
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
+
+pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
 N_ACTORS, N_LTS, N_GGE = 195, 21, 16
 
@@ -29,6 +31,12 @@ def record(tracker: Tracker, actor: str, measure: str, status: str, effective: s
 
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
     monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
+
+
+def local_noon(day: str) -> str:
+    """Noon of ``day`` in the local time zone, as a stored UTC stamp: on that local day in every zone
+    (a fixed UTC hour such as 10:00 falls on the day before in Pago Pago, or after in Kiritimati)."""
+    return to_iso(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12)).astimezone())
 
 
 # --- matrix --------------------------------------------------------------------------------
@@ -63,8 +71,9 @@ def test_a_later_recording_with_the_same_effective_date_wins(tracker: Tracker) -
 
 
 def test_known_at_excludes_a_later_correction(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
-    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    recorded_at(monkeypatch, f"{yesterday.isoformat()}T12:00:00.000000Z")
+    # "Known at yesterday" means the end of the user's local yesterday: record at its local noon.
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    recorded_at(monkeypatch, to_iso(dt.datetime.combine(yesterday, dt.time(12)).astimezone()))
     record(tracker, "FRA", "LTS-A.1", "implemented", "2020-01-01")
     monkeypatch.undo()
     record(tracker, "FRA", "LTS-A.1", "not_implemented", "2020-01-01", note="correction recorded today")
@@ -79,11 +88,11 @@ def test_known_at_excludes_a_later_correction(tracker: Tracker, monkeypatch: pyt
 
 
 def test_as_of_and_known_at_together(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
-    recorded_at(monkeypatch, "2024-03-01T10:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2024-03-01"))
     record(tracker, "JPN", "GGE-IV.3", "planned", "2023-01-01")
-    recorded_at(monkeypatch, "2024-09-01T10:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2024-09-01"))
     record(tracker, "JPN", "GGE-IV.3", "implemented", "2024-08-01")
-    recorded_at(monkeypatch, "2025-01-05T10:00:00.000000Z")
+    recorded_at(monkeypatch, local_noon("2025-01-05"))
     record(tracker, "JPN", "GGE-IV.3", "partially_implemented", "2023-01-01", note="correction of the 2023 status")
     q = tracker.queries
     assert q.matrix(as_of="2023-06-01").status("JPN", "GGE-IV.3") is Status.PARTIALLY_IMPLEMENTED
@@ -297,7 +306,7 @@ def test_a_measure_retired_today_is_still_part_of_last_year(tracker: Tracker, tm
 def test_a_measure_added_by_a_later_version_counts_only_from_its_adoption(tracker: Tracker, tmp_path: Path) -> None:
     shipped = Path(__file__).parents[3] / "resources" / "catalogs" / "LTS2019.json"
     doc = json.loads(shipped.read_text(encoding="utf-8"))
-    doc["version"], doc["adopted"] = 2, "2025-06-01"
+    doc["version"], doc["adopted"] = doc["version"] + 1, "2025-06-01"
     extra = dict(doc["measures"][-1], key="LTS-D.3", title="A guideline added by a later version (test)")
     doc["measures"].append(extra)
     v2 = tmp_path / "lts-v2.json"

@@ -215,13 +215,13 @@ def test_init_keeps_a_newer_version_of_a_shipped_catalogue(tracker: Tracker, db_
     from tcbm_tracker.shipped import catalogs_dir
 
     doc = json.loads((catalogs_dir() / "LTS2019.json").read_text(encoding="utf-8"))
-    doc["version"] = 2
+    doc["version"] += 1
     doc["measures"][0]["description"] = "Revised description of guideline A.1."
-    r = tracker.reference.load_catalog_file(write(tmp_path, doc, "LTS2019-v2.json"))
+    r = tracker.reference.load_catalog_file(write(tmp_path, doc, "LTS2019-newer.json"))
     assert (r.action, r.updated) == ("upgraded", ["LTS-A.1"])
     report = initialise(db_path)
-    assert "LTS2019" not in {c.key for c in report.catalogs}  # the shipped v1 is not loaded over v2
-    assert tracker.reference.catalog("LTS2019").version == 2
+    assert "LTS2019" not in {c.key for c in report.catalogs}  # the shipped version is not loaded over the newer one
+    assert tracker.reference.catalog("LTS2019").version == doc["version"]
     assert tracker.reference.measure("LTS-A.1").description == "Revised description of guideline A.1."
     assert tracker.integrity.verify().ok
 
@@ -246,3 +246,11 @@ def test_a_newer_shipped_actor_list_renames_a_state(db_path: Path, tmp_path: Pat
     assert t.reference.actor("CZE").name == "Czech Republic (renamed in a test)"
     assert t.integrity.verify().ok
     t.close()
+
+
+def test_actors_are_found_by_their_short_names(tracker: Tracker) -> None:
+    assert [a.key for a in tracker.reference.find_actors("United States")] == ["USA"]
+    assert [a.key for a in tracker.reference.find_actors("united kingdom")] == ["GBR"]
+    assert [a.key for a in tracker.reference.find_actors("cote d'ivoire")] == ["CIV"]  # accents ignored
+    assert [a.key for a in tracker.reference.find_actors("fra")] == ["FRA"]
+    assert tracker.reference.find_actors("no such state") == []

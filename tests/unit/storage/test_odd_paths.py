@@ -10,6 +10,7 @@ import pytest
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.setup import initialise
 from tcbm_tracker.services.tracker import open_tracker
+from tcbm_tracker.storage.backup import folder_for
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import backup_copy
 
@@ -35,4 +36,4 @@ def test_database_with_uri_characters_in_its_name(tmp_path: Path, name: str) -> 
     db = Database(path)
     copy = backup_copy(db, "test")
     db.dispose()
-    assert copy.parent == tmp_path and copy.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert copy.parent == folder_for(path) and copy.read_bytes()[:16] == b"SQLite format 3\x00"

@@ -20,6 +20,7 @@ import pytest
 
 from tcbm_tracker.domain.errors import (
     DatabaseLockedError,
+    DiskFullError,
     NewerSchemaError,
     NotADatabaseError,
     ReadOnlyDatabaseError,
@@ -271,7 +272,7 @@ def test_a_database_from_a_newer_version(db_path: Path) -> None:
     (sqlite3.OperationalError("attempt to write a readonly database"), ReadOnlyDatabaseError),
     (sqlite3.OperationalError("database is locked"), DatabaseLockedError),
     (sqlite3.OperationalError("database table is locked"), DatabaseLockedError),
-    (sqlite3.OperationalError("database or disk is full"), StorageError),
+    (sqlite3.OperationalError("database or disk is full"), DiskFullError),
     (sqlite3.OperationalError("disk I/O error"), StorageError),
 ])
 def test_sqlite_errors_become_user_errors(error: Exception, expected: type[StorageError]) -> None:

@@ -1,0 +1,335 @@
+"""Checking one spreadsheet row against the rules: a parsed row, or the column and the reason.
+
+Pure functions of the cell values and of what the database already knows (actor and measure
+keys, evidence keys), passed in; the importer does the database work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
+
+from tcbm_tracker.domain import validation as v
+from tcbm_tracker.domain.errors import ValidationError
+from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
+from tcbm_tracker.exchange.layout import evidence_key, split_list
+from tcbm_tracker.exchange.sources import Cell, Formula
+
+T = TypeVar("T")
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+_KEY = re.compile(r"^[0-9a-f]{16}$")
+
+
+class RowError(Exception):
+    """One cell breaks a rule: ``column`` names it, ``reason`` says why."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+class RowErrors(Exception):
+    """Every cell of one row that breaks a rule."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class _Collect:
+    """Runs each cell's check, keeping every failure instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+
+    def __call__(self, fn: Callable[[], T], fallback: T) -> T:
+        try:
+            return fn()
+        except RowError as exc:
+            self.errors.append(exc)
+            return fallback
+
+    def done(self) -> None:
+        if self.errors:
+            raise RowErrors(self.errors)
+
+
+class AssessmentRow(NamedTuple):
+    """One checked assessment row (a NamedTuple: built for every imported row, several times
+    faster than a frozen dataclass, and as immutable)."""
+
+    actor: str
+    measure: str
+    effective_date: str
+    status: str
+    provenance: str
+    confidence: str
+    note: str | None
+    recorded_by: str | None  # None: the importer
+    recorded_at: str | None  # None: the moment of the import
+    evidence: tuple[str, ...]  # evidence keys or local numbers, as written
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    key_in_file: str | None
+    content_key: str
+    symbol: str | None
+    title: str
+    date: str | None
+    language: str | None
+    evidence_type: str
+    url: str | None
+    pinpoint: str | None
+    recorded_by: str
+    created_at: str
+
+
+def text_of(column: str, value: Cell) -> str:
+    """A cell as text: formulas refused, spreadsheet dates as ISO, numbers without '.0'."""
+    if isinstance(value, Formula):
+        raise RowError(column, f"holds a formula ({value.text[:40]}); formulas are not computed: type the value itself")
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise RowError(column, f"holds a true/false cell ({value}), not text")
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise RowError(column, f"holds a date and time ({value.isoformat()}); expected a date")
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise RowError(column, f"holds a {type(value).__name__} cell, not text")
+
+
+def _rule(column: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        raise RowError(column, exc.reason) from None
+
+
+def _instant(column: str, text: str, now: str) -> str | None:
+    if not text:
+        return None
+    if not _INSTANT.match(text):
+        raise RowError(column, f"{text[:40]!r} is not a UTC instant like 2026-01-31T12:00:00.000000Z")
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise RowError(column, f"{text!r} is not a real date and time") from None
+    if text > now:
+        raise RowError(column, f"{text} is in the future")
+    return text
+
+
+def _actor(cells: Mapping[str, Cell], actors: set[str]) -> str:
+    actor = text_of("actor", cells.get("actor")).strip().upper()
+    if not actor:
+        raise RowError("actor", "is empty")
+    if actor not in actors:
+        raise RowError("actor", f"unknown actor {actor[:20]!r}")
+    return actor
+
+
+def _measure(cells: Mapping[str, Cell], measures: Mapping[str, bool]) -> str:
+    measure = text_of("measure", cells.get("measure")).strip().upper()
+    if not measure:
+        raise RowError("measure", "is empty")
+    if measure not in measures:
+        raise RowError("measure", f"unknown measure {measure[:30]!r}")
+    if measures[measure]:
+        raise RowError("measure", f"{measure} was retired by a newer catalogue version")
+    return measure
+
+
+def _effective(cells: Mapping[str, Cell], today: dt.date) -> str:
+    raw = cells.get("effective_date")
+    if not (isinstance(raw, (Formula, dt.date, str)) or raw is None):
+        raise RowError("effective_date", f"{raw!r} is not a date in the form YYYY-MM-DD")
+    day: dt.date = _rule("effective_date", v.parse_effective_date, text_of("effective_date", raw).strip(), today=today)
+    return day.isoformat()
+
+
+def _evidence_refs(cells: Mapping[str, Cell]) -> tuple[str, ...]:
+    refs = tuple(split_list(text_of("evidence", cells.get("evidence"))))
+    for ref in refs:
+        if not (_KEY.match(ref) or ref.isdigit()):
+            raise RowError("evidence", f"{ref[:30]!r} is neither an evidence key (16 hex digits) nor an evidence number")
+    return refs
+
+
+def parse_assessment(
+    cells: Mapping[str, Cell], actors: set[str], measures: Mapping[str, bool], now: str, today: dt.date
+) -> AssessmentRow:
+    """One assessment row, or ``RowErrors`` naming every cell that breaks a rule."""
+    check = _Collect()
+    actor = check(lambda: _actor(cells, actors), "")
+    measure = check(lambda: _measure(cells, measures), "")
+    effective = check(lambda: _effective(cells, today), "")
+    status = check(lambda: _rule("status", v.parse_enum, "status", text_of("status", cells.get("status")), Status).value, "")
+    prov = check(lambda: _rule("provenance", v.parse_enum, "provenance",
+                               text_of("provenance", cells.get("provenance")).strip() or Provenance.ANALYST_JUDGMENT.value,
+                               Provenance).value, "")
+    conf = check(lambda: _rule("confidence", v.parse_enum, "confidence",
+                               text_of("confidence", cells.get("confidence")).strip() or Confidence.MEDIUM.value,
+                               Confidence).value, "")
+    note = check(lambda: _rule("note", v.clean_note, text_of("note", cells.get("note"))), None)
+    by = check(lambda: _rule("recorded_by", v.clean_text, "recorded by", text_of("recorded_by", cells.get("recorded_by")),
+                             max_chars=v.MAX_SHORT_CHARS), None)
+    recorded_at = check(lambda: _instant("recorded_at", text_of("recorded_at", cells.get("recorded_at")).strip(), now), None)
+    no_refs: tuple[str, ...] = ()
+    evidence = check(lambda: _evidence_refs(cells), no_refs)
+    check.done()
+    return AssessmentRow(actor, measure, effective, status, prov, conf, note, by, recorded_at, evidence)
+
+
+_CACHE_LIMIT = 100_000
+_CODE_COLUMNS = ("actor", "measure", "status", "provenance", "confidence", "recorded_by")
+_MISSING = object()
+
+
+class AssessmentParser:
+    """``parse_assessment`` for many rows: values that repeat (keys, dates, codes, authors) are
+    checked once and remembered; a row with any error is parsed again the slow way, which names
+    every bad cell."""
+
+    def __init__(self, actors: set[str], measures: Mapping[str, bool], now: str, today: dt.date) -> None:
+        self.actors, self.measures, self.now, self.today = actors, measures, now, today
+        self.cache: dict[tuple[str, object], object] = {}
+        # Raw cell -> checked value, per column: a value found in a row that passed all its checks.
+        self.by_column: dict[str, dict[Cell, str | None]] = {c: {} for c in _CODE_COLUMNS}
+        self.checks: dict[str, Callable[[Mapping[str, Cell]], object]] = {
+            "actor": lambda c: _actor(c, actors),
+            "measure": lambda c: _measure(c, measures),
+            "effective_date": lambda c: _effective(c, today),
+            "status": lambda c: _rule("status", v.parse_enum, "status", text_of("status", c.get("status")), Status).value,
+            "provenance": lambda c: _rule("provenance", v.parse_enum, "provenance",
+                                          text_of("provenance", c.get("provenance")).strip() or Provenance.ANALYST_JUDGMENT.value,
+                                          Provenance).value,
+            "confidence": lambda c: _rule("confidence", v.parse_enum, "confidence",
+                                          text_of("confidence", c.get("confidence")).strip() or Confidence.MEDIUM.value,
+                                          Confidence).value,
+            "recorded_by": lambda c: _rule("recorded_by", v.clean_text, "recorded by",
+                                           text_of("recorded_by", c.get("recorded_by")), max_chars=v.MAX_SHORT_CHARS),
+        }
+
+    def _cached(self, column: str, cells: Mapping[str, Cell]) -> object:
+        raw = cells.get(column)
+        key = (column, raw)
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell: never cached
+            return self.checks[column](cells)
+        value = self.checks[column](cells)
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[key] = value
+        return value
+
+    def parse(self, cells: Mapping[str, Cell]) -> AssessmentRow:
+        try:
+            return self._fast(cells)
+        except RowError:
+            return parse_assessment(cells, self.actors, self.measures, self.now, self.today)  # raises RowErrors
+
+    def parse_values(self, header: Sequence[str], values: Sequence[Cell]) -> AssessmentRow:
+        """``parse`` for a row as read: the codes of a row (keys, status, provenance, confidence,
+        author) are looked up together, once per distinct combination."""
+        get = dict(zip(header, values, strict=False)).get
+        known = []
+        try:
+            for column in _CODE_COLUMNS:
+                found = self.by_column[column].get(get(column), _MISSING)
+                if found is _MISSING:
+                    break
+                known.append(found)
+        except TypeError:  # an unhashable cell
+            pass
+        if len(known) < len(_CODE_COLUMNS):
+            row = self.parse(dict(zip(header, values, strict=False)))
+            for column, value in zip(_CODE_COLUMNS, (row.actor, row.measure, row.status, row.provenance, row.confidence,
+                                                       row.recorded_by), strict=True):
+                cache = self.by_column[column]
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                try:
+                    cache[get(column)] = value
+                except TypeError:
+                    pass
+            return row
+        try:
+            effective = self._cached("effective_date", {"effective_date": get("effective_date")})
+            note = self._note(get("note"))
+            raw_at = get("recorded_at")
+            recorded_at = None if raw_at is None or raw_at == "" else _instant("recorded_at", text_of("recorded_at", raw_at).strip(), self.now)
+            raw_ev = get("evidence")
+            evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs({"evidence": raw_ev})
+        except RowError:
+            return self.parse(dict(zip(header, values, strict=False)))
+        actor, measure, status, provenance, confidence, by = known
+        return AssessmentRow(actor, measure, effective, status, provenance, confidence, note,  # type: ignore[arg-type]
+                             by, recorded_at, evidence)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _note(raw_note: Cell) -> str | None:
+        if raw_note is None or raw_note == "":
+            return None
+        if (isinstance(raw_note, str) and raw_note.isascii() and raw_note.isprintable() and raw_note.strip() == raw_note
+                and len(raw_note) <= v.MAX_NOTE_CHARS):
+            return raw_note  # already what clean_note would return
+        note: str | None = _rule("note", v.clean_note, text_of("note", raw_note))
+        return note
+
+    def _fast(self, cells: Mapping[str, Cell]) -> AssessmentRow:
+        c = self._cached
+        note = self._note(cells.get("note"))
+        raw_at = cells.get("recorded_at")
+        recorded_at = None if raw_at is None or raw_at == "" else _instant("recorded_at", text_of("recorded_at", raw_at).strip(), self.now)
+        raw_ev = cells.get("evidence")
+        evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs(cells)
+        return AssessmentRow(
+            str(c("actor", cells)), str(c("measure", cells)), str(c("effective_date", cells)), str(c("status", cells)),
+            str(c("provenance", cells)), str(c("confidence", cells)), note,
+            c("recorded_by", cells),  # type: ignore[arg-type]
+            recorded_at, evidence,
+        )
+
+
+def parse_evidence(cells: Mapping[str, Cell], importer: str, now: str, today: dt.date) -> EvidenceRow:
+    title = _rule("title", v.require_text, "title", text_of("title", cells.get("title")), max_chars=v.MAX_TITLE_CHARS)
+    symbol = _rule("symbol", v.parse_document_symbol, text_of("symbol", cells.get("symbol")) or None)
+    date_text = text_of("date", cells.get("date")).strip()
+    date = _rule("date", v.parse_date, "date", date_text, today=today).isoformat() if date_text else None
+    language = _rule("language", v.parse_language, text_of("language", cells.get("language")) or None)
+    etype = _rule("type", v.parse_enum, "type", text_of("type", cells.get("type")) or EvidenceType.OTHER.value, EvidenceType).value
+    url = _rule("url", v.parse_url, text_of("url", cells.get("url")) or None)
+    pinpoint = _rule("pinpoint", v.clean_text, "pinpoint", text_of("pinpoint", cells.get("pinpoint")), max_chars=v.MAX_SHORT_CHARS)
+    by = _rule("recorded_by", v.clean_text, "recorded by", text_of("recorded_by", cells.get("recorded_by")),
+               max_chars=v.MAX_SHORT_CHARS) or importer
+    created = _instant("created_at", text_of("created_at", cells.get("created_at")).strip(), now) or now
+    content = evidence_key(title, symbol, date, language, etype, url, pinpoint, by, created)
+    given = text_of("evidence_key", cells.get("evidence_key")).strip().lower() or None
+    if given is not None and given != content:
+        raise RowError("evidence_key", f"{given[:20]!r} does not match the row's content (edited after export?); "
+                                       "leave it empty for new evidence")
+    return EvidenceRow(given, content, symbol, title, date, language, etype, url, pinpoint, by, created)
+
+
+def cells_by_column(header: Sequence[str], values: Sequence[Cell]) -> tuple[dict[str, Cell], list[int]]:
+    """Map values to lower-cased column names; returns also positions of values beyond the header."""
+    mapped = {header[i]: values[i] for i in range(min(len(header), len(values))) if header[i]}
+    extra = [i for i in range(len(header), len(values)) if values[i] not in (None, "")]
+    return mapped, extra

@@ -1,0 +1,190 @@
+"""Backups as the user meets them: the start-up check, automatic backups, restore.
+
+- ``startup_check``: SQLite's quick check before a database is opened for writing; a damaged
+  file is refused with the newest good backup named; then, at most once a day, a backup.
+- ``backup_before``: the copy taken before an import or a migration (then rotated).
+- ``restore``: a candidate file is copied aside and verified completely (SQLite integrity,
+  a tracker schema this version knows, an intact change log) before anything is touched; the
+  current file is backed up; only then is the verified copy renamed over the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from tcbm_tracker.domain.errors import DamagedDatabaseError, StorageError, TrackerError, ValidationError
+from tcbm_tracker.storage import backup as store
+from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_backup
+from tcbm_tracker.storage.database import SQLITE_HEADER, Database, file_uri, is_read_only_file
+from tcbm_tracker.storage.migrations import check_schema
+
+__all__ = ["BackupInfo", "RestoreResult", "backup_before", "backup_folder", "backup_now", "checked_backups", "list_backups", "newest_good_backup",
+           "restore", "startup_check", "damaged_message"]
+
+
+def damaged_message(path: Path, problems: list[str]) -> str:
+    good = newest_good_backup(path)
+    first = problems[0] if problems else "quick check failed"
+    offer = (f"the newest good backup is {good.path} ({good.made_at:%Y-%m-%d %H:%M} UTC): "
+             f"`tcbm-tracker --db {path} restore {good.path}`" if good else "no good backup of it was found")
+    return f"{path} is damaged ({first}); it was not opened for writing; {offer}"
+
+
+def check_not_damaged(path: Path) -> None:
+    """Raise ``DamagedDatabaseError`` (naming the newest good backup) if the quick check fails."""
+    problems = store.quick_check(path)
+    if problems:
+        raise DamagedDatabaseError(damaged_message(path, problems), newest_good_backup(path))
+
+
+def backup_now(db_path: Path, reason: str = "manual", *, out: Path | None = None) -> BackupInfo:
+    info = store.make_backup(db_path, reason, out=out)
+    if out is None:
+        store.rotate(db_path)
+    return info
+
+
+def backup_before(db_path: Path, what: str) -> BackupInfo | None:
+    """The backup taken before an import, a restore or a migration (None for a missing file)."""
+    if not Path(db_path).is_file():
+        return None
+    return backup_now(db_path, f"before-{what}")
+
+
+def startup_check(db_path: Path, *, today: dt.date | None = None) -> BackupInfo | None:
+    """Quick check, then the day's automatic backup if none was made today. Returns it, if made."""
+    path = Path(db_path)
+    if not path.is_file() or not _is_sqlite(path) or is_read_only_file(path):
+        return None  # nothing to check, not a database (opening it says so), or a file only read
+    check_not_damaged(path)
+    if not store.has_tracker_schema(path):
+        return None  # not ours (or not yet): opening it will say so
+    day = today or dt.datetime.now(dt.UTC).date()
+    if any(b.made_at.date() == day for b in list_backups(path)):
+        return None
+    return backup_now(path, "daily")
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    previous_saved_as: Path | None
+    entries: int
+
+
+def _verify_candidate(staged: Path, source: Path) -> int:
+    """Everything a restored file must pass; returns the number of change-log entries."""
+    problems = store.quick_check(staged)
+    if problems:
+        raise ValidationError("restore", f"{source} is not a good database ({problems[0]}); nothing was changed")
+    if not store.has_tracker_schema(staged):
+        raise ValidationError("restore", f"{source} is not a TCBM Tracker database; nothing was changed")
+    from tcbm_tracker.services.integrity import IntegrityService
+
+    db = Database(staged)
+    try:
+        try:
+            check_schema(db)
+        except TrackerError as exc:
+            raise ValidationError("restore", f"{source}: {exc.message.replace(str(staged), source.name)}; nothing was changed") from None
+        report = IntegrityService(db).verify(limit=5)
+    finally:
+        db.dispose()
+    if not report.ok:
+        raise ValidationError("restore", f"{source} fails verification ({report.problems[0]}); nothing was changed")
+    # Leave the copy as one self-contained file (rollback journal), with no -wal beside it.
+    conn = sqlite3.connect(staged)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+    return report.entries
+
+
+def _save_current(db_path: Path) -> Path:
+    """Back up the current file before it is replaced; a damaged one is kept byte for byte."""
+    if not store.quick_check(db_path):
+        return backup_now(db_path, "before-restore").path
+    folder = store.folder_for(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{folder.name.rsplit('-', 1)[0]}-{stamp}-damaged.sqlite.raw"
+    shutil.copy2(db_path, target)
+    wal = Path(f"{db_path}-wal")
+    if wal.exists():
+        shutil.copy2(wal, Path(f"{target}-wal"))
+    store.write_hash_record(target)
+    return target
+
+
+def restore(db_path: Path, file: Path) -> RestoreResult:
+    """Replace the database with a verified backup; the current file is backed up first.
+
+    The database must not be open elsewhere (the GUI closes it before restoring). A file that
+    fails any check is refused and nothing changes: not the database, not the backups.
+    """
+    db_path, source = Path(db_path), Path(file).expanduser()
+    if not source.is_file():
+        raise ValidationError("restore", f"{source} is not a file")
+    if db_path.exists() and source.resolve() == db_path.resolve():
+        raise ValidationError("restore", "the file to restore is the database itself")
+    folder = db_path.parent
+    staged = folder / f".{db_path.name}.restoring"
+    for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+        leftover.unlink(missing_ok=True)
+    try:
+        # Read the candidate through SQLite (never a byte copy: a -wal beside it is included).
+        store.online_copy(source, staged) if _is_sqlite(source) else _refuse(source)
+        entries = _verify_candidate(staged, source)
+        saved = None
+        if db_path.exists():
+            healthy = not store.quick_check(db_path)
+            saved = _save_current(db_path)
+            if healthy:
+                _checkpoint(db_path)
+        for side in ("-wal", "-shm"):
+            Path(f"{db_path}{side}").unlink(missing_ok=True)
+        os.replace(staged, db_path)
+        store._fsync_dir(folder)
+    finally:
+        for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+            leftover.unlink(missing_ok=True)
+    return RestoreResult(source, saved, entries)
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _refuse(source: Path) -> None:
+    raise ValidationError("restore", f"{source} is not an SQLite database file; nothing was changed")
+
+
+def _checkpoint(db_path: Path) -> None:
+    """Fold the -wal into the file before it is replaced (its content is in the backup already)."""
+    try:
+        conn = sqlite3.connect(f"{file_uri(db_path)}", uri=True, timeout=1)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StorageError(f"{db_path} is in use by another program; close it before restoring ({exc})") from None
+
+
+def checked_backups(db_path: Path) -> list[tuple[BackupInfo, bool]]:
+    """The backups of a database, newest first, each with whether it still matches its SHA-256."""
+    return [(b, b.hash_matches()) for b in list_backups(db_path)]
+
+
+def backup_folder(db_path: Path) -> Path:
+    return store.folder_for(db_path)

@@ -1,0 +1,204 @@
+"""Seals: the copy's signature over the change-log head, and their verification.
+
+A seal row holds the log position and head hash it vouches for, when it was made, why (a
+report, ``seal``), the fingerprint of the key and the Ed25519 signature over all of these and
+the database's id. Rewriting any history before a seal changes the hash at its position, and
+a new valid seal cannot be made without the copy's key, which is kept outside the database.
+
+Deleting seals is the remaining way round them, so every seal this copy makes is also noted
+in a ledger beside the key (``seal-ledger.jsonl`` in the config folder); ``check_seals`` names
+a seal the ledger knows and the file lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.domain.errors import KeyFileError
+from tcbm_tracker.storage import copy_key, meta
+from tcbm_tracker.storage.chain_check import Problem
+from tcbm_tracker.storage.changelog import head
+from tcbm_tracker.storage.locations import config_dir
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+LEDGER_NAME = "seal-ledger.jsonl"
+
+
+@dataclass(frozen=True)
+class Seal:
+    id: int
+    log_seq: int
+    head_hash: str
+    made_at: str
+    purpose: str
+    key_fingerprint: str
+    signature: str
+
+    @property
+    def short_id(self) -> str:
+        """What a report page prints: the seal's number and the start of its signature."""
+        return f"{self.id}-{self.signature[:8]}"
+
+
+def message(database_id: str, log_seq: int, head_hash: str, made_at: str, purpose: str, key_fingerprint: str) -> bytes:
+    """The bytes a seal signs (unit separators keep fields from running into each other)."""
+    fields = ["tcbm-tracker seal v1", database_id, str(log_seq), head_hash, made_at, purpose, key_fingerprint]
+    return "\x1f".join(fields).encode("utf-8")
+
+
+def make_seal(session: Session, key: copy_key.CopyKey, purpose: str) -> Seal:
+    """Sign the current head; call inside a write transaction."""
+    seq, head_hash = head(session)
+    made_at = utc_now_iso()
+    db_id = meta.database_id(session)
+    signature = key.sign(message(db_id, seq, head_hash, made_at, purpose, key.fingerprint)).hex()
+    row = session.execute(
+        text(
+            "INSERT INTO seal (log_seq, head_hash, made_at, purpose, key_fingerprint, signature) "
+            "VALUES (:s, :h, :at, :p, :f, :sig) RETURNING id"
+        ).bindparams(s=seq, h=head_hash, at=made_at, p=purpose, f=key.fingerprint, sig=signature)
+    ).one()
+    return Seal(int(row[0]), seq, head_hash, made_at, purpose, key.fingerprint, signature)
+
+
+def all_seals(session: Session) -> list[Seal]:
+    rows = session.execute(
+        text("SELECT id, log_seq, head_hash, made_at, purpose, key_fingerprint, signature FROM seal ORDER BY id")
+    ).all()
+    return [Seal(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def newest_seal(session: Session) -> Seal | None:
+    row = session.execute(
+        text("SELECT id, log_seq, head_hash, made_at, purpose, key_fingerprint, signature FROM seal ORDER BY id DESC LIMIT 1")
+    ).first()
+    return None if row is None else Seal(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5], row[6])
+
+
+# --- The ledger beside the key ----------------------------------------------------------
+
+
+def ledger_path(folder: Path | None = None) -> Path:
+    return (folder or config_dir()) / LEDGER_NAME
+
+
+def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None = None) -> None:
+    """Append one line for a seal this copy made (after the seal was committed)."""
+    line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "seal": seal.id,
+                       "log_seq": seal.log_seq, "head_hash": seal.head_hash, "made_at": seal.made_at})
+    target = ledger_path(folder)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        # The seal itself is in the database; without this line a deleted seal goes unnoticed.
+        raise KeyFileError(
+            f"seal {seal.short_id} was made, but could not be noted in {target}: {exc.strerror or exc}"
+        ) from None
+
+
+def _ledger_entries(folder: Path | None = None) -> Iterable[dict[str, object]]:
+    try:
+        lines = ledger_path(folder).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line cut by a crash while it was written
+        if isinstance(entry, dict):
+            out.append(entry)
+    return out
+
+
+# --- Verification -----------------------------------------------------------------------
+
+
+@dataclass
+class SealCheck:
+    problems: list[Problem]
+    notes: list[str]
+    checked: int
+    newest: Seal | None
+
+
+def seal_positions(session: Session) -> set[int]:
+    return {int(r[0]) for r in session.execute(text("SELECT DISTINCT log_seq FROM seal")).all()}
+
+
+def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_key.CopyKey | None) -> SealCheck:
+    """Check every seal against the copy's key and the chain (``hashes``: hash per log position)."""
+    seals = all_seals(session)
+    db_id = meta.get(session, meta.DATABASE_ID) or ""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    checked = 0
+    newest: Seal | None = None
+    for s in seals:
+        where = f"seal {s.short_id}"
+        if key is None or s.key_fingerprint != key.fingerprint:
+            notes.append(f"{where} was made by another copy (key {s.key_fingerprint[:16]}); only that copy can check it")
+            continue
+        signed = message(db_id, s.log_seq, s.head_hash, s.made_at, s.purpose, s.key_fingerprint)
+        if not copy_key.verify(key.public_key_bytes, signed, bytes.fromhex(s.signature) if _is_hex(s.signature) else b""):
+            problems.append(Problem(where, "its signature does not match: the seal, or the database's id, was altered"))
+            continue
+        found = hashes.get(s.log_seq, "0" * 64 if s.log_seq == 0 else None)
+        if found != s.head_hash:
+            now = "no longer has that entry" if found is None else "now holds a different entry there"
+            problems.append(Problem(
+                where,
+                f"vouches for change log entry {s.log_seq} (head {s.head_hash[:16]}), but the log {now}: "
+                "the history before the seal was rewritten",
+            ))
+            continue
+        checked += 1
+        newest = s
+    own = {s.id: s for s in seals}
+    here = str(path.resolve())
+    foreign_here = []
+    for entry in _ledger_entries():
+        if entry.get("database_id") == db_id:
+            sid = entry.get("seal")
+            kept = own.get(sid) if isinstance(sid, int) else None
+            if kept is None or kept.log_seq != entry.get("log_seq") or kept.head_hash != entry.get("head_hash"):
+                problems.append(Problem(
+                    f"seal {sid}",
+                    f"made by this copy on {entry.get('made_at')} is missing or changed in the file "
+                    "(seals were deleted or rewritten, or this is an older copy of the file)",
+                ))
+        elif entry.get("path") == here:
+            foreign_here.append(entry)
+    if foreign_here and not any(s.key_fingerprint == (key.fingerprint if key else None) for s in seals):
+        last = foreign_here[-1]
+        problems.append(Problem(
+            "seals",
+            f"this copy sealed another database at this path (seal {last.get('seal')} of {last.get('made_at')}), "
+            "and this file holds none of its seals: the file was replaced, or its id and seals were rewritten "
+            "(if you replaced it yourself, `tcbm-tracker seal` records the new one)",
+        ))
+    return SealCheck(problems, notes, checked, newest)
+
+
+def _is_hex(value: str) -> bool:
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,213 @@
+"""Crash harness: real processes writing to the database are killed (SIGKILL) at random moments
+after start-up; after each kill ``verify`` passes and the interrupted operation is wholly there
+or wholly absent.
+
+The writes: ``tcbm-tracker assess`` (one assessment), ``tcbm-tracker catalogs --load`` (a
+catalogue of 400 measures, one transaction), ``tcbm-tracker init`` on a new file, and a bulk
+edit of 300 cells through the services in a Python process (the path the desktop
+application's multi-cell edit takes; the command line has no bulk command). "After start-up"
+is observed, not guessed: a ``tcbm-tracker`` process creates its log file once its arguments
+are parsed, just before the command runs; the bulk writer prints ``READY``. Each operation is
+first run to its end (it must then be wholly present), which measures how long it runs after
+start-up; each kill then comes at a random moment in that span (and up to 10% beyond it, so
+some operations complete). 20 kills in the default run, 200 with ``-m slow``; the seed is
+printed with every failure (set ``TCBM_CRASH_SEED`` to replay one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tcbm_tracker.cli import main
+from tcbm_tracker.services.setup import initialise
+from tcbm_tracker.services.tracker import open_tracker
+
+MEASURES_PER_CATALOGUE = 150
+BULK_CELLS = 300
+LAST_RUN = [0.0]
+
+BULK_SCRIPT = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from tcbm_tracker.services.assessments import AssessmentInput
+    from tcbm_tracker.services.tracker import open_tracker
+    t = open_tracker(Path(sys.argv[1]), user="bulk")
+    actors = [a.key for a in t.reference.actors()][:60]
+    measures = [m.key for m in t.reference.measures("LTS2019")][:5]
+    items = [AssessmentInput(a, m, "planned", note=sys.argv[2]) for a in actors for m in measures]
+    print("READY", flush=True)
+    t.assessments.record_many(items)
+    t.close()
+    print("DONE", flush=True)
+""")
+
+
+def _env(log_dir: Path) -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", TCBM_TRACKER_LOG_DIR=str(log_dir))
+
+
+def _kill_after_start(proc: subprocess.Popen[bytes], started: Callable[[], bool], delay: float | None) -> bool:
+    """Wait for the start-up marker, wait ``delay``, SIGKILL; True if the process was still running.
+
+    With ``delay`` None the process is left to finish; the time it took after start-up is
+    recorded in ``LAST_RUN`` (the harness draws its kill moments from that span)."""
+    deadline = time.monotonic() + 60
+    while not started() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    began = time.monotonic()
+    if delay is None:
+        proc.wait(timeout=120)
+        LAST_RUN[0] = time.monotonic() - began
+        alive = False
+    else:
+        time.sleep(delay)
+        alive = proc.poll() is None
+        if alive:
+            os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    if proc.stdout is not None:
+        proc.stdout.close()
+    return alive
+
+
+def _catalogue(path: Path, key: str) -> Path:
+    doc = {"format": "tcbm-tracker/catalog", "format_version": 1, "key": key, "version": 1, "title": f"Crash test {key}",
+           "source_document": "A/1/1", "groups": [{"key": "P", "title": "Policy"}],
+           "measures": [{"key": f"{key}-{j}", "group": "P", "title": f"Measure {j}"} for j in range(MEASURES_PER_CATALOGUE)]}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _verify(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--db", str(db), "verify"])
+    out, err = capsys.readouterr()
+    assert code == 0, (out, err)
+
+
+def _scalar(db: Path, sql: str, **params: object) -> int:
+    from sqlalchemy import text
+
+    t = open_tracker(db)
+    try:
+        with t.db.read() as s:
+            return int(s.exec(text(sql).bindparams(**params)).one()[0])  # type: ignore[call-overload]
+    finally:
+        t.close()
+
+
+def _record(outcome: dict[str, list[bool]], span: dict[str, float], op: str, kill_no: int | None, present: bool) -> None:
+    if kill_no is None:
+        assert present, f"{op} run to its end left nothing"
+        span[op] = LAST_RUN[0]
+    else:
+        outcome[op].append(present)
+
+
+@pytest.mark.parametrize("kills", [pytest.param(20, id="20-kills"), pytest.param(200, id="200-kills", marks=pytest.mark.slow)])
+def test_killed_writes_are_all_or_nothing(kills: int, db_path: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    seed = int(os.environ.get("TCBM_CRASH_SEED", random.randrange(1 << 30)))
+    rng = random.Random(seed)
+    operations = ["assess", "catalogue", "bulk", "init"]
+    outcome: dict[str, list[bool]] = {op: [] for op in operations}
+    span: dict[str, float] = {}  # how long each operation runs after start-up, measured first
+    runs = [(op, None) for op in operations] + [(operations[i % len(operations)], i) for i in range(kills)]
+    for i, (op, kill_no) in enumerate(runs):
+        logs = tmp_path / f"logs-{i}"
+        log_file = logs / "tcbm-tracker.log"
+        # Uniform over the operation's whole run, and a little beyond (some kills come too late).
+        delay = None if kill_no is None else rng.uniform(0, span[op] * 1.1)
+        where = f"run {i} ({op}, kill {kill_no} at {(delay or 0) * 1000:.0f} ms after start-up; TCBM_CRASH_SEED={seed})"
+        tracker_cmd = [sys.executable, "-m", "tcbm_tracker"]
+        if op == "assess":
+            note = f"crash-note-{i}"
+            proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "--user", "crash", "assess", "FRA", "LTS-A.1",
+                                     rng.choice(["planned", "implemented", "no_information"]), "--note", note],
+                                    env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            killed = _kill_after_start(proc, log_file.exists, delay)
+            n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
+            assert n in (0, 1), where
+            assert killed or n == 1, where  # a process that finished must have written its assessment
+            _record(outcome, span, op, kill_no, n == 1)
+        elif op == "catalogue":
+            key = f"KILL{i:04d}"
+            file = _catalogue(tmp_path / f"{key}.json", key)
+            proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "catalogs", "--load", str(file)],
+                                    env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            killed = _kill_after_start(proc, log_file.exists, delay)
+            measures = _scalar(db_path, "SELECT count(*) FROM measure WHERE catalog_key = :k", k=key)
+            catalogs = _scalar(db_path, "SELECT count(*) FROM catalog WHERE key = :k", k=key)
+            assert (catalogs, measures) in ((0, 0), (1, MEASURES_PER_CATALOGUE)), (where, catalogs, measures)
+            assert killed or catalogs == 1, where
+            _record(outcome, span, op, kill_no, catalogs == 1)
+        elif op == "bulk":
+            note = f"crash-bulk-{i}"
+            proc = subprocess.Popen([sys.executable, "-c", BULK_SCRIPT, str(db_path), note], env=_env(logs),
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            assert proc.stdout is not None
+            ready = proc.stdout.readline().strip() == b"READY"
+            killed = _kill_after_start(proc, lambda: ready, delay)
+            n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
+            assert n in (0, BULK_CELLS), (where, n)
+            assert killed or n == BULK_CELLS, where
+            _record(outcome, span, op, kill_no, n == BULK_CELLS)
+        else:  # init on a new file
+            fresh = tmp_path / f"fresh-{i}.sqlite"
+            proc = subprocess.Popen([*tracker_cmd, "--db", str(fresh), "init"], env=_env(logs),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            killed = _kill_after_start(proc, log_file.exists, delay)
+            _record(outcome, span, op, kill_no, not killed)
+            if fresh.exists():
+                # Whatever the kill left, running init again completes it: nothing half-loaded stays.
+                initialise(fresh, user="crash")
+                _verify(fresh, capsys)
+                assert _scalar(fresh, "SELECT count(*) FROM actor") == 195, where
+                assert _scalar(fresh, "SELECT count(*) FROM measure WHERE retired = 0") == 37, where
+        _verify(db_path, capsys)
+    # The kills landed on both sides: some operations were cut off, some had completed.
+    print("operations complete when killed:", {op: f"{sum(r)}/{len(r)}" for op, r in outcome.items()}, "seed", seed)
+    done = [x for results in outcome.values() for x in results]
+    assert len(done) == kills and not all(done) and any(done), (seed, outcome)
+
+
+TWO_WRITERS = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from tcbm_tracker.services.assessments import AssessmentInput
+    from tcbm_tracker.services.tracker import open_tracker
+    t = open_tracker(Path(sys.argv[1]), user=sys.argv[2])
+    print("READY", flush=True)
+    sys.stdin.readline()  # both start writing at the same moment
+    for i in range(40):
+        t.assessments.record(AssessmentInput(sys.argv[3], "LTS-A.1", ["planned", "implemented"][i % 2], note=f"{sys.argv[2]} {i}"))
+    t.close()
+""")
+
+
+def test_two_instances_writing_at_once_lose_nothing(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", TWO_WRITERS, str(db_path), user, actor], env=_env(tmp_path / user),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for user, actor in (("first", "FRA"), ("second", "DEU"))]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "READY"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    for user in ("first", "second"):
+        assert _scalar(db_path, "SELECT count(*) FROM assessment WHERE recorded_by = :u", u=user) == 40
+    _verify(db_path, capsys)

@@ -1,0 +1,48 @@
+"""Terminal output (``cli.output``): columns aligned by display width, invisible characters shown."""
+
+from __future__ import annotations
+
+import pytest
+import wcwidth
+
+from tcbm_tracker.cli.output import display_width, table, terminal_text
+
+
+def columns(line: str) -> list[int]:
+    """Display column at which each two-space-separated field of a table line starts."""
+    starts, col, previous = [], 0, " "
+    for i, ch in enumerate(line):
+        if ch != " " and previous == " " and (i < 2 or line[i - 2 : i] == "  " or i == 0):
+            starts.append(col)
+        col += max(wcwidth.wcwidth(ch), 0) if ch != " " else 1
+        previous = ch
+    return starts
+
+
+@pytest.mark.parametrize("name", ["中华人民共和国", "日本国", "😀🛰", "대한민국", "Côte d'Ivoire", "e\u0301e\u0301"])
+def test_columns_line_up_with_wide_and_combining_characters(name: str) -> None:
+    out = table(["key", "name", "region"], [("AAA", "France", "WEOG"), ("BBB", name, "APG"), ("CCC", "X", "EEG")])
+    lines = out.splitlines()
+    header_columns = columns(lines[0])
+    assert len(header_columns) == 3
+    for line in lines[2:]:
+        assert columns(line) == header_columns, out
+
+
+def test_wide_text_is_cut_by_display_width() -> None:
+    out = table(["n"], [("中" * 40,)], max_width=11)
+    cell = out.splitlines()[2]
+    assert cell == "中" * 5 + "…" and display_width(cell) == 11
+
+
+@pytest.mark.parametrize("ch", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c",
+                                "\u200b", "\u2060", "\ufeff", "\x1b", "\x07", "\u2028", "\u00ad"])
+def test_bidi_controls_and_invisible_characters_are_shown_escaped(ch: str) -> None:
+    text = f"approved{ch}by"
+    assert terminal_text(text) == f"approved[U+{ord(ch):04X}]by"
+    assert f"[U+{ord(ch):04X}]" in table(["note"], [(text,)]) and ch not in table(["note"], [(text,)])
+
+
+def test_joiners_that_shape_scripts_and_emoji_are_kept() -> None:
+    for text in ("می\u200cخواهم", "👨\u200d👩\u200d👧", "שלום עולם", "مرحبا"):
+        assert terminal_text(text) == text
