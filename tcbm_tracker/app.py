@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from tcbm_tracker.storage.locations import APP_NAME
+from tcbm_tracker.storage.locations import APP_NAME, settings_file
 
 
 def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -26,6 +26,11 @@ def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("TCBM Tracker")
+    # Matches packaging/tcbm-tracker.desktop: the desktop shows the right icon and name.
+    app.setDesktopFileName("tcbm-tracker")
+    from tcbm_tracker.ui.window_extras import app_icon
+
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -45,11 +50,36 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     from tcbm_tracker.ui.main_window import MainWindow
     from tcbm_tracker.ui.settings import WindowSettings
 
+    # Portable mode keeps the settings in an INI file beside the data, never in the host's folders.
+    settings_path = settings_path or settings_file()
     qsettings = QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path else QSettings()
     window = MainWindow(controller, WindowSettings(qsettings), dialogs)
+    from tcbm_tracker.storage.locations import backup_dir, config_dir, log_dir
+
+    window.extras.locations = {"Settings and keys": str(config_dir()), "Logs": str(log_dir()), "Backups": str(backup_dir())}
     runner.setParent(window)
     controller.setParent(window)
     return window
+
+
+# Start-up benchmarks of an installed or bundled application (benchmarks/bench_bundle.py),
+# which cannot inject code: print PAINTED and quit once the full matrix is first painted.
+ENV_EXIT_AFTER_PAINT = "TCBM_TRACKER_EXIT_AFTER_PAINT"
+
+
+def _quit_after_first_full_paint(app, window):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent, QObject
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint and window.matrix_view.model.rowCount() > 0:
+                print("PAINTED", flush=True)
+                app.quit()
+            return False
+
+    watch = Painted(window)
+    window.matrix_view.table.viewport().installEventFilter(watch)
+    return watch
 
 
 def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
@@ -71,6 +101,8 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
 
     window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
     install_excepthook(lambda: window)
+    if os.environ.get(ENV_EXIT_AFTER_PAINT):
+        _quit_after_first_full_paint(app, window)
     window.show()
     return int(app.exec())
 
@@ -153,6 +185,10 @@ def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (
     with tempfile.TemporaryDirectory() as settings_dir:
         window = build_window(settings_path=Path(settings_dir) / "settings.ini")
         window.resize(*size)
+        from PySide6.QtCore import Qt as _Qt
+
+        # The history panel as on a screen of this size (the offscreen screen itself is small).
+        window.resizeDocks([window.history_dock], [210 if size[1] >= 800 else 120], _Qt.Orientation.Vertical)
         errors: list[BaseException] = []
         window.controller.error_occurred.connect(lambda exc, details: errors.append(exc))
         window.controller.open_database(Path(db_path))
@@ -163,6 +199,15 @@ def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (
             window.set_as_of(as_of)
             wait_until_idle(window)
         window.show()
+        app.processEvents()
+        if (window.width(), window.height()) != tuple(size):
+            # Qt keeps a window at least its minimum size: say so rather than write another size.
+            from tcbm_tracker.domain.errors import ValidationError
+
+            least = window.minimumSizeHint()
+            window.close()
+            raise ValidationError("size", f"{size[0]}x{size[1]} is smaller than the window can be; "
+                                          f"use at least {least.width()}x{least.height()}")
         if sort == "coverage":
             from PySide6.QtCore import Qt
 

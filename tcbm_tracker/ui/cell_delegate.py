@@ -27,8 +27,11 @@ _BY_VALUE = {s.value: st for s, st in STYLES.items()}
 
 
 class StatusCellDelegate(QStyledItemDelegate):
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: object = None, covered_columns: int = 0) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
+        # Columns painted by an overlay (the frozen Actor and Coverage columns): not painted
+        # here as well, a few hundred data() calls less per repaint.
+        self.covered_columns = covered_columns
         # One table, one font: the key leaves the font out (QFont.key() would cost more than the draw).
         self._cache: dict[tuple[str, int, int, float], QPixmap] = {}
 
@@ -52,7 +55,8 @@ class StatusCellDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         value = index.data(STATUS_ROLE)
         if value is None:  # the actor and coverage columns
-            super().paint(painter, option, index)
+            if index.column() >= self.covered_columns:
+                super().paint(painter, option, index)
             return
         rect = option.rect  # type: ignore[attr-defined]
         key = (value, rect.width(), rect.height(), painter.device().devicePixelRatioF())

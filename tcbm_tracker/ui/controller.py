@@ -23,6 +23,7 @@ from tcbm_tracker.services.dto import (
     CatalogInfo,
     Change,
     Dossier,
+    EvidenceInfo,
     Matrix,
     MeasureOverview,
 )
@@ -49,6 +50,7 @@ class CellHistory:
     actor: str
     measure: str
     entries: tuple[AssessmentInfo, ...]
+    evidence: dict[int, EvidenceInfo] = field(default_factory=dict)  # every item the entries cite
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,12 @@ class TrackerController(QObject):
         self.measure_loaded.emit(overview)
 
     def load_history(self, actor: str, measure: str) -> None:
-        self._submit("history", lambda t, ctx: CellHistory(actor, measure, tuple(t.assessments.history(actor, measure))),
-                     self.history_loaded.emit)
+        def job(t: Tracker, ctx: JobContext) -> CellHistory:
+            entries = tuple(t.assessments.history(actor, measure))
+            cited = sorted({i for a in entries for i in a.evidence_ids})
+            return CellHistory(actor, measure, entries, {i: t.evidence.get(i) for i in cited})
+
+        self._submit("history", job, self.history_loaded.emit)
 
     def load_changes(self, since: dt.date) -> None:
         self._submit("changes", lambda t, ctx: ChangesSince(since, tuple(t.assessments.changes_since(since))),

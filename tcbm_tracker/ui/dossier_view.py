@@ -46,7 +46,9 @@ class ActorDossierView(QWidget):
         self.standing_labels: dict[str, str] = {}
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Actor"))
+        caption = QLabel("Ac&tor")  # Alt+T: the picker (Alt+A is the tab)
+        caption.setBuddy(self.picker)
+        top.addWidget(caption)
         top.addWidget(self.picker)
         top.addStretch(1)
         layout = QVBoxLayout(self)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -42,7 +43,9 @@ from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.ui.edits import EditContext, EditRequest
 from tcbm_tracker.ui.evidence_dialog import reason_label
 from tcbm_tracker.ui.evidence_picker import EvidencePickerModel, EvidenceSearchProxyModel
+from tcbm_tracker.ui.keyboard import TypeToSelectCombo
 from tcbm_tracker.ui.status_style import status_text
+from tcbm_tracker.ui.wording import count
 
 ValidateAssessment = Callable[[AssessmentInput], object]
 _NO_EVIDENCE = "No evidence in this database yet: “Add new evidence…” records a document or source."
@@ -80,7 +83,7 @@ class AssessmentEditorDialog(QDialog):
         heading.setWordWrap(True)
         heading.setTextFormat(Qt.TextFormat.RichText)
 
-        self.status = QComboBox()
+        self.status = TypeToSelectCombo()  # "imp" selects "✓ Implemented"
         for s in STATUS_ORDER:
             self.status.addItem(status_text(s), s.value)
         self.status.setPlaceholderText("Choose a status…")
@@ -96,7 +99,10 @@ class AssessmentEditorDialog(QDialog):
         self.note = NoteEdit()
         self.note.setPlaceholderText("What the assessment rests on, in a sentence or two")
         self.note.setTabChangesFocus(True)
-        self.note.setFixedHeight(80)
+        # Grows with the dialog (size grip in the corner); starts taller for a long note.
+        self.note.setMinimumHeight(80)
+        self.note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setSizeGripEnabled(True)
         if current is not None and single:
             self.status.setCurrentIndex(self.status.findData(current.status.value))
             self.provenance.setCurrentIndex(self.provenance.findData(current.provenance.value))
@@ -200,7 +206,8 @@ class AssessmentEditorDialog(QDialog):
         self.change_mode.toggled.connect(self._mode_chosen)
         self.evidence_model.dataChanged.connect(self.revalidate)
         self.evidence_model.rowsInserted.connect(self.revalidate)
-        self.resize(620, self.sizeHint().height())
+        long_note = current is not None and current.note is not None and len(current.note) > 300
+        self.resize(620, self.sizeHint().height() + (160 if long_note else 0))
         self.status.setFocus()
         self._mode_chosen()
 
@@ -213,7 +220,7 @@ class AssessmentEditorDialog(QDialog):
             return (f"<b>{_esc(c.actor_names[actor])}</b> — <b>{measure}</b> {_esc(c.measure_titles[measure])}"
                     f"<br><span style='color:#555'>{now}</span>")
         actors, measures = {a for a, _ in c.cells}, {m for _, m in c.cells}
-        return (f"<b>Bulk edit: {len(c.cells):,} cells</b> ({len(actors)} actors × {len(measures)} measures)"
+        return (f"<b>Bulk edit: {len(c.cells):,} cells</b> ({count(len(actors), 'actor')} × {count(len(measures), 'measure')})"
                 "<br><span style='color:#555'>Every selected cell gets the same assessment, recorded as one change.</span>")
 
     # --- the two acts -----------------------------------------------------------------------------

@@ -66,7 +66,12 @@ class EvidenceDialog(QDialog):
         file_row.addWidget(browse)
 
         self.reasons: dict[str, QLabel] = {}
+        # A field's reason shows once the user has typed in it (no red "is required" on an empty
+        # new form); Add stays disabled meanwhile. Hidden reason rows take no space.
+        self.touched: set[str] = set()
+        self._reason_rows: dict[str, int] = {}
         form = QFormLayout()
+        self.form = form
         for name, label, widget in [
             ("title", "&Title", self.title), ("document symbol", "&Symbol", self.symbol), ("date", "&Date", self.date),
             ("language", "&Language", self.language), ("type", "T&ype", self.evidence_type), ("url", "&URL", self.url),
@@ -79,6 +84,7 @@ class EvidenceDialog(QDialog):
             form.addRow(caption, widget)
             self.reasons[name] = reason_label()
             form.addRow("", self.reasons[name])
+            self._reason_rows[name] = form.rowCount() - 1
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
         self.buttons.accepted.connect(self.accept)
@@ -86,11 +92,13 @@ class EvidenceDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        for w in (self.title, self.symbol, self.date, self.language, self.url, self.pinpoint, self.file):
+        for name, w in (("title", self.title), ("document symbol", self.symbol), ("date", self.date),
+                        ("language", self.language), ("url", self.url), ("pinpoint", self.pinpoint), ("file", self.file)):
+            w.textEdited.connect(lambda _text, name=name: self.touched.add(name))
             w.textChanged.connect(self.revalidate)
         self.evidence_type.currentIndexChanged.connect(self.revalidate)
+        self.revalidate()  # first: the height below is that of the form without reason lines
         self.resize(560, self.sizeHint().height())
-        self.revalidate()
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Attach a file")
@@ -131,9 +139,16 @@ class EvidenceDialog(QDialog):
     def revalidate(self) -> None:
         errors = self.errors()
         for name, label in self.reasons.items():
-            label.setText(errors.get(name, ""))
-            label.setVisible(name in errors)
+            shown = name in errors and (name in self.touched or self._filled(name))
+            label.setText(errors.get(name, "") if shown else "")
+            self.form.setRowVisible(self._reason_rows[name], shown)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not errors)
+
+    def _filled(self, name: str) -> bool:
+        """A field given a value some other way (pasted by a program, Browse…) counts as touched."""
+        field = {"title": self.title, "document symbol": self.symbol, "date": self.date, "language": self.language,
+                 "url": self.url, "pinpoint": self.pinpoint, "file": self.file}.get(name)
+        return field is not None and bool(field.text())
 
     @classmethod
     def ask(cls, parent: QWidget | None, validate: ValidateEvidence) -> EvidenceInput | None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from tcbm_tracker.domain.vocabulary import EvidenceType
 from tcbm_tracker.services.dto import EvidenceInfo
 from tcbm_tracker.services.evidence import EvidenceInput
+from tcbm_tracker.ui.bidi import isolate
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -28,7 +29,9 @@ def evidence_line(e: EvidenceInfo | EvidenceInput) -> str:
     symbol = f"{e.symbol} — " if e.symbol else ""
     date = f" ({e.date})" if e.date else ""
     new = "" if isinstance(e, EvidenceInfo) else "  [new]"
-    return f"{symbol}{e.title}{date}{new}"
+    # An Arabic or Hebrew title is isolated, so that the date after it is not laid out in its
+    # right-to-left run (which showed "2024-03-01" as "01-03-2024").
+    return f"{symbol}{isolate(e.title)}{date}{new}"
 
 
 class EvidencePickerModel(QAbstractListModel):

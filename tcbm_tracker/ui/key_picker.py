@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
+from tcbm_tracker.ui.keyboard import ReturnChoosesBestMatch
+
 
 class KeyPicker(QComboBox):
     key_chosen = Signal(str)
@@ -24,6 +26,8 @@ class KeyPicker(QComboBox):
         self.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.setAccessibleName(accessible_name)
         self.activated.connect(self._activated)
+        # "Fra", Enter: France, without first choosing it in the list.
+        self._return = ReturnChoosesBestMatch(self, self._activated)
 
     def set_items(self, items: Iterable[tuple[str, str]]) -> None:
         """Replace the items (label, key), keeping the current key selected if it is still there."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressDialog,
     QTabWidget,
     QToolBar,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid as shiboken_valid
 
-from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
@@ -46,6 +44,10 @@ from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
+from tcbm_tracker.ui.sort_menu import SortMenu
+from tcbm_tracker.ui.window_extras import WindowExtras
+from tcbm_tracker.ui.window_fit import fit_to_screen
+from tcbm_tracker.ui.wording import count
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.evidence import EvidenceInput
@@ -55,23 +57,35 @@ if TYPE_CHECKING:
 FILE_FILTER = "TCBM Tracker databases (*.sqlite *.db);;All files (*)"
 
 
+def _start_folder(parent: QWidget) -> str:
+    """Where a file dialog opens: the folder last used, else the open database's (see WindowExtras)."""
+    extras = getattr(parent.window(), "extras", None)
+    return extras.dialog_folder() if extras is not None else ""
+
+
+def _in_start_folder(parent: QWidget, name: str) -> str:
+    folder = _start_folder(parent)
+    return str(Path(folder) / name) if folder else name
+
+
 def _ask_open_path(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open database", "", FILE_FILTER)
+    path, _ = QFileDialog.getOpenFileName(parent, "Open database", _start_folder(parent), FILE_FILTER)
     return Path(path) if path else None
 
 
 def _ask_new_path(parent: QWidget) -> Path | None:
     # No "replace it?" question: an existing file is never replaced (new_database refuses it).
-    path, _ = QFileDialog.getSaveFileName(parent, "New database", "tracker.sqlite", FILE_FILTER,
+    path, _ = QFileDialog.getSaveFileName(parent, "New database", _in_start_folder(parent, "tracker.sqlite"), FILE_FILTER,
                                           options=QFileDialog.Option.DontConfirmOverwrite)
     return Path(path) if path else None
 
 
 def _ask_report_path(parent: QWidget, request: ReportRequest) -> Path | None:
     if request.kind == "all-actors":
-        folder = QFileDialog.getExistingDirectory(parent, "Folder for the compliance summaries")
+        folder = QFileDialog.getExistingDirectory(parent, "Folder for the compliance summaries", _start_folder(parent))
         return Path(folder) if folder else None
-    path, _ = QFileDialog.getSaveFileName(parent, f"Save {request.title()}", request.suggested_name(), "PDF files (*.pdf)")
+    path, _ = QFileDialog.getSaveFileName(parent, f"Save {request.title()}", _in_start_folder(parent, request.suggested_name()),
+                                          "PDF files (*.pdf)")
     return Path(path) if path else None
 
 
@@ -127,7 +141,7 @@ class MainWindow(QMainWindow):
             ReportSubjects(actor=self.current_actor, measure=self.current_measure,
                            matrix_filter=lambda: self.matrix_view.current_filter(),
                            changes_since=lambda: self.changes_view.since_date()),
-            ask_path=lambda parent, request: self.dialogs.ask_report_path(parent, request),
+            ask_path=lambda parent, request: self._remember_folder(self.dialogs.ask_report_path(parent, request)),
             show_message=lambda text: self.statusBar().showMessage(text, 10_000),
             parent=self,
         )
@@ -156,6 +170,7 @@ class MainWindow(QMainWindow):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(self.as_of_banner)
+        box.addWidget(self.reports.done_bar)
         box.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -169,10 +184,10 @@ class MainWindow(QMainWindow):
         self._connect()
         # The grid has the keyboard at start: arrows move, typing a name jumps to that actor.
         self.matrix_view.table.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.resize(1400, 860)
-        self.resizeDocks([self.history_dock], [170], Qt.Orientation.Vertical)
-        if (geometry := settings.geometry()) is not None:
-            self.restoreGeometry(geometry)
+        geometry = settings.geometry()
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        small = fit_to_screen(self, restored=restored)  # never larger than the screen it opens on
+        self.resizeDocks([self.history_dock], [120 if small else 210], Qt.Orientation.Vertical)
         if (state := settings.state()) is not None:
             self.restoreState(state)
 
@@ -221,6 +236,8 @@ class MainWindow(QMainWindow):
             # ``triggered`` passes ``checked``: it must not land in ``i`` (it did, and every key showed tab 0).
             view_menu.addAction(self._action(name, lambda checked=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"))
         view_menu.addSeparator()
+        self.sort_menu = SortMenu(self.matrix_view, lambda: self.tabs.setCurrentWidget(self.matrix_view), self)
+        view_menu.addMenu(self.sort_menu.menu)
         view_menu.addAction(self.history_action)
         self.today_action = self._action("Show &Today", lambda: self.set_as_of(self.controller.today()), "Ctrl+T",
                                          "Show the record as it stands today")
@@ -228,7 +245,7 @@ class MainWindow(QMainWindow):
         self.reports_menu = self.menuBar().addMenu("&Reports")
         self.reports.fill_menu(self.reports_menu)
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About TCBM Tracker", self._about))
+        self.extras = WindowExtras(self, edit_menu, help_menu)  # Copy, Help pages, About, icon
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -320,11 +337,13 @@ class MainWindow(QMainWindow):
             self._viewed_actor(self._last_actor)  # its name, now known
         self.dossier_view.region_labels = data.region_labels
         self.dossier_view.standing_labels = data.standing_labels
+        self.extras.catalogs = data.catalogs
+        self.matrix_view.start_panel.setVisible(not m.cells and self.controller.is_today)  # an empty record: say where to start
         self.dossier_view.set_actors(m.actors)
         self.measure_view.set_measures(m.measures, data.region_labels)
         # A cell whose current assessment is "not assessed" (an undo, a reset) is not assessed.
         assessed = sum(1 for c in m.cells.values() if c.status is not Status.NOT_ASSESSED)
-        self.counts_label.setText(f"{len(m.actors):,} actors · {len(m.measures):,} measures · "
+        self.counts_label.setText(f"{count(len(m.actors), 'actor')} · {count(len(m.measures), 'measure')} · "
                                   f"{assessed:,} of {len(m.actors) * len(m.measures):,} cells assessed")
 
     def _dossier_loaded(self, dossier: Dossier) -> None:
@@ -430,13 +449,18 @@ class MainWindow(QMainWindow):
         self.last_error.finished.connect(lambda _result: self.restore_focus(came_from))  # type: ignore[attr-defined]
 
     # --- user actions ---------------------------------------------------------------------------------
+    def _remember_folder(self, path: Path | None) -> Path | None:
+        if path is not None:
+            self.extras.remember_folder(path)
+        return path
+
     def open_database(self) -> None:
-        path = self.dialogs.ask_open_path(self)
+        path = self._remember_folder(self.dialogs.ask_open_path(self))
         if path is not None:
             self.controller.open_database(path)
 
     def new_database(self) -> None:
-        path = self.dialogs.ask_new_path(self)
+        path = self._remember_folder(self.dialogs.ask_new_path(self))
         if path is not None:
             if path.exists():
                 # A user error (a message box that says what to do), not a bug report.
@@ -521,9 +545,27 @@ class MainWindow(QMainWindow):
         else:
             self._changes_stale = True
 
+    def _tab_cell(self, view: QWidget | None) -> tuple[str, str] | None:
+        """The cell at the cursor of a tab's table (None when there is none)."""
+        if view is self.matrix_view:
+            current = self.matrix_view.table.currentIndex()
+            if not current.isValid():
+                return None
+            source = self.matrix_view.proxy.mapToSource(current)
+            measure = self.matrix_view.model.measure_at(source.column())
+            return (self.matrix_view.model.actor_at(source.row()).key, measure.key) if measure else None
+        if view is self.dossier_view or view is self.measure_view:
+            cells = view.selected_cells() if view.table.currentIndex().isValid() else []
+            return cells[0] if cells else None
+        return None
+
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is not None:
             self._viewed_actor(self.dossier_view.dossier.actor.key)  # back to a dossier: that actor again
+        # The history panel follows the row under the cursor of the tab now in view. Only the
+        # panel: showing a tab again is not viewing its actor (Ctrl+P keeps the actor last viewed).
+        if (cell := self._tab_cell(self.tabs.widget(index))) is not None and cell[1] and self.history_dock.isVisible():
+            self.controller.load_history(*cell)
         if self.tabs.widget(index) is self.changes_view and self._changes_stale:
             self._load_changes()
         elif (self.tabs.widget(index) is self.dossier_view and self.dossier_view.dossier is None
@@ -536,13 +578,6 @@ class MainWindow(QMainWindow):
                 self.open_measure(cells[0][1])
             elif self.matrix_view.model.measures:
                 self.open_measure(self.matrix_view.model.measures[0].key)
-
-    def _about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About TCBM Tracker",
-                          f"TCBM Tracker {__version__}\n\nWho implements the UN space TCBMs (A/68/189) and the "
-                          "COPUOS guidelines for the long-term sustainability of outer space activities "
-                          "(A/74/20, annex II).", QMessageBox.StandardButton.Ok, self)
-        box.open()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

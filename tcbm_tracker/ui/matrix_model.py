@@ -19,6 +19,7 @@ from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import ActorInfo, CellState, Matrix, MeasureInfo
 from tcbm_tracker.services.figures import percent
 from tcbm_tracker.services.mapping import sort_key
+from tcbm_tracker.ui.matrix_sort import coverage_sort_value, row_keys, sorted_rows
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, STYLES
 
 Index = QModelIndex | QPersistentModelIndex
@@ -78,33 +79,70 @@ class MatrixTableModel(QAbstractTableModel):
         self.coverage: list[RowCoverage] = []
         self._actor_sort: list[str] = []
         self._coverage_columns: list[int] | None = None  # measure indexes counted; None: all
+        # The rows are kept in the order shown (see matrix_sort): row r is the service's row
+        # _base_pos[r]; _service_keys is the service's actor order, to tell a reload of the same shape.
+        self._base_pos: list[int] = []
+        self._service_keys: list[str] = []
+        self.sort_spec: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     # --- loading ---------------------------------------------------------------------------
     def set_matrix(self, matrix: Matrix) -> None:
         """Show a matrix; keeps selection and scrolling when only statuses changed."""
-        same_shape = ([a.key for a in matrix.actors] == [a.key for a in self.actors]
-                      and [m.key for m in matrix.measures] == [m.key for m in self.measures])
+        service_keys = [a.key for a in matrix.actors]
+        same_shape = service_keys == self._service_keys and [m.key for m in matrix.measures] == [m.key for m in self.measures]
         cell = matrix.cells.get
         keys = [m.key for m in matrix.measures]
         unknown = Status.NOT_ASSESSED
         statuses = [[c.status if (c := cell((a.key, k))) is not None else unknown for k in keys] for a in matrix.actors]
         if same_shape and self.actors:
             old_cells = self.cells
-            self.actors, self.cells, self.statuses = list(matrix.actors), dict(matrix.cells), statuses
+            pos = self._base_pos  # the rows stay where they are shown
+            self.actors, self.cells, self.statuses = [matrix.actors[b] for b in pos], dict(matrix.cells), [statuses[b] for b in pos]
             self._recompute_coverage()
             changed = [r for r, a in enumerate(self.actors)
                        if any(old_cells.get((a.key, m.key)) != self.cells.get((a.key, m.key)) for m in self.measures)]
             last = self.columnCount() - 1
             for r in changed:
                 self.dataChanged.emit(self.index(r, 0), self.index(r, last))
+            if changed and self.sort_spec[0] > ACTOR_COLUMN:
+                self._apply_sort(emit=True)  # a status or coverage changed: its row may move, as it would in a proxy
             return
         self.beginResetModel()
         self.actors, self.measures = list(matrix.actors), list(matrix.measures)
         self.cells, self.statuses = dict(matrix.cells), statuses
         self._actor_sort = [sort_key(a.name) for a in self.actors]
+        self._base_pos = list(range(len(self.actors)))
+        self._service_keys = service_keys
         self._coverage_columns = None
         self._recompute_coverage()
+        self._apply_sort(emit=False)
         self.endResetModel()
+
+    # --- sorting (see matrix_sort) ------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Put the rows in order of ``column`` (-1: the service's order), keeping selections."""
+        self.sort_spec = (column, order)
+        self._apply_sort(emit=True)
+
+    def _apply_sort(self, *, emit: bool) -> None:
+        column, order = self.sort_spec
+        new = sorted_rows(self._base_pos, row_keys(column, self._actor_sort, self.coverage, self.statuses), order)
+        if new == list(range(len(new))):
+            return
+        if emit:
+            self.layoutAboutToBeChanged.emit()
+        self.actors = [self.actors[r] for r in new]
+        self.statuses = [self.statuses[r] for r in new]
+        self.coverage = [self.coverage[r] for r in new]
+        self._actor_sort = [self._actor_sort[r] for r in new]
+        self._base_pos = [self._base_pos[r] for r in new]
+        if emit:
+            where = [0] * len(new)
+            for i, r in enumerate(new):
+                where[r] = i
+            old = self.persistentIndexList()
+            self.changePersistentIndexList(old, [self.index(where[i.row()], i.column()) for i in old])
+            self.layoutChanged.emit()
 
     def set_coverage_measures(self, measure_columns: Sequence[int] | None) -> None:
         """Count coverage over these measure indexes only (the visible catalogue or group)."""
@@ -115,6 +153,8 @@ class MatrixTableModel(QAbstractTableModel):
         self._recompute_coverage()
         if self.actors:
             self.dataChanged.emit(self.index(0, COVERAGE_COLUMN), self.index(len(self.actors) - 1, COVERAGE_COLUMN))
+            if self.sort_spec[0] == COVERAGE_COLUMN:
+                self._apply_sort(emit=True)
 
     def _recompute_coverage(self) -> None:
         cols = self._coverage_columns
@@ -193,10 +233,7 @@ class MatrixTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cov.text
         if role == SORT_ROLE:
-            # Implementation rate first; among equals, the more assessed first; nothing assessed last.
-            if cov.rate is None:
-                return -1.0
-            return cov.rate + cov.assessed / cov.in_scope / 1000
+            return coverage_sort_value(cov.implemented, cov.assessed, cov.in_scope)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.ForegroundRole and cov.assessed == 0:
@@ -269,7 +306,7 @@ class MatrixFilter:
 
 
 class MatrixFilterProxyModel(QSortFilterProxyModel):
-    """Filters rows (actors) and columns (measures); sorts by ``SORT_ROLE``."""
+    """Filters rows (actors) and columns (measures); sorting is the source model's (``sort``)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -317,6 +354,18 @@ class MatrixFilterProxyModel(QSortFilterProxyModel):
         self._rows = set(rows)
         self._columns = {c + FIRST_MEASURE_COLUMN for c in columns}
         self.endFilterChange()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The view's sort (header click, ``sortByColumn``) goes to the model: the proxy never
+        compares rows itself (see matrix_sort), so it keeps the source's order."""
+        if column < 0:
+            source_column = -1
+        elif column < FIRST_MEASURE_COLUMN or self._columns is None:
+            source_column = column
+        else:
+            shown = sorted(self._columns)
+            source_column = shown[column - FIRST_MEASURE_COLUMN] if column - FIRST_MEASURE_COLUMN < len(shown) else -1
+        self.source().sort(source_column, order)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         return self._rows is None or source_row in self._rows

@@ -22,7 +22,11 @@ from tcbm_tracker.domain.vocabulary import STATUS_ORDER, Status
 from tcbm_tracker.ui.cell_delegate import StatusCellDelegate
 from tcbm_tracker.ui.controller import MatrixData
 from tcbm_tracker.ui.edits import Cell
+from tcbm_tracker.ui.frozen_columns import FrozenColumnsView, keep_clear_of_frozen
+from tcbm_tracker.ui.keyboard import TypedText, TypeToSelectCombo
 from tcbm_tracker.ui.legend import StatusLegend
+from tcbm_tracker.ui.measure_strip import MeasureStrip
+from tcbm_tracker.ui.start_panel import StartPanel
 from tcbm_tracker.ui.matrix_model import (
     ACTOR_COLUMN,
     COVERAGE_COLUMN,
@@ -54,6 +58,44 @@ class MatrixTableView(QTableView):
     def __init__(self) -> None:
         super().__init__()
         self.separator_columns: list[int] = []  # view columns with a separator on their left
+        self.frozen: FrozenColumnsView | None = None  # the Actor and Coverage columns, kept in view
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setTabKeyNavigation(False)  # Tab and Shift+Tab leave the grid; arrows move in it
+        self._typed = TypedText()
+
+    def keyboardSearch(self, search: str) -> None:
+        """Typing a name jumps to that actor, from any column (the column stays)."""
+        model = self.model()
+        if not search or model is None or model.rowCount() == 0:
+            return
+        typed = self._typed.add(search)
+        current = self.currentIndex()
+        row = max(current.row(), 0)
+        start = row if len(typed) > 1 else row + 1
+        flags = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchWrap
+        found = model.match(model.index(start % model.rowCount(), 0), Qt.ItemDataRole.DisplayRole, typed, 1, flags)
+        if not found and len(typed) > 1:  # no name starts so: start again from this letter
+            found = model.match(model.index((row + 1) % model.rowCount(), 0), Qt.ItemDataRole.DisplayRole,
+                                self._typed.restart(search), 1, flags)
+        if found:
+            column = current.column() if current.isValid() else 0
+            self.setCurrentIndex(model.index(found[0].row(), column))
+
+    def scrollTo(self, index: QModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # type: ignore[override]
+        before = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        if self.frozen is not None:
+            keep_clear_of_frozen(self, self.frozen, index, before)
+
+    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.frozen is not None:
+            self.frozen.update_geometry()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self.frozen is not None:
+            self.frozen.update_geometry()
 
     def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
         key = event.key()  # type: ignore[attr-defined]
@@ -123,7 +165,7 @@ class MatrixView(QWidget):
         self.region_box = QComboBox()
         self.region_box.setAccessibleName("Regional group")
         self.region_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.status_box = QComboBox()
+        self.status_box = TypeToSelectCombo()
         self.status_box.setAccessibleName("Status")
         self.status_box.addItem("Any status", None)
         for s in STATUS_ORDER:
@@ -180,6 +222,13 @@ class MatrixView(QWidget):
         self.table.enter_pressed.connect(self._enter_pressed)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._shape_columns)
+        self.frozen = FrozenColumnsView(self.table, FIRST_MEASURE_COLUMN)
+        self.table.frozen = self.frozen
+        # The grid's own Actor and Coverage cells are always under the frozen view: not painted twice.
+        self.table.itemDelegate().covered_columns = FIRST_MEASURE_COLUMN
+        self.frozen.doubleClicked.connect(self._double_clicked)
+        self.frozen.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.frozen.customContextMenuRequested.connect(self._frozen_menu)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
@@ -191,6 +240,10 @@ class MatrixView(QWidget):
         self.measure_banner.setWordWrap(True)
         self.measure_banner.hide()
         layout.addWidget(self.measure_banner)
+        self.start_panel = StartPanel()  # shown by the window while nothing is assessed
+        layout.addWidget(self.start_panel)
+        self.strip = MeasureStrip()
+        layout.addWidget(self.strip)
         layout.addWidget(self.table, 1)
         self.hint = QLabel("Double-click a cell (or Enter) to record an assessment · select several cells, "
                            "or actor names for whole rows, and press F2 to edit them together · Ctrl+Z undoes")
@@ -398,6 +451,9 @@ class MatrixView(QWidget):
             return
         source = self.proxy.mapToSource(current)
         measure = self.model.measure_at(source.column())
+        note = "" if measure else str(self.model.headerData(source.column(), Qt.Orientation.Horizontal,
+                                                           Qt.ItemDataRole.ToolTipRole) or "Actor: double-click opens the dossier")
+        self.strip.show_measure(measure, note)
         self.current_cell_changed.emit(self.model.actor_at(source.row()).key, measure.key if measure else "")
 
     def _cell_menu(self, index: QModelIndex, where: QPoint) -> None:
@@ -418,6 +474,17 @@ class MatrixView(QWidget):
             self.last_menu.deleteLater()
         self.last_menu = menu
         menu.popup(where)
+
+    def _frozen_menu(self, pos: QPoint) -> None:
+        """Right-click on a name or coverage in the frozen columns: that actor's dossier."""
+        assert self.frozen is not None
+        index = self.frozen.indexAt(pos)
+        if not index.isValid():
+            return
+        actor = self.model.actor_at(self.proxy.mapToSource(index).row())
+        menu = QMenu(self)
+        menu.addAction(f"Open dossier of {actor.name}", lambda: self.actor_opened.emit(actor.key))
+        menu.popup(self.frozen.viewport().mapToGlobal(pos))
 
     def _header_menu(self, pos: QPoint) -> None:
         section = self.table.horizontalHeader().logicalIndexAt(pos)

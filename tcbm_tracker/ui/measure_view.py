@@ -60,7 +60,9 @@ class MeasureView(QWidget):
         self.overview: MeasureOverview | None = None
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Measure"))
+        caption = QLabel("Meas&ure")  # Alt+U: the picker (Alt+S is the tab)
+        caption.setBuddy(self.picker)
+        top.addWidget(caption)
         top.addWidget(self.picker)
         top.addStretch(1)
         layout = QVBoxLayout(self)

@@ -21,6 +21,7 @@ from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.ui.controller import TrackerController
 from tcbm_tracker.ui.jobs import Job, JobCancelled, JobContext
 from tcbm_tracker.ui.matrix_model import MatrixFilter
+from tcbm_tracker.ui.report_done_bar import ReportDoneBar
 
 if TYPE_CHECKING:
     from tcbm_tracker.reports.batch import BatchResult
@@ -133,6 +134,7 @@ class ReportMenu(QObject):
         self._parent = parent
         self.last_result: ReportResult | BatchResult | None = None
         self.last_warning_box: QMessageBox | None = None
+        self.done_bar = ReportDoneBar(parent)  # the window places it
         exporter.report_written.connect(self._written)
         self.actions: dict[str, QAction] = {}
         for kind, text, shortcut, tip in [
@@ -184,10 +186,14 @@ class ReportMenu(QObject):
             self.exporter.export(request, out)
 
     def _written(self, result: ReportResult | BatchResult) -> None:
-        where = result.folder if isinstance(result, _batch_result_type()) else result.path  # type: ignore[union-attr]
+        batch = isinstance(result, _batch_result_type())
+        where = result.folder if batch else result.path  # type: ignore[union-attr]
         count = f"{len(result.results)} files, " if hasattr(result, "results") else ""
         self._show_message(f"Wrote {where} ({count}{result.pages} pages)")
         self.last_result = result
+        # Offer to open what was written, without blocking: the user may carry on working.
+        self.done_bar.offer(f"Wrote {where} ({count}{result.pages} pages)", None if batch else Path(where),
+                            Path(where) if batch else Path(where).parent)
         if result.warnings:
             # Characters the PDF fonts cannot show: say which, without blocking.
             box = QMessageBox(QMessageBox.Icon.Information, "Report written with warnings", f"Wrote {where}.",

@@ -28,6 +28,15 @@ class WindowSettings:
         self.qsettings.setValue("window/state", state)
         self.qsettings.sync()
 
+    def last_folder(self) -> Path | None:
+        """The folder last chosen in a file dialog (where the next one starts)."""
+        value = self.qsettings.value("files/last_folder")
+        return Path(value) if isinstance(value, str) and value else None
+
+    def set_last_folder(self, folder: Path) -> None:
+        self.qsettings.setValue("files/last_folder", str(Path(folder).resolve()))
+        self.qsettings.sync()
+
     def recent_files(self) -> list[Path]:
         value = self.qsettings.value("files/recent", [])
         items = [value] if isinstance(value, str) else list(value or [])

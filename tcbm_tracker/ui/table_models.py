@@ -26,6 +26,8 @@ from tcbm_tracker.services.dto import (
 )
 from tcbm_tracker.services.figures import rate_phrase
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
+from tcbm_tracker.ui.bidi import isolate
+from tcbm_tracker.ui.tooltips import tooltip_text
 
 T = TypeVar("T")
 _BOLD = QFont()
@@ -121,7 +123,7 @@ class DtoTableModel(QAbstractTableModel, Generic[T]):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ToolTipRole:
-            return col.tooltip(row) if col.tooltip else (col.text(row) or None)
+            return tooltip_text(col.tooltip(row) if col.tooltip else col.text(row))
         if col.status is not None and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             status = col.status(row)
             if status is None:
@@ -141,8 +143,8 @@ def evidence_text(evidence: Sequence[EvidenceInfo]) -> str:
 
 
 def evidence_tooltip(evidence: Sequence[EvidenceInfo]) -> str:
-    return "\n".join(f"{e.label}" + (f" ({e.date})" if e.date else "") + (f", {e.pinpoint}" if e.pinpoint else "")
-                     for e in evidence)
+    return "\n".join((f"{e.symbol} " if e.symbol else "") + isolate(e.title) + (f" ({e.date})" if e.date else "")
+                     + (f", {e.pinpoint}" if e.pinpoint else "") for e in evidence)
 
 
 def first_line(text: str | None) -> str:

@@ -35,6 +35,7 @@ def make_table(model: DtoTableModel, *, sortable: bool = True, sort_column: int 
     view.setSortingEnabled(sortable)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # Tab and Shift+Tab leave the table, as in any form
     view.setWordWrap(False)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()

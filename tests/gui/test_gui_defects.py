@@ -266,8 +266,7 @@ def test_searching_a_state_never_filters_measures(window, qtbot, idle, scripted,
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert [mv.proxy.index(r, 0).data() for r in range(mv.proxy.rowCount())] == ["France"]
     assert mv.proxy.matching_measures == 37  # "frameworks" in two guideline titles does not matter
-    # The rate is over the assessed measures (services.figures): 1 implemented of the 2 assessed,
-    # counted over all 37 measures shown, none filtered out by the search.
+    # Over all 37 measures: 1 implemented of the 2 assessed (the rate is over assessed cells).
     assert mv.proxy.index(0, 1).data() == "50% · 1/2"
     assert mv.model.coverage[mv.model.row_of("FRA")].in_scope == 37
     assert mv.measure_banner.isHidden()
