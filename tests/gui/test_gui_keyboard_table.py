@@ -283,6 +283,57 @@ def check_quit(ctx: Ctx) -> None:
     ctx.qtbot.waitUntil(lambda: not ctx.window.isVisible())
 
 
+def check_next_tab(ctx: Ctx) -> None:
+    tabs = ctx.window.tabs
+    for expected in (ctx.window.dossier_view, ctx.window.measure_view):
+        press(ctx, Qt.Key.Key_Tab, CTRL)
+        ctx.idle(ctx.window)
+        assert tabs.currentWidget() is expected
+
+
+def check_previous_tab(ctx: Ctx) -> None:
+    tabs = ctx.window.tabs
+    press(ctx, Qt.Key.Key_3, CTRL)  # the Measure tab
+    ctx.idle(ctx.window)
+    for expected in (ctx.window.dossier_view, ctx.window.matrix_view):
+        press(ctx, Qt.Key.Key_Backtab, CTRL | SHIFT)
+        ctx.idle(ctx.window)
+        assert tabs.currentWidget() is expected
+
+
+def pick(ctx: Ctx, tab: Qt.Key, letter: Qt.Key, view: Any, typed: str) -> None:
+    """Ctrl+<tab>, then Alt+<letter> (the picker), type part of a name, Enter."""
+    press(ctx, tab, CTRL)
+    ctx.idle(ctx.window)
+    press(ctx, letter, ALT)
+    picker = view.picker
+    assert focused() in (picker, picker.lineEdit())
+    picker.lineEdit().selectAll()
+    ctx.qtbot.keyClicks(focused(), typed)
+    # Typing opens the completer's list; Qt sends the next key to that list, as here.
+    ctx.qtbot.keyClick(QApplication.activePopupWidget() or focused(), Qt.Key.Key_Return)
+    ctx.idle(ctx.window)
+
+
+def check_actor_picker(ctx: Ctx) -> None:
+    pick(ctx, Qt.Key.Key_2, Qt.Key.Key_T, ctx.window.dossier_view, "Keny")
+    assert ctx.window.dossier_view.dossier is not None and ctx.window.dossier_view.dossier.actor.key == "KEN"
+
+
+def check_measure_picker(ctx: Ctx) -> None:
+    pick(ctx, Qt.Key.Key_3, Qt.Key.Key_U, ctx.window.measure_view, "all orbital phases")
+    overview = ctx.window.measure_view.overview
+    assert overview is not None and overview.measure.key == "LTS-B.4"
+
+
+def check_picker_enter(ctx: Ctx) -> None:
+    """Enter chooses the best match of the typed part (a word in the middle of the name) without
+    choosing in the completer's list, and closes that list."""
+    pick(ctx, Qt.Key.Key_2, Qt.Key.Key_T, ctx.window.dossier_view, "zeal")
+    assert ctx.window.dossier_view.dossier.actor.key == "NZL"
+    assert QApplication.activePopupWidget() is None
+
+
 CHECKS: dict[tuple[str, str], Callable[[Ctx], None]] = {
     ("Ctrl+F", "Ctrl+F"): check_search,
     ("Ctrl+F", "Enter"): check_search_enter,
@@ -313,6 +364,11 @@ CHECKS: dict[tuple[str, str], Callable[[Ctx], None]] = {
     ("Ctrl+O, Ctrl+N, Ctrl+Q", "Ctrl+O"): check_file_dialog(Qt.Key.Key_O),
     ("Ctrl+O, Ctrl+N, Ctrl+Q", "Ctrl+N"): check_file_dialog(Qt.Key.Key_N),
     ("Ctrl+O, Ctrl+N, Ctrl+Q", "Ctrl+Q"): check_quit,
+    ("Ctrl+Tab, Ctrl+Shift+Tab", "Ctrl+Tab"): check_next_tab,
+    ("Ctrl+Tab, Ctrl+Shift+Tab", "Ctrl+Shift+Tab"): check_previous_tab,
+    ("Alt+T, Alt+U", "Alt+T"): check_actor_picker,
+    ("Alt+T, Alt+U", "Alt+U"): check_measure_picker,
+    ("Alt+T, Alt+U", "Enter"): check_picker_enter,
 }
 
 
