@@ -9,8 +9,9 @@ script next to this interpreter) and timed from outside, beside:
 
 Then one process runs the command's steps itself and prints where the time goes: interpreter
 start, the CLI's imports and argument parsing, the imports the report needs (services,
-database layer, reportlab, report modules), font parsing, the database read, layout and PDF
-assembly, and the write (temporary file, fsync, rename). Also shown: the cost of shaping, an
+database layer, reportlab, report modules), font parsing, the check of the data before printing
+(the change log's chain, incremental), the database read, layout and PDF assembly, and the
+write (temporary file, fsync, rename). Also shown: the cost of shaping, an
 all-Arabic summary against the same summary in Latin script, in process.
 
 Used by ``bench_reports.py`` (``--skip-command`` leaves it out); run alone with
@@ -86,6 +87,8 @@ from tcbm_tracker.reports.fonts import register_fonts
 register_fonts()
 marks.append(("font parsing (3 DejaVu faces)", clock()))
 t = open_tracker(args.db)
+t.report_check.require()
+marks.append(("check of the data before printing", clock()))
 data = actor_summary_data(t, "FRA")
 marks.append(("database read", clock()))
 text = SafeText()
@@ -140,7 +143,7 @@ def bench_command(db: Path, folder: Path, repeat: int = 7) -> None:
     print(f"  tcbm-tracker report actor FRA        {c * 1000:7.0f} ms   min {min(times['command']) * 1000:7.0f} ms   CPU {cc * 1000:6.0f} ms")
     print(f"  bare reportlab process ({pages} pages)    {b * 1000:7.0f} ms   min {min(times['bare']) * 1000:7.0f} ms   CPU {cb * 1000:6.0f} ms")
     print(f"  interpreter alone (python -c pass)   {i * 1000:7.0f} ms   min {min(times['interpreter']) * 1000:7.0f} ms   CPU {ci * 1000:6.0f} ms")
-    verdict = "meets" if min(c / b, cc / cb) <= COMMAND_TARGET else "MISSES"
+    verdict = "meets" if cc / cb <= COMMAND_TARGET else "MISSES"  # CPU time: the steadier figure
     print(f"  ratio command / bare process: wall {c / b:.2f}x median, {min(times['command']) / min(times['bare']):.2f}x best; "
           f"CPU {cc / cb:.2f}x ({verdict} the {COMMAND_TARGET}x target)")
     _breakdown(db, folder, i, repeat)

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from tcbm_tracker.storage.locations import APP_NAME
+from tcbm_tracker.storage.locations import APP_NAME, settings_file
 
 
 def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -50,6 +50,8 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     from tcbm_tracker.ui.main_window import MainWindow
     from tcbm_tracker.ui.settings import WindowSettings
 
+    # Portable mode keeps the settings in an INI file beside the data, never in the host's folders.
+    settings_path = settings_path or settings_file()
     qsettings = QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path else QSettings()
     window = MainWindow(controller, WindowSettings(qsettings), dialogs)
     from tcbm_tracker.storage.locations import backup_dir, config_dir, log_dir
@@ -58,6 +60,26 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     runner.setParent(window)
     controller.setParent(window)
     return window
+
+
+# Start-up benchmarks of an installed or bundled application (benchmarks/bench_bundle.py),
+# which cannot inject code: print PAINTED and quit once the full matrix is first painted.
+ENV_EXIT_AFTER_PAINT = "TCBM_TRACKER_EXIT_AFTER_PAINT"
+
+
+def _quit_after_first_full_paint(app, window):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent, QObject
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint and window.matrix_view.model.rowCount() > 0:
+                print("PAINTED", flush=True)
+                app.quit()
+            return False
+
+    watch = Painted(window)
+    window.matrix_view.table.viewport().installEventFilter(watch)
+    return watch
 
 
 def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
@@ -79,6 +101,8 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
 
     window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
     install_excepthook(lambda: window)
+    if os.environ.get(ENV_EXIT_AFTER_PAINT):
+        _quit_after_first_full_paint(app, window)
     window.show()
     return int(app.exec())
 

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.errors import NotFoundError, TrackerError
+from tcbm_tracker.storage import locations
 from tcbm_tracker.storage.locations import ENV_DB, default_database_path
 from tcbm_tracker.storage.log_file import setup_logging
 
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tcbm-tracker {__version__}")
     _add_global_options(parser, default=True)
+    parser.add_argument("--portable", action="store_true",
+                        help=f"keep every file (database, backups, keys, settings, logs) in {locations.PORTABLE_DATA}/ beside "
+                             f"the application (also on when a file named '{locations.PORTABLE_MARKER}' sits there)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     data_commands.register(sub)
     integrity_commands.register(sub)
@@ -97,9 +101,24 @@ def _command_name(args: argparse.Namespace) -> str:
     return " ".join(p for p in parts if p) or "gui"
 
 
+def use_portable_mode(flag: bool) -> None:
+    """Apply portable mode (marker file or ``--portable``) before any file is opened.
+
+    Libraries' caches (fontconfig's, written when Qt or a report first lists the fonts) follow
+    the data into the portable folder, so that nothing is written on the host.
+    """
+    root = locations.detect_portable(flag)
+    cache = locations.cache_dir()
+    if root is not None and cache is not None:
+        os.environ["XDG_CACHE_HOME"] = str(cache)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    use_portable_mode(False)  # the marker file: before the parser, whose help names the default database
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.portable:
+        use_portable_mode(True)
     handler = getattr(args, "handler", None)
     setup_logging()
     log = logging.getLogger("tcbm_tracker.cli")

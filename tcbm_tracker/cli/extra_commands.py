@@ -22,6 +22,8 @@ from tcbm_tracker.storage.locations import default_database_path
 
 def register(sub: Any) -> None:
     p = sub.add_parser("gui", help="start the desktop application (the default when no command is given)")
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                   help="a database to open (like --db), or a .tcbm exchange package (what the file manager passes)")
     p.set_defaults(handler=run_gui)
 
     p = sub.add_parser(
@@ -65,7 +67,19 @@ def check_display(environ: Mapping[str, str] = os.environ, platform: str = sys.p
         )
 
 
+EXCHANGE_SUFFIX = ".tcbm"
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    file: Path | None = getattr(args, "file", None)
+    if file is not None and file.suffix.lower() == EXCHANGE_SUFFIX:
+        # The desktop's file type hands packages to `gui FILE`; importing one is a command of
+        # the exchange feature, which the window does not offer yet.
+        raise TrackerError(f"{file.name} is an exchange package, which this version cannot open in the window")
+    if file is not None:
+        if args.db:
+            raise ValidationError("file", f"give the database either as FILE ({file}) or with --db, not both")
+        args.db = str(file)
     check_display()
     from tcbm_tracker import app
 

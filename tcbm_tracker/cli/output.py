@@ -159,5 +159,5 @@ def compact_matrix(matrix: Matrix) -> str:
         statuses = [matrix.status(a.key, m.key) for m in matrix.measures]
         cov = figures.coverage_of(a.key, statuses)
         cells = " ".join(STATUS_SYMBOLS[s] for s in statuses)
-        lines.append(f"{a.key.ljust(label_width)}  {cells}  {figures.rate_phrase(cov)} implemented")
+        lines.append(f"{a.key.ljust(label_width)}  {cells}  implemented: {figures.rate_phrase(cov)}")
     return "\n".join(lines)

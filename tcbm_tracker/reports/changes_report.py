@@ -38,7 +38,7 @@ from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ChangesReportData, ChangeStanding
 from tcbm_tracker.reports.styles import LEGEND_ORDER, WARNING, Styles, look
-from tcbm_tracker.reports.text import SafeText
+from tcbm_tracker.reports.text import SafeText, shorten
 from tcbm_tracker.services.dto import AssessmentInfo, Change
 
 WIDTH = A4[0] - 36 * mm
@@ -138,6 +138,11 @@ def _day_table(changes: list[Change], data: ChangesReportData, text: SafeText, r
         explained = _standing_text(a, standing, data.context.generated_day)
         if explained is not None:
             below.append(Paragraph(explained, Styles.note))
+        pinned = [(e, a.pinpoint_for(e)) for e in ch.evidence if a.pinpoint_for(e)]
+        if pinned:  # where in each cited item: the narrow Evidence column has room for the numbers only
+            below.append(Paragraph("Cites " + "; ".join(
+                f"{refs.cite([e])} {text.para(e.symbol or shorten(e.title, 40)[0])}, {text.para(pin or '')}"
+                for e, pin in pinned) + ".", Styles.note))
         note = notes.short(text, f"{a.actor_key} {a.measure_key}, recorded {instant_text(a.recorded_at)} — note", a.note)
         if note is not None:
             below.append(note)

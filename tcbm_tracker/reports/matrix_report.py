@@ -37,7 +37,7 @@ from tcbm_tracker.reports.model import MatrixReportData
 from tcbm_tracker.reports.styles import BAND, INK, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
-from tcbm_tracker.services.figures import RATE_RULE, member_states, peer_coverage
+from tcbm_tracker.services.figures import RATE_RULE, coverage_phrase, member_states, peer_coverage, rate_phrase
 
 WIDTH = landscape(A4)[0] - 28 * mm
 KIND = "Implementation matrix"
@@ -132,6 +132,14 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     return t
 
 
+def _in_words(data: MatrixReportData, measures: list[MeasureInfo]) -> str:
+    m = data.matrix
+    cov = coverage_of("map", (m.status(a.key, x.key) for a in m.actors for x in measures))
+    return (f"In words: {len(m.actors)} actors × {len(measures)} measures; {cov.in_scope:,} cells in scope, "
+            f"{coverage_phrase(cov)}; implementation rate {rate_phrase(cov)}. Each row ends with the actor's own "
+            "figures.")
+
+
 def _measure_table(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
     m = data.matrix
     heads = ["Measure", "Title and source", "Impl.", "Partial", "Planned", "Not\nimpl.", "No\ninfo", "N/A",
@@ -200,6 +208,8 @@ def matrix_flowables(data: MatrixReportData, text: SafeText) -> list[Flowable]:
             # two-thirds-empty first page, and its header row repeats on every page anyway.
             CondPageBreak(180),
             Heading(text.para(title), Styles.h1, outline=text.logical(title), level=0),
+            # The map in words: a text alternative for readers who cannot see the colours or the grid.
+            Paragraph(_in_words(data, measures), Styles.small),
             heat_map(data, measures, text),
             Spacer(1, 8),
             Heading(f"Coverage per measure: {text.para(key)}", Styles.h2, outline="Coverage per measure", level=1),

@@ -197,7 +197,15 @@ class SafeText:
             # A paragraph reportlab wraps: words in reading order (each shaped, in display order
             # inside); rtl_lines orders the words of each wrapped line for display.
             rtl_lines.activate()
-            return " ".join(self._emit(word, font, whole, markup, field) for word in logical_words(line, font_for, is_arabic))
+            merged: list[tuple[str | None, str]] = []  # one <font> per run of a face, spaces included:
+            for k, word in enumerate(logical_words(line, font_for, is_arabic)):  # far fewer fragments to lay out
+                pieces = [((merged[-1][0] if merged and merged[-1][0] else font), " ")] if k else []
+                for face, piece in pieces + word:
+                    if merged and face is not None and merged[-1][0] == face:
+                        merged[-1] = (face, merged[-1][1] + piece)
+                    else:
+                        merged.append((face, piece))
+            return self._emit(merged, font, whole, markup, field)
         return self._emit(visual_pieces(line, font_for, is_arabic, base), font, whole, markup, field)
 
     def _emit(self, pieces: list[tuple[str | None, str]], font: str, whole: str, markup: bool, field: str | None) -> str:

@@ -188,8 +188,7 @@ class AssessmentService:
 
     def get_many(self, ids: Sequence[int]) -> list[AssessmentInfo]:
         with self.db.read() as s:
-            links = mapping.evidence_links(s, ids)
-            pins = mapping.link_pinpoints(s, ids)
+            links, pins = mapping.evidence_links_and_pinpoints(s, ids)
             rows: dict[int, AssessmentInfo] = {}
             for part in mapping.chunks(list(ids)):
                 marks = ",".join(str(int(i)) for i in part)
@@ -253,8 +252,7 @@ class AssessmentService:
                 raise NotFoundError(f"unknown catalogue {catalog!r}")  # not an empty list: a typo must show
             result = s.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
             for rows in result.partitions(CHANGES_CHUNK):
-                links = mapping.evidence_links(s, [r[0] for r in rows])
-                pins = mapping.link_pinpoints(s, [r[0] for r in rows])
+                links, pins = mapping.evidence_links_and_pinpoints(s, [r[0] for r in rows])
                 evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
                 for r in rows:
                     info = mapping.assessment_from_row(r, links.get(r[0], ()), pins.get(r[0]))

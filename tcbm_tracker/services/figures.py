@@ -22,6 +22,7 @@ from tcbm_tracker.services.dto import REGION_ATTRIBUTE, ActorInfo, Coverage
 
 REGION_STANDING_ATTRIBUTE = "un_regional_group_standing"
 OBSERVER_STANDING = "observer"
+COPUOS_ATTRIBUTE = "copuos_member"  # "member" while the state is a member of COPUOS
 
 RATE_RULE = (
     "Implementation rate: implemented ÷ assessed (measures someone has assessed; not assessed and not "
@@ -39,8 +40,15 @@ def coverage_of(label: str, statuses: Iterable[Status]) -> Coverage:
 
 
 def percent(value: float | None) -> str:
-    """A share as a whole percentage; "–" when there is nothing to divide by."""
-    return "–" if value is None else f"{value * 100:.0f}%"
+    """A share as a whole percentage; "–" when there is nothing to divide by. A share that is not
+    zero never reads as 0% ("<1%"), and one short of all never reads as 100% (">99%")."""
+    if value is None:
+        return "–"
+    if 0 < value < 0.005:
+        return "<1%"
+    if 0.995 <= value < 1:
+        return ">99%"
+    return f"{value * 100:.0f}%"
 
 
 def rate_text(c: Coverage) -> str:

@@ -102,6 +102,23 @@ def evidence_links(session: Session, assessment_ids: Sequence[int]) -> dict[int,
     return {k: tuple(v) for k, v in links.items()}
 
 
+def evidence_links_and_pinpoints(
+    session: Session, assessment_ids: Sequence[int]
+) -> tuple[dict[int, tuple[int, ...]], dict[int, dict[int, str]]]:
+    """``evidence_links`` and ``link_pinpoints`` in one query per chunk."""
+    links: dict[int, list[int]] = {}
+    pins: dict[int, dict[int, str]] = {}
+    for part in chunks(list(assessment_ids)):
+        marks = ",".join(str(int(i)) for i in part)
+        for aid, eid, pin in session.exec(text(  # type: ignore[call-overload]
+                f"SELECT assessment_id, evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id IN ({marks}) "
+                "ORDER BY assessment_id, evidence_id")):
+            links.setdefault(aid, []).append(eid)
+            if pin is not None:
+                pins.setdefault(aid, {})[eid] = pin
+    return {k: tuple(v) for k, v in links.items()}, pins
+
+
 def link_pinpoints(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[int, str]]:
     """Citation pinpoints by assessment, then evidence id (only links that have one)."""
     out: dict[int, dict[int, str]] = {}

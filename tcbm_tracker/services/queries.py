@@ -176,8 +176,7 @@ class QueryService:
 
     def _full_assessments(self, s: Any, pairs_sql: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
         rows = {r[0]: r for r in s.exec(text(pairs_sql).bindparams(**params))}
-        links = mapping.evidence_links(s, list(rows))
-        pins = mapping.link_pinpoints(s, list(rows))
+        links, pins = mapping.evidence_links_and_pinpoints(s, list(rows))
         evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
         infos = {aid: mapping.assessment_from_row(r, links.get(aid, ()), pins.get(aid)) for aid, r in rows.items()}
         return infos, evidence

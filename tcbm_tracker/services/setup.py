@@ -11,7 +11,7 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import load_catalog_file
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
-from tcbm_tracker.shipped import actors_file, catalogs_dir
+from tcbm_tracker.shipped import actors_file, catalog_files, migrations_dir
 from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import MigrationResult, migrate
@@ -37,7 +37,7 @@ class InitReport:
 
 
 def shipped_catalog_files() -> list[Path]:
-    return sorted(catalogs_dir().glob("*.json"))
+    return catalog_files()
 
 
 def _before_marking_complete() -> None:
@@ -57,6 +57,7 @@ def initialise(path: Path, *, user: str | None = None) -> InitReport:
     # Parse every shipped file before touching the database: a bad file changes nothing.
     specs = [load_catalog_file(p) for p in shipped_catalog_files()]
     actor_spec = load_actor_file(actors_file())
+    migrations_dir()  # checks the migration scripts are all there and readable
     db = Database(path)
     try:
         if db.read_only:

@@ -94,7 +94,7 @@ def restoring(service: AssessmentService, items: Sequence[AssessmentInput], *, t
         else:
             out.append(AssessmentInput(actor=v.actor, measure=v.measure, status=prev.status, provenance=prev.provenance,
                                        confidence=prev.confidence, note=prev.note, effective=v.effective,
-                                       evidence_ids=prev.evidence_ids))
+                                       evidence_ids=prev.evidence_ids, evidence_pinpoints=prev.evidence_pinpoints))
     return out
 
 

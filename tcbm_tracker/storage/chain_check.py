@@ -22,7 +22,7 @@ from tcbm_tracker.storage.changelog import (
     CANONICAL,
     ENTITIES,
     GENESIS,
-    _normalise,
+    normaliser,
     entry_hash,
     highest_seq_used,
 )
@@ -100,22 +100,25 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
 
     prev = GENESIS
     expected_seq = 1
+    entries = 0
     created: dict[tuple[str, str], int] = {}
     latest = r.latest
+    # A million entries pass through this loop: only locals in it, and text only for problems.
     for seq, at, user, entity, key, action, payload, prev_hash, h in _iter_log(session):
-        r.entries += 1
-        where = f"change log entry {seq}"
+        entries += 1
         if seq != expected_seq:
             r.entries_missing = True
-            add(Problem(where, f"{_span(expected_seq, seq - 1)} {'is' if seq - 1 == expected_seq else 'are'} missing"))
+            add(Problem(f"change log entry {seq}",
+                        f"{_span(expected_seq, seq - 1)} {'is' if seq - 1 == expected_seq else 'are'} missing"))
         if prev_hash != prev:
-            add(Problem(where, "does not follow the previous entry (chain broken)"))
+            add(Problem(f"change log entry {seq}", "does not follow the previous entry (chain broken)"))
         if entry_hash(seq, at, user, entity, key, action, payload, prev_hash) != h:
-            add(Problem(where, f"was altered ({entity} {key} {action})"))
+            add(Problem(f"change log entry {seq}", f"was altered ({entity} {key} {action})"))
         if CREATING_ACTION.get(entity) == action:
             first = created.setdefault((entity, key), seq)
             if first != seq:
-                add(Problem(where, f"records {entity} {key} a second time (first in entry {first}): an id was used twice"))
+                add(Problem(f"change log entry {seq}",
+                            f"records {entity} {key} a second time (first in entry {first}): an id was used twice"))
         if seq in capture:
             r.hashes[seq] = h
         by_key = latest.get(entity)
@@ -123,8 +126,9 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
             by_key = latest[entity] = {}
         by_key[key] = None if action == "deleted" else payload
         prev = h
-        r.head_seq = seq
         expected_seq = seq + 1
+    r.entries = entries
+    r.head_seq = expected_seq - 1
     r.head = prev
     written = highest_seq_used(session)
     if written > r.head_seq:
@@ -178,6 +182,7 @@ def verify_rows(
                 on_entity(kind.name)
             logged_rows = latest.get(kind.name, {})
             columns = kind.columns
+            normalise = normaliser(kind)
             seen: set[str] = set()
             cur.execute(kind.query)
             while rows := cur.fetchmany(5000):
@@ -187,7 +192,7 @@ def verify_rows(
                     logged = logged_rows.get(key)
                     if logged is None:
                         problems.append(Problem(f"{kind.name} {key}", unlogged))
-                    elif encode(_normalise(kind, dict(zip(columns, row[1:], strict=True)))) != logged:
+                    elif encode(normalise(dict(zip(columns, row[1:], strict=True)))) != logged:
                         problems.append(Problem(f"{kind.name} {key}", "differs from the change log (edited outside the app)"))
                     if len(problems) >= limit:
                         return problems

@@ -372,6 +372,8 @@ class AssessmentEditorDialog(QDialog):
             note=self.note.toPlainText().strip() or None,
             evidence_ids=self.evidence_model.checked_ids(),
             new_evidence=self.evidence_model.checked_new(),
+            # A citation kept from the current assessment keeps where it points ("p. 21").
+            evidence_pinpoints=dict(self.context.current.evidence_pinpoints) if self.context.current else {},
             correction=self.asks_mode and self.correct_mode.isChecked(),
         )
 

@@ -8,7 +8,7 @@ wraps the plan in a ``QUndoCommand``. Each write is one transaction (``record_ma
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QUndoCommand
@@ -36,12 +36,15 @@ class EditRequest:
     note: str | None = None
     evidence_ids: tuple[int, ...] = ()
     new_evidence: tuple[EvidenceInput, ...] = ()
+    # Citation pinpoints carried over from the cell's current assessment (one cell only), by evidence id.
+    evidence_pinpoints: Mapping[int, str] = field(default_factory=dict)
     correction: bool = False  # corrects the assessment in force (same effective date), not a change
 
     def inputs(self, evidence_ids: Sequence[int]) -> list[AssessmentInput]:
+        pins = {i: p for i, p in self.evidence_pinpoints.items() if i in evidence_ids}
         return [AssessmentInput(actor=a, measure=m, status=self.status, provenance=self.provenance,
                                 confidence=self.confidence, note=self.note, effective=self.effective,
-                                evidence_ids=tuple(evidence_ids)) for a, m in self.cells]
+                                evidence_ids=tuple(evidence_ids), evidence_pinpoints=pins) for a, m in self.cells]
 
 
 @dataclass(frozen=True)

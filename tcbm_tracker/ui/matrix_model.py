@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import ActorInfo, CellState, Matrix, MeasureInfo
+from tcbm_tracker.services.figures import percent
 from tcbm_tracker.services.mapping import sort_key
 from tcbm_tracker.ui.matrix_sort import coverage_sort_value, row_keys, sorted_rows
 from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, STYLES
@@ -59,7 +60,7 @@ class RowCoverage:
         # Nothing assessed is not "0% implemented": say nothing rather than something false.
         if self.rate is None:
             return "–"
-        return f"{round(100 * self.rate)}% · {self.implemented}/{self.assessed}"
+        return f"{percent(self.rate)} · {self.implemented}/{self.assessed}"
 
 
 def _row_coverage(statuses: Sequence[Status]) -> RowCoverage:

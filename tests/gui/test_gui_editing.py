@@ -221,3 +221,23 @@ def test_selected_cells_from_ranges_match_cell_by_cell_reading(window) -> None: 
     assert cells == expected
     assert len(cells) == 4 * 3 + 5 * 5 - 2 * 2 + 2 * 21  # the overlap once; 21 LTS guidelines per whole row
     assert all(m.startswith("LTS-") for _, m in cells)
+
+
+def test_editing_and_undoing_keep_a_citations_pinpoint(window, qtbot, idle, scripted, reader) -> None:  # type: ignore[no-untyped-def]
+    replies = reader.evidence.add(EvidenceInput(title="Replies", symbol="A/72/65", evidence_type="un_process")).id
+    reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", Status.PLANNED, evidence_ids=[replies],
+                                              evidence_pinpoints={replies: "p. 21"}))
+    window.controller.reload()
+    idle(window)
+    scripted.assessment.append(fill_editor(Status.IMPLEMENTED, "Now in service"))
+    mv = window.matrix_view
+    mv.select_cells([("FRA", "LTS-B.4")])
+    mv.table.setFocus()
+    qtbot.keyClick(mv.table, Qt.Key.Key_Return)
+    idle(window)
+    edited = reader.assessments.history("FRA", "LTS-B.4")[0]
+    assert edited.status is Status.IMPLEMENTED and edited.evidence_pinpoints == {replies: "p. 21"}
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    idle(window)
+    restored = reader.assessments.history("FRA", "LTS-B.4")[0]
+    assert restored.status is Status.PLANNED and restored.evidence_pinpoints == {replies: "p. 21"}

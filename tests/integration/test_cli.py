@@ -572,7 +572,7 @@ def test_bidi_controls_in_notes_are_shown_escaped_and_tables_align(cli: Cli, db_
     assert cli("--db", db_path, "history", "FRA", "LTS-A.1", "--json").json()[-1]["note"] == note
     # A rate is printed with what it is a share of.
     assert cli("--db", db_path, "coverage", "--catalog", "LTS2019").out.splitlines()[2].endswith(
-        " 0% (0 of 1 assessed)  1 of 4095 assessed (0%)")
+        " 0% (0 of 1 assessed)  1 of 4095 assessed (<1%)")
 
 
 def test_changes_json_is_streamed_and_equals_the_service(cli: Cli, db_path: Path) -> None:
@@ -606,3 +606,12 @@ def test_assess_cites_evidence_with_a_pinpoint(cli: Cli, db_path: Path) -> None:
     assert bad.code == 2 and "'x:p. 2' is not an evidence number" in bad.err
     empty = cli("--db", db_path, "assess", "FRA", "LTS-B.4", "implemented", "--evidence", f"{ev['id']}:")
     assert empty.code == 2 and "pinpoint after ':' is empty" in empty.err
+
+
+def test_the_text_matrix_gives_each_rate_with_its_denominator(cli: Cli, db_path: Path) -> None:
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.1", "implemented").code == 0
+    assert cli("--db", db_path, "assess", "FRA", "LTS-A.2", "planned").code == 0
+    out = cli("--db", db_path, "matrix", "--catalog", "LTS2019", "--region", "WEOG").out
+    rows = {line.split()[0]: line for line in out.splitlines() if line[:3].isupper() and line[3:4] == " "}
+    assert rows["FRA"].endswith("implemented: 50% (1 of 2 assessed)")
+    assert rows["DEU"].endswith("implemented: – (none of 21 assessed)")

@@ -38,6 +38,8 @@ B4_STATUSES = {
 
 def define_attribute(tracker: Tracker, key: str, values: dict[str, str]) -> None:
     """Declare an actor attribute the shipped list may not have yet (as the actor loader would)."""
+    if tracker.reference.attribute_labels(key):
+        return  # shipped already
     with tracker.db.write() as s:
         s.add(AttributeDefRow(key=key, label=key, values_json=json.dumps(values)))
         s.flush()
@@ -232,3 +234,33 @@ def test_a_measure_report_before_its_adoption_says_not_yet_adopted(tracker: Trac
     assert tracker.queries.measure_overview("LTS-B.4", as_of="2020-01-01").not_yet_adopted is None
     text = body_text(build_measure_report(tracker, "LTS-B.4", tmp_path / "b4.pdf", as_of="2015-01-01", now=NOW).path)
     assert "Not yet adopted on 2015-01-01: this measure took effect on 2019-06-21" in text
+
+
+def test_the_changes_report_gives_each_citation_its_pinpoint(tracker: Tracker, tmp_path: Path) -> None:
+    replies = tracker.evidence.add(EvidenceInput(title="Replies", symbol="A/72/65", evidence_type="un_process")).id
+    tracker.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", evidence_ids=[replies],
+                                                evidence_pinpoints={replies: "p. 21"}))
+    text = body_text(build_changes_report(tracker, "2000-01-01", tmp_path / "c.pdf", now=NOW).path)
+    assert "Cites [1] A/72/65, p. 21." in text
+
+
+def test_the_summary_states_a_group_observer_and_copuos_membership_in_words(tracker: Tracker, tmp_path: Path) -> None:
+    define_attribute(tracker, "un_regional_group_standing", {"observer": "Observer"})
+    define_attribute(tracker, "copuos_member", {"member": "Member"})
+    tracker.reference.set_attribute("USA", "un_regional_group_standing", "observer", "2000-01-01")
+    if tracker.reference.actor("USA").attributes.get("copuos_member") != "member":  # shipped data may have it
+        tracker.reference.set_attribute("USA", "copuos_member", "member", "1959-12-12")
+    first = flat(page_texts(build_actor_summary(tracker, "USA", tmp_path / "usa.pdf", now=NOW).path)[0])
+    assert "UN regional group: Western European and Others Group (WEOG)" in first
+    assert ("Standing in the regional group: Not a member of any regional group; attends meetings of the Western "
+            "European and Others Group as an observer") in first
+    assert "COPUOS member: Member of the Committee on the Peaceful Uses of Outer Space" in first
+    assert "un_regional_group_standing" not in first and "copuos_member" not in first
+
+
+def test_each_heat_map_is_also_said_in_words(tracker: Tracker, tmp_path: Path) -> None:
+    tracker.assessments.record_many([AssessmentInput("FRA", "LTS-A.1", "implemented"),
+                                     AssessmentInput("DEU", "LTS-A.1", "not_implemented")])
+    text = body_text(build_matrix_report(tracker, tmp_path / "m.pdf", catalog="LTS2019", now=NOW).path)
+    assert ("In words: 195 actors × 21 measures; 4,095 cells in scope, 2 of 4095 assessed (<1%); "
+            "implementation rate 50% (1 of 2 assessed).") in text

@@ -28,6 +28,10 @@ def test_rate_is_over_assessed_cells_with_its_denominator() -> None:
     assert figures.coverage_phrase(c) == "11 of 196 assessed (6%)"
 
 
+def test_a_share_that_is_not_zero_never_prints_as_zero() -> None:
+    assert [figures.percent(v) for v in (0.0, 0.001, 0.5, 0.996, 1.0, None)] == ["0%", "<1%", "50%", ">99%", "100%", "–"]
+
+
 def test_not_applicable_is_neither_assessed_nor_in_scope() -> None:
     c = figures.coverage_of("x", [Status.IMPLEMENTED, Status.NOT_APPLICABLE, Status.NOT_ASSESSED])
     assert (c.in_scope, c.assessed, figures.rate_phrase(c)) == (2, 1, "100% (1 of 1 assessed)")

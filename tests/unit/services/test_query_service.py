@@ -306,7 +306,7 @@ def test_a_measure_retired_today_is_still_part_of_last_year(tracker: Tracker, tm
 def test_a_measure_added_by_a_later_version_counts_only_from_its_adoption(tracker: Tracker, tmp_path: Path) -> None:
     shipped = Path(__file__).parents[3] / "resources" / "catalogs" / "LTS2019.json"
     doc = json.loads(shipped.read_text(encoding="utf-8"))
-    doc["version"], doc["adopted"] = 2, "2025-06-01"
+    doc["version"], doc["adopted"] = doc["version"] + 1, "2025-06-01"  # the next version after the shipped one
     extra = dict(doc["measures"][-1], key="LTS-D.3", title="A guideline added by a later version (test)")
     doc["measures"].append(extra)
     v2 = tmp_path / "lts-v2.json"

@@ -1,0 +1,75 @@
+"""A missing or damaged shipped file (catalogue, actor list, migration, font) is reported in one
+line naming the file, never as a traceback, and the database is not created or changed."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tcbm_tracker import shipped
+from tcbm_tracker.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def broken_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped files laid out as in an installed package, used instead of the real ones."""
+    package = tmp_path / "package"
+    shutil.copytree(ROOT / "resources", package / "_resources")
+    shutil.copytree(ROOT / "db", package / "_db", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(shipped, "_PACKAGE", package)
+    return package
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "internal error" not in err, err
+    return err
+
+
+CASES: dict[str, tuple[Callable[[Path], object], str]] = {
+    "catalogue missing": (lambda p: (p / "_resources/catalogs/GGE2013.json").unlink(), "GGE2013.json is missing"),
+    "catalogue damaged": (lambda p: (p / "_resources/catalogs/LTS2019.json").write_text('{"version": '), "LTS2019.json: not valid JSON"),
+    "actor list missing": (lambda p: (p / "_resources/actors/states.json").unlink(), "states.json"),
+    "migrations missing": (lambda p: [f.unlink() for f in (p / "_db/migrations/versions").glob("*.py")], "migrations are missing"),
+    "migration damaged": (lambda p: (p / "_db/migrations/versions/0001_initial_schema.py").write_text("def ("),
+                          "0001_initial_schema.py is damaged"),
+    "migration env missing": (lambda p: (p / "_db/migrations/env.py").unlink(), "env.py cannot be read"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_init_names_the_broken_shipped_file_and_creates_nothing(case: str, broken_copy: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    damage, expected = CASES[case]
+    damage(broken_copy)
+    db = tmp_path / "new.sqlite"
+    assert main(["--db", str(db), "--user", "t", "init"]) == 2
+    assert expected in _one_line_error(capsys)
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("damage", ["missing", "damaged"])
+def test_report_names_the_broken_font(damage: str, broken_copy: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from tcbm_tracker.reports import fonts
+
+    db = tmp_path / "t.sqlite"
+    assert main(["--db", str(db), "--user", "t", "init"]) == 0
+    capsys.readouterr()
+    font = broken_copy / "_resources" / "fonts" / "DejaVuSans.ttf"
+    if damage == "missing":
+        font.unlink()
+    else:
+        font.write_bytes(b"\0\1\0\0 not a font")
+    fonts.register_fonts.cache_clear()  # the real font may be registered already by another test
+    try:
+        assert main(["--db", str(db), "report", "actor", "FRA", "--out", str(tmp_path / "f.pdf")]) == 2
+        assert "DejaVuSans.ttf" in _one_line_error(capsys)
+        assert not (tmp_path / "f.pdf").exists()
+    finally:
+        fonts.register_fonts.cache_clear()
