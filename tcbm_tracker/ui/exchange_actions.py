@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMenu, QWidget
 
 from tcbm_tracker.domain.errors import DamagedDatabaseError, TrackerError
 from tcbm_tracker.ui.controller import TrackerController
@@ -120,6 +120,16 @@ class ExchangeMenu(QObject):
         job = self.controller.runner.submit(name, fn, done, self._failed)
         self.controller.long_job_started.emit(job, title)
 
+    def _open(self, dialog: QDialog) -> None:
+        """Show ``dialog`` without a nested event loop; once it closes, the window is active again
+        with the keyboard where it was (the window's ``restore_focus``: without a window manager
+        that re-activates it, no widget would have the keyboard and no shortcut would work)."""
+        came_from = QApplication.focusWidget()
+        restore = getattr(self.window, "restore_focus", None)
+        if restore is not None:
+            dialog.finished.connect(lambda _result: restore(came_from))
+        dialog.open()
+
     def _failed(self, exc: BaseException, details: str) -> None:
         from tcbm_tracker.exchange.importer import ImportRefused
 
@@ -151,7 +161,7 @@ class ExchangeMenu(QObject):
         self.preview = ImportPreviewDialog(report, self.window)
         if paths:
             self.preview.import_confirmed.connect(lambda: self._apply(paths))
-        self.preview.open()
+        self._open(self.preview)
 
     def _apply(self, paths: list[Path]) -> None:
         tracker = self.controller.tracker
@@ -201,7 +211,7 @@ class ExchangeMenu(QObject):
         self.backups = BackupsDialog(str(backup_folder(tracker.path)), self.window)
         self.backups.backup_requested.connect(self._backup_now)
         self.backups.restore_requested.connect(lambda info: self.restore(tracker.path, info.path))
-        self.backups.open()
+        self._open(self.backups)
         self._refresh_backups(tracker.path)
 
     def _refresh_backups(self, db_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The import preview and the backups list: non-modal dialogs the File menu opens.
+"""The import preview and the backups list: window-modal dialogs the File menu opens with open()
+(no nested event loop; the rest of the application keeps running).
 
 ``ImportPreviewDialog`` shows what a dry run found (to add, already there, rejected with row,
 column and reason) before anything is applied; its Import button is enabled only when every

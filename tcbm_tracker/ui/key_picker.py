@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from tcbm_tracker.ui.keyboard import ReturnChoosesBestMatch
@@ -28,6 +29,14 @@ class KeyPicker(QComboBox):
         self.activated.connect(self._activated)
         # "Fra", Enter: France, without first choosing it in the list.
         self._return = ReturnChoosesBestMatch(self, self._activated)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter pressed on the picker (the focus widget) or in the completer's open list comes
+        # here, not through the line edit's event filter.
+        if self._return.handle(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def set_items(self, items: Iterable[tuple[str, str]]) -> None:
         """Replace the items (label, key), keeping the current key selected if it is still there."""

@@ -86,6 +86,14 @@ class ReturnChoosesBestMatch(QObject):
         combo.lineEdit().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return self.handle(event)
+
+    def handle(self, event: QEvent) -> bool:
+        """True when ``event`` was Enter and chose an item (or nothing matched): the event is used.
+
+        The combo box must call this from its own ``keyPressEvent`` too: a key pressed while it
+        has the focus, or while the completer's list is open, reaches the line edit through a
+        direct call that skips the line edit's event filters."""
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             popup = self.combo.completer().popup() if self.combo.completer() else None

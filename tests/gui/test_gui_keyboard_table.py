@@ -283,6 +283,185 @@ def check_quit(ctx: Ctx) -> None:
     ctx.qtbot.waitUntil(lambda: not ctx.window.isVisible())
 
 
+def check_next_tab(ctx: Ctx) -> None:
+    tabs = ctx.window.tabs
+    for expected in (ctx.window.dossier_view, ctx.window.measure_view):
+        press(ctx, Qt.Key.Key_Tab, CTRL)
+        ctx.idle(ctx.window)
+        assert tabs.currentWidget() is expected
+
+
+def check_previous_tab(ctx: Ctx) -> None:
+    tabs = ctx.window.tabs
+    press(ctx, Qt.Key.Key_3, CTRL)  # the Measure tab
+    ctx.idle(ctx.window)
+    for expected in (ctx.window.dossier_view, ctx.window.matrix_view):
+        press(ctx, Qt.Key.Key_Backtab, CTRL | SHIFT)
+        ctx.idle(ctx.window)
+        assert tabs.currentWidget() is expected
+
+
+def pick(ctx: Ctx, tab: Qt.Key, letter: Qt.Key, view: Any, typed: str) -> None:
+    """Ctrl+<tab>, then Alt+<letter> (the picker), type part of a name, Enter."""
+    press(ctx, tab, CTRL)
+    ctx.idle(ctx.window)
+    press(ctx, letter, ALT)
+    picker = view.picker
+    assert focused() in (picker, picker.lineEdit())
+    picker.lineEdit().selectAll()
+    ctx.qtbot.keyClicks(focused(), typed)
+    # Typing opens the completer's list; Qt sends the next key to that list, as here.
+    ctx.qtbot.keyClick(QApplication.activePopupWidget() or focused(), Qt.Key.Key_Return)
+    ctx.idle(ctx.window)
+
+
+def check_actor_picker(ctx: Ctx) -> None:
+    pick(ctx, Qt.Key.Key_2, Qt.Key.Key_T, ctx.window.dossier_view, "Keny")
+    assert ctx.window.dossier_view.dossier is not None and ctx.window.dossier_view.dossier.actor.key == "KEN"
+
+
+def check_measure_picker(ctx: Ctx) -> None:
+    pick(ctx, Qt.Key.Key_3, Qt.Key.Key_U, ctx.window.measure_view, "all orbital phases")
+    overview = ctx.window.measure_view.overview
+    assert overview is not None and overview.measure.key == "LTS-B.4"
+
+
+def check_picker_enter(ctx: Ctx) -> None:
+    """Enter chooses the best match of the typed part (a word in the middle of the name) without
+    choosing in the completer's list, and closes that list."""
+    pick(ctx, Qt.Key.Key_2, Qt.Key.Key_T, ctx.window.dossier_view, "zeal")
+    assert ctx.window.dossier_view.dossier.actor.key == "NZL"
+    assert QApplication.activePopupWidget() is None
+
+
+def actor_at_row(ctx: Ctx, row: int) -> str:
+    mv = ctx.window.matrix_view
+    return str(mv.model.actor_at(mv.proxy.mapToSource(mv.proxy.index(row, 0)).row()).name)
+
+
+def check_sort_current_column(ctx: Ctx) -> None:
+    """Ctrl+Shift+S sorts by the cursor's column; again reverses (Zimbabwe's one assessment
+    goes from below every unassessed actor to the top)."""
+    ctx.reader.assessments.record(AssessmentInput("ZWE", "LTS-A.1", Status.IMPLEMENTED))
+    ctx.window.controller.reload()
+    ctx.idle(ctx.window)
+    mv = ctx.window.matrix_view
+    go_to_actor_name(ctx.qtbot, ctx.window, "Kenya")
+    column = mv.model.column_of("LTS-A.1")
+    while mv.table.currentIndex().column() < column:
+        press(ctx, Qt.Key.Key_Right)
+    header = mv.table.horizontalHeader()
+    press(ctx, Qt.Key.Key_S, CTRL | SHIFT)
+    assert header.sortIndicatorSection() == column
+    first_order = header.sortIndicatorOrder()
+    assert actor_at_row(ctx, 0) != "Zimbabwe"
+    press(ctx, Qt.Key.Key_S, CTRL | SHIFT)
+    assert header.sortIndicatorSection() == column and header.sortIndicatorOrder() != first_order
+    assert actor_at_row(ctx, 0) == "Zimbabwe"
+
+
+def check_copy(ctx: Ctx) -> None:
+    from tcbm_tracker.ui.matrix_model import FIRST_MEASURE_COLUMN
+
+    ctx.reader.assessments.record_many([AssessmentInput("AFG", "GGE-IV.2", Status.IMPLEMENTED),
+                                        AssessmentInput("ALB", "GGE-IV.1", Status.PLANNED)])
+    ctx.window.controller.reload()
+    ctx.idle(ctx.window)
+    QApplication.clipboard().clear()
+    go_to_actor_name(ctx.qtbot, ctx.window, "Afghanistan")
+    for _ in range(FIRST_MEASURE_COLUMN):
+        press(ctx, Qt.Key.Key_Right)  # Afghanistan, GGE-IV.1
+    press(ctx, Qt.Key.Key_Right, SHIFT)
+    press(ctx, Qt.Key.Key_Down, SHIFT)  # 2 x 2 cells
+    press(ctx, Qt.Key.Key_C, CTRL)
+    assert QApplication.clipboard().text() == ("Actor\tGGE-IV.1\tGGE-IV.2\n"
+                                               "Afghanistan\tNot assessed\tImplemented\n"
+                                               "Albania\tPlanned\tNot assessed\n")
+
+
+def closed_by_esc(ctx: Ctx, dialog: Any) -> None:
+    """Esc closes ``dialog``; the keyboard is back in the grid, where it was."""
+    ctx.qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    press(ctx, Qt.Key.Key_Escape)
+    ctx.idle(ctx.window)
+    assert not dialog.isVisible()
+    ctx.qtbot.waitUntil(lambda: QApplication.focusWidget() is ctx.window.matrix_view.table)
+
+
+def check_import(ctx: Ctx) -> None:
+    """Ctrl+Shift+I asks for spreadsheets, checks them and shows the preview, shown without a
+    nested event loop (the key returned with it open); Esc closes it and nothing is imported."""
+    sheet = Path(ctx.reader.path).parent / "mission.csv"
+    sheet.write_text("actor,measure,effective_date,status,note\r\nFRA,LTS-B.4,2019-06-21,implemented,\r\n", encoding="utf-8")
+    asked: list[Any] = []
+    ctx.window.exchange.questions.ask_import_paths = lambda parent: asked.append(parent) or [sheet]
+    press(ctx, Qt.Key.Key_I, CTRL | SHIFT)
+    ctx.idle(ctx.window)
+    assert asked == [ctx.window]
+    preview = ctx.window.exchange.preview
+    assert preview is not None and preview.isVisible() and preview.parent() is ctx.window
+    assert "1 assessment(s) and 0 evidence item(s) to add" in preview.summary.text()
+    closed_by_esc(ctx, preview)
+    assert ctx.reader.queries.matrix().cells == {}
+
+
+def check_export(ctx: Ctx) -> None:
+    """Ctrl+Shift+E asks where to export (the system's save dialog, answered here) and writes it."""
+    from tcbm_tracker.ui.exchange_actions import ExportChoice
+
+    ctx.reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", Status.IMPLEMENTED, effective=dt.date(2019, 6, 21)))
+    out = Path(ctx.reader.path).parent / "record.csv"
+    asked: list[Any] = []
+    ctx.window.exchange.questions.ask_export = lambda parent: asked.append(parent) or ExportChoice(out, "assessments")
+    press(ctx, Qt.Key.Key_E, CTRL | SHIFT)
+    ctx.idle(ctx.window)
+    assert asked == [ctx.window]
+    assert "FRA,LTS-B.4,2019-06-21,implemented" in out.read_text(encoding="utf-8")
+    assert f"Wrote {out}" in ctx.window.statusBar().currentMessage()
+    assert focused() is ctx.window.matrix_view.table
+
+
+def check_backups(ctx: Ctx) -> None:
+    """Ctrl+Shift+B shows the backups list (opening the window made the day's backup); Esc closes it."""
+    press(ctx, Qt.Key.Key_B, CTRL | SHIFT)
+    ctx.idle(ctx.window)
+    dialog = ctx.window.exchange.backups
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "Backups"
+    assert [info.reason for info, ok in dialog.model.rows] == ["daily"]
+    closed_by_esc(ctx, dialog)
+
+
+def written_report(ctx: Ctx) -> tuple[Path, list[str]]:
+    """Kenya's summary written by Ctrl+P (the path answered here); the bar offering to open it
+    is shown, its opener replaced by a recorder."""
+    out = Path(ctx.reader.path).parent / "kenya.pdf"
+    ctx.window.dialogs.ask_report_path = lambda parent, request: out
+    bar = ctx.window.reports.done_bar
+    opened: list[str] = []
+    bar.open_url = lambda url: opened.append(url.toLocalFile())
+    go_to_actor_name(ctx.qtbot, ctx.window, "Kenya")
+    press(ctx, Qt.Key.Key_P, CTRL)
+    ctx.idle(ctx.window, 60_000)
+    assert out.exists()
+    ctx.qtbot.waitUntil(bar.isVisible)
+    ctx.qtbot.waitUntil(lambda: QApplication.activeWindow() is ctx.window)
+    return out, opened
+
+
+def check_open_report(ctx: Ctx) -> None:
+    out, opened = written_report(ctx)
+    press(ctx, Qt.Key.Key_P, ALT)  # a mnemonic clicks after a short animation
+    ctx.qtbot.waitUntil(lambda: opened == [str(out)])
+    assert focused() is ctx.window.matrix_view.table
+
+
+def check_show_folder(ctx: Ctx) -> None:
+    out, opened = written_report(ctx)
+    press(ctx, Qt.Key.Key_D, ALT)
+    ctx.qtbot.waitUntil(lambda: opened == [str(out.parent)])
+    assert focused() is ctx.window.matrix_view.table
+
+
 CHECKS: dict[tuple[str, str], Callable[[Ctx], None]] = {
     ("Ctrl+F", "Ctrl+F"): check_search,
     ("Ctrl+F", "Enter"): check_search_enter,
@@ -313,6 +492,18 @@ CHECKS: dict[tuple[str, str], Callable[[Ctx], None]] = {
     ("Ctrl+O, Ctrl+N, Ctrl+Q", "Ctrl+O"): check_file_dialog(Qt.Key.Key_O),
     ("Ctrl+O, Ctrl+N, Ctrl+Q", "Ctrl+N"): check_file_dialog(Qt.Key.Key_N),
     ("Ctrl+O, Ctrl+N, Ctrl+Q", "Ctrl+Q"): check_quit,
+    ("Ctrl+Tab, Ctrl+Shift+Tab", "Ctrl+Tab"): check_next_tab,
+    ("Ctrl+Tab, Ctrl+Shift+Tab", "Ctrl+Shift+Tab"): check_previous_tab,
+    ("Alt+T, Alt+U", "Alt+T"): check_actor_picker,
+    ("Alt+T, Alt+U", "Alt+U"): check_measure_picker,
+    ("Alt+T, Alt+U", "Enter"): check_picker_enter,
+    ("Ctrl+Shift+S", "Ctrl+Shift+S"): check_sort_current_column,
+    ("Ctrl+C", "Ctrl+C"): check_copy,
+    ("Ctrl+Shift+I, Ctrl+Shift+E, Ctrl+Shift+B", "Ctrl+Shift+I"): check_import,
+    ("Ctrl+Shift+I, Ctrl+Shift+E, Ctrl+Shift+B", "Ctrl+Shift+E"): check_export,
+    ("Ctrl+Shift+I, Ctrl+Shift+E, Ctrl+Shift+B", "Ctrl+Shift+B"): check_backups,
+    ("Alt+P, Alt+D", "Alt+P"): check_open_report,
+    ("Alt+P, Alt+D", "Alt+D"): check_show_folder,
 }
 
 
