@@ -2,8 +2,9 @@
 
 Tables show a note's first line; here the note is shown whole and word-wrapped, with the
 evidence it cites: document symbol, title, date, pinpoint, and the link when it is http(s)
-(opened in the browser by click or by Tab then Enter). Nothing typed by a user is read as
-markup: every value is escaped.
+(opened in the browser by click or by Tab then Enter), and for an evidence item with an attached
+file a link that opens a copy of it. Nothing typed by a user is read as markup: every value is
+escaped.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tcbm_tracker.services.dto import AssessmentInfo, EvidenceInfo
 from tcbm_tracker.ui.bidi import isolate
 from tcbm_tracker.ui.status_style import status_text
 
+ATTACHMENT_SCHEME = "tcbm-attachment"  # an internal link: "tcbm-attachment:ID" opens evidence ID's file
 _EMPTY = "<p style='color:#5a5a5a'>Choose a cell, or a row of its history, to read its note and evidence in full.</p>"
 
 
@@ -38,10 +40,11 @@ def evidence_html(e: EvidenceInfo) -> str:
         parts.append(escape(e.date))
     if e.pinpoint:
         parts.append(f"at {escape(e.pinpoint)}")
-    if e.file_name:
-        parts.append(f"attached file {escape(e.file_name)}")
     link = safe_link(e.url)
     text = ", ".join(parts)
+    if e.file_name:
+        text += (f"<br><a href=\"{ATTACHMENT_SCHEME}:{int(e.id)}\">Open the attached file "
+                 f"{escape(isolate(e.file_name))}</a>")
     if link:
         text += f"<br><a href=\"{escape(link, quote=True)}\">{escape(link)}</a>"
     elif e.url:
@@ -68,6 +71,8 @@ class DetailPane(QTextBrowser):
 
     def __init__(self, open_url: Callable[[QUrl], object] = QDesktopServices.openUrl, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Opens a copy of evidence ID's attached file; set by the window (None: links do nothing).
+        self.open_attachment: Callable[[int], object] | None = None
         self.setObjectName("detailPane")
         self.setAccessibleName("Assessment details")
         self.setOpenLinks(False)
@@ -84,5 +89,8 @@ class DetailPane(QTextBrowser):
         self.setHtml(_EMPTY)
 
     def _follow(self, url: QUrl) -> None:
-        if safe_link(url.toString()) is not None:
+        if url.scheme() == ATTACHMENT_SCHEME:
+            if self.open_attachment is not None and url.path().isdigit():
+                self.open_attachment(int(url.path()))
+        elif safe_link(url.toString()) is not None:
             self._open_url(url)

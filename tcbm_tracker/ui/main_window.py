@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.measure_view = MeasureView()
         self.changes_view = ChangesView(controller.today())
         self.history_view = CellHistoryView()
+        self.history_view.details.open_attachment = self.exchange.open_attachment  # "Open the attached file" links
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.matrix_view, "&Matrix")

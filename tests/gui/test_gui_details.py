@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -90,3 +91,27 @@ def test_editor_note_box_grows_with_the_dialog(qtbot, tracker) -> None:  # type:
     dialog.resize(dialog.width(), dialog.height() + 300)
     qtbot.waitUntil(lambda: dialog.note.height() > before + 100)
     assert dialog.isSizeGripEnabled()
+
+
+def test_an_attached_file_opens_from_the_detail_pane(window: MainWindow, qtbot, idle, reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "Décret 2024.pdf"
+    src.write_bytes(b"%PDF-1.4 national regulation" * 50)
+    filed = reader.evidence.add(EvidenceInput(title="Décret relatif aux opérations spatiales", file=src))
+    reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", Status.IMPLEMENTED, effective=dt.date(2024, 3, 1),
+                                              evidence_ids=(filed.id,)))
+    window.controller.reload()
+    idle(window)
+    window.history_dock.show()
+    go_to_cell(qtbot, window, "FRA", "LTS-B.4")
+    idle(window)
+    details = window.history_view.details
+    assert "Open the attached file" in details.toPlainText() and "Décret 2024.pdf" in details.toPlainText()
+    opened: list[str] = []
+    window.exchange.questions.open_url = lambda url: opened.append(url.toLocalFile()) or True  # no viewer in tests
+    # The link is the only one in the pane: Tab to it, Enter; a copy of the file opens.
+    details.setFocus()
+    qtbot.keyClick(details, Qt.Key.Key_Tab)
+    qtbot.keyClick(details, Qt.Key.Key_Return)
+    idle(window)
+    (path,) = opened
+    assert path.endswith(".pdf") and Path(path).read_bytes() == src.read_bytes() and path != str(src)
