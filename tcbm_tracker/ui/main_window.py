@@ -446,6 +446,8 @@ class MainWindow(QMainWindow):
 
     def show_error(self, exc: BaseException, details: str = "") -> None:
         came_from = QApplication.focusWidget()
+        if self.controller.tracker is None:
+            self.matrix_view.opening_failed()
         self.last_error = show_error(self, exc, details)
         self.last_error.finished.connect(lambda _result: self.restore_focus(came_from))  # type: ignore[attr-defined]
 

@@ -42,6 +42,11 @@ from tcbm_tracker.ui.status_style import status_text
 MEASURE_COLUMN_WIDTH = 34
 
 
+
+OPENING_TEXT = "Opening the record… the matrix appears as soon as it is read."
+OPENING_FAILED_TEXT = ("The record could not be opened (the message says why). File > Open Database (Ctrl+O) "
+                       "opens another file; File > New Database creates one.")
+
 class MatrixTableView(QTableView):
     """The grid. F2 edits the selected cells; Enter does what a double-click on the current cell
     does: edits on a measure cell, opens the dossier on an actor name (Enter would otherwise just
@@ -240,6 +245,13 @@ class MatrixView(QWidget):
         self.measure_banner.setWordWrap(True)
         self.measure_banner.hide()
         layout.addWidget(self.measure_banner)
+        # Until the first matrix arrives (the database is opened in the background), say so
+        # rather than show a bare grid that looks like an empty record.
+        self.opening = QLabel(OPENING_TEXT)
+        self.opening.setObjectName("openingLabel")
+        self.opening.setStyleSheet("background: #eef1f4; color: #2b3a47; padding: 8px 10px;")
+        self.opening.setWordWrap(True)
+        layout.addWidget(self.opening)
         self.start_panel = StartPanel()  # shown by the window while nothing is assessed
         layout.addWidget(self.start_panel)
         self.strip = MeasureStrip()
@@ -281,11 +293,17 @@ class MatrixView(QWidget):
     # --- data ---------------------------------------------------------------------------------
     def set_data(self, data: MatrixData) -> None:
         first = self._data is None
+        self.opening.hide()
         self._data = data
         if first or [c.key for c in data.catalogs] != [self.catalog_box.itemData(i) for i in range(1, self.catalog_box.count())]:
             self._fill_filters(data)
         self.model.set_matrix(data.matrix)
         self.apply_filter()
+
+    def opening_failed(self) -> None:
+        """The record could not be opened: the busy line says so until another file is opened."""
+        if self._data is None:
+            self.opening.setText(OPENING_FAILED_TEXT)
 
     def _fill_filters(self, data: MatrixData) -> None:
         for box in (self.catalog_box, self.region_box):
