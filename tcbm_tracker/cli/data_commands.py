@@ -32,7 +32,7 @@ def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
     if writing:
         from tcbm_tracker.services.backups import startup_check
 
-        startup_check(database_path(args))
+        startup_check(database_path(args), seal=False)  # the command may yet be refused
     tracker = open_tracker(database_path(args), user=args.user)
     args.open_tracker = tracker
     return tracker
@@ -184,7 +184,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.services.backups import startup_check
     from tcbm_tracker.services.setup import initialise
 
-    startup_check(database_path(args))
+    startup_check(database_path(args), seal=False)  # init may yet be refused
     report = initialise(database_path(args), user=args.user)
     print(f"database: {report.path}")
     m = report.migration

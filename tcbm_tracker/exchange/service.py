@@ -33,7 +33,9 @@ class ExchangeService:
         db = self.tracker.db
 
         def backup() -> None:
-            backup_before(db.path, "import")
+            # The import's write transaction is open here: a seal (another write) would wait on
+            # it; sealing before the import would change the file even when every row is refused.
+            backup_before(db.path, "import", seal=False)
 
         return run_import(db, [Path(p) for p in paths], importer=self.importer, dry_run=dry_run, progress=progress,
                           before_commit=backup)

@@ -3,6 +3,8 @@
 - ``startup_check``: SQLite's quick check before a database is opened for writing; a damaged
   file is refused with the newest good backup named; then, at most once a day, a backup.
 - ``backup_before``: the copy taken before an import or a migration (then rotated).
+- Every backup of a writable, current database first seals the change-log head (``seal_head``),
+  so the copy carries a seal that ``verify`` checks; a read-only file is copied without one.
 - ``restore``: a candidate file is copied aside and verified completely (SQLite integrity,
   a tracker schema this version knows, an intact change log) before anything is touched; the
   current file is backed up; only then is the verified copy renamed over the database.
@@ -11,20 +13,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tcbm_tracker.domain.errors import DamagedDatabaseError, StorageError, TrackerError, ValidationError
+from sqlalchemy import text
+
 from tcbm_tracker.storage import backup as store
+from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_backup
 from tcbm_tracker.storage.database import SQLITE_HEADER, Database, file_uri, is_read_only_file
 from tcbm_tracker.storage.migrations import check_schema
 
+if TYPE_CHECKING:
+    from tcbm_tracker.services.integrity import SealInfo
+
+log = logging.getLogger(__name__)
+SEAL_WAIT_MS = 1_000  # how long a backup waits for another writer before copying unsealed
+
 __all__ = ["BackupInfo", "RestoreResult", "backup_before", "backup_folder", "backup_now", "checked_backups", "list_backups", "newest_good_backup",
-           "restore", "startup_check", "damaged_message"]
+           "restore", "seal_head", "startup_check", "damaged_message"]
 
 
 def damaged_message(path: Path, problems: list[str]) -> str:
@@ -42,22 +55,57 @@ def check_not_damaged(path: Path) -> None:
         raise DamagedDatabaseError(damaged_message(path, problems), newest_good_backup(path))
 
 
-def backup_now(db_path: Path, reason: str = "manual", *, out: Path | None = None) -> BackupInfo:
+def seal_head(db_path: Path) -> SealInfo | None:
+    """Seal the head of a writable database of the current schema before it is copied.
+
+    None (no seal) for a read-only file, or a file that cannot hold one yet: not a tracker
+    database, an older schema about to be migrated, or an interrupted set-up.
+    """
+    path = Path(db_path)
+    if not path.is_file() or not _is_sqlite(path) or is_read_only_file(path) or not store.has_tracker_schema(path):
+        return None
+    from tcbm_tracker.services.integrity import IntegrityService
+
+    db = Database(path, busy_timeout_ms=SEAL_WAIT_MS)
+    try:
+        try:
+            check_schema(db)
+        except TrackerError:
+            return None  # a schema this version does not seal (older, newer, unknown, incomplete)
+        try:
+            return IntegrityService(db).seal_head("backup")
+        except StorageError as exc:
+            # Another program is writing: the backup (which needs no lock) matters more.
+            log.warning("backup of %s made without a seal: %s", path, exc.message)
+            return None
+    finally:
+        db.dispose()
+
+
+def backup_now(db_path: Path, reason: str = "manual", *, out: Path | None = None, seal: bool = True) -> BackupInfo:
+    """Seal the head (see ``seal_head``), then copy the file. ``seal=False`` only for a caller that
+    holds a write transaction open on the file (it sealed before starting it)."""
+    if seal:
+        seal_head(db_path)
     info = store.make_backup(db_path, reason, out=out)
     if out is None:
         store.rotate(db_path)
     return info
 
 
-def backup_before(db_path: Path, what: str) -> BackupInfo | None:
+def backup_before(db_path: Path, what: str, *, seal: bool = True) -> BackupInfo | None:
     """The backup taken before an import, a restore or a migration (None for a missing file)."""
     if not Path(db_path).is_file():
         return None
-    return backup_now(db_path, f"before-{what}")
+    return backup_now(db_path, f"before-{what}", seal=seal)
 
 
-def startup_check(db_path: Path, *, today: dt.date | None = None) -> BackupInfo | None:
-    """Quick check, then the day's automatic backup if none was made today. Returns it, if made."""
+def startup_check(db_path: Path, *, today: dt.date | None = None, seal: bool = True) -> BackupInfo | None:
+    """Quick check, then the day's automatic backup if none was made today. Returns it, if made.
+
+    ``seal=False`` before a command that may yet be refused: a refused command leaves the file
+    byte for byte as it was, so it must not have added a seal either.
+    """
     path = Path(db_path)
     if not path.is_file() or not _is_sqlite(path) or is_read_only_file(path):
         return None  # nothing to check, not a database (opening it says so), or a file only read
@@ -67,7 +115,7 @@ def startup_check(db_path: Path, *, today: dt.date | None = None) -> BackupInfo 
     day = today or dt.datetime.now(dt.UTC).date()
     if any(b.made_at.date() == day for b in list_backups(path)):
         return None
-    return backup_now(path, "daily")
+    return backup_now(path, "daily", seal=seal)
 
 
 @dataclass(frozen=True)
@@ -77,8 +125,8 @@ class RestoreResult:
     entries: int
 
 
-def _verify_candidate(staged: Path, source: Path) -> int:
-    """Everything a restored file must pass; returns the number of change-log entries."""
+def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
+    """Everything a restored file must pass; returns (change-log entries, database id, newest seal id)."""
     problems = store.quick_check(staged)
     if problems:
         raise ValidationError("restore", f"{source} is not a good database ({problems[0]}); nothing was changed")
@@ -92,7 +140,10 @@ def _verify_candidate(staged: Path, source: Path) -> int:
             check_schema(db)
         except TrackerError as exc:
             raise ValidationError("restore", f"{source}: {exc.message.replace(str(staged), source.name)}; nothing was changed") from None
-        report = IntegrityService(db).verify(limit=5)
+        report = IntegrityService(db).verify(limit=5, older_copy=True)
+        with db.read() as s:
+            db_id = meta.database_id(s)
+            newest_seal = int(s.exec(text("SELECT coalesce(max(id), 0) FROM seal")).one()[0])  # type: ignore[call-overload]
     finally:
         db.dispose()
     if not report.ok:
@@ -103,7 +154,7 @@ def _verify_candidate(staged: Path, source: Path) -> int:
         conn.execute("PRAGMA journal_mode = DELETE")
     finally:
         conn.close()
-    return report.entries
+    return report.entries, db_id, newest_seal
 
 
 def _save_current(db_path: Path) -> Path:
@@ -140,7 +191,7 @@ def restore(db_path: Path, file: Path) -> RestoreResult:
     try:
         # Read the candidate through SQLite (never a byte copy: a -wal beside it is included).
         store.online_copy(source, staged) if _is_sqlite(source) else _refuse(source)
-        entries = _verify_candidate(staged, source)
+        entries, db_id, newest_seal = _verify_candidate(staged, source)
         saved = None
         if db_path.exists():
             healthy = not store.quick_check(db_path)
@@ -151,6 +202,11 @@ def restore(db_path: Path, file: Path) -> RestoreResult:
             Path(f"{db_path}{side}").unlink(missing_ok=True)
         os.replace(staged, db_path)
         store._fsync_dir(folder)
+        # Seals of this database made after the restored copy (the backups' own) are gone on
+        # purpose now; say so in the ledger, or every later ``verify`` would report them missing.
+        from tcbm_tracker.storage.seals import note_restore_in_ledger  # the signing library: only here
+
+        note_restore_in_ledger(db_id, db_path, newest_seal)
     finally:
         for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
             leftover.unlink(missing_ok=True)

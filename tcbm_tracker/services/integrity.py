@@ -92,7 +92,8 @@ class IntegrityService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def verify(self, limit: int = 50) -> VerifyReport:
+    def verify(self, limit: int = 50, *, older_copy: bool = False) -> VerifyReport:
+        """``older_copy``: a backup being restored (seals made after it was taken are not in it)."""
         # The signing library costs tens of milliseconds to import: only when seals are used.
         from tcbm_tracker.storage import copy_key, seals
 
@@ -110,7 +111,7 @@ class IntegrityService:
             problems.extend(str(p) for p in chain.problems)
             # Seals before rows: rows edited outside the app can be many, and must not crowd out
             # the one line saying the history was rewritten.
-            sealed = seals.check_seals(s, chain.hashes, self.db.path, key)
+            sealed = seals.check_seals(s, chain.hashes, self.db.path, key, older_copy=older_copy)
             problems.extend(str(p) for p in sealed.problems)
             if len(problems) < limit:
                 problems.extend(
@@ -157,7 +158,20 @@ class IntegrityService:
             return damage
         return exc
 
-    def seal_report(self, expected_head: str) -> tuple[bool, SealInfo | None]:
+    def seal_head(self, purpose: str = "backup") -> SealInfo | None:
+        """Seal the current head (or find this copy's seal of it) before a backup copies the file.
+
+        None for a read-only file, which cannot hold a seal (as for reports).
+        """
+        for _ in range(3):  # a change recorded in between: seal the newer head instead
+            with self.db.read() as s:
+                _, head_hash = log_head(s)
+            unchanged, found = self.seal_report(head_hash, purpose=purpose)
+            if unchanged:
+                return found
+        raise TrackerError(f"{self.db.path} keeps changing: the head could not be sealed; try again")
+
+    def seal_report(self, expected_head: str, *, purpose: str = "report") -> tuple[bool, SealInfo | None]:
         """Seal the state a report was made from: ``(head unchanged, seal)``.
 
         The first is False when a change was recorded since ``expected_head`` (gather the data
@@ -184,7 +198,7 @@ class IntegrityService:
             unchanged, found = current(s)
             if not unchanged or found is not None:
                 return unchanged, found
-            made = seals.make_seal(s, key, "report")
+            made = seals.make_seal(s, key, purpose)
             db_id = meta.database_id(s)
         seals.note_in_ledger(db_id, self.db.path, made)
         return True, _info(made)

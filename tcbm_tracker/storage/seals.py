@@ -111,6 +111,34 @@ def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None
         ) from None
 
 
+def note_restore_in_ledger(database_id: str, path: Path, newest_seal_id: int, folder: Path | None = None) -> None:
+    """Record that an older copy was restored: this database's later seals are gone on purpose."""
+    line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "restored_upto": newest_seal_id})
+    target = ledger_path(folder)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise KeyFileError(f"the restore could not be noted in {target}: {exc.strerror or exc}") from None
+
+
+def _current_entries(database_id: str) -> list[dict[str, object]]:
+    """Ledger lines still in force: a restore of this database drops its seals made after the copy."""
+    kept: list[dict[str, object]] = []
+    for entry in _ledger_entries():
+        upto = entry.get("restored_upto")
+        if upto is None:
+            kept.append(entry)
+        elif entry.get("database_id") == database_id and isinstance(upto, int):
+            kept = [e for e in kept if not (e.get("database_id") == database_id and isinstance(e.get("seal"), int)
+                                            and int(str(e.get("seal"))) > upto)]
+    return kept
+
+
 def _ledger_entries(folder: Path | None = None) -> Iterable[dict[str, object]]:
     try:
         lines = ledger_path(folder).read_text(encoding="utf-8").splitlines()
@@ -142,8 +170,14 @@ def seal_positions(session: Session) -> set[int]:
     return {int(r[0]) for r in session.execute(text("SELECT DISTINCT log_seq FROM seal")).all()}
 
 
-def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_key.CopyKey | None) -> SealCheck:
-    """Check every seal against the copy's key and the chain (``hashes``: hash per log position)."""
+def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_key.CopyKey | None,
+                *, older_copy: bool = False) -> SealCheck:
+    """Check every seal against the copy's key and the chain (``hashes``: hash per log position).
+
+    ``older_copy``: the file is a backup being restored, so seals the ledger knows that were made
+    after its newest one are expected to be missing; the entries they vouch for must still match
+    where the file holds them.
+    """
     seals = all_seals(session)
     db_id = meta.get(session, meta.DATABASE_ID) or ""
     problems: list[Problem] = []
@@ -173,10 +207,14 @@ def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_
     own = {s.id: s for s in seals}
     here = str(path.resolve())
     foreign_here = []
-    for entry in _ledger_entries():
+    for entry in _current_entries(db_id):
         if entry.get("database_id") == db_id:
             sid = entry.get("seal")
             kept = own.get(sid) if isinstance(sid, int) else None
+            if (older_copy and kept is None and isinstance(sid, int) and sid > max(own, default=0)
+                    and hashes.get(int(str(entry.get("log_seq"))), entry.get("head_hash")) == entry.get("head_hash")):
+                notes.append(f"seal {sid} of {entry.get('made_at')} was made after this copy was taken")
+                continue
             if kept is None or kept.log_seq != entry.get("log_seq") or kept.head_hash != entry.get("head_hash"):
                 problems.append(Problem(
                     f"seal {sid}",

@@ -114,12 +114,19 @@ class JobRunner(QObject):
             job.signals.progressed.connect(on_progress)
         if on_cancel is not None:
             job.signals.cancelled.connect(on_cancel)
-        job.signals.finished.connect(lambda: self._done(job))
+        def done() -> None:
+            self._done(job)
+            # This slot holds the job, and the job's signals hold this slot: a cycle through Qt
+            # that Python's collector cannot see. Cut it, or every job ever run (its closure,
+            # its signals object) stays in memory for the rest of the session.
+            job.signals.finished.disconnect(done)
+
+        job.signals.finished.connect(done)
         was_busy = self.busy
         self._running.add(job)
         if not was_busy:
             self.busy_changed.emit(True)
-        self.pool.start(job)
+        self.pool.start(job.run)  # a callable: PySide6 keeps a started QRunnable referenced for ever
         return job
 
     def _done(self, job: Job) -> None:
