@@ -92,10 +92,8 @@ def ledger_path(folder: Path | None = None) -> Path:
     return (folder or config_dir()) / LEDGER_NAME
 
 
-def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None = None) -> None:
-    """Append one line for a seal this copy made (after the seal was committed)."""
-    line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "seal": seal.id,
-                       "log_seq": seal.log_seq, "head_hash": seal.head_hash, "made_at": seal.made_at})
+def _append_to_ledger(line: str, folder: Path | None, what: str) -> None:
+    """Append one JSON line to the ledger (created 0600); ``what`` names it in the error."""
     target = ledger_path(folder)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,25 +103,21 @@ def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None
         finally:
             os.close(fd)
     except OSError as exc:
-        # The seal itself is in the database; without this line a deleted seal goes unnoticed.
-        raise KeyFileError(
-            f"seal {seal.short_id} was made, but could not be noted in {target}: {exc.strerror or exc}"
-        ) from None
+        raise KeyFileError(f"{what} could not be noted in {target}: {exc.strerror or exc}") from None
+
+
+def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None = None) -> None:
+    """Append one line for a seal this copy made (after the seal was committed)."""
+    line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "seal": seal.id,
+                       "log_seq": seal.log_seq, "head_hash": seal.head_hash, "made_at": seal.made_at})
+    # The seal itself is in the database; without this line a deleted seal goes unnoticed.
+    _append_to_ledger(line, folder, f"seal {seal.short_id} was made, but")
 
 
 def note_restore_in_ledger(database_id: str, path: Path, newest_seal_id: int, folder: Path | None = None) -> None:
     """Record that an older copy was restored: this database's later seals are gone on purpose."""
     line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "restored_upto": newest_seal_id})
-    target = ledger_path(folder)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.write(fd, (line + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise KeyFileError(f"the restore could not be noted in {target}: {exc.strerror or exc}") from None
+    _append_to_ledger(line, folder, "the restore")
 
 
 def _current_entries(database_id: str) -> list[dict[str, object]]:
