@@ -122,7 +122,7 @@ def register(sub: Any) -> None:
                    help="evidence numbers (see `evidence list`), each optionally with where it says so: 12:'p. 21'")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    ev = _add(sub, "evidence", cmd_evidence_list, "add or list evidence (documents and sources)")
+    ev = _add(sub, "evidence", cmd_evidence_list, "add, list, show, export (attached file) or correct evidence (documents and sources)")
     ev_sub = ev.add_subparsers(dest="evidence_command", metavar="ACTION")
     p = ev_sub.add_parser("add", help="add an evidence item", description="Add a document or source that assessments can cite.")
     p.set_defaults(handler=cmd_evidence_add)
