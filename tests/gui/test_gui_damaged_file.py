@@ -3,27 +3,10 @@ damaged: France is listed but cannot be opened)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from tcbm_tracker.storage.locations import backup_dir
-
-
-def damage_actor_index(path: Path) -> None:
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = con.execute("PRAGMA page_size").fetchone()[0]
-    pages = [r[0] for r in con.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_actor_1'")]
-    con.close()
-    data = bytearray(path.read_bytes())
-    for page in pages:
-        start = (page - 1) * page_size
-        at = data.find(b"FRA", start, start + page_size)
-        if at >= 0:
-            data[at:at + 3] = b"FRB"
-            path.write_bytes(bytes(data))
-            return
-    raise AssertionError("FRA not found in the index")
+from tests.integration.test_damaged_file import damage_actor_index
 
 
 def test_opening_an_actor_in_a_damaged_file_names_the_damage(make_window, idle, db_path: Path) -> None:  # type: ignore[no-untyped-def]
