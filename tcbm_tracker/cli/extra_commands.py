@@ -73,9 +73,9 @@ EXCHANGE_SUFFIX = ".tcbm"
 def run_gui(args: argparse.Namespace) -> int:
     file: Path | None = getattr(args, "file", None)
     if file is not None and file.suffix.lower() == EXCHANGE_SUFFIX:
-        # The desktop's file type hands packages to `gui FILE`; importing one is a command of
-        # the exchange feature, which the window does not offer yet.
-        raise TrackerError(f"{file.name} is an exchange package, which this version cannot open in the window")
+        # The desktop's file type hands packages to `gui FILE`; the command line imports them.
+        raise TrackerError(f"{file.name} is an exchange package: check it with `tcbm-tracker package import {file} "
+                           "--dry-run`, then import it without --dry-run (the window does not open packages yet)")
     if file is not None:
         if args.db:
             raise ValidationError("file", f"give the database either as FILE ({file}) or with --db, not both")
