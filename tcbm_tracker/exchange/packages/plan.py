@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +41,14 @@ class Plan:
     catalogs: list[dict[str, Any]] = field(default_factory=list)  # to load (add or upgrade)
     actors: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
-    assessments: list[dict[str, Any]] = field(default_factory=list)
+    # Assessments to add, by their line in the member: the rows are read again while merging, so
+    # that a year of changes is never held in memory twice.
+    assessment_lines: set[int] = field(default_factory=set)
     rejected_count: int = 0
+
+    @property
+    def assessments(self) -> int:
+        return len(self.assessment_lines)
 
     def reject(self, entry: str, reason: str) -> None:
         self.rejected_count += 1
@@ -76,12 +83,32 @@ class Local:
         return self._find("evidence", uid, self.evidence_uids)
 
 
+_CHECKED: dict[tuple[str, str, int, bool], bool] = {}  # single-line values already found valid (authors repeat)
+
+
 def _text(row: dict[str, Any], name: str, *, required: bool = False, max_chars: int = v.MAX_TITLE_CHARS,
           multiline: bool = False) -> str | None:
+    """Check a text field as the tracker checks typed text; it must already be stored that way
+    (trimmed, NFC), since it is merged as it is."""
     value = row.get(name)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        if required:
+            raise ValidationError(name, "is required")
+        return None
+    if not isinstance(value, str):
         raise ValidationError(name, f"must be text, not {type(value).__name__}")
-    return v.clean_text(name, value, max_chars=max_chars, required=required, multiline=multiline, allow_markup=multiline)
+    if multiline and len(value) <= max_chars and value.isprintable() and value == value.strip() \
+            and unicodedata.is_normalized("NFC", value):
+        return value  # a note with no line break or control character: nothing clean_text would change
+    memo = (name, value, max_chars, multiline)
+    if not multiline and memo in _CHECKED:
+        return value
+    cleaned = v.clean_text(name, value, max_chars=max_chars, required=required, multiline=multiline, allow_markup=multiline)
+    if cleaned != value:
+        raise ValidationError(name, "is not stored as the tracker stores text (trimmed, NFC, Unix line ends)")
+    if not multiline and len(_CHECKED) < 100_000:
+        _CHECKED[memo] = True
+    return value
 
 
 def _day(row: dict[str, Any], name: str, *, required: bool) -> str | None:
@@ -196,10 +223,14 @@ def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: di
         new_evidence[uid] = str(title)
 
 
+_VALUES = (("status", frozenset(m.value for m in Status)), ("provenance", frozenset(m.value for m in Provenance)),
+           ("confidence", frozenset(m.value for m in Confidence)))
+
+
 def _statuses(row: dict[str, Any]) -> None:
-    for name, enum in (("status", Status), ("provenance", Provenance), ("confidence", Confidence)):
+    for name, allowed in _VALUES:
         value = row.get(name)
-        if not isinstance(value, str) or value not in {m.value for m in enum}:
+        if not isinstance(value, str) or value not in allowed:
             raise ValidationError(name, f"unknown value {str(value)[:40]!r}")
     if row["status"] == Status.NOT_ASSESSED.value:
         raise ValidationError("status", "'not_assessed' is the state of a cell nobody assessed, never recorded")
@@ -244,7 +275,7 @@ def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[s
             plan.reject(entry, exc.message)
             continue
         plan.added.append(PlannedItem("assessment", uid, what))
-        plan.assessments.append(row)
+        plan.assessment_lines.add(number)
         if uid in heads:
             head_rows[uid] = row
     return head_rows
