@@ -72,10 +72,10 @@ def _first_rejection(package: OpenedPackage, plan: Plan) -> PackageError:
                         f"refused, nothing was imported; first: {first}")
 
 
-def _plan_now(tracker: Tracker, package: OpenedPackage) -> Plan:
+def _plan_now(tracker: Tracker, package: OpenedPackage, progress: Progress | None = None) -> Plan:
     with tracker.db.read() as s:
         conn: Any = s.connection().connection.driver_connection
-        return make_plan(package, Local(conn, database_id(tracker)))
+        return make_plan(package, Local(conn, database_id(tracker)), progress)
 
 
 def plan_import(tracker: Tracker, path: Path, *, untrusted: bool = False, progress: Progress | None = None) -> ImportPlan:
@@ -83,9 +83,7 @@ def plan_import(tracker: Tracker, path: Path, *, untrusted: bool = False, progre
     with open_package(path) as package:
         _refuse_unknown_signer(package, untrusted)
         _refuse_same_file(package, my_db)
-        plan = _plan_now(tracker, package)
-        if progress is not None:
-            progress(1, 1)
+        plan = _plan_now(tracker, package, progress)
         return _public(package, plan)
 
 
@@ -128,7 +126,7 @@ def import_package(tracker: Tracker, path: Path, *, resolution: Resolution | Non
     with open_package(path) as package:
         _refuse_unknown_signer(package, untrusted)
         _refuse_same_file(package, my_db)
-        plan = _plan_now(tracker, package)
+        plan = _plan_now(tracker, package, progress)
         public = _public(package, plan)
         if plan.rejected:
             raise _first_rejection(package, plan)

@@ -18,7 +18,7 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, EvidenceType, Provenance, Status
 from tcbm_tracker.exchange.packages import layout
-from tcbm_tracker.exchange.packages.api import Conflict, ConflictSide, PlannedItem, Rejected, Side
+from tcbm_tracker.exchange.packages.api import Conflict, ConflictSide, PlannedItem, Progress, Rejected, Side
 from tcbm_tracker.exchange.packages.identity import local_id, uid_of
 from tcbm_tracker.exchange.packages.reader import OpenedPackage
 from tcbm_tracker.services import mapping
@@ -237,9 +237,14 @@ def _statuses(row: dict[str, Any]) -> None:
 
 
 def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[str], measures: set[str],
-                 new_evidence: dict[str, str], heads: set[str]) -> dict[str, dict[str, Any]]:
+                 new_evidence: dict[str, str], heads: set[str], progress: Progress | None) -> dict[str, dict[str, Any]]:
     head_rows: dict[str, dict[str, Any]] = {}
+    total = package.summary.assessments
+    if progress is not None:
+        progress(0, total)
     for number, row in package.rows(layout.ASSESSMENTS):
+        if progress is not None and number % 5000 == 0:
+            progress(number, total)
         entry = f"{layout.ASSESSMENTS} line {number}"
         try:
             uid = _uid(row)
@@ -307,7 +312,8 @@ def _order_key(side: ConflictSide) -> tuple[str, str, str]:
     return (side.effective_date.isoformat(), side.recorded_at, side.uid)
 
 
-def make_plan(package: OpenedPackage, local: Local) -> Plan:
+def make_plan(package: OpenedPackage, local: Local, progress: Progress | None = None) -> Plan:
+    """The plan of merging ``package`` into ``local``; ``progress`` is called now and then (it may raise to cancel)."""
     plan = Plan()
     new_measures: set[str] = set()
     new_actors: set[str] = set()
@@ -323,7 +329,7 @@ def make_plan(package: OpenedPackage, local: Local) -> Plan:
         cells.append(row)
     heads = {c["head"] for c in cells}
     head_rows = _assessments(package, local, plan, local.actors | new_actors, local.measures | new_measures,
-                             new_evidence, heads)
+                             new_evidence, heads, progress)
     for cell in cells:
         their_head = head_rows.get(cell["head"])
         if their_head is None:

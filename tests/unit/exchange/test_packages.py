@@ -243,3 +243,20 @@ def test_an_import_keeps_the_change_log_chain_and_records_the_origin(copies: tup
     with mission.open() as t:
         report = t.integrity.verify()
     assert not report.ok and any("assessment" in str(p) for p in report.problems)
+
+
+def test_a_cancel_from_progress_leaves_the_database_as_it_was(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    hq, mission = copies
+    _rich_record(hq, tmp_path)
+    _trust_each_other(hq, mission)
+    package = _export(hq, tmp_path / "all.tcbm")
+    calls: list[tuple[int, int]] = []
+
+    def cancel(done: int, total: int) -> None:
+        calls.append((done, total))
+        raise KeyboardInterrupt("cancelled")
+
+    before = db_fingerprint(mission.path)
+    with mission.open() as t, pytest.raises(KeyboardInterrupt):
+        api.import_package(t, package, progress=cancel)
+    assert calls == [(0, 4)] and db_fingerprint(mission.path) == before
