@@ -143,12 +143,26 @@ def _catalogs(package: OpenedPackage, local: Local, plan: Plan, new_measures: se
             measures = row.get("measures")
             if not isinstance(groups, list) or not isinstance(measures, list) or not measures:
                 raise ValidationError("measures", "a catalogue needs its groups and measures")
+            group_keys = set()
             for g in groups:
+                group_keys.add(_text(g, "key", required=True, max_chars=v.MAX_SHORT_CHARS))
                 _text(g, "title", required=True)
             for m in measures:
                 v.parse_measure_key(str(m.get("key")))
+                if m.get("group") not in group_keys:
+                    raise ValidationError("measures", f"measure {m.get('key')} names an unknown group {str(m.get('group'))[:40]!r}")
                 _text(m, "title", required=True, max_chars=v.MAX_NOTE_CHARS)
+                _text(m, "source_document", required=True)
+                for name in ("heading", "pinpoint", "pinpoint_note", "agreed"):
+                    _text(m, name, max_chars=v.MAX_TITLE_CHARS)
+                _text(m, "description", max_chars=v.MAX_NOTE_CHARS, multiline=True)
+                if not isinstance(m.get("sort_order"), int) or isinstance(m.get("sort_order"), bool):
+                    raise ValidationError("measures", f"measure {m.get('key')} has no sort order")
             _text(row, "title", required=True)
+            _text(row, "short_title", required=True)
+            _text(row, "source_document", required=True)
+            _text(row, "adopted", max_chars=v.MAX_SHORT_CHARS)
+            _text(row, "description", max_chars=v.MAX_NOTE_CHARS, multiline=True)
         except (ValidationError, AttributeError, TypeError) as exc:
             plan.reject(entry, str(getattr(exc, "message", exc)))
             continue
@@ -187,10 +201,14 @@ def _actors(package: OpenedPackage, local: Local, plan: Plan, new_actors: set[st
 
 def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: dict[str, str]) -> None:
     members = package.manifest["members"]
+    seen: set[str] = set()
     for number, row in package.rows(layout.EVIDENCE):
         entry = f"{layout.EVIDENCE} line {number}"
         try:
             uid = _uid(row)
+            if uid in new_evidence or uid in seen:
+                raise ValidationError("uid", f"evidence {uid} appears twice in the package")
+            seen.add(uid)
             if local.evidence(uid) is not None:
                 plan.present.append(PlannedItem("evidence", uid, f"evidence {uid}: {str(row.get('title'))[:60]}"))
                 continue
@@ -212,6 +230,8 @@ def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: di
                     raise ValidationError("file_sha256", "names an attached file the package does not hold")
                 if size != members[f"files/{sha}"]["size"]:
                     raise ValidationError("file_size", "does not match the attached file's size")
+                if size > v.MAX_ATTACHMENT_BYTES:
+                    raise ValidationError("file_size", f"{size:,} bytes: attached files are at most {v.MAX_ATTACHMENT_BYTES:,}")
             corrects = row.get("corrects")
             if corrects is not None and local.evidence(_uid(row, "corrects")) is None and corrects not in new_evidence:
                 raise ValidationError("corrects", f"corrects evidence {corrects}, which neither this copy nor the package holds")
@@ -239,6 +259,7 @@ def _statuses(row: dict[str, Any]) -> None:
 def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[str], measures: set[str],
                  new_evidence: dict[str, str], heads: set[str], progress: Progress | None) -> dict[str, dict[str, Any]]:
     head_rows: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
     total = package.summary.assessments
     if progress is not None:
         progress(0, total)
@@ -248,6 +269,9 @@ def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[s
         entry = f"{layout.ASSESSMENTS} line {number}"
         try:
             uid = _uid(row)
+            if uid in seen:
+                raise ValidationError("uid", f"assessment {uid} appears twice in the package")
+            seen.add(uid)
             what = f"{row.get('actor')} {row.get('measure')} {row.get('effective_date')} {row.get('status')}"
             if local.assessment(uid) is not None:
                 plan.present.append(PlannedItem("assessment", uid, what))

@@ -48,11 +48,14 @@ class OpenedPackage:
             return
         digest = hashlib.sha256() if check else None
         with self.zf.open(member) as fh:
-            for number, raw in enumerate(fh, start=1):
+            number = 0
+            # Bounded reads: a line is never longer than MAX_LINE_BYTES in memory, whatever the member holds.
+            while raw := fh.readline(layout.MAX_LINE_BYTES + 1):
+                number += 1
                 if digest is not None:
                     digest.update(raw)
                 if len(raw) > layout.MAX_LINE_BYTES:
-                    raise _bad(self.path, f"{member} line {number}", "is too long")
+                    raise _bad(self.path, f"{member} line {number}", f"is longer than {layout.MAX_LINE_BYTES:,} bytes")
                 if not raw.strip():
                     continue
                 try:
