@@ -108,8 +108,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         plan = plan_import(t, args.file, untrusted=args.untrusted)
         _print_plan(plan, args.limit, dry_run=True)
-        for r in plan.rejected[: max(args.limit, 1)]:
-            print(f"refused: {r}")
+        if plan.rejected:
+            for r in plan.rejected[: max(args.limit, 1)]:
+                print(f"refused: {r}", file=sys.stderr)
+            print(f"tcbm-tracker: error: {len(plan.rejected):,} entr{'y' if len(plan.rejected) == 1 else 'ies'} of "
+                  f"{args.file.name} refused: it cannot be imported (dry run: nothing was changed)", file=sys.stderr)
+            return 2
         print("dry run: nothing was changed")
         return 0
     try:

@@ -209,7 +209,12 @@ def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: di
             if uid in new_evidence or uid in seen:
                 raise ValidationError("uid", f"evidence {uid} appears twice in the package")
             seen.add(uid)
-            if local.evidence(uid) is not None:
+            here = local.evidence(uid)
+            if here is not None:
+                found = local.conn.execute("SELECT title, created_at, file_sha256 FROM evidence WHERE id = ?", (here,)).fetchone()
+                if tuple(found) != (row.get("title"), row.get("created_at"), row.get("file_sha256")):
+                    raise ValidationError("uid", f"evidence {uid} is here with other content ({str(found[0])[:40]!r}): "
+                                                 "the package was made wrongly or forged")
                 plan.present.append(PlannedItem("evidence", uid, f"evidence {uid}: {str(row.get('title'))[:60]}"))
                 continue
             title = _text(row, "title", required=True)
@@ -273,7 +278,13 @@ def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[s
                 raise ValidationError("uid", f"assessment {uid} appears twice in the package")
             seen.add(uid)
             what = f"{row.get('actor')} {row.get('measure')} {row.get('effective_date')} {row.get('status')}"
-            if local.assessment(uid) is not None:
+            here = local.assessment(uid)
+            if here is not None:
+                found = local.conn.execute("SELECT actor_key, measure_key, status, effective_date, recorded_at FROM assessment "
+                                           "WHERE id = ?", (here,)).fetchone()
+                if tuple(found) != tuple(row.get(k) for k in ("actor", "measure", "status", "effective_date", "recorded_at")):
+                    raise ValidationError("uid", f"assessment {uid} is here with other content ({' '.join(found[:3])}): "
+                                                 "the package was made wrongly or forged")
                 plan.present.append(PlannedItem("assessment", uid, what))
                 continue
             if row.get("actor") not in actors:
