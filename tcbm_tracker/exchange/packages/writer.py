@@ -84,12 +84,13 @@ def export_package(tracker: Tracker, out: Path, *, since: dt.date | None = None,
     if not out.parent.is_dir():
         raise ValidationError("out", f"the folder {out.parent} does not exist")
     key = copy_key.load_or_create()
-    seal = tracker.integrity.seal("package")
+    # The head the package carries is sealed first; a read-only file (like its backups) goes unsealed.
+    seal_id = None if tracker.db.read_only else tracker.integrity.seal("package").short_id
     fd, tmp_name = tempfile.mkstemp(prefix=".tcbm-", suffix=".part", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        result = _write(tracker, tmp, key, since, progress, seal.short_id)
+        result = _write(tracker, tmp, key, since, progress, seal_id)
         os.replace(tmp, out)
     except OSError as exc:
         raise PackageError(f"cannot write {out}: {exc.strerror or exc}") from None
@@ -100,11 +101,11 @@ def export_package(tracker: Tracker, out: Path, *, since: dt.date | None = None,
     with out.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return ExportResult(path=out, sha256=digest.hexdigest(), **{**result, "seal": seal.short_id})
+    return ExportResult(path=out, sha256=digest.hexdigest(), **{**result, "seal": seal_id})
 
 
 def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | None, progress: Progress | None,
-           seal_id: str) -> dict[str, Any]:
+           seal_id: str | None) -> dict[str, Any]:
     members: dict[str, dict[str, Any]] = {}
     counts = {"assessments": 0, "evidence": 0, "evidence_files": 0, "actors": 0, "catalogs": 0}
     with tracker.db.read() as s, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:

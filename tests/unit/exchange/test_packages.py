@@ -260,3 +260,22 @@ def test_a_cancel_from_progress_leaves_the_database_as_it_was(copies: tuple[Copy
     with mission.open() as t, pytest.raises(KeyboardInterrupt):
         api.import_package(t, package, progress=cancel)
     assert calls == [(0, 4)] and db_fingerprint(mission.path) == before
+
+
+def test_exporting_seals_the_head_and_a_read_only_file_exports_unsealed(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    hq, mission = copies
+    _rich_record(hq, tmp_path)
+    with hq.open() as t:
+        result = api.export_package(t, tmp_path / "sealed.tcbm")
+        newest = t.integrity.verify().newest_seal
+    assert result.seal is not None and newest is not None and newest.short_id == result.seal
+    assert api.read_package(result.path).head_seq == newest.log_seq
+    hq.path.chmod(0o444)
+    try:
+        before = db_fingerprint(hq.path)
+        with hq.open() as t:
+            unsealed = api.export_package(t, tmp_path / "read-only.tcbm")
+        assert unsealed.seal is None and unsealed.assessments == result.assessments
+        assert db_fingerprint(hq.path) == before
+    finally:
+        hq.path.chmod(0o644)
