@@ -93,6 +93,10 @@ def test_round_trip_into_an_empty_copy_gives_the_identical_record(copies: tuple[
         assert origin == [(api.read_package(package).exporter.fingerprint,)]
         cells = [(h.status.value, h.effective_date.isoformat()) for h in t.assessments.history("FRA", "LTS-B.4")]
     assert cells == [("implemented", "2024-03-01"), ("planned", "2020-01-01")]
+    with mission.open() as t:  # the organization is known here from the merge on, as if added then
+        then = {a.key for a in t.queries.matrix(known_at="2001-01-01").actors}
+        now = {a.key for a in t.queries.matrix().actors}
+    assert "FRA" in then and "ESA" not in then and "ESA" in now
 
 
 def test_importing_the_same_package_twice_changes_nothing(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
