@@ -36,6 +36,7 @@ from tcbm_tracker.reports.components import (
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ActorSummaryData
+from tcbm_tracker.reports.one_line import text_cell
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
@@ -159,7 +160,7 @@ def _measure_tables(entries: list[DossierEntry], text: SafeText, refs: Reference
     for _, group_entries in groupby(entries, key=lambda e: e.measure.group_key):
         group = list(group_entries)
         g = group[0].measure
-        rows: list[list[object]] = [list(heads), [lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD),
+        rows: list[list[object]] = [list(heads), [text_cell(text, f"{g.group_key}. {g.group_title}", WIDTH, BOLD),
                                                   "", "", "", ""]]
         extra: list[tuple[object, ...]] = [("SPAN", (0, 1), (-1, 1)), ("BACKGROUND", (0, 1), (-1, 1), GROUP_BAND),
                                            ("FONT", (0, 1), (-1, 1), BOLD, 8, 10)]

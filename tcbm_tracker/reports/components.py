@@ -21,6 +21,7 @@ from tcbm_tracker.domain.vocabulary import Provenance, Status
 from tcbm_tracker.reports.document import Heading
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import ReportContext
+from tcbm_tracker.reports.one_line import label_paragraph, lines, text_cell
 from tcbm_tracker.reports.styles import (
     BAND,
     INK,
@@ -113,13 +114,6 @@ def cell_styles(rows: Sequence[Sequence[Any]]) -> list[list[CellStyle]]:
 
 def hexcolor(c: colors.Color) -> str:
     return "#" + str(c.hexval())[2:]
-
-
-def lines(value: str, width: float, font: str = REGULAR, size: float = 8) -> str:
-    """Plain cell text broken into lines that fit ``width`` (tables draw strings far faster than
-    paragraphs). Only for text that is already safe for the font: fixed labels, dates, numbers,
-    or user text passed through ``SafeText.plain``."""
-    return "\n".join(simpleSplit(value, font, size, width - 6)) or value
 
 
 def status_label(status: Status, *, recorded: bool = False) -> str:
@@ -243,7 +237,7 @@ def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, tex
     for r, (label, c, bold) in enumerate(rows, start=1):
         nums = [c.not_applicable, c.in_scope, *[c.count(s) for s in COVERAGE_STATUSES]]
         font = BOLD if bold else REGULAR
-        data.append([lines(text.plain(shorten(label, 200)[0], font), widths[0], font), *[str(n) for n in nums],
+        data.append([text_cell(text, shorten(label, 200)[0], widths[0], font), *[str(n) for n in nums],
                      assessed_cell(c), rate_cell(c, widths[-1], font)])
         if bold:
             commands += [("FONT", (0, r), (-1, r), BOLD, 8, 10), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
@@ -263,18 +257,30 @@ class StatusBars(Flowable):
         super().__init__()
         self.label_w = min(210.0, width * 0.4)
         # A label wraps onto a second line rather than being cut; only a third line is shortened.
-        self.rows: list[tuple[list[str], dict[Status, int], bool]] = []
+        # Text DejaVu shows as it is is drawn as strings; other text (Chinese, Arabic) as a
+        # paragraph with the fallback faces.
+        self.rows: list[tuple[list[str] | Paragraph, int, dict[Status, int], bool]] = []
         for label, counts, bold in rows:
             font = BOLD if bold else REGULAR
-            plain = text.plain(label, font)
-            indent = len(plain) - len(plain.lstrip(" "))
-            wrapped = simpleSplit(plain.strip(), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent) or [""]
-            if len(wrapped) > 2:
-                wrapped = [wrapped[0], fit_text(" ".join(wrapped[1:]), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent)]
-            self.rows.append(([" " * indent + line for line in wrapped], dict(counts), bold))
+            indent = len(label) - len(label.lstrip(" "))
+            room = self.label_w - 6 - 4 * indent
+            shown: list[str] | Paragraph
+            if text.is_plain(label, font):
+                wrapped = simpleSplit(label.strip(), font, MIN_TEXT_SIZE, room) or [""]
+                if len(wrapped) > 2:
+                    wrapped = [wrapped[0], fit_text(" ".join(wrapped[1:]), font, MIN_TEXT_SIZE, room)]
+                shown = wrapped
+            else:
+                shown = label_paragraph(text, label.strip(), room, font, MIN_TEXT_SIZE, self.LINE)
+                shown.wrap(room, 10_000)
+            self.rows.append((shown, indent, dict(counts), bold))
         self.width = width
-        self.heights = [max(self.BAR_H, len(lbl) * self.LINE) + self.GAP for lbl, _, _ in self.rows]
+        self.heights = [max(self.BAR_H, self._lines(lbl) * self.LINE) + self.GAP for lbl, _, _, _ in self.rows]
         self.height = sum(self.heights)
+
+    @staticmethod
+    def _lines(label: list[str] | Paragraph) -> int:
+        return len(label) if isinstance(label, list) else len(label.blPara.lines)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -282,14 +288,18 @@ class StatusBars(Flowable):
     def draw(self) -> None:
         c = self.canv
         top = self.height
-        for (label, counts, bold), h in zip(self.rows, self.heights, strict=True):
+        for (label, indent, counts, bold), h in zip(self.rows, self.heights, strict=True):
             top -= h
             y = top + self.GAP / 2 + (h - self.GAP - self.BAR_H) / 2
             c.setFillColor(INK)
             c.setFont(BOLD if bold else REGULAR, MIN_TEXT_SIZE)
-            first = top + self.GAP / 2 + (h - self.GAP) / 2 + (len(label) - 1) * self.LINE / 2 - 2.5
-            for n, line in enumerate(label):
-                c.drawString(0, first - n * self.LINE, line)
+            n_lines = self._lines(label)
+            first = top + self.GAP / 2 + (h - self.GAP) / 2 + (n_lines - 1) * self.LINE / 2 - 2.5
+            if isinstance(label, Paragraph):
+                label.drawOn(c, 4 * indent, first - n_lines * self.LINE + MIN_TEXT_SIZE)  # first baseline at `first`
+            else:
+                for n, line in enumerate(label):
+                    c.drawString(4 * indent, first - n * self.LINE, line)
             total = sum(counts.values())
             x, span = self.label_w, self.width - self.label_w
             c.setLineWidth(0.4)

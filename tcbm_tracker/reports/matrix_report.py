@@ -32,8 +32,9 @@ from tcbm_tracker.reports.components import (
     table,
 )
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
-from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
+from tcbm_tracker.reports.fonts import BOLD, REGULAR
 from tcbm_tracker.reports.model import MatrixReportData
+from tcbm_tracker.reports.one_line import one_line_cell
 from tcbm_tracker.reports.styles import BAND, INK, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
@@ -105,7 +106,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     for r, actor in enumerate(m.actors, start=1):
         statuses = [m.status(actor.key, x.key) for x in measures]
         cov = coverage_of(actor.key, statuses)
-        rows.append([fit_text(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
+        rows.append([one_line_cell(text, actor.name, NAME_W - 4, REGULAR, CELL_FONT), actor.key,
                      *[STATUS_LOOKS[s].symbol for s in statuses],
                      f"{cov.implemented}/{cov.assessed}", percent(cov.implementation_rate),
                      percent(cov.assessment_coverage) if cov.assessed else "0"])

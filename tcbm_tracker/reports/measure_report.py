@@ -31,6 +31,7 @@ from tcbm_tracker.reports.components import (
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import MeasureReportData
+from tcbm_tracker.reports.one_line import text_cell
 from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, MeasureOverviewEntry
@@ -106,7 +107,7 @@ def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, 
         r = len(rows)
         rows.append([
             Paragraph(f"{text.para(e.actor.name)} <font color='#5F6B76'>({text.para(e.actor.key)})</font>", Styles.cell),
-            lines(text.plain(_group_text(e)), widths[1]),
+            text_cell(text, _group_text(e), widths[1]),
             assessment_cell(a, widths[2]),
             a.effective_date.isoformat() if a else "–",
             refs.citations(text, a, e.evidence),
