@@ -8,15 +8,19 @@ has no hook for that (its own right-to-left support needs the ``rlbidi`` library
 only single-style paragraphs), so ``install()`` wraps ``Paragraph.drawPara``: just before a
 paragraph with right-to-left text is drawn, each of its lines is reordered (rule L2 of the
 Unicode bidi algorithm, at the level of words); the widths do not change, so neither does the
-layout. Other paragraphs are drawn untouched, and nothing runs until a report has printed
-right-to-left text.
+layout. A paragraph whose text starts right to left (its first strong character is Arabic, as
+for ``dir="auto"``) is also set against the right margin, as a right-to-left reader expects;
+alignment only moves each line within its width. Other paragraphs are drawn untouched, and
+nothing runs until a report has printed right-to-left text.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.platypus.paragraph import FragLine, Paragraph
 
@@ -119,6 +123,25 @@ def _has_rtl(para: Any) -> bool:
     return any(_RTL.search(getattr(f, "text", "") or "") for line in bl.lines for f in line.words)
 
 
+def _starts_rtl(para: Any) -> bool:
+    """True when the paragraph's first word is right to left, or a Latin word or number that
+    ``text.py`` marked as sitting inside right-to-left text: its base direction is right to left."""
+    bl = para.blPara
+    if not bl.lines:
+        return False
+    if bl.kind == 0:
+        words = bl.lines[0][1]
+        return bool(words) and _level([(para.style.fontName, words[0])]) > 0
+    items = _items(bl.lines[0]) or []
+    first = next((level for level, _ in items if level is not None), 0)
+    return first > 0
+
+
+@functools.cache
+def _right_aligned(style: Any) -> Any:
+    return style.clone(f"{style.name}-rtl", alignment=TA_RIGHT)
+
+
 def install() -> None:
     """Wrap ``Paragraph.drawPara`` once per process (see the module's docstring)."""
     if getattr(Paragraph.drawPara, "_tcbm_rtl", False):
@@ -128,12 +151,14 @@ def install() -> None:
     def drawPara(self: Any, debug: int = 0) -> Any:
         if not _state["active"] or not _has_rtl(self):
             return original(self, debug)
-        kept = self.blPara
+        kept, style = self.blPara, self.style
+        if style.alignment == TA_LEFT and _starts_rtl(self):
+            self.style = _right_aligned(style)
         self.blPara = _reordered(self)
         try:
             return original(self, debug)
         finally:
-            self.blPara = kept
+            self.blPara, self.style = kept, style
 
     drawPara._tcbm_rtl = True  # type: ignore[attr-defined]
     Paragraph.drawPara = drawPara  # type: ignore[method-assign]
