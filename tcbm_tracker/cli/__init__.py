@@ -73,7 +73,15 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import backup_commands, data_commands, exchange_commands, extra_commands, integrity_commands, report_commands
+    from tcbm_tracker.cli import (
+        backup_commands,
+        data_commands,
+        exchange_commands,
+        extra_commands,
+        integrity_commands,
+        report_commands,
+        settings_commands,
+    )
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -92,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(sub)
     backup_commands.register(sub)
     exchange_commands.register(sub)
+    settings_commands.register(sub)
     return parser
 
 

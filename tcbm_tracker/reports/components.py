@@ -457,7 +457,7 @@ def standing_note(text: SafeText, ctx: ReportContext, catalog_keys: Iterable[str
     keys = list(catalog_keys) or [c.key for c in ctx.catalogs]
     markup = (
         "The TCBMs and LTS guidelines are <b>voluntary</b>. Statuses record implementation as reported or assessed "
-        f"by the user of this copy of the tracker ({text.para(ctx.author)}); they are not an official UN finding."
+        f"by {text.para(ctx.reporter_text, field='reporter (settings)')}; they are not an official UN finding."
     )
     if own_numbering(keys):
         markup += " " + OWN_NUMBERING
@@ -486,8 +486,11 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
                                f"{ctx.as_of.isoformat()}.{known}"))
     pairs += [
         ("What the statuses are", "The measures are voluntary. Each status records implementation as reported or "
-                                  f"assessed by the user of this copy ({text.para(ctx.author)}), with the provenance "
-                                  "shown beside it; it is not an official UN finding."),
+                                  f"assessed by {text.para(ctx.reporter_text)}, with the provenance shown beside it; "
+                                  "it is not an official UN finding."),
+        ("Reporter", text.para(ctx.reporter) if ctx.reporter else
+                     "Not set: the name and organisation of who reports with this copy are set with "
+                     "“tcbm-tracker settings set reporter.name …” and “… reporter.organisation …”."),
         ("Figures", text.para(figures.RATE_RULE) + " Figures by UN regional group count UN member states only; a "
                     "member that attends its group as an observer is named in the group's label; non-member observer "
                     "states and intergovernmental organizations are counted apart."),
