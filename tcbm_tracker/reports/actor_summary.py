@@ -44,6 +44,7 @@ from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
+STANDING_ATTRIBUTE = "un_regional_group_standing"
 
 
 def layout_for(data: ActorSummaryData) -> Layout:
@@ -60,10 +61,17 @@ def layout_for(data: ActorSummaryData) -> Layout:
 
 def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     actor, ctx = data.dossier.actor, data.context
-    groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
-    # The regional group's standing first (the United States: an observer of WEOG), as the UN words it.
-    order = sorted(actor.attributes, key=lambda k: (k != "un_regional_group_standing", k))
-    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k])) for k in order if k != "un_regional_group"]
+    standing = actor.attributes.get(STANDING_ATTRIBUTE)
+    if standing:
+        # The United States: not a member of any group, though counted with WEOG for elections;
+        # said as the UN's list of regional groups says it, never as a plain "WEOG".
+        words = ctx.attribute_text(STANDING_ATTRIBUTE, standing)[1]
+        groups = [f"UN regional group: {text.para(words[:1].lower() + words[1:])} (UN list of regional groups); "
+                  f"counted with {text.para(actor.region or '–')} in the figures by regional group"]
+    else:
+        groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
+    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k]))
+               for k in sorted(actor.attributes) if k not in ("un_regional_group", STANDING_ATTRIBUTE)]
     out: list[Flowable] = [
         Heading(text.para(actor.name, BOLD, field="actor name"), Styles.title, outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
