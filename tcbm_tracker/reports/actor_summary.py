@@ -37,6 +37,7 @@ from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ActorSummaryData
 from tcbm_tracker.reports.one_line import text_cell
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
@@ -73,7 +74,8 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k]))
                for k in sorted(actor.attributes) if k not in ("un_regional_group", STANDING_ATTRIBUTE)]
     out: list[Flowable] = [
-        Heading(text.para(actor.name, BOLD, field="actor name"), Styles.title, outline=text.logical(actor.name), level=0),
+        Heading(text.para(actor.name, BOLD, field="actor name"), aligned(Styles.title, actor.name),
+                outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
         Paragraph("<br/>".join(groups), Styles.body),
         Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
@@ -88,6 +90,12 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     return out
 
 
+def with_name(text: SafeText, sentence: str, name: str) -> str:
+    """A sentence in the report's own words around an actor's name: the name is a unit of its
+    own (an Arabic name stays right to left inside it), the sentence stays left to right."""
+    return text.para(name, field="actor name").join(text.para(part) for part in sentence.split(name))
+
+
 def _at_a_glance(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     """Page 1: one sentence with the figures, when the record was last reviewed, what changed lately."""
     d = data.dossier
@@ -96,7 +104,7 @@ def _at_a_glance(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                 if data.last_reviewed else "never: no assessment has been recorded")
     out: list[Flowable] = [
         Heading("At a glance", Styles.h1, outline="At a glance", level=0),
-        Paragraph(text.para(summary_sentence(d.actor.name, overall)), Styles.lead),
+        Paragraph(with_name(text, summary_sentence(d.actor.name, overall), d.actor.name), Styles.lead),
         Paragraph(f"<b>Record last reviewed:</b> {reviewed}.", Styles.body),
     ]
     if data.since is None:

@@ -22,6 +22,7 @@ from tcbm_tracker.reports.document import Heading
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import ReportContext
 from tcbm_tracker.reports.one_line import label_paragraph, lines, text_cell
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.styles import (
     BAND,
     INK,
@@ -64,7 +65,7 @@ def cell(text: SafeText, value: str | None, style: Any = Styles.cell, *, limit: 
     markup = text.para(short, font)
     if cut:
         markup += f' <font color="#5F6B76">[{len(raw) - len(short) + 2:,} more characters not shown]</font>'
-    return Paragraph(markup, style)
+    return Paragraph(markup, aligned(style, raw))
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = (),
@@ -429,7 +430,7 @@ class NotesInFull:
             self._long.append((label, note))
             markup += (f' <font color="#5F6B76"><i>(shortened; the full note, {len(note):,} characters, is under '
                        f'“Notes in full”, entry {len(self._long)})</i></font>')
-        return Paragraph(markup, Styles.note)
+        return Paragraph(markup, aligned(Styles.note, note))
 
     def flowables(self, text: SafeText, *, level: int = 0) -> list[Flowable]:
         if not self._long:
@@ -439,7 +440,7 @@ class NotesInFull:
             out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.logical(f"{n}. {label}"), level=level + 1))
             for chunk in _BLANK_LINES.split(note):
                 if chunk.strip():
-                    out.append(Paragraph(text.para(chunk, field=label), Styles.note))
+                    out.append(Paragraph(text.para(chunk, field=label), aligned(Styles.note, chunk)))
         return out
 
 

@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Paragraph
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.scripts import base_level
 from tcbm_tracker.reports.styles import INK, Styles
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.text import SafeText, shorten
 
 Runs = list[tuple[str, str]]
@@ -49,7 +50,7 @@ def text_cell(text: SafeText, value: str, width: float, font: str = REGULAR, siz
     shows it as it is, else a paragraph with the fallback faces (Chinese, shaped Arabic)."""
     if text.is_plain(value, font):
         return lines(value, width, font, size)
-    return Paragraph(text.para(value, font, field=field), cell_style(font, size))
+    return Paragraph(text.para(value, font, field=field), aligned(cell_style(font, size), value))
 
 
 def runs_width(runs: Runs, size: float) -> float:
@@ -117,7 +118,7 @@ def label_paragraph(text: SafeText, value: str, width: float, font: str, size: f
                     max_lines: int = 2) -> Paragraph:
     """A chart label as a paragraph (for text the plain path cannot draw), at most ``max_lines``
     lines: shortened with a visible "…" otherwise. Right to left text is right-aligned."""
-    style = cell_style(font, size, leading)
+    style = aligned(cell_style(font, size, leading), value)
     shown = value
     trial = SafeText()  # the tries are not reported; the label finally shown is
     while len(shown) > 4:

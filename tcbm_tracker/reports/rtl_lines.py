@@ -24,7 +24,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.platypus.paragraph import FragLine, Paragraph
 
-from tcbm_tracker.reports.scripts import display_order
+from tcbm_tracker.reports.scripts import base_level, display_order
 
 # Right-to-left letters, Arabic presentation forms, and the private-use code points that
 # shaped glyphs without a character of their own are written as (see shaping.shape).
@@ -123,23 +123,17 @@ def _has_rtl(para: Any) -> bool:
     return any(_RTL.search(getattr(f, "text", "") or "") for line in bl.lines for f in line.words)
 
 
-def _starts_rtl(para: Any) -> bool:
-    """True when the paragraph's first word is right to left, or a Latin word or number that
-    ``text.py`` marked as sitting inside right-to-left text: its base direction is right to left."""
-    bl = para.blPara
-    if not bl.lines:
-        return False
-    if bl.kind == 0:
-        words = bl.lines[0][1]
-        return bool(words) and _level([(para.style.fontName, words[0])]) > 0
-    items = _items(bl.lines[0]) or []
-    first = next((level for level, _ in items if level is not None), 0)
-    return first > 0
-
-
 @functools.cache
 def _right_aligned(style: Any) -> Any:
     return style.clone(f"{style.name}-rtl", alignment=TA_RIGHT)
+
+
+def aligned(style: Any, field: str | None) -> Any:
+    """``style`` for a paragraph holding the one user field ``field``: right-aligned when the
+    field is written right to left (its first strong character, as for ``dir="auto"``)."""
+    if field and style.alignment == TA_LEFT and base_level(field) == 1:
+        return _right_aligned(style)
+    return style
 
 
 def install() -> None:
@@ -151,14 +145,12 @@ def install() -> None:
     def drawPara(self: Any, debug: int = 0) -> Any:
         if not _state["active"] or not _has_rtl(self):
             return original(self, debug)
-        kept, style = self.blPara, self.style
-        if style.alignment == TA_LEFT and _starts_rtl(self):
-            self.style = _right_aligned(style)
+        kept = self.blPara
         self.blPara = _reordered(self)
         try:
             return original(self, debug)
         finally:
-            self.blPara, self.style = kept, style
+            self.blPara = kept
 
     drawPara._tcbm_rtl = True  # type: ignore[attr-defined]
     Paragraph.drawPara = drawPara  # type: ignore[method-assign]

@@ -1,5 +1,6 @@
-"""A paragraph that starts right to left is set against the right margin; a Latin one against
-the left; mixed Arabic, Latin and numbers keep their order. Positions are read back from the PDF."""
+"""A paragraph that is one user field written right to left is set against the right margin; a
+Latin one, or a sentence in the report's own words that starts with an Arabic name, against the
+left; mixed Arabic, Latin and numbers keep their order. Positions are read back from the PDF."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from report_pdf import NOW
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from tcbm_tracker.reports.actor_summary import render_actor_summary
+from tcbm_tracker.reports.actor_summary import render_actor_summary, with_name
 from tcbm_tracker.reports.data import actor_summary_data
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.styles import Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.tracker import Tracker
@@ -53,7 +55,7 @@ def _build(path: Path, paragraphs: list[Paragraph]) -> None:
 
 def test_an_arabic_paragraph_is_right_aligned_and_a_latin_one_left_aligned(tmp_path: Path) -> None:
     t = SafeText()
-    paras = [Paragraph(t.para(s), Styles.body) for s in (LATIN, AR_SHORT, AR_MIXED, AR_LONG)]
+    paras = [Paragraph(t.para(s), aligned(Styles.body, s)) for s in (LATIN, AR_SHORT, AR_MIXED, AR_LONG)]
     # what reportlab leaves free on each line, which right alignment puts on the left
     free = []
     for p in paras:
@@ -79,6 +81,19 @@ def test_an_arabic_paragraph_is_right_aligned_and_a_latin_one_left_aligned(tmp_p
     assert drawn.index("45") < drawn.index("LTS-B.4") < drawn.index("2023"), drawn
 
 
+def test_a_sentence_of_the_report_that_starts_with_an_arabic_name_stays_left_to_right(tmp_path: Path) -> None:
+    t = SafeText()
+    name = "منظمة الفضاء التجريبية"
+    sentence = f"{name} implements 0 of the 2 measures assessed (0%), 1 partially and 1 planned."
+    _build(tmp_path / "s.pdf", [Paragraph(with_name(t, sentence, name), Styles.body)])
+    runs = _runs(tmp_path / "s.pdf")
+    assert abs(runs[0][0] - LEFT) < 0.5  # from the left margin
+    drawn = " ".join(s.strip() for _, _, s in runs)
+    # the English words in their own order, after the name (drawn first, on the left)
+    assert drawn.index("implements") < drawn.index("measures assessed") < drawn.index("1 planned."), drawn
+    assert "منظمة" in unicodedata.normalize("NFKC", runs[0][2])
+
+
 def test_a_report_title_in_arabic_is_right_aligned(seeded: Tracker, tmp_path: Path) -> None:
     data = actor_summary_data(seeded, "FRA", now=NOW)
     actor = dataclasses.replace(data.dossier.actor, name="المملكة العربية السعودية", note="ملاحظة: " + AR_MIXED)
@@ -94,3 +109,27 @@ def test_a_report_title_in_arabic_is_right_aligned(seeded: Tracker, tmp_path: Pa
     assert title[0][0] > page_w / 2
     subtitle = [x for x, _, s in runs if s.startswith("Compliance summary")]
     assert subtitle and min(subtitle) < page_w / 4
+    # "At a glance": an English sentence that starts with the Arabic name stays left to right,
+    # from the left margin, the name first (not pushed to the right end of a right-to-left line).
+    y = next(y for _, y, s in runs if "implements" in s)
+    line = [(x, s) for x, yy, s in runs if yy == y]
+    assert _is_arabic(line[0][1]) and line[0][0] < page_w / 4, line
+    drawn = " ".join(s for _, s in line)
+    assert drawn.index("implements") < drawn.index("measures assessed"), drawn
+
+
+def test_brackets_inside_arabic_keep_their_place() -> None:
+    """A bracket between Latin text and an Arabic word is drawn in the report face: it keeps the
+    level of the Arabic around it, so it neither splits the line nor sends words to its other end."""
+    from reportlab.platypus import Paragraph as P
+
+    from tcbm_tracker.reports import rtl_lines
+
+    note = "بيانات تجريبية: خطة لتقييم الاقتران في عام 2025 وفق المبدأ التوجيهي LTS-B.4 (مثال للعرض فقط)"
+    p = P(SafeText().para(note), Styles.note)
+    p.wrap(1000, 1000)
+    (line,) = rtl_lines._reordered(p).lines
+    drawn = [f.text.strip() for f in line.words if f.text.strip()]  # display order, left to right
+    mirror = {"(": ")", ")": "("}
+    back = [mirror.get(x, unicodedata.normalize("NFKC", x[::-1]) if _is_arabic(x) else x) for x in reversed(drawn)]
+    assert "".join(back).replace(" ", "") == note.replace(" ", ""), back
