@@ -72,6 +72,21 @@ def unset_setting(key: str) -> None:
         store.write_settings(stored)
 
 
+def set_reporter(name: str | None, organisation: str | None) -> Reporter:
+    """Store both reporter settings at once (blank: not set); nothing is stored if either is refused."""
+    values = {}
+    for key, value in ((REPORTER_NAME, name), (REPORTER_ORGANISATION, organisation)):
+        values[key] = v.clean_text(key, value, max_chars=v.MAX_NAME_CHARS)
+    stored = store.read_settings()
+    for key, clean in values.items():
+        if clean is None:
+            stored.pop(key, None)
+        else:
+            stored[key] = clean
+    store.write_settings(stored)
+    return reporter()
+
+
 def reporter() -> Reporter:
     stored = store.read_settings()
     return Reporter(stored.get(REPORTER_NAME), stored.get(REPORTER_ORGANISATION))
