@@ -12,15 +12,14 @@ import json
 from typing import Any
 
 from tcbm_tracker.services import user_settings as settings
-from tcbm_tracker.storage.user_settings import settings_path
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "settings",
         help="show or change this copy's settings (reporter.name, reporter.organisation)",
-        description="Settings of this copy, kept in " + str(settings_path().parent) + ". "
-        + "; ".join(f"{k}: {what}" for k, what in settings.SETTINGS.items()) + ".",
+        description="Settings of this copy, kept in settings.json in its config folder (beside its key; data/config "
+        "in portable mode), not in the database. " + "; ".join(f"{k}: {what}" for k, what in settings.SETTINGS.items()) + ".",
     )
     p.add_argument("--json", action="store_true", help="print the settings as JSON")
     p.set_defaults(handler=cmd_show)
