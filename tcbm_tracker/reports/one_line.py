@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
@@ -28,13 +27,10 @@ ELLIPSIS = "…"
 
 
 @functools.cache
-def cell_style(font: str = REGULAR, size: float = 8, leading: float | None = None, right: bool = False) -> Any:
-    """The paragraph style of a cell in ``font`` at ``size`` (``right``: right-aligned)."""
+def cell_style(font: str = REGULAR, size: float = 8, leading: float | None = None) -> Any:
+    """The paragraph style of a cell in ``font`` at ``size`` (``rtl_lines.aligned`` right-aligns it)."""
     base = Styles.cell_bold if font == BOLD else Styles.cell
-    kw: dict[str, Any] = {"fontName": font, "fontSize": size, "leading": leading or size * 1.25}
-    if right:
-        kw["alignment"] = TA_RIGHT
-    return base.clone(f"{base.name}-{font}-{size}-{leading}-{right}", **kw)
+    return base.clone(f"{base.name}-{font}-{size}-{leading}", fontName=font, fontSize=size, leading=leading or size * 1.25)
 
 
 def lines(value: str, width: float, font: str = REGULAR, size: float = 8) -> str:
