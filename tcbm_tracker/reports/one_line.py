@@ -17,9 +17,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.scripts import base_level
 from tcbm_tracker.reports.styles import INK, Styles
-from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.text import SafeText, shorten
 
 Runs = list[tuple[str, str]]
