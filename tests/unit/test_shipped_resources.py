@@ -53,23 +53,35 @@ def test_init_names_the_broken_shipped_file_and_creates_nothing(case: str, broke
     assert not db.exists()
 
 
-@pytest.mark.parametrize("damage", ["missing", "damaged"])
-def test_report_names_the_broken_font(damage: str, broken_copy: Path, tmp_path: Path,
+FONT_DAMAGE: dict[str, Callable[[Path], object]] = {
+    "missing": lambda font: font.unlink(),
+    "damaged": lambda font: font.write_bytes(b"\0\1\0\0 not a font"),
+    # Cut short, as by an interrupted copy: reportlab's parser fails with struct.error.
+    "truncated": lambda font: font.write_bytes(font.read_bytes()[:3000]),
+}
+
+
+@pytest.mark.parametrize("font_name", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DroidSansFallbackFull.ttf"])
+@pytest.mark.parametrize("damage", sorted(FONT_DAMAGE))
+def test_report_names_the_broken_font(damage: str, font_name: str, broken_copy: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     from tcbm_tracker.reports import fonts
 
     db = tmp_path / "t.sqlite"
     assert main(["--db", str(db), "--user", "t", "init"]) == 0
+    # A Chinese note, so that the report needs the CJK fallback face too.
+    assert main(["--db", str(db), "--user", "t", "assess", "FRA", "LTS-B.4", "implemented", "--effective",
+                 "2024-05-01", "--note", "外层空间透明度"]) == 0
     capsys.readouterr()
-    font = broken_copy / "_resources" / "fonts" / "DejaVuSans.ttf"
-    if damage == "missing":
-        font.unlink()
-    else:
-        font.write_bytes(b"\0\1\0\0 not a font")
-    fonts.register_fonts.cache_clear()  # the real font may be registered already by another test
+    FONT_DAMAGE[damage](broken_copy / "_resources" / "fonts" / font_name)
+    # The real fonts may be registered already by another test.
+    fonts.register_fonts.cache_clear()
+    fonts.register_fallback.cache_clear()
     try:
         assert main(["--db", str(db), "report", "actor", "FRA", "--out", str(tmp_path / "f.pdf")]) == 2
-        assert "DejaVuSans.ttf" in _one_line_error(capsys)
+        err = _one_line_error(capsys)
+        assert font_name in err and "reinstall" in err, err
         assert not (tmp_path / "f.pdf").exists()
     finally:
         fonts.register_fonts.cache_clear()
+        fonts.register_fallback.cache_clear()
