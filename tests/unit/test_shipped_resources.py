@@ -34,7 +34,8 @@ def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 CASES: dict[str, tuple[Callable[[Path], object], str]] = {
     "catalogue missing": (lambda p: (p / "_resources/catalogs/GGE2013.json").unlink(), "GGE2013.json is missing"),
     "catalogue damaged": (lambda p: (p / "_resources/catalogs/LTS2019.json").write_text('{"version": '), "LTS2019.json: not valid JSON"),
-    "actor list missing": (lambda p: (p / "_resources/actors/states.json").unlink(), "states.json"),
+    "actor list missing": (lambda p: (p / "_resources/actors/states.json").unlink(),
+                           "states.json is missing: the installation is damaged: reinstall"),
     "migrations missing": (lambda p: [f.unlink() for f in (p / "_db/migrations/versions").glob("*.py")], "migrations are missing"),
     "migration damaged": (lambda p: (p / "_db/migrations/versions/0001_initial_schema.py").write_text("def ("),
                           "0001_initial_schema.py is damaged"),
