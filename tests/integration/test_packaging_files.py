@@ -152,3 +152,45 @@ def test_start_up_benchmark_hook_prints_painted_and_quits(tmp_path: Path, db_pat
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "PAINTED"
+
+
+def _fake_python(tmp_path: Path, qxcb: Path) -> Path:
+    """The build venv's Python, except that PySide6's X11 plugin is QXCB (the build script asks
+    Python where the plugin is)."""
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\ncase "$2" in *libqxcb.so*) echo "{qxcb}" ;; *) exec "{sys.executable}" "$@" ;; esac\n')
+    fake.chmod(0o755)
+    return fake
+
+
+def test_build_script_refuses_clearly_when_a_system_library_of_qts_x11_plugin_is_missing(tmp_path: Path) -> None:
+    """A plugin linked against a library this machine lacks (built here with one that is then removed)."""
+    if shutil.which("cc") is None:
+        pytest.skip("cc is not installed")
+    (tmp_path / "gone.c").write_text("int gone(void) { return 1; }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-Wl,-soname,libxcb-gone.so.0", "-o", str(tmp_path / "libxcb-gone.so"),
+                    str(tmp_path / "gone.c")], check=True)
+    (tmp_path / "plugin.c").write_text("int gone(void); int use(void) { return gone(); }\n")
+    qxcb = tmp_path / "libqxcb.so"
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(qxcb), str(tmp_path / "plugin.c"), f"-L{tmp_path}", "-lxcb-gone"],
+                   check=True)
+    (tmp_path / "libxcb-gone.so").unlink()
+    result = subprocess.run([str(PACKAGING / "build.sh")], env={**os.environ, "PYTHON": str(_fake_python(tmp_path, qxcb))},
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "system libraries needed by Qt's X11 plugin are missing: libxcb-gone.so.0" in result.stderr
+    assert "apt-get install" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_script_refuses_clearly_without_a_c_compiler(tmp_path: Path) -> None:
+    """Every tool of the system but cc (which the ICU trimming needs)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for folder in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for tool in Path(folder).iterdir():
+            if tool.name not in ("cc", "gcc") and not (bin_dir / tool.name).exists():
+                (bin_dir / tool.name).symlink_to(tool)
+    result = subprocess.run([str(PACKAGING / "build.sh")], env={**os.environ, "PATH": str(bin_dir), "PYTHON": sys.executable},
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cc is missing (needed to trim Qt's ICU data): apt-get install gcc binutils" in result.stderr
