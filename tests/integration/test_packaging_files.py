@@ -109,10 +109,16 @@ def test_install_user_puts_everything_under_local_and_uninstall_removes_it(tmp_p
 
 
 @pytest.mark.skipif(not (SYSTEM_LIBS / "libxcb-cursor.so.0").exists(), reason="needs libxcb-cursor0 installed")
-def test_bundle_library_check_fails_on_a_library_found_outside_and_passes_once_bundled(tmp_path: Path) -> None:
+def test_bundle_library_check_fails_on_a_library_found_outside_or_unused_and_passes_once_right(tmp_path: Path) -> None:
+    if shutil.which("cc") is None:
+        pytest.skip("cc is not installed")
     bundle = tmp_path / "bundle"
     internal = bundle / "_internal"
     internal.mkdir(parents=True)
+    # A Python extension module (loaded by name at run time) that links libxcb-cursor, as Qt's plugin does.
+    (tmp_path / "module.c").write_text("int module(void) { return 0; }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-Wl,--no-as-needed", "-o", str(internal / "module.abi3.so"),
+                    str(tmp_path / "module.c"), str(SYSTEM_LIBS / "libxcb-cursor.so.0")], check=True)
     shutil.copy(SYSTEM_LIBS / "libxcb-cursor.so.0", internal)
     check = [str(PACKAGING / "check-bundle-libs.sh"), str(bundle)]
     failed = subprocess.run(check, capture_output=True, text=True)
@@ -123,6 +129,11 @@ def test_bundle_library_check_fails_on_a_library_found_outside_and_passes_once_b
     passed = subprocess.run(check, capture_output=True, text=True)
     assert passed.returncode == 0, passed.stderr
     assert "libxcb.so.1" in passed.stdout  # the X11 client library stays outside, as allowed
+    # A library nothing in the bundle loads (as a dropped plugin's dependency would be left behind).
+    shutil.copy(SYSTEM_LIBS / "libxcb-xkb.so.1", internal)
+    unused = subprocess.run(check, capture_output=True, text=True)
+    assert unused.returncode == 1
+    assert "UNUSED   _internal/libxcb-xkb.so.1: no file of the bundle loads it" in unused.stderr
 
 
 def test_build_script_refuses_clearly_without_pyinstaller(tmp_path: Path) -> None:
