@@ -11,6 +11,7 @@ import pytest
 
 from tcbm_tracker import shipped
 from tcbm_tracker.cli import main
+from tcbm_tracker.storage.migrations import HEAD_REVISION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +41,12 @@ CASES: dict[str, tuple[Callable[[Path], object], str]] = {
     "migration damaged": (lambda p: (p / "_db/migrations/versions/0001_initial_schema.py").write_text("def ("),
                           "0001_initial_schema.py is damaged"),
     "migration env missing": (lambda p: (p / "_db/migrations/env.py").unlink(), "env.py cannot be read"),
+    # A gap in the chain: Alembic itself fails with a bare KeyError.
+    "middle migration missing": (lambda p: [f.unlink() for f in (p / "_db/migrations/versions").glob("0002_*.py")],
+                                 "the migration script of schema 0002 is missing from"),
+    # Without the newest script Alembic would quietly stop one schema short of this version's.
+    "newest migration missing": (lambda p: [f.unlink() for f in (p / "_db/migrations/versions").glob(f"{HEAD_REVISION}_*.py")],
+                                 f"the migration script of schema {HEAD_REVISION} is missing from"),
 }
 
 
