@@ -205,3 +205,45 @@ def test_build_script_refuses_clearly_without_a_c_compiler(tmp_path: Path) -> No
                             capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "cc is missing (needed to trim Qt's ICU data): apt-get install gcc binutils" in result.stderr
+
+
+def _spec_excluded_modules() -> list[str]:
+    """The spec's ``excluded_python`` list, read from the spec itself."""
+    import ast
+
+    tree = ast.parse((PACKAGING / "tcbm-tracker.spec").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "excluded_python" for t in node.targets):
+            names = ast.literal_eval(node.value)
+            assert isinstance(names, list)
+            return [str(name) for name in names]
+    raise AssertionError("tcbm-tracker.spec has no excluded_python list")
+
+
+def test_the_application_works_without_the_modules_the_bundle_leaves_out(tmp_path: Path) -> None:
+    """Init, assess, seal, verify, back up, reports with Arabic and Chinese text and the window's
+    screenshot, with every module the spec excludes made unimportable (OpenSSL's hashlib,
+    Pillow's font rendering, ssl, the optional debug libraries...): a later use of one of them
+    fails here, before it fails in the built application."""
+    blocked = _spec_excluded_modules()
+    assert "_hashlib" in blocked and "PIL._imagingft" in blocked
+    runner = ("import sys\n"
+              f"for name in {blocked!r}:\n    sys.modules[name] = None\n"
+              "from tcbm_tracker.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    db = str(tmp_path / "t.sqlite")
+    commands = [
+        ["--db", db, "--user", "t", "init"],
+        ["--db", db, "--user", "t", "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2024-05-01",
+         "--note", "المادة الخامسة 外层空间透明度"],
+        ["--db", db, "--user", "t", "seal"],
+        ["--db", db, "verify"],
+        ["--db", db, "backup"],
+        ["--db", db, "report", "actor", "FRA", "--out", str(tmp_path / "FRA.pdf")],
+        ["--db", db, "report", "matrix", "--out", str(tmp_path / "matrix.pdf")],
+        ["--db", db, "screenshot", "--view", "matrix", "--out", str(tmp_path / "matrix.png")],
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for command in commands:
+        result = subprocess.run([sys.executable, "-c", runner, *command], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, f"{command[3]}: {result.stdout}{result.stderr}"
+    assert (tmp_path / "FRA.pdf").stat().st_size > 0 and (tmp_path / "matrix.png").stat().st_size > 0
