@@ -36,7 +36,10 @@ def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 
 CASES: dict[str, tuple[Callable[[Path], object], str]] = {
     "catalogue missing": (lambda p: (p / "_resources/catalogs/GGE2013.json").unlink(), "GGE2013.json is missing"),
-    "catalogue damaged": (lambda p: (p / "_resources/catalogs/LTS2019.json").write_text('{"version": '), "LTS2019.json: not valid JSON"),
+    "catalogue damaged": (lambda p: (p / "_resources/catalogs/LTS2019.json").write_text('{"version": '),
+                          "catalogs/LTS2019.json is damaged (LTS2019.json: not valid JSON"),
+    "actor list damaged": (lambda p: (p / "_resources/actors/states.json").write_bytes(b"\xff\xfe not text"),
+                           "actors/states.json is damaged (states.json: "),
     "actor list missing": (lambda p: (p / "_resources/actors/states.json").unlink(),
                            "states.json is missing: the installation is damaged: reinstall"),
     "migrations missing": (lambda p: [f.unlink() for f in (p / "_db/migrations/versions").glob("*.py")], "migrations are missing"),
@@ -59,7 +62,8 @@ def test_init_names_the_broken_shipped_file_and_creates_nothing(case: str, broke
     damage(broken_copy)
     db = tmp_path / "new.sqlite"
     assert main(["--db", str(db), "--user", "t", "init"]) == 2
-    assert expected in _one_line_error(capsys)
+    err = _one_line_error(capsys)
+    assert expected in err and "reinstall" in err, err
     assert not db.exists()
 
 
