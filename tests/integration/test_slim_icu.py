@@ -122,3 +122,30 @@ def test_comparison_catches_data_qt_needs(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(slim_icu, "DROPPED_TREES", (*slim_icu.DROPPED_TREES, "coll", "zone"))
     with pytest.raises(slim_icu.SlimError, match="other results with the trimmed data"):
         slim_icu.slim(original, tmp_path / original.name, qt_libs=[], python=sys.executable)
+
+
+def test_licence_notice_says_the_trimmed_data_library_is_modified(tmp_path: Path) -> None:
+    """THIRD-PARTY-LICENSES lists ICU under its own licence and says which of its files the
+    build changed: the trimmed data library, not the original."""
+    _tools()
+    if not list(Path("/usr/share/doc").glob("libicu[0-9]*/copyright")):
+        pytest.skip("no ICU copyright file on this system")
+    original = _installed_icu()
+    sys.path.insert(0, str(ROOT / "packaging"))
+    try:
+        import collect_licenses
+    finally:
+        sys.path.remove(str(ROOT / "packaging"))
+    notices = {}
+    for kind in ("original", "trimmed"):
+        lib_dir = tmp_path / kind / "_internal" / "PySide6" / "Qt" / "lib"
+        lib_dir.mkdir(parents=True)
+        if kind == "original":
+            shutil.copy(original, lib_dir)
+        else:
+            slim_icu.slim(original, lib_dir / original.name, qt_libs=[], python=None)
+        out: list[str] = []
+        collect_licenses.icu_notice(tmp_path / kind, out)
+        notices[kind] = "".join(out)
+    assert f"{original.name} is modified" in notices["trimmed"]
+    assert "is modified" not in notices["original"] and "ICU licence" in notices["original"]
