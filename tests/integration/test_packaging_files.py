@@ -166,10 +166,11 @@ def test_start_up_benchmark_hook_prints_painted_and_quits(tmp_path: Path, db_pat
 
 
 def _fake_python(tmp_path: Path, qxcb: Path) -> Path:
-    """The build venv's Python, except that PySide6's X11 plugin is QXCB (the build script asks
-    Python where the plugin is)."""
+    """This Python as a build venv's: it says PyInstaller is installed (the test venv need not
+    have it) and that PySide6's X11 plugin is QXCB (the build script asks Python both)."""
     fake = tmp_path / "python"
-    fake.write_text(f'#!/bin/sh\ncase "$2" in *libqxcb.so*) echo "{qxcb}" ;; *) exec "{sys.executable}" "$@" ;; esac\n')
+    fake.write_text(f'#!/bin/sh\ncase "$2" in "import PyInstaller") exit 0 ;; *libqxcb.so*) echo "{qxcb}" ;;\n'
+                    f'  *) exec "{sys.executable}" "$@" ;; esac\n')
     fake.chmod(0o755)
     return fake
 
@@ -201,7 +202,8 @@ def test_build_script_refuses_clearly_without_a_c_compiler(tmp_path: Path) -> No
         for tool in Path(folder).iterdir():
             if tool.name not in ("cc", "gcc") and not (bin_dir / tool.name).exists():
                 (bin_dir / tool.name).symlink_to(tool)
-    result = subprocess.run([str(PACKAGING / "build.sh")], env={**os.environ, "PATH": str(bin_dir), "PYTHON": sys.executable},
+    python = _fake_python(tmp_path, tmp_path / "libqxcb.so")
+    result = subprocess.run([str(PACKAGING / "build.sh")], env={**os.environ, "PATH": str(bin_dir), "PYTHON": str(python)},
                             capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "cc is missing (needed to trim Qt's ICU data): apt-get install gcc binutils" in result.stderr
