@@ -125,10 +125,10 @@ def icu_notice(bundle: Path, out: list[str]) -> None:
             body += (f"\n{lib.name} is modified: packaging/slim_icu.py removed the data of the ICU services Qt\n"
                      "never calls (break iteration, transliteration, number spell-out and the display names\n"
                      "of units, currencies, languages and regions); the rest of ICU's data is unchanged.\n")
-    copyrights = sorted(Path("/usr/share/doc").glob("libicu[0-9]*/copyright"))
-    if not copyrights:
-        raise SystemExit("collect_licenses: no /usr/share/doc/libicuNN/copyright for ICU's licence text (apt-get install libicu72)")
-    body += f"\n--- ICU's licence ({copyrights[-1]}) ---\n{copyrights[-1].read_text(errors='replace')}"
+    licence = Path(__file__).with_name("licenses") / "ICU-copyright.txt"
+    if not licence.is_file():
+        raise SystemExit(f"collect_licenses: ICU's licence text is missing: {licence}")
+    body += f"\n--- ICU's licence ---\n{licence.read_text()}"
     out.append(section(f"ICU {version} (Unicode, Inc.; ICU licence)", body))
 
 

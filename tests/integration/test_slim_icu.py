@@ -128,8 +128,6 @@ def test_licence_notice_says_the_trimmed_data_library_is_modified(tmp_path: Path
     """THIRD-PARTY-LICENSES lists ICU under its own licence and says which of its files the
     build changed: the trimmed data library, not the original."""
     _tools()
-    if not list(Path("/usr/share/doc").glob("libicu[0-9]*/copyright")):
-        pytest.skip("no ICU copyright file on this system")
     original = _installed_icu()
     sys.path.insert(0, str(ROOT / "packaging"))
     try:
