@@ -29,11 +29,20 @@ def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
     from tcbm_tracker.cli import database_path
     from tcbm_tracker.services.tracker import open_tracker
 
+    opened: Tracker | None = getattr(args, "open_tracker", None)
+    if opened is not None and (opened.checked_for_writing or not writing):
+        # One tracker per command: a second one would replace this one in ``args`` and
+        # never be closed, its connections holding -wal/-shm beside the file after the end.
+        return opened
     if writing:
         from tcbm_tracker.services.backups import startup_check
 
         startup_check(database_path(args), seal=False)  # the command may yet be refused
+    if opened is not None:
+        opened.checked_for_writing = True
+        return opened
     tracker = open_tracker(database_path(args), user=args.user)
+    tracker.checked_for_writing = writing
     args.open_tracker = tracker
     return tracker
 

@@ -60,6 +60,46 @@ def is_read_only_file(path: Path) -> bool:
     return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
 
 
+@contextmanager
+def peek(path: Path) -> Iterator[sqlite3.Connection]:
+    """A short read-only look at a database file that leaves nothing beside it afterwards.
+
+    A read-only connection to a WAL database creates the ``-wal`` and ``-shm`` files when it
+    first reads, and cannot remove them when it closes: only a connection that may write
+    checkpoints and deletes them. So, when they were not there before and the look left an
+    empty ``-wal`` (nothing to fold into the file, so nothing is written to it), one connection
+    that may write opens and closes, and SQLite removes both, unless another program still has
+    the file open (then they stay, as they must). A file marked read-only with no pending WAL
+    is opened ``immutable``: nothing is created beside it at all.
+    """
+    path = Path(path)
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    had_files = wal.exists() or shm.exists()
+    flags = "mode=ro&immutable=1" if is_read_only_file(path) and not wal.exists() else "mode=ro"
+    conn = sqlite3.connect(f"{file_uri(path)}?{flags}", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        if not had_files:
+            remove_empty_wal(path)
+
+
+def remove_empty_wal(path: Path) -> None:
+    """Let SQLite remove an empty ``-wal`` and its ``-shm`` beside a file nobody else has open."""
+    wal = Path(f"{path}-wal")
+    try:
+        if not wal.exists() or wal.stat().st_size != 0 or is_read_only_file(path):
+            return
+        conn = sqlite3.connect(str(path), timeout=0)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the file must really be opened
+        finally:
+            conn.close()  # the last connection: checkpoints (nothing to fold) and deletes -wal/-shm
+    except (OSError, sqlite3.Error):
+        pass  # in use, locked or gone: the files stay, which is what SQLite wants then
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse, before SQLite does something surprising, a path that is not a database file."""
     if path.is_dir():
