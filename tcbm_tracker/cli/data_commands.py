@@ -34,14 +34,14 @@ def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
         # One tracker per command: a second one would replace this one in ``args`` and
         # never be closed, its connections holding -wal/-shm beside the file after the end.
         return opened
+    due = False
     if writing:
-        from tcbm_tracker.services.backups import startup_check
+        from tcbm_tracker.services.backups import daily_backup_due, seal_daily_backup_with_first_commit
 
-        startup_check(database_path(args), seal=False)  # the command may yet be refused
-    if opened is not None:
-        opened.checked_for_writing = True
-        return opened
-    tracker = open_tracker(database_path(args), user=args.user)
+        due = daily_backup_due(database_path(args))
+    tracker = opened or open_tracker(database_path(args), user=args.user)
+    if due:
+        seal_daily_backup_with_first_commit(tracker.db)  # made and sealed as its first change commits
     tracker.checked_for_writing = writing
     args.open_tracker = tracker
     return tracker
@@ -190,11 +190,11 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
-    from tcbm_tracker.services.backups import startup_check
+    from tcbm_tracker.services.backups import daily_backup_due
     from tcbm_tracker.services.setup import initialise
 
-    startup_check(database_path(args), seal=False)  # init may yet be refused
-    report = initialise(database_path(args), user=args.user)
+    due = daily_backup_due(database_path(args))  # made and sealed with init's first write: init may yet be refused
+    report = initialise(database_path(args), user=args.user, daily_backup=due)
     print(f"database: {report.path}")
     m = report.migration
     if report.created:

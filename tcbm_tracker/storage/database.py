@@ -14,10 +14,10 @@ import os
 import shutil
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -157,6 +157,9 @@ class Database:
         self.busy_timeout_ms = busy_timeout_ms
         self._raw: list[Any] = []
         self._reader: Engine | None = None  # read-only engine, once the disk was found full
+        # Run once, just before the first commit of a write that changed rows, lock held (the
+        # command line's daily backup, sealed with the write: see storage.sealed_backup).
+        self.before_first_commit: Callable[[sqlite3.Connection], _Pending | None] | None = None
         self.engine = self._create_engine()
 
     def _create_engine(self, read_only: bool | None = None) -> Engine:
@@ -251,17 +254,25 @@ class Database:
 
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        pending: _Pending | None = None
         try:
             with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
                 with Session(bind=conn) as session:
                     try:
+                        changes = self._changes(conn)
                         yield session
+                        session.flush()
+                        pending = self._before_commit(conn, changes)
                         session.commit()
                     except BaseException:
                         session.rollback()
+                        if pending is not None:
+                            pending.rolled_back()
                         raise
         except DBAPIError as exc:
             raise self._translated(exc) from None
+        if pending is not None:
+            pending.committed()
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:
@@ -269,17 +280,39 @@ class Database:
         INSERT, and a process that writes one report should not pay for sqlmodel's import)."""
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        pending: _Pending | None = None
         try:
             with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
                 thin = _ReadSession(conn)
                 try:
+                    changes = self._changes(conn)
                     yield cast("Session", thin)
+                    pending = self._before_commit(conn, changes)
                     conn.commit()
                 except BaseException:
                     thin.rollback()
+                    if pending is not None:
+                        pending.rolled_back()
                     raise
         except DBAPIError as exc:
             raise self._translated(exc) from None
+        if pending is not None:
+            pending.committed()
+
+    @staticmethod
+    def _changes(conn: Connection) -> int:
+        raw = conn.connection.driver_connection
+        return int(raw.total_changes) if raw is not None else 0
+
+    def _before_commit(self, conn: Connection, changes_at_start: int) -> _Pending | None:
+        """Run ``before_first_commit`` once, just before the first commit of a write that changed
+        rows (write lock held); a write that changed nothing, or failed, leaves it waiting."""
+        hook = self.before_first_commit
+        raw = conn.connection.driver_connection
+        if hook is None or raw is None or raw.total_changes == changes_at_start or not raw.in_transaction:
+            return None
+        self.before_first_commit = None
+        return hook(raw)
 
     def _translated(self, exc: DBAPIError) -> BaseException:
         return translate_error(exc, self.path) or exc
@@ -300,6 +333,14 @@ class Database:
         if self._reader is not None:
             self._reader.dispose()
             self._reader = None
+
+
+class _Pending(Protocol):
+    """What ``before_first_commit`` returns: told whether the write committed."""
+
+    def committed(self) -> None: ...
+
+    def rolled_back(self) -> None: ...
 
 
 def _no_space(exc: DBAPIError) -> bool:
