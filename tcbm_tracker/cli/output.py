@@ -93,6 +93,8 @@ def _escaped(ch: str) -> bool:
 
 def terminal_text(text: str) -> str:
     """``text`` safe to print: every control or invisible format character shown as ``[U+XXXX]``."""
+    if text.isascii() and text.isprintable():
+        return text  # printable ASCII holds none of them: no look-up per character
     if text.isprintable() and not any(_escaped(ch) for ch in text):
         return text
     return "".join(f"[U+{ord(ch):04X}]" if _escaped(ch) else ch for ch in text)
@@ -100,6 +102,8 @@ def terminal_text(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: two for CJK and most emoji, none for combining marks."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # one column each: the common case, without a table lookup per character
     width = wcwidth.wcswidth(text)
     return width if width >= 0 else sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
 
