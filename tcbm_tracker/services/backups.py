@@ -159,8 +159,8 @@ class RestoreResult:
     entries: int
 
 
-def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
-    """Everything a restored file must pass; returns (change-log entries, database id, newest seal id)."""
+def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, tuple[int, str | None]]:
+    """Everything a restored file must pass; returns (change-log entries, database id, (newest seal id, its time))."""
     problems = store.quick_check(staged)
     if problems:
         raise ValidationError("restore", f"{source} is not a good database ({problems[0]}); nothing was changed")
@@ -177,7 +177,7 @@ def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
         report = IntegrityService(db).verify(limit=5, older_copy=True)
         with db.read() as s:
             db_id = meta.database_id(s)
-            newest_seal = int(s.exec(text("SELECT coalesce(max(id), 0) FROM seal")).one()[0])  # type: ignore[call-overload]
+            newest = s.exec(text("SELECT coalesce(max(id), 0), max(made_at) FROM seal")).one()  # type: ignore[call-overload]
     finally:
         db.dispose()
     if not report.ok:
@@ -188,7 +188,7 @@ def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
         conn.execute("PRAGMA journal_mode = DELETE")
     finally:
         conn.close()
-    return report.entries, db_id, newest_seal
+    return report.entries, db_id, (int(newest[0]), newest[1])
 
 
 def _save_current(db_path: Path) -> Path:
@@ -240,7 +240,7 @@ def restore(db_path: Path, file: Path) -> RestoreResult:
         # purpose now; say so in the ledger, or every later ``verify`` would report them missing.
         from tcbm_tracker.storage.seals import note_restore_in_ledger  # the signing library: only here
 
-        note_restore_in_ledger(db_id, db_path, newest_seal)
+        note_restore_in_ledger(db_id, db_path, newest_seal[0], newest_made_at=newest_seal[1])
     finally:
         for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
             leftover.unlink(missing_ok=True)

@@ -107,3 +107,29 @@ def test_the_backup_inside_an_import_is_sealed_and_a_refused_import_leaves_no_se
     assert seals(copy.path)[-1] in seals(db_path)  # the same seal, with the same id, in both files
     assert {e["seal"] for e in ledger()} == {s[0] for s in seals(db_path)}
     assert verified(copy.path)[0] and verified(db_path) == (True, len(seals(db_path)))
+
+
+def test_a_backup_whose_write_was_cut_short_can_still_be_restored(db_path: Path) -> None:
+    """A process killed between the copy and the commit: the copy holds a seal the database never
+    got, and the database later gives that number to a new seal. The copy is still a good backup."""
+    from tcbm_tracker.services.backups import restore, sealed_backup_in
+
+    live = sqlite3.connect(db_path, isolation_level=None)
+    live.execute("BEGIN IMMEDIATE")
+    pending = sealed_backup_in(live, db_path, "import")
+    assert pending is not None
+    live.execute("ROLLBACK")  # killed: neither committed() nor rolled_back() runs
+    live.close()
+    copy = pending.backup.path
+    assert seals(copy)[-1][0] == 1 and seals(db_path) == []
+    t = open_tracker(db_path, user="tester")
+    try:
+        from tcbm_tracker.services.assessments import AssessmentInput
+
+        t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "planned"))
+        t.integrity.seal()  # seal 1 of the database: another head, same number
+    finally:
+        t.close()
+    assert seals(db_path)[0][0] == 1 and seals(db_path)[0][1:3] != seals(copy)[0][1:3]
+    result = restore(db_path, copy)
+    assert result.restored_from == copy and verified(db_path)[0]
