@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # The action that brings a row with an integer id into being: seen twice for one id, the id was
 # handed out twice (a deleted row's id reused), which is how a deletion is hidden.
 CREATING_ACTION = {"assessment": "recorded", "evidence": "added", "actor_attribute": "added"}
+ROW_CREATING = frozenset({"added", "recorded"})  # the actions that bring any logged row into being
 
 
 def printable(value: str) -> str:
@@ -63,6 +64,7 @@ class ChainResult:
     # Positions written to the log that are gone (deleted in the middle or at the end).
     entries_missing: bool = False
     hashes: dict[int, str] = field(default_factory=dict)  # the hash at each position asked for
+    rows_added: dict[str, int] = field(default_factory=dict)  # per entity, with ``count_rows``
 
 
 def _cursor(session: Session) -> sqlite3.Cursor:
@@ -77,20 +79,25 @@ def _span(first: int, last: int) -> str:
     return f"entry {first}" if first == last else f"entries {first}..{last}"
 
 
-def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozenset[int] = frozenset()) -> ChainResult:
+def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozenset[int] = frozenset(), *,
+                 after: tuple[int, str] = (0, GENESIS), count_rows: bool = False) -> ChainResult:
     """Walk the chain; return its problems, the latest payload per (entity, key) and its head.
 
     ``capture``: log positions whose hash the caller wants (the positions seals vouch for).
+    ``after``: walk only the entries after this (position, hash), already verified (the check
+    before a report); ``count_rows``: also count, per entity, the rows the walked entries
+    created less those they deleted (``ChainResult.rows_added``).
     """
     r = ChainResult()
+    rows_added = r.rows_added
 
     def add(problem: Problem) -> None:
         # The walk goes on past the limit: the head and the hashes seals need come from all of it.
         if len(r.problems) < limit:
             r.problems.append(problem)
 
-    prev = GENESIS
-    expected_seq = 1
+    prev = after[1]
+    expected_seq = after[0] + 1
     entries = 0
     creating = CREATING_ACTION.get
     latest = r.latest
@@ -99,7 +106,8 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
     # A million entries pass through this loop: only locals in it, and text only for problems.
     # (The hash is ``changelog.entry_hash``, written out here: a call per entry costs a tenth.)
     log = _cursor(session)
-    log.execute("SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log ORDER BY seq")
+    log.execute("SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log "
+                "WHERE seq > ? ORDER BY seq", (after[0],))
     entity_now, by_key = "", {}
     while rows := log.fetchmany(5000):
         entries += len(rows)
@@ -122,6 +130,11 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
                                 f"records {entity} {key} a second time (first in entry {first}): an id was used twice"))
             if seq in capture:
                 r.hashes[seq] = h
+            if count_rows:
+                if action in ROW_CREATING and key not in by_key:
+                    rows_added[entity] = rows_added.get(entity, 0) + 1
+                elif action == "deleted":
+                    rows_added[entity] = rows_added.get(entity, 0) - 1
             by_key[key] = None if action == "deleted" else payload
             prev = h
             expected_seq = seq + 1
