@@ -11,8 +11,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-import wcwidth
-
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import Coverage, Matrix
@@ -104,6 +102,8 @@ def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: two for CJK and most emoji, none for combining marks."""
     if text.isascii() and text.isprintable():
         return len(text)  # one column each: the common case, without a table lookup per character
+    import wcwidth  # ~20 ms to import: only commands that print tables pay for it
+
     width = wcwidth.wcswidth(text)
     return width if width >= 0 else sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
 
@@ -112,6 +112,8 @@ def _fit(text: str, max_width: int) -> str:
     """``text`` cut to at most ``max_width`` columns, with an ellipsis when cut."""
     if display_width(text) <= max_width:
         return text
+    import wcwidth
+
     out, used = [], 0
     for ch in text:
         w = max(wcwidth.wcwidth(ch), 0)
