@@ -64,6 +64,17 @@ def service_read(path: Path, since: dt.date) -> int:
         t.close()
 
 
+def command_text(path: Path, since: dt.date) -> int:
+    """``tcbm-tracker changes --since`` in the terminal layout, in-process, its output discarded."""
+    import contextlib
+    import os
+
+    from tcbm_tracker.cli import main as cli_main
+
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        return cli_main(["--db", str(path), "changes", "--since", since.isoformat()])
+
+
 def statements(path: Path, since: dt.date) -> int:
     from sqlalchemy import event
 
@@ -108,9 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         since_iso = start_of_day_iso(since)
         print(f"database: {first[1]:,} assessments, {how}; changes since {since} (every row)")
 
-        service_times, raw_times = [], []
+        service_times, raw_times, text_times = [], [], []
         counts = set()
-        for _ in range(args.repeat):  # alternating, so both see the same machine load
+        for _ in range(args.repeat):  # alternating, so all see the same machine load
+            start = time.perf_counter()
+            assert command_text(path, since) == 0
+            text_times.append(time.perf_counter() - start)
             start = time.perf_counter()
             counts.add(("raw", raw_read(path, since_iso)))
             raw_times.append(time.perf_counter() - start)
@@ -133,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
                 t.close()
 
         list_mb = peak_mb(whole_list)
+        text_mb = peak_mb(lambda: command_text(path, since))
+        text = statistics.median(text_times)
         print(f"raw sqlite3, same rows:        {raw:7.2f} s (median of {args.repeat}; min {min(raw_times):.2f} s)")
         print(f"service, streamed:             {service:7.2f} s (median of {args.repeat}; min {min(service_times):.2f} s)")
         print(f"ratio service / raw:           {ratio:7.2f}x   target <= {TARGET:.0f}x: {'met' if ratio <= TARGET else 'MISSED'}")
+        print(f"command line, terminal table:  {text:7.2f} s (median of {args.repeat}; min {min(text_times):.2f} s) "
+              f"= {text / raw:.2f}x raw; peak Python memory {text_mb:.1f} MB")
         print(f"SQL statements for {first[1]:,} changes: {n_statements}")
         print(f"peak Python memory: streamed {stream_mb:.1f} MB, whole list {list_mb:.1f} MB")
         return 0 if ratio <= TARGET else 1

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import STATUS_SYMBOLS, compact_matrix, print_json, stream_json, table, terminal_text
+from tcbm_tracker.cli.output import (STATUS_SYMBOLS, compact_matrix, display_width, print_json, stream_json, stream_table, table,
+                                     table_cell, terminal_text)
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
@@ -29,11 +31,20 @@ def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
     from tcbm_tracker.cli import database_path
     from tcbm_tracker.services.tracker import open_tracker
 
+    opened: Tracker | None = getattr(args, "open_tracker", None)
+    if opened is not None and (opened.checked_for_writing or not writing):
+        # One tracker per command: a second one would replace this one in ``args`` and
+        # never be closed, its connections holding -wal/-shm beside the file after the end.
+        return opened
+    due = False
     if writing:
-        from tcbm_tracker.services.backups import startup_check
+        from tcbm_tracker.services.backups import daily_backup_due, seal_daily_backup_with_first_commit
 
-        startup_check(database_path(args), seal=False)  # the command may yet be refused
-    tracker = open_tracker(database_path(args), user=args.user)
+        due = daily_backup_due(database_path(args))
+    tracker = opened or open_tracker(database_path(args), user=args.user)
+    if due:
+        seal_daily_backup_with_first_commit(tracker.db)  # made and sealed as its first change commits
+    tracker.checked_for_writing = writing
     args.open_tracker = tracker
     return tracker
 
@@ -181,11 +192,11 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tcbm_tracker.cli import database_path
-    from tcbm_tracker.services.backups import startup_check
+    from tcbm_tracker.services.backups import daily_backup_due
     from tcbm_tracker.services.setup import initialise
 
-    startup_check(database_path(args), seal=False)  # init may yet be refused
-    report = initialise(database_path(args), user=args.user)
+    due = daily_backup_due(database_path(args))  # made and sealed with init's first write: init may yet be refused
+    report = initialise(database_path(args), user=args.user, daily_backup=due)
     print(f"database: {report.path}")
     m = report.migration
     if report.created:
@@ -496,23 +507,27 @@ def cmd_changes(args: argparse.Namespace) -> int:
         # Streamed: a JSON array written change by change, whatever the number of changes.
         stream_json(_tracker(args).assessments.iter_changes_since(args.since, catalog=args.catalog))
         return 0
-    changes = _tracker(args).assessments.changes_since(args.since, catalog=args.catalog)
-    print(
-        table(
-            ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"],
-            [
-                (
-                    instant_text(c.assessment.recorded_at),
-                    c.assessment.recorded_by,
-                    c.assessment.actor_key,
-                    c.assessment.measure_key,
-                    c.previous_status.value,
-                    c.assessment.status.value,
-                    c.assessment.effective_date.isoformat(),
-                    ", ".join(e.label for e in c.evidence),
-                )
-                for c in changes
-            ],
-        )
-    )
+    # Streamed too: the narrow columns are sized first from their distinct values (one query),
+    # then each change is printed as it is read (memory bounded, whatever their number).
+    service = _tracker(args).assessments
+    cols = service.changes_columns_since(args.since, catalog=args.catalog)
+    widths = [
+        max((display_width(table_cell(instant_text(_utc(day, end)))) for day in cols.days for end in (False, True)), default=0),
+        max((display_width(table_cell(u)) for u in cols.authors), default=0),
+        max((display_width(table_cell(a)) for a in cols.actors), default=0),
+        max((display_width(table_cell(m)) for m in cols.measures), default=0),
+        max(len(s.value) for s in Status), max(len(s.value) for s in Status), len("YYYY-MM-DD"),
+    ]
+    rows = ((instant_text(c.assessment.recorded_at), c.assessment.recorded_by, c.assessment.actor_key,
+             c.assessment.measure_key, c.previous_status.value, c.assessment.status.value,
+             c.assessment.effective_date.isoformat(), ", ".join(e.label for e in c.evidence))
+            for c in service.iter_changes_since(args.since, catalog=args.catalog))
+    headers = ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"]
+    for line in stream_table(headers, widths, rows):
+        print(line)
     return 0
+
+
+def _utc(day: dt.date, end: bool) -> dt.datetime:
+    """The first or last minute of a UTC day: a local zone's name can change once within it."""
+    return dt.datetime.combine(day, dt.time(23, 59) if end else dt.time(0, 0), tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
@@ -91,6 +91,8 @@ def _escaped(ch: str) -> bool:
 
 def terminal_text(text: str) -> str:
     """``text`` safe to print: every control or invisible format character shown as ``[U+XXXX]``."""
+    if text.isascii() and text.isprintable():
+        return text  # printable ASCII holds none of them: no look-up per character
     if text.isprintable() and not any(_escaped(ch) for ch in text):
         return text
     return "".join(f"[U+{ord(ch):04X}]" if _escaped(ch) else ch for ch in text)
@@ -98,6 +100,8 @@ def terminal_text(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: two for CJK and most emoji, none for combining marks."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # one column each: the common case, without a table lookup per character
     import wcwidth  # ~20 ms to import: only commands that print tables pay for it
 
     width = wcwidth.wcswidth(text)
@@ -124,15 +128,38 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
+def table_cell(v: Any, max_width: int = 60) -> str:
+    """One cell of a terminal table: one line, escaped, cut to ``max_width`` columns."""
+    text = "" if v is None else str(v)
+    text = terminal_text(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+    return _fit(text, max_width)
+
+
+def stream_table(headers: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[Any]], *,
+                 max_width: int = 60) -> Iterator[str]:
+    """``table`` line by line, for rows too many to hold: the widths of every column but the
+    last are given (sized beforehand); the last is never padded, its rule as wide as its header.
+    "(none)" when there are no rows, as ``table`` says."""
+    widths = [max(w, display_width(h)) for w, h in zip(widths, headers[:-1], strict=True)] + [display_width(headers[-1])]
+    first = True
+    for row in rows:
+        if first:
+            yield "  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()
+            yield "  ".join("-" * w for w in widths)
+            first = False
+        cells = [table_cell(v, max_width) for v in row]
+        yield "  ".join(_pad(c, widths[i]) if i < len(widths) - 1 else c for i, c in enumerate(cells)).rstrip()
+    if first:
+        yield "(none)"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
     """Columns aligned by display width, user text escaped (see ``terminal_text``)."""
     if not rows:
         return "(none)"
 
     def cell(v: Any) -> str:
-        text = "" if v is None else str(v)
-        text = terminal_text(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
-        return _fit(text, max_width)
+        return table_cell(v, max_width)
 
     body = [[cell(v) for v in r] for r in rows]
     widths = [display_width(h) for h in headers]

@@ -316,12 +316,17 @@ def _required_present(columns: dict[str, str], kind: str) -> bool:
     return required <= set(columns.values())
 
 
+BeforeCommit = Callable[[sqlite3.Connection], Any]
+
+
 def run_import(db: Database, paths: Sequence[Path], *, importer: str, dry_run: bool = False,
-               progress: Progress | None = None, before_commit: Callable[[], None] | None = None) -> ImportReport:
+               progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> ImportReport:
     """Import the files (evidence before assessments) in one transaction; see the module doc.
 
     ``before_commit`` runs when every row has passed, just before the commit: the backup taken
     there (through another connection) holds exactly the database as it was before the import.
+    It gets the transaction's connection (to add the backup's seal to it) and may return an
+    object told whether the import then committed or was rolled back.
     """
     importer = v.require_text("importer", importer, max_chars=v.MAX_SHORT_CHARS)
     if db.read_only:
@@ -335,10 +340,11 @@ def run_import(db: Database, paths: Sequence[Path], *, importer: str, dry_run: b
 
 
 def _run_import(db: Database, files: list[Path], importer: str, dry_run: bool, progress: Progress | None,
-                before_commit: Callable[[], None] | None) -> ImportReport:
+                before_commit: BeforeCommit | None) -> ImportReport:
     report = ImportReport([p.name for p in files], dry_run)
     digest = hashlib.sha256()
     committed = False
+    after: Any = None
     with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as connection:
         trans = connection.begin()
         try:
@@ -356,13 +362,18 @@ def _run_import(db: Database, files: list[Path], importer: str, dry_run: bool, p
                 report.batch_id = _record_batch(run, files, digest.hexdigest())
             if report.ok and not dry_run:
                 if before_commit is not None and (report.assessments_added or report.evidence_added):
-                    before_commit()
+                    assert conn is not None
+                    after = before_commit(conn)
                 trans.commit()
                 committed = True
                 report.applied = True
         finally:
             if not committed:
                 trans.rollback()
+                if after is not None:
+                    after.rolled_back()
+    if after is not None:
+        after.committed()
     if not report.ok:
         raise ImportRefused(report)
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from tcbm_tracker.exchange import layout
 from tcbm_tracker.exchange.exporter import ExportResult, export_csv, export_xlsx
 from tcbm_tracker.exchange.importer import ImportReport, run_import
 from tcbm_tracker.exchange.readable import export_readable
-from tcbm_tracker.services.backups import backup_before
+from tcbm_tracker.services.backups import PendingSeal, sealed_backup_in
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
 
@@ -32,10 +33,10 @@ class ExchangeService:
             raise ValidationError("import", "no file given")
         db = self.tracker.db
 
-        def backup() -> None:
-            # The import's write transaction is open here: a seal (another write) would wait on
-            # it; sealing before the import would change the file even when every row is refused.
-            backup_before(db.path, "import", seal=False)
+        def backup(live: sqlite3.Connection) -> PendingSeal | None:
+            # The import's write transaction is open here, every row accepted: the seal goes into
+            # it (and into the copy), so a refused or cancelled import leaves the file as it was.
+            return sealed_backup_in(live, db.path, "import")
 
         return run_import(db, [Path(p) for p in paths], importer=self.importer, dry_run=dry_run, progress=progress,
                           before_commit=backup)

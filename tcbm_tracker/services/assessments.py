@@ -24,6 +24,32 @@ if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic
 
 MAX_BATCH = 100_000
 CHANGES_CHUNK = 1_000  # changes held in memory at once while streaming them
+
+
+@dataclass(frozen=True)
+class ChangeColumns:
+    """The distinct values of the narrow columns of a list of changes (see ``changes_columns_since``)."""
+
+    authors: frozenset[str]
+    actors: frozenset[str]
+    measures: frozenset[str]
+    days: frozenset[dt.date]  # UTC days on which the changes were recorded
+
+
+def _changes_source(since: dt.date | str, catalog: str | None) -> tuple[str, dict[str, object]]:
+    """``FROM ... WHERE ...`` of the changes recorded since a day (in one catalogue), with its parameters."""
+    day = v.parse_date("since", since)
+    params: dict[str, object] = {"since": start_of_day_iso(day)}
+    join = ""
+    if catalog:
+        join = " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"
+        params["cat"] = v.parse_catalog_key(catalog)
+    return f"FROM assessment a{join} WHERE a.recorded_at >= :since", params
+
+
+def _check_catalog(s: Session, catalog: str | None, params: dict[str, object]) -> None:
+    if catalog and s.exec(text("SELECT 1 FROM catalog WHERE key = :k").bindparams(k=params["cat"])).first() is None:  # type: ignore[call-overload]
+        raise NotFoundError(f"unknown catalogue {catalog!r}")  # not an empty list: a typo must show
 # The status a change replaced: what was in force on its effective date, as recorded before it.
 _B_IDENTITY = mapping.IDENTITY_SQL.format(t="b")
 _A_IDENTITY = mapping.IDENTITY_SQL.format(t="a")
@@ -232,6 +258,20 @@ class AssessmentService:
         """Assessments recorded on or after a date, oldest first, each with the status it replaced."""
         return list(self.iter_changes_since(since, catalog=catalog))
 
+    def changes_columns_since(self, since: dt.date | str, *, catalog: str | None = None) -> ChangeColumns:
+        """The distinct authors, actors, measures and UTC days among ``changes_since`` (one
+        statement): what a terminal table needs to size its columns before streaming the rows."""
+        source, params = _changes_source(since, catalog)
+        sql = (f"SELECT 'by', a.recorded_by {source} UNION SELECT 'actor', a.actor_key {source} "
+               f"UNION SELECT 'measure', a.measure_key {source} UNION SELECT 'day', substr(a.recorded_at, 1, 10) {source}")
+        found: dict[str, set[str]] = {"by": set(), "actor": set(), "measure": set(), "day": set()}
+        with self.db.read() as s:
+            _check_catalog(s, catalog, params)
+            for what, value in s.exec(text(sql).bindparams(**params)):  # type: ignore[call-overload]
+                found[what].add(value)
+        days = frozenset(dt.date.fromisoformat(d) for d in found["day"])
+        return ChangeColumns(frozenset(found["by"]), frozenset(found["actor"]), frozenset(found["measure"]), days)
+
     def iter_changes_since(self, since: dt.date | str, *, catalog: str | None = None) -> Iterator[Change]:
         """``changes_since`` streamed: memory bounded by ``CHANGES_CHUNK`` changes, whatever their number.
 
@@ -242,17 +282,10 @@ class AssessmentService:
         LAG over the recording order would be wrong here: a back-dated correction replaces what
         was in force on its own date, not the cell's latest row.)
         """
-        day = v.parse_date("since", since)
-        params: dict[str, object] = {"since": start_of_day_iso(day)}
-        join = ""
-        if catalog:
-            join = " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"
-            params["cat"] = v.parse_catalog_key(catalog)
-        sql = f"SELECT {mapping.ASSESSMENT_COLUMNS}, ({_PREVIOUS_STATUS_SQL}) FROM assessment a{join} " \
-              f"WHERE a.recorded_at >= :since ORDER BY a.recorded_at, {_A_IDENTITY}"
+        source, params = _changes_source(since, catalog)
+        sql = f"SELECT {mapping.ASSESSMENT_COLUMNS}, ({_PREVIOUS_STATUS_SQL}) {source} ORDER BY a.recorded_at, {_A_IDENTITY}"
         with self.db.read() as s:
-            if catalog and s.exec(text("SELECT 1 FROM catalog WHERE key = :k").bindparams(k=params["cat"])).first() is None:  # type: ignore[call-overload]
-                raise NotFoundError(f"unknown catalogue {catalog!r}")  # not an empty list: a typo must show
+            _check_catalog(s, catalog, params)
             result = s.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
             for rows in result.partitions(CHANGES_CHUNK):
                 links, pins = mapping.evidence_links_and_pinpoints(s, [r[0] for r in rows])

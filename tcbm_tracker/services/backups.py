@@ -2,9 +2,13 @@
 
 - ``startup_check``: SQLite's quick check before a database is opened for writing; a damaged
   file is refused with the newest good backup named; then, at most once a day, a backup.
-- ``backup_before``: the copy taken before an import or a migration (then rotated).
-- Every backup of a writable, current database first seals the change-log head (``seal_head``),
-  so the copy carries a seal that ``verify`` checks; a read-only file is copied without one.
+- ``backup_before``: the copy taken before a restore (then rotated).
+- Every backup of a writable, current database carries a seal of the change-log head that
+  ``verify`` checks, its purpose named: ``backup`` and the desktop's daily one seal the head
+  first (``seal_head``); the ones taken before a write that may yet be refused (the command
+  line's daily one, before an import, before a migration) seal it inside that write's
+  transaction (``sealed_backup_in``, ``seal_daily_backup_with_first_commit``; see
+  ``storage.sealed_backup``). A read-only file is copied without one.
 - ``restore``: a candidate file is copied aside and verified completely (SQLite integrity,
   a tracker schema this version knows, an intact change log) before anything is touched; the
   current file is backed up; only then is the verified copy renamed over the database.
@@ -29,6 +33,7 @@ from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_backup
 from tcbm_tracker.storage.database import SQLITE_HEADER, Database, file_uri, is_read_only_file
 from tcbm_tracker.storage.migrations import check_schema
+from tcbm_tracker.storage.sealed_backup import PendingSeal, sealed_backup
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.integrity import SealInfo
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SEAL_WAIT_MS = 1_000  # how long a backup waits for another writer before copying unsealed
 
-__all__ = ["BackupInfo", "RestoreResult", "backup_before", "backup_folder", "backup_now", "checked_backups", "list_backups", "newest_good_backup",
+__all__ = ["BackupInfo", "PendingSeal", "RestoreResult", "daily_backup_due", "seal_daily_backup_with_first_commit", "sealed_backup_in", "backup_before", "backup_folder", "backup_now", "checked_backups", "list_backups", "newest_good_backup",
            "restore", "seal_head", "startup_check", "damaged_message"]
 
 
@@ -55,7 +60,14 @@ def check_not_damaged(path: Path) -> None:
         raise DamagedDatabaseError(damaged_message(path, problems), newest_good_backup(path))
 
 
-def seal_head(db_path: Path) -> SealInfo | None:
+PURPOSES = {"manual": "backup", "daily": "daily backup"}  # a seal's purpose names the backup it was made for
+
+
+def purpose_of(reason: str) -> str:
+    return PURPOSES.get(reason, "backup " + reason.replace("-", " "))  # "before-restore": "backup before restore"
+
+
+def seal_head(db_path: Path, purpose: str = "backup") -> SealInfo | None:
     """Seal the head of a writable database of the current schema before it is copied.
 
     None (no seal) for a read-only file, or a file that cannot hold one yet: not a tracker
@@ -73,7 +85,7 @@ def seal_head(db_path: Path) -> SealInfo | None:
         except TrackerError:
             return None  # a schema this version does not seal (older, newer, unknown, incomplete)
         try:
-            return IntegrityService(db).seal_head("backup")
+            return IntegrityService(db).seal_head(purpose)
         except StorageError as exc:
             # Another program is writing: the backup (which needs no lock) matters more.
             log.warning("backup of %s made without a seal: %s", path, exc.message)
@@ -86,7 +98,7 @@ def backup_now(db_path: Path, reason: str = "manual", *, out: Path | None = None
     """Seal the head (see ``seal_head``), then copy the file. ``seal=False`` only for a caller that
     holds a write transaction open on the file (it sealed before starting it)."""
     if seal:
-        seal_head(db_path)
+        seal_head(db_path, purpose_of(reason))
     info = store.make_backup(db_path, reason, out=out)
     if out is None:
         store.rotate(db_path)
@@ -100,22 +112,44 @@ def backup_before(db_path: Path, what: str, *, seal: bool = True) -> BackupInfo 
     return backup_now(db_path, f"before-{what}", seal=seal)
 
 
-def startup_check(db_path: Path, *, today: dt.date | None = None, seal: bool = True) -> BackupInfo | None:
+def startup_check(db_path: Path, *, today: dt.date | None = None) -> BackupInfo | None:
     """Quick check, then the day's automatic backup if none was made today. Returns it, if made.
 
-    ``seal=False`` before a command that may yet be refused: a refused command leaves the file
-    byte for byte as it was, so it must not have added a seal either.
+    For the desktop application, which opens the file: the head is sealed first. A command
+    that writes uses ``daily_backup_due`` and ``seal_daily_backup_with_first_commit`` instead.
     """
+    if not daily_backup_due(db_path, today=today):
+        return None
+    return backup_now(Path(db_path), "daily")
+
+
+def daily_backup_due(db_path: Path, *, today: dt.date | None = None) -> bool:
+    """Quick check (a damaged file is refused, the newest good backup named); then whether the
+    day's automatic backup of this database is still to be made."""
     path = Path(db_path)
     if not path.is_file() or not _is_sqlite(path) or is_read_only_file(path):
-        return None  # nothing to check, not a database (opening it says so), or a file only read
+        return False  # nothing to check, not a database (opening it says so), or a file only read
     check_not_damaged(path)
     if not store.has_tracker_schema(path):
-        return None  # not ours (or not yet): opening it will say so
+        return False  # not ours (or not yet): opening it will say so
     day = today or dt.datetime.now(dt.UTC).date()
-    if any(b.made_at.date() == day for b in list_backups(path)):
-        return None
-    return backup_now(path, "daily", seal=seal)
+    return not any(b.made_at.date() == day for b in list_backups(path))
+
+
+def seal_daily_backup_with_first_commit(db: Database) -> None:
+    """Make the day's backup just before the command's first write commits, sealed in it: a
+    refused command (or one that changes nothing) leaves the file byte for byte as it was, and
+    makes no backup (nothing of the file was at risk)."""
+    def backup(live: sqlite3.Connection) -> PendingSeal | None:
+        return sealed_backup(live, db.path, "daily", purpose_of("daily"))[1]
+
+    db.before_first_commit = backup
+
+
+def sealed_backup_in(live: sqlite3.Connection, db_path: Path, what: str) -> PendingSeal | None:
+    """The backup before an import or a migration, taken inside its open write transaction
+    (``live``) and sealed in it; None when the file cannot hold a seal (then it is unsealed)."""
+    return sealed_backup(live, db_path, f"before-{what}", purpose_of(f"before-{what}"))[1]
 
 
 @dataclass(frozen=True)
@@ -125,8 +159,8 @@ class RestoreResult:
     entries: int
 
 
-def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
-    """Everything a restored file must pass; returns (change-log entries, database id, newest seal id)."""
+def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, tuple[int, str | None]]:
+    """Everything a restored file must pass; returns (change-log entries, database id, (newest seal id, its time))."""
     problems = store.quick_check(staged)
     if problems:
         raise ValidationError("restore", f"{source} is not a good database ({problems[0]}); nothing was changed")
@@ -143,7 +177,7 @@ def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
         report = IntegrityService(db).verify(limit=5, older_copy=True)
         with db.read() as s:
             db_id = meta.database_id(s)
-            newest_seal = int(s.exec(text("SELECT coalesce(max(id), 0) FROM seal")).one()[0])  # type: ignore[call-overload]
+            newest = s.exec(text("SELECT coalesce(max(id), 0), max(made_at) FROM seal")).one()  # type: ignore[call-overload]
     finally:
         db.dispose()
     if not report.ok:
@@ -154,7 +188,7 @@ def _verify_candidate(staged: Path, source: Path) -> tuple[int, str, int]:
         conn.execute("PRAGMA journal_mode = DELETE")
     finally:
         conn.close()
-    return report.entries, db_id, newest_seal
+    return report.entries, db_id, (int(newest[0]), newest[1])
 
 
 def _save_current(db_path: Path) -> Path:
@@ -206,7 +240,7 @@ def restore(db_path: Path, file: Path) -> RestoreResult:
         # purpose now; say so in the ledger, or every later ``verify`` would report them missing.
         from tcbm_tracker.storage.seals import note_restore_in_ledger  # the signing library: only here
 
-        note_restore_in_ledger(db_id, db_path, newest_seal)
+        note_restore_in_ledger(db_id, db_path, newest_seal[0], newest_made_at=newest_seal[1])
     finally:
         for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
             leftover.unlink(missing_ok=True)

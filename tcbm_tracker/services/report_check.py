@@ -40,7 +40,7 @@ TABLES = {
     "catalog": "catalog", "measure_group": "measure_group", "measure": "measure", "attribute_def": "attribute_def",
     "actor": "actor", "actor_attribute": "actor_attribute", "evidence": "evidence", "assessment": "assessment",
 }
-_CREATING = {"added", "recorded"}
+MAX_PROBLEMS = 1_000  # more are not listed: the first ones say enough
 
 
 class UnverifiedDataError(TrackerError):
@@ -123,28 +123,12 @@ class ReportCheckService:
                 row = s.exec(text("SELECT hash FROM change_log WHERE seq = :q").bindparams(q=seq)).first()  # type: ignore[call-overload]
                 if row is None or row[0] != prev:
                     return None
-            latest: dict[tuple[str, str], str | None] = {}
-            created: dict[str, int] = {}
-            expected = seq + 1
-            rows = s.exec(text(  # type: ignore[call-overload]
-                "SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log "
-                "WHERE seq > :q ORDER BY seq").bindparams(q=seq))
-            for n, at, user, entity, key, action, payload, prev_hash, h in rows:
-                where = f"change log entry {n}"
-                if n != expected:
-                    problems.append(f"{where}: entries {expected}..{n - 1} are missing")
-                if prev_hash != prev:
-                    problems.append(f"{where}: does not follow the previous entry (chain broken)")
-                if changelog.entry_hash(n, at, user, entity, key, action, payload, prev_hash) != h:
-                    problems.append(f"{where}: was altered ({entity} {key} {action})")
-                if action in _CREATING and (entity, key) not in latest:
-                    created[entity] = created.get(entity, 0) + 1
-                if action == "deleted":
-                    created[entity] = created.get(entity, 0) - 1
-                latest[(entity, key)] = None if action == "deleted" else payload
-                prev, expected = h, n + 1
+            # The same walk as ``verify``'s, over the entries after the remembered one only.
+            chain = chain_check.verify_chain(s, limit=MAX_PROBLEMS, after=(seq, prev), count_rows=True)
+            problems += [str(p) for p in chain.problems]
+            created = chain.rows_added
             problems += [str(p) for p in chain_check.verify_schema_objects(s)]
-            for (entity, key), payload in latest.items():
+            for entity, key, payload in ((e, k, p) for e, by_key in chain.latest.items() for k, p in by_key.items()):
                 if payload is None or entity not in changelog.ENTITY_BY_NAME:
                     continue
                 try:
@@ -164,7 +148,7 @@ class ReportCheckService:
         if not problems:
             _save(self.key, {"seq": head_seq, "hash": head, "counts": now_counts,
                              "full_at": remembered["full_at"]})
-        return DataCheck(not problems, tuple(problems), False, expected - seq - 1)
+        return DataCheck(not problems, tuple(problems), False, chain.entries)
 
     def require(self, *, allow_unverified: bool = False) -> DataCheck:
         """The check a report runs first: raises ``UnverifiedDataError`` unless it passes or is allowed."""

@@ -57,8 +57,11 @@ def _before_marking_complete() -> None:
     """Test hook: a test replaces it to stop a real ``init`` at its last step."""
 
 
-def initialise(path: Path, *, user: str | None = None) -> InitReport:
-    """Create the database if needed, migrate it to head (backup first), load shipped data."""
+def initialise(path: Path, *, user: str | None = None, daily_backup: bool = False) -> InitReport:
+    """Create the database if needed, migrate it to head (backup first), load shipped data.
+
+    ``daily_backup``: make the day's backup, sealed, inside the first write that loads data.
+    """
     path = Path(path)
     user = v.clean_text("user", user, max_chars=v.MAX_SHORT_CHARS)
     created = not path.exists()
@@ -75,6 +78,10 @@ def initialise(path: Path, *, user: str | None = None) -> InitReport:
     try:
         if db.read_only:
             raise ReadOnlyDatabaseError(f"{path} is read-only: nothing was changed")
+        if daily_backup:
+            from tcbm_tracker.services.backups import seal_daily_backup_with_first_commit
+
+            seal_daily_backup_with_first_commit(db)
         migration = migrate(db)
         report = InitReport(path, created, migration)
         with db.write() as s:

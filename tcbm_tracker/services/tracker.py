@@ -34,6 +34,7 @@ class Tracker:
     def __init__(self, db: Database, user: str | None = None) -> None:
         self.db = db
         self.user = clean_user(user)  # who records changes; None means the login name
+        self.checked_for_writing = False  # the command line's start-up check ran before opening
 
     @property
     def path(self) -> Path:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tcbm_tracker.domain.errors import StorageError, ValidationError
-from tcbm_tracker.storage.database import SQLITE_HEADER, file_uri
+from tcbm_tracker.storage.database import SQLITE_HEADER, peek
 from tcbm_tracker.storage.locations import backup_dir
 
 ENV_BACKUP_KEEP = "TCBM_TRACKER_BACKUP_KEEP"
@@ -93,8 +93,7 @@ def online_copy(source: Path, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.partial")
     tmp.unlink(missing_ok=True)
     try:
-        src = sqlite3.connect(f"{file_uri(source)}?mode=ro", uri=True)
-        try:
+        with peek(source) as src:
             dst = sqlite3.connect(tmp)
             try:
                 src.backup(dst)
@@ -102,8 +101,6 @@ def online_copy(source: Path, target: Path) -> None:
                 dst.execute("PRAGMA journal_mode = DELETE")
             finally:
                 dst.close()
-        finally:
-            src.close()
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -198,11 +195,8 @@ def quick_check(path: Path) -> list[str]:
     except OSError as exc:
         return [f"cannot read {path}: {exc.strerror or exc}"]
     try:
-        conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True)
-        try:
+        with peek(path) as conn:
             lines = [str(r[0]) for r in conn.execute("PRAGMA quick_check(20)")]
-        finally:
-            conn.close()
     except sqlite3.Error as exc:
         return [str(exc)]
     return [] if lines == ["ok"] else lines
@@ -210,11 +204,8 @@ def quick_check(path: Path) -> list[str]:
 
 def has_tracker_schema(path: Path) -> bool:
     try:
-        conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True)
-        try:
+        with peek(path) as conn:
             return conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None
-        finally:
-            conn.close()
     except sqlite3.Error:
         return False
 

@@ -14,10 +14,10 @@ import os
 import shutil
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -58,6 +58,46 @@ def is_read_only_file(path: Path) -> bool:
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         return True
     return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+@contextmanager
+def peek(path: Path) -> Iterator[sqlite3.Connection]:
+    """A short read-only look at a database file that leaves nothing beside it afterwards.
+
+    A read-only connection to a WAL database creates the ``-wal`` and ``-shm`` files when it
+    first reads, and cannot remove them when it closes: only a connection that may write
+    checkpoints and deletes them. So, when they were not there before and the look left an
+    empty ``-wal`` (nothing to fold into the file, so nothing is written to it), one connection
+    that may write opens and closes, and SQLite removes both, unless another program still has
+    the file open (then they stay, as they must). A file marked read-only with no pending WAL
+    is opened ``immutable``: nothing is created beside it at all.
+    """
+    path = Path(path)
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    had_files = wal.exists() or shm.exists()
+    flags = "mode=ro&immutable=1" if is_read_only_file(path) and not wal.exists() else "mode=ro"
+    conn = sqlite3.connect(f"{file_uri(path)}?{flags}", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        if not had_files:
+            remove_empty_wal(path)
+
+
+def remove_empty_wal(path: Path) -> None:
+    """Let SQLite remove an empty ``-wal`` and its ``-shm`` beside a file nobody else has open."""
+    wal = Path(f"{path}-wal")
+    try:
+        if not wal.exists() or wal.stat().st_size != 0 or is_read_only_file(path):
+            return
+        conn = sqlite3.connect(str(path), timeout=0)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the file must really be opened
+        finally:
+            conn.close()  # the last connection: checkpoints (nothing to fold) and deletes -wal/-shm
+    except (OSError, sqlite3.Error):
+        pass  # in use, locked or gone: the files stay, which is what SQLite wants then
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -117,6 +157,9 @@ class Database:
         self.busy_timeout_ms = busy_timeout_ms
         self._raw: list[Any] = []
         self._reader: Engine | None = None  # read-only engine, once the disk was found full
+        # Run once, just before the first commit of a write that changed rows, lock held (the
+        # command line's daily backup, sealed with the write: see storage.sealed_backup).
+        self.before_first_commit: Callable[[sqlite3.Connection], _Pending | None] | None = None
         self.engine = self._create_engine()
 
     def _create_engine(self, read_only: bool | None = None) -> Engine:
@@ -211,17 +254,25 @@ class Database:
 
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        pending: _Pending | None = None
         try:
             with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
                 with Session(bind=conn) as session:
                     try:
+                        changes = self._changes(conn)
                         yield session
+                        session.flush()
+                        pending = self._before_commit(conn, changes)
                         session.commit()
                     except BaseException:
                         session.rollback()
+                        if pending is not None:
+                            pending.rolled_back()
                         raise
         except DBAPIError as exc:
             raise self._translated(exc) from None
+        if pending is not None:
+            pending.committed()
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:
@@ -229,17 +280,39 @@ class Database:
         INSERT, and a process that writes one report should not pay for sqlmodel's import)."""
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
+        pending: _Pending | None = None
         try:
             with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
                 thin = _ReadSession(conn)
                 try:
+                    changes = self._changes(conn)
                     yield cast("Session", thin)
+                    pending = self._before_commit(conn, changes)
                     conn.commit()
                 except BaseException:
                     thin.rollback()
+                    if pending is not None:
+                        pending.rolled_back()
                     raise
         except DBAPIError as exc:
             raise self._translated(exc) from None
+        if pending is not None:
+            pending.committed()
+
+    @staticmethod
+    def _changes(conn: Connection) -> int:
+        raw = conn.connection.driver_connection
+        return int(raw.total_changes) if raw is not None else 0
+
+    def _before_commit(self, conn: Connection, changes_at_start: int) -> _Pending | None:
+        """Run ``before_first_commit`` once, just before the first commit of a write that changed
+        rows (write lock held); a write that changed nothing, or failed, leaves it waiting."""
+        hook = self.before_first_commit
+        raw = conn.connection.driver_connection
+        if hook is None or raw is None or raw.total_changes == changes_at_start or not raw.in_transaction:
+            return None
+        self.before_first_commit = None
+        return hook(raw)
 
     def _translated(self, exc: DBAPIError) -> BaseException:
         return translate_error(exc, self.path) or exc
@@ -260,6 +333,14 @@ class Database:
         if self._reader is not None:
             self._reader.dispose()
             self._reader = None
+
+
+class _Pending(Protocol):
+    """What ``before_first_commit`` returns: told whether the write committed."""
+
+    def committed(self) -> None: ...
+
+    def rolled_back(self) -> None: ...
 
 
 def _no_space(exc: DBAPIError) -> bool:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
+    from tcbm_tracker.storage.sealed_backup import PendingSeal
+
 # The head revision of the shipped scripts, so that opening an up-to-date database (every
 # start of the app) needs no Alembic import: Alembic and its script parsing cost about 150 ms.
 # A test checks that it matches the scripts' real head.
@@ -52,6 +54,8 @@ class MigrationResult:
 
 def _config(script_location: Path) -> Config:
     from alembic.config import Config
+
+    from tcbm_tracker.storage.sealed_backup import PendingSeal
 
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
@@ -179,7 +183,8 @@ def backup_copy(db: Database, label: str) -> Path:
     """Write a consistent copy of the database into its backup folder and return its path.
 
     The same backups as every other (``storage.backup``): hashed, listed by ``backup list``,
-    rotated; kept out of the database's own folder, which may be synced or shared.
+    rotated; kept out of the database's own folder, which may be synced or shared. ``migrate``
+    takes its copy inside its transaction instead, sealed (``storage.sealed_backup``).
     """
     from tcbm_tracker.storage.backup import make_backup, rotate
 
@@ -203,6 +208,7 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     if revision is None and _has_tables(db):
         raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
     backup = None
+    pending: PendingSeal | None = None
     try:
         with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
             raw = conn.connection.driver_connection
@@ -217,14 +223,24 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
                 # written, and no other writer can slip in between the backup and the migration.
                 with conn.begin():
                     if revision is not None:
-                        backup = backup_copy(db, revision)
+                        from tcbm_tracker.storage.sealed_backup import sealed_backup
+
+                        # The seal goes into this transaction: a migration that fails leaves none.
+                        info, pending = sealed_backup(raw, db.path, f"before-migration-{revision}", "backup before migration")
+                        backup = info.path
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
                     check_foreign_keys(conn, db.path)
             finally:
                 raw.execute("PRAGMA foreign_keys = ON")
-    except (DBAPIError, sqlite3.Error) as exc:  # sqlite3.Error: from the backup copy
-        raise translate_error(exc, db.path) or exc from None
+    except BaseException as exc:
+        if pending is not None:
+            pending.rolled_back()  # the migration's transaction, and the seal in it, were rolled back
+        if isinstance(exc, (DBAPIError, sqlite3.Error)):  # sqlite3.Error: from the backup copy
+            raise translate_error(exc, db.path) or exc from None
+        raise
+    if pending is not None:
+        pending.committed()
     return MigrationResult(revision, head, backup)
 
 

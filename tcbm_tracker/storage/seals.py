@@ -114,9 +114,15 @@ def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None
     _append_to_ledger(line, folder, f"seal {seal.short_id} was made, but")
 
 
-def note_restore_in_ledger(database_id: str, path: Path, newest_seal_id: int, folder: Path | None = None) -> None:
-    """Record that an older copy was restored: this database's later seals are gone on purpose."""
-    line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "restored_upto": newest_seal_id})
+def note_restore_in_ledger(database_id: str, path: Path, newest_seal_id: int, folder: Path | None = None,
+                           *, newest_made_at: str | None = None) -> None:
+    """Record that an older copy was restored: this database's later seals are gone on purpose
+    (those numbered after the copy's newest seal, and any made after it: a copy taken inside a
+    write that was cut short holds a seal whose number the database later gave to another)."""
+    entry: dict[str, object] = {"database_id": database_id, "path": str(path.resolve()), "restored_upto": newest_seal_id}
+    if newest_made_at is not None:
+        entry["restored_made_at"] = newest_made_at
+    line = json.dumps(entry)
     _append_to_ledger(line, folder, "the restore")
 
 
@@ -128,8 +134,10 @@ def _current_entries(database_id: str) -> list[dict[str, object]]:
         if upto is None:
             kept.append(entry)
         elif entry.get("database_id") == database_id and isinstance(upto, int):
+            made = entry.get("restored_made_at")
             kept = [e for e in kept if not (e.get("database_id") == database_id and isinstance(e.get("seal"), int)
-                                            and int(str(e.get("seal"))) > upto)]
+                                            and (int(str(e.get("seal"))) > upto
+                                                 or (isinstance(made, str) and str(e.get("made_at")) > made)))]
     return kept
 
 
@@ -209,6 +217,13 @@ def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_
                     and hashes.get(int(str(entry.get("log_seq"))), entry.get("head_hash")) == entry.get("head_hash")):
                 notes.append(f"seal {sid} of {entry.get('made_at')} was made after this copy was taken")
                 continue
+            if (older_copy and kept is not None and _later_seal_same_number(kept, entry)
+                    and (kept.log_seq, kept.head_hash) != (entry.get("log_seq"), entry.get("head_hash"))):
+                # The copy was taken inside a write that was then cut short (a killed import): its
+                # seal never reached the database, which later gave the same number to a new one.
+                notes.append(f"seal {sid} of {entry.get('made_at')} was made after this copy was taken "
+                             f"(this copy's own seal {kept.short_id} was made by a write that did not complete)")
+                continue
             if kept is None or kept.log_seq != entry.get("log_seq") or kept.head_hash != entry.get("head_hash"):
                 problems.append(Problem(
                     f"seal {sid}",
@@ -226,6 +241,12 @@ def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_
             "(if you replaced it yourself, `tcbm-tracker seal` records the new one)",
         ))
     return SealCheck(problems, notes, checked, newest)
+
+
+def _later_seal_same_number(kept: Seal, entry: dict[str, object]) -> bool:
+    """The ledger's seal was made later than the copy's seal of that number, at or after its position."""
+    made, seq = entry.get("made_at"), entry.get("log_seq")
+    return isinstance(made, str) and isinstance(seq, int) and made > kept.made_at and seq >= kept.log_seq
 
 
 def _is_hex(value: str) -> bool:

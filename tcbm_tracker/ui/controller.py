@@ -35,6 +35,7 @@ REGION_ATTRIBUTE = "un_regional_group"
 STANDING_ATTRIBUTE = "un_regional_group_standing"  # the United States: an observer of WEOG
 # Edits of more cells than this show a progress dialog (they take well over 150 ms).
 LONG_EDIT_CELLS = 50
+UNDO_LIMIT = 200  # edits Ctrl+Z can take back (docs/desktop.md)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ class TrackerController(QObject):
         self.tracker: Tracker | None = None
         self.as_of: dt.date = today()
         self.undo_stack = QUndoStack(self)
+        # A bounded undo history, as editors keep one: each step holds its edit's plan (every
+        # cell's assessment to restore), so an unbounded stack grows for as long as the window
+        # is open. Older edits stay in the record; only Ctrl+Z no longer reaches them.
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.last_saved_at: dt.datetime | None = None
         self.current_actor: str | None = None
         self.current_measure: str | None = None

@@ -92,7 +92,7 @@ def test_a_second_backup_of_an_unchanged_head_uses_the_same_seal(db_path: Path) 
 def test_the_daily_start_up_backup_and_the_one_before_a_restore_are_sealed(db_path: Path, tmp_path: Path) -> None:
     daily = startup_check(db_path, today=dt.datetime.now(dt.UTC).date())
     assert daily is not None
-    assert seal_rows(daily.path) == [(*head(db_path), "backup")]
+    assert seal_rows(daily.path) == [(*head(db_path), "daily backup")]
     assert verify(daily.path).seals_checked == 1
     t = open_tracker(db_path, user="tester")
     t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented"))
@@ -100,7 +100,7 @@ def test_the_daily_start_up_backup_and_the_one_before_a_restore_are_sealed(db_pa
     before = head(db_path)
     result = restore(db_path, daily.path)
     assert result.previous_saved_as is not None
-    assert seal_rows(result.previous_saved_as)[-1] == (*before, "backup")  # the state it replaced, sealed
+    assert seal_rows(result.previous_saved_as)[-1] == (*before, "backup before restore")  # the state it replaced, sealed
     assert verify(result.previous_saved_as).seals_checked == 2
 
 

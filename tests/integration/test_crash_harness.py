@@ -3,9 +3,11 @@ after start-up; after each kill ``verify`` passes and the interrupted operation 
 or wholly absent.
 
 The writes: ``tcbm-tracker assess`` (one assessment), ``tcbm-tracker catalogs --load`` (a
-catalogue of 400 measures, one transaction), ``tcbm-tracker init`` on a new file, and a bulk
+catalogue of 150 measures, one transaction), ``tcbm-tracker init`` on a new file, a bulk
 edit of 300 cells through the services in a Python process (the path the desktop
-application's multi-cell edit takes; the command line has no bulk command). "After start-up"
+application's multi-cell edit takes; the command line has no bulk command), and
+``tcbm-tracker import`` of a CSV file of 200 new assessments (checked, backed up, sealed and
+recorded with its import batch in one transaction). "After start-up"
 is observed, not guessed: a ``tcbm-tracker`` process creates its log file once its arguments
 are parsed, just before the command runs; the bulk writer prints ``READY``. Each operation is
 first run to its end (it must then be wholly present), which measures how long it runs after
@@ -35,6 +37,7 @@ from tcbm_tracker.services.tracker import open_tracker
 
 MEASURES_PER_CATALOGUE = 150
 BULK_CELLS = 300
+IMPORT_ROWS = 200
 LAST_RUN = [0.0]
 
 BULK_SCRIPT = textwrap.dedent("""
@@ -89,6 +92,20 @@ def _catalogue(path: Path, key: str) -> Path:
     return path
 
 
+def _csv(path: Path, note: str, db: Path) -> Path:
+    """``IMPORT_ROWS`` new assessments (60 actors x 5 guidelines, less the last 100), each with ``note``."""
+    t = open_tracker(db)
+    try:
+        actors = [a.key for a in t.reference.actors()][:60]
+        measures = [m.key for m in t.reference.measures("LTS2019")][5:10]
+    finally:
+        t.close()
+    cells = [(a, m) for a in actors for m in measures][:IMPORT_ROWS]
+    lines = ["actor,measure,effective_date,status,note"] + [f"{a},{m},2021-03-01,implemented,{note}" for a, m in cells]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _verify(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--db", str(db), "verify"])
     out, err = capsys.readouterr()
@@ -119,7 +136,7 @@ def test_killed_writes_are_all_or_nothing(kills: int, db_path: Path, tmp_path: P
                                           capsys: pytest.CaptureFixture[str]) -> None:
     seed = int(os.environ.get("TCBM_CRASH_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
-    operations = ["assess", "catalogue", "bulk", "init"]
+    operations = ["assess", "catalogue", "bulk", "init", "import"]
     outcome: dict[str, list[bool]] = {op: [] for op in operations}
     span: dict[str, float] = {}  # how long each operation runs after start-up, measured first
     runs = [(op, None) for op in operations] + [(operations[i % len(operations)], i) for i in range(kills)]
@@ -162,6 +179,17 @@ def test_killed_writes_are_all_or_nothing(kills: int, db_path: Path, tmp_path: P
             assert n in (0, BULK_CELLS), (where, n)
             assert killed or n == BULK_CELLS, where
             _record(outcome, span, op, kill_no, n == BULK_CELLS)
+        elif op == "import":
+            note = f"crash-import-{i}"
+            file = _csv(tmp_path / f"{note}.csv", note, db_path)
+            proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "--user", "crash", "import", str(file)],
+                                    env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            killed = _kill_after_start(proc, log_file.exists, delay)
+            n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
+            batches = _scalar(db_path, "SELECT count(*) FROM import_batch WHERE file_name = :f", f=file.name)
+            assert (n, batches) in ((0, 0), (IMPORT_ROWS, 1)), (where, n, batches)
+            assert killed or n == IMPORT_ROWS, where
+            _record(outcome, span, op, kill_no, n == IMPORT_ROWS)
         else:  # init on a new file
             fresh = tmp_path / f"fresh-{i}.sqlite"
             proc = subprocess.Popen([*tracker_cmd, "--db", str(fresh), "init"], env=_env(logs),

@@ -158,9 +158,14 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     assert [b.path for b in list_backups(old_db)] == [backup] and list_backups(old_db)[0].hash_matches()
     assert table_rows(backup, "PRAGMA integrity_check") == [("ok",)]
     assert revision_of(backup) == head_revision()
-    assert dump(backup) == before
+    # The same data, plus the seal of its head made for this backup (in the migration's transaction).
+    assert [line for line in dump(backup) if not line.startswith(('INSERT INTO "seal"', 'INSERT INTO "sqlite_sequence" VALUES(\'seal\''))] == before
+    seals = table_rows(backup, "SELECT log_seq, head_hash, purpose FROM seal")
+    assert seals == table_rows(backup, "SELECT seq, hash, 'backup before migration' FROM change_log ORDER BY seq DESC LIMIT 1")
+    assert table_rows(old_db, "SELECT log_seq, head_hash, purpose FROM seal") == seals  # the migrated file holds it too
     t = open_tracker(backup)
-    assert t.integrity.verify().ok
+    report = t.integrity.verify()
+    assert report.ok and report.seals_checked == 1
     t.close()
     # The migrated database: new column, same data.
     assert ("publisher",) in [(r[1],) for r in table_rows(old_db, "PRAGMA table_info(evidence)")]
@@ -195,6 +200,9 @@ def test_a_failed_migration_changes_nothing(old_db: Path, tmp_path: Path) -> Non
     assert dump(old_db) == before
     assert "publisher" not in [r[1] for r in table_rows(old_db, "PRAGMA table_info(evidence)")]
     assert len(list_backups(old_db)) == 1  # the backup was still made first
+    # Its seal was made in the migration's transaction, rolled back with it: the copy drops it too.
+    backup = list_backups(old_db)[0]
+    assert table_rows(backup.path, "SELECT count(*) FROM seal") == [(0,)] and backup.hash_matches()
 
 
 def test_an_up_to_date_database_is_not_backed_up(old_db: Path) -> None:

@@ -1,0 +1,71 @@
+"""Each logged table's snapshots built by SQLite itself, for ``verify``'s fast comparison.
+
+``verify`` compares every row with its latest snapshot in the change log. Building a million
+snapshots in Python (a dict per row, normalised, JSON-encoded) cost more than the whole walk of
+the chain; SQLite's ``json_object`` builds the same text in C. The text must be exactly what
+``changelog.CANONICAL`` writes (keys sorted, no spaces, non-ASCII kept, the same escapes):
+
+- keys are given to ``json_object`` in sorted order; text, integers and NULL encode alike in
+  both (``"`` and ``\\`` escaped, ``\\b \\f \\n \\r \\t`` short, other control characters as
+  lower-case ``\\u00XX``; tests/unit/storage/test_row_json.py checks this on random text);
+- flags are ``true``/``false``; an assessment's evidence a list of ids, its pinpoints an object
+  present only when there are any, its keys ordered as text (as ``sort_keys`` orders them);
+- values of other types are stored only by an edit outside the app, and never match here: a
+  real number prints with a point or an exponent (``5.0``, ``1.0e+20``), and the app's
+  snapshots hold no such number; a blob makes SQLite refuse the query; a flag or pinpoint that
+  is not of its own type becomes an array, which no snapshot holds at that place; an id that
+  is not an integer prints as a string, where the snapshot holds a number.
+
+So a row that matches here matches there too; ``chain_check.verify_rows`` falls back to the
+Python comparison for a whole table as soon as anything in it does not match.
+"""
+
+from __future__ import annotations
+
+from tcbm_tracker.storage.changelog import EntityKind
+
+FLAGS = ("builtin", "pinpoint_confirmed", "retired")
+
+
+def _plain(column: str) -> str:
+    """A value as it is: text, integers and null encode as in Python; a real number always prints
+    with a point or an exponent ("5.0"), which no snapshot holds; a blob makes SQLite refuse."""
+    return column
+
+
+def _flag(column: str) -> str:
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN typeof({column}) = 'integer' "
+            f"THEN json(CASE WHEN {column} THEN 'true' ELSE 'false' END) ELSE json_array({column}, 'x') END")
+
+
+def _object(pairs: list[tuple[str, str]]) -> str:
+    return "json_object(" + ", ".join(f"'{k}', {v}" for k, v in sorted(pairs)) + ")"
+
+
+_EVIDENCE = (
+    "(SELECT json_group_array(evidence_id) "
+    "FROM (SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id))"
+)
+_PINPOINTS = (
+    "(SELECT json_group_object(k, v) FROM (SELECT CAST(evidence_id AS TEXT) AS k, "
+    "CASE WHEN typeof(pinpoint) = 'text' AND typeof(evidence_id) = 'integer' THEN pinpoint ELSE json_array(pinpoint, 'x') END AS v "
+    "FROM assessment_evidence WHERE assessment_id = a.id AND pinpoint IS NOT NULL ORDER BY k))"
+)
+
+
+def snapshot_query(kind: EntityKind) -> str:
+    """``SELECT key, snapshot_text FROM ...`` for one logged table (same key as ``kind.query``)."""
+    names = ["k", *[f"c{i}" for i in range(len(kind.columns))]]
+    if kind.name == "assessment":
+        # The evidence list and the pinpoints come from their own table: rebuilt here as JSON.
+        # Most assessments cite nothing: one index probe says so, and their snapshot needs no more.
+        plain = [(c, _plain(f"a.{c}")) for c in kind.columns if c not in ("evidence", "pinpoints")]
+        bare = _object([*plain, ("evidence", "json('[]')")])
+        without = _object([*plain, ("evidence", _EVIDENCE)])
+        with_pins = _object([*plain, ("evidence", _EVIDENCE), ("pinpoints", f"json({_PINPOINTS})")])
+        pins = "SELECT 1 FROM assessment_evidence WHERE assessment_id = a.id AND pinpoint IS NOT NULL"
+        return (f"SELECT CAST(a.id AS TEXT), CASE "
+                f"WHEN NOT EXISTS (SELECT 1 FROM assessment_evidence WHERE assessment_id = a.id) THEN {bare} "
+                f"WHEN NOT EXISTS ({pins}) THEN {without} ELSE {with_pins} END FROM assessment a")
+    pairs = [(c, _flag(n) if c in FLAGS else _plain(n)) for c, n in zip(kind.columns, names[1:], strict=True)]
+    return f"WITH r({', '.join(names)}) AS ({kind.query}) SELECT k, {_object(pairs)} FROM r"
