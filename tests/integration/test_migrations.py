@@ -139,9 +139,18 @@ def dump(path: Path) -> list[str]:
         con.close()
 
 
+SEALS_SQL = "SELECT log_seq, head_hash, purpose FROM seal ORDER BY id"
+
+
+def without_seals(lines: list[str]) -> list[str]:
+    """A dump without its seal rows (and the seal table's id counter)."""
+    return [line for line in lines if not line.startswith(('INSERT INTO "seal"', 'INSERT INTO "sqlite_sequence" VALUES(\'seal\''))]
+
+
 def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     scripts = write_revision(tmp_path, ADD_COLUMN)
     before = dump(old_db)
+    seals_before = table_rows(old_db, SEALS_SQL)  # the fixture may hold seals of its own
     assessments = table_rows(old_db, ASSESSMENTS_SQL)
     db = Database(old_db)
     try:
@@ -159,13 +168,14 @@ def test_backup_before_migrating(old_db: Path, tmp_path: Path) -> None:
     assert table_rows(backup, "PRAGMA integrity_check") == [("ok",)]
     assert revision_of(backup) == head_revision()
     # The same data, plus the seal of its head made for this backup (in the migration's transaction).
-    assert [line for line in dump(backup) if not line.startswith(('INSERT INTO "seal"', 'INSERT INTO "sqlite_sequence" VALUES(\'seal\''))] == before
-    seals = table_rows(backup, "SELECT log_seq, head_hash, purpose FROM seal")
-    assert seals == table_rows(backup, "SELECT seq, hash, 'backup before migration' FROM change_log ORDER BY seq DESC LIMIT 1")
-    assert table_rows(old_db, "SELECT log_seq, head_hash, purpose FROM seal") == seals  # the migrated file holds it too
+    assert without_seals(dump(backup)) == without_seals(before)
+    seals = table_rows(backup, SEALS_SQL)
+    new_seal = table_rows(backup, "SELECT seq, hash, 'backup before migration' FROM change_log ORDER BY seq DESC LIMIT 1")
+    assert seals == seals_before + new_seal
+    assert table_rows(old_db, SEALS_SQL) == seals  # the migrated file holds it too
     t = open_tracker(backup)
     report = t.integrity.verify()
-    assert report.ok and report.seals_checked == 1
+    assert report.ok and report.seals_checked == 1  # the fixture's own seals were made with another copy's key
     t.close()
     # The migrated database: new column, same data.
     assert ("publisher",) in [(r[1],) for r in table_rows(old_db, "PRAGMA table_info(evidence)")]
@@ -190,6 +200,7 @@ def test_an_older_schema_must_be_upgraded_first(old_db: Path, tmp_path: Path) ->
 def test_a_failed_migration_changes_nothing(old_db: Path, tmp_path: Path) -> None:
     scripts = write_revision(tmp_path, ADD_COLUMN + "    raise RuntimeError('migration step failed')\n")
     before = dump(old_db)
+    seals_before = table_rows(old_db, SEALS_SQL)
     db = Database(old_db)
     try:
         with pytest.raises(RuntimeError, match="migration step failed"):
@@ -202,7 +213,7 @@ def test_a_failed_migration_changes_nothing(old_db: Path, tmp_path: Path) -> Non
     assert len(list_backups(old_db)) == 1  # the backup was still made first
     # Its seal was made in the migration's transaction, rolled back with it: the copy drops it too.
     backup = list_backups(old_db)[0]
-    assert table_rows(backup.path, "SELECT count(*) FROM seal") == [(0,)] and backup.hash_matches()
+    assert table_rows(backup.path, SEALS_SQL) == seals_before and backup.hash_matches()
 
 
 def test_an_up_to_date_database_is_not_backed_up(old_db: Path) -> None:
