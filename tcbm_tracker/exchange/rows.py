@@ -199,10 +199,14 @@ _CACHE_LIMIT = 100_000
 _CODE_COLUMNS = ("actor", "measure", "status", "provenance", "confidence", "recorded_by")
 
 
+def _ambiguous(raw: Cell) -> bool:
+    """1, 1.0 and True (0, 0.0, False) are one dict key, but a true/false cell is refused where 1
+    is taken as text: such values are never remembered, so each is checked as itself."""
+    return not isinstance(raw, str) and raw in (0, 1)
+
+
 def _remember(cache: dict[Cell, T], raw: Cell, value: T) -> None:
-    if not isinstance(raw, str) and raw in (0, 1):
-        # 1, 1.0 and True are one dict key, but a true/false cell is refused where 1 is taken as
-        # text: such values are never remembered, so each is checked as itself.
+    if _ambiguous(raw):
         return
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
@@ -239,6 +243,8 @@ class AssessmentParser:
 
     def _cached(self, column: str, cells: Mapping[str, Cell]) -> object:
         raw = cells.get(column)
+        if _ambiguous(raw):
+            return self.checks[column](cells)
         key = (column, raw)
         try:
             return self.cache[key]
