@@ -74,6 +74,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     from tcbm_tracker.cli import backup_commands, data_commands, exchange_commands, extra_commands, integrity_commands, report_commands
+    from tcbm_tracker.cli import package_commands
 
     parser = _Parser(
         prog="tcbm-tracker",
@@ -92,12 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(sub)
     backup_commands.register(sub)
     exchange_commands.register(sub)
+    package_commands.register(sub)
     return parser
 
 
 def _command_name(args: argparse.Namespace) -> str:
     """``evidence add``, ``report actor``...: for the log, which never sees the arguments (notes)."""
-    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command")]
+    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command", "package_command", "trust_command")]
     return " ".join(p for p in parts if p) or "gui"
 
 

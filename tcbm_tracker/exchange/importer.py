@@ -192,7 +192,9 @@ class _Run:
             values,
         )
         keys[row.content_key] = eid
-        self.log("evidence", str(eid), dict(zip(changelog.ENTITY_BY_NAME["evidence"].columns, values[1:], strict=True)))
+        # Without the merge columns (schema 0005): they are in a snapshot only for merged rows.
+        columns = [c for c in changelog.ENTITY_BY_NAME["evidence"].columns if c not in changelog.MERGE_COLUMNS]
+        self.log("evidence", str(eid), dict(zip(columns, values[1:], strict=True)))
         self.report.evidence_added += 1
         _sample(self.report.added, f"{source} row {number}: evidence {row.content_key}: {row.title[:60]}")
 

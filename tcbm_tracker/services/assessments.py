@@ -25,10 +25,13 @@ if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic
 MAX_BATCH = 100_000
 CHANGES_CHUNK = 1_000  # changes held in memory at once while streaming them
 # The status a change replaced: what was in force on its effective date, as recorded before it.
+_B_IDENTITY = mapping.IDENTITY_SQL.format(t="b")
+_A_IDENTITY = mapping.IDENTITY_SQL.format(t="a")
 _PREVIOUS_STATUS_SQL = (
     "SELECT b.status FROM assessment b WHERE b.actor_key = a.actor_key AND b.measure_key = a.measure_key "
-    "AND b.effective_date <= a.effective_date AND (b.recorded_at < a.recorded_at OR (b.recorded_at = a.recorded_at AND b.id < a.id)) "
-    "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
+    "AND b.effective_date <= a.effective_date AND (b.recorded_at < a.recorded_at OR (b.recorded_at = a.recorded_at "
+    f"AND {_B_IDENTITY} < {_A_IDENTITY})) "
+    f"ORDER BY b.effective_date DESC, b.recorded_at DESC, {_B_IDENTITY} DESC LIMIT 1"
 )
 
 
@@ -217,7 +220,7 @@ class AssessmentService:
                     f"SELECT {mapping.ASSESSMENT_COLUMNS}, (SELECT group_concat(evidence_id) FROM "
                     "(SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id)) "
                     "FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
-                    "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC"
+                    f"ORDER BY a.effective_date DESC, a.recorded_at DESC, {_A_IDENTITY} DESC"
                 ),
                 {"a": a, "m": m},
             ).all()
@@ -246,7 +249,7 @@ class AssessmentService:
             join = " JOIN measure m ON m.key = a.measure_key AND m.catalog_key = :cat"
             params["cat"] = v.parse_catalog_key(catalog)
         sql = f"SELECT {mapping.ASSESSMENT_COLUMNS}, ({_PREVIOUS_STATUS_SQL}) FROM assessment a{join} " \
-              "WHERE a.recorded_at >= :since ORDER BY a.recorded_at, a.id"
+              f"WHERE a.recorded_at >= :since ORDER BY a.recorded_at, {_A_IDENTITY}"
         with self.db.read() as s:
             if catalog and s.exec(text("SELECT 1 FROM catalog WHERE key = :k").bindparams(k=params["cat"])).first() is None:  # type: ignore[call-overload]
                 raise NotFoundError(f"unknown catalogue {catalog!r}")  # not an empty list: a typo must show

@@ -40,12 +40,22 @@ EVIDENCE_COLUMNS = (
     "e.file_sha256, e.file_size, e.recorded_by, e.created_at"
 )
 
-# The assessment in force for one cell on a date, as known at an instant. The ORDER BY matches
-# ix_assessment_cell, so this is one index seek whatever the size of the history.
+# An assessment's global identity (schema 0005): a row merged from another copy keeps the one it
+# came with; a row recorded here is "<database id>/<id, 12 digits>", which orders like its id.
+# The last tie-break of "which assessment is in force" is this identity, never the local id, so
+# that copies holding the same rows pick the same one whatever order they were merged in.
+IDENTITY_SQL = (
+    "coalesce({t}.uid, coalesce((SELECT value FROM tracker_meta WHERE key = 'database_id'), '') "
+    "|| '/' || printf('%012d', {t}.id))"
+)
+
+# The assessment in force for one cell on a date, as known at an instant. The ORDER BY's first
+# keys match ix_assessment_cell, so this is one index seek whatever the size of the history (the
+# identity is only compared between rows of the same date and instant).
 LATEST_ID_SQL = (
     "SELECT b.id FROM assessment b WHERE b.actor_key = {actor} AND b.measure_key = {measure} "
     "AND b.effective_date <= :as_of AND b.recorded_at <= :known_at "
-    "ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1"
+    "ORDER BY b.effective_date DESC, b.recorded_at DESC, " + IDENTITY_SQL.format(t="b") + " DESC LIMIT 1"
 )
 
 FAR_FUTURE = "9999-12-31T23:59:59.999999Z"

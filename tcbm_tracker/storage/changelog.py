@@ -124,9 +124,13 @@ def _assessment_evidence_query() -> str:
         "(SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM assessment_evidence "
         "WHERE assessment_id = a.id ORDER BY evidence_id)), "
         "(SELECT json_group_object(evidence_id, pinpoint) FROM assessment_evidence "
-        "WHERE assessment_id = a.id AND pinpoint IS NOT NULL) FROM assessment a"
+        "WHERE assessment_id = a.id AND pinpoint IS NOT NULL), a.uid, a.origin, a.package_import_id FROM assessment a"
     )
 
+
+# Schema 0005: where a row merged from another copy came from. In a snapshot only when set, so
+# that the entries of rows recorded in this copy (all of them before 0005) still match.
+MERGE_COLUMNS = ("uid", "origin", "package_import_id")
 
 ENTITIES: list[EntityKind] = [
     EntityKind(
@@ -173,7 +177,8 @@ ENTITIES: list[EntityKind] = [
     EntityKind(
         "evidence",
         "SELECT CAST(e.id AS TEXT), e.symbol, e.title, e.date, e.language, e.evidence_type, e.url, e.pinpoint, "
-        "e.file_name, e.file_sha256, e.file_size, e.recorded_by, e.created_at FROM evidence e",
+        "e.file_name, e.file_sha256, e.file_size, e.recorded_by, e.created_at, e.uid, e.origin, e.package_import_id "
+        "FROM evidence e",
         [
             "symbol",
             "title",
@@ -187,6 +192,7 @@ ENTITIES: list[EntityKind] = [
             "file_size",
             "recorded_by",
             "created_at",
+            *MERGE_COLUMNS,
         ],
     ),
     EntityKind(
@@ -204,6 +210,7 @@ ENTITIES: list[EntityKind] = [
             "recorded_at",
             "evidence",
             "pinpoints",
+            *MERGE_COLUMNS,
         ],
     ),
 ]
@@ -222,6 +229,15 @@ ENTITIES += [
         ["corrects_id", "reason"],
     ),
 ]
+# Schema 0005: applied exchange packages.
+ENTITIES.append(EntityKind(
+    "package_import",
+    "SELECT CAST(id AS TEXT), imported_at, imported_by, file_name, package_sha256, signer_fingerprint, "
+    "signer_database_id, signer_head_seq, signer_head_hash, trusted, assessments_added, evidence_added, conflicts, "
+    "resolution FROM package_import",
+    ["imported_at", "imported_by", "file_name", "package_sha256", "signer_fingerprint", "signer_database_id",
+     "signer_head_seq", "signer_head_hash", "trusted", "assessments_added", "evidence_added", "conflicts", "resolution"],
+))
 ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
 
 
@@ -230,13 +246,17 @@ def normaliser(kind: EntityKind) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
     Built once per kind: ``verify`` calls it for every row of the file.
     """
-    flags = [f for f in ("builtin", "pinpoint_confirmed", "retired") if f in kind.columns]
+    flags = [f for f in ("builtin", "pinpoint_confirmed", "retired", "trusted") if f in kind.columns]
     evidence = kind.name == "assessment"
+    merged = "uid" in kind.columns
 
     def normalise(out: dict[str, Any]) -> dict[str, Any]:
         for flag in flags:
             if out[flag] is not None:
                 out[flag] = bool(out[flag])
+        if merged and out.get("uid") is None:
+            for column in MERGE_COLUMNS:
+                out.pop(column, None)
         if evidence:
             ev = out["evidence"]
             if isinstance(ev, str):
@@ -271,6 +291,7 @@ def snapshot(session: Session, entity: str, key: str) -> dict[str, Any]:
         "assessment": "a.id = CAST(:k AS INTEGER)",
         "import_batch": "id = CAST(:k AS INTEGER)",
         "evidence_correction": "evidence_id = CAST(:k AS INTEGER)",
+        "package_import": "id = CAST(:k AS INTEGER)",
     }[entity]
     row = session.exec(text(f"{kind.query} WHERE {where}").bindparams(k=key)).one()  # type: ignore[call-overload]
     return _normalise(kind, _row_dict(kind.columns, row[1:]))

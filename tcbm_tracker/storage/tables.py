@@ -8,7 +8,7 @@ updates or deletes an assessment row.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # AUTOINCREMENT on every table the change log covers with integer ids (and on the log itself):
@@ -94,7 +94,7 @@ class ActorAttributeRow(SQLModel, table=True):
 
 class EvidenceRow(SQLModel, table=True):
     __tablename__ = "evidence"
-    __table_args__ = NEVER_REUSE_IDS
+    __table_args__ = (Index("ix_evidence_uid", "uid", unique=True, sqlite_where=text("uid IS NOT NULL")), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     symbol: str | None = Field(default=None, index=True)
@@ -109,6 +109,10 @@ class EvidenceRow(SQLModel, table=True):
     file_size: int | None = None
     recorded_by: str
     created_at: str
+    # Schema 0005: a row merged from another copy keeps its global identity and origin copy.
+    uid: str | None = None
+    origin: str | None = None
+    package_import_id: int | None = None
 
 
 class EvidenceFileRow(SQLModel, table=True):
@@ -127,6 +131,7 @@ class AssessmentRow(SQLModel, table=True):
         Index("ix_assessment_cell", "actor_key", "measure_key", "effective_date", "recorded_at", "id"),
         Index("ix_assessment_recorded_at", "recorded_at"),
         Index("ix_assessment_measure", "measure_key"),
+        Index("ix_assessment_uid", "uid", unique=True, sqlite_where=text("uid IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 
@@ -140,6 +145,10 @@ class AssessmentRow(SQLModel, table=True):
     recorded_by: str
     effective_date: str
     recorded_at: str
+    # Schema 0005: a row merged from another copy keeps its global identity and origin copy.
+    uid: str | None = None
+    origin: str | None = None
+    package_import_id: int | None = None
 
 
 class AssessmentEvidenceRow(SQLModel, table=True):
@@ -222,3 +231,25 @@ class EvidenceCorrectionRow(SQLModel, table=True):
     evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
     corrects_id: int = Field(foreign_key="evidence.id")
     reason: str | None = None
+
+
+class PackageImportRow(SQLModel, table=True):
+    """One applied exchange package: its file, its signer, what it added, how conflicts were resolved."""
+
+    __tablename__ = "package_import"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    imported_at: str
+    imported_by: str
+    file_name: str
+    package_sha256: str
+    signer_fingerprint: str
+    signer_database_id: str
+    signer_head_seq: int
+    signer_head_hash: str
+    trusted: bool
+    assessments_added: int
+    evidence_added: int
+    conflicts: int
+    resolution: str | None = None
