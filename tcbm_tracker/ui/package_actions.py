@@ -176,21 +176,22 @@ class PackageMenu(QObject):
         tracker = self.controller.tracker
         if tracker is None:
             return
-        from tcbm_tracker.exchange.packages.api import plan_import, read_package
+        from tcbm_tracker.exchange.packages.api import list_trusted, plan_import, read_package
 
-        def job(ctx: JobContext) -> tuple[PackageSummary, ImportPlan | None]:
+        def job(ctx: JobContext) -> tuple[PackageSummary, ImportPlan | None, dict[str, str]]:
             ctx.progress(0, 0, f"Checking the signature and contents of {path.name}")
             summary = read_package(path)
+            names = {c.fingerprint: c.name for c in list_trusted() if c.name}  # copies named in the conflict list
             if not summary.trusted and not untrusted:
-                return summary, None  # the user decides first: trust the signer, or third-party
-            return summary, plan_import(tracker, path, untrusted=untrusted, progress=_progress(ctx, "Comparing"))
+                return summary, None, names  # the user decides first: trust the signer, or third-party
+            return summary, plan_import(tracker, path, untrusted=untrusted, progress=_progress(ctx, "Comparing")), names
 
         self._submit("package preview", f"Checking {path.name}", job, lambda r: self._show_preview(path, *r))
 
-    def _show_preview(self, path: Path, summary: PackageSummary, plan: ImportPlan | None) -> None:
+    def _show_preview(self, path: Path, summary: PackageSummary, plan: ImportPlan | None, names: dict[str, str]) -> None:
         from tcbm_tracker.ui.package_preview import PackagePreviewDialog
 
-        self.preview = preview = PackagePreviewDialog(summary, plan, self.window)
+        self.preview = preview = PackagePreviewDialog(summary, plan, self.window, names)
         preview.trust_requested.connect(lambda: self._trust_signer(path, summary))
         preview.third_party_requested.connect(lambda: self._plan(path, untrusted=True))
         if plan is not None:

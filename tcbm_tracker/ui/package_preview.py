@@ -14,10 +14,11 @@ The dialog only emits what the user chose; ``package_actions`` runs the work.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -59,10 +60,12 @@ def _status(value: str) -> str:
         return value
 
 
-def side_text(side: ConflictSide, *, theirs: bool) -> str:
-    """Both sides read the same way: status and date, who and when, where from, note, evidence."""
+def side_text(side: ConflictSide, *, theirs: bool, names: Mapping[str, str] | None = None) -> str:
+    """Both sides read the same way: status and date, who and when, where from, note, evidence.
+    ``names``: the trust list's names of copies, by key fingerprint."""
     if side.origin:
-        where = f"recorded in copy {side.origin[:16]}"
+        name = (names or {}).get(side.origin)
+        where = f"recorded in copy {name} ({side.origin[:8]}…)" if name else f"recorded in copy {side.origin[:16]}…"
     else:
         where = "recorded in this copy" if not theirs else "recorded in the package's copy"
     lines = [f"{_status(side.status)} from {side.effective_date.isoformat()}",
@@ -91,9 +94,11 @@ class ConflictModel(QAbstractTableModel):
 
     HEADERS = ("Cell", "Mine: this copy", "Theirs: the package", "Keep")
 
-    def __init__(self, conflicts: tuple[Conflict, ...], parent: QWidget | None = None) -> None:
+    def __init__(self, conflicts: tuple[Conflict, ...], names: Mapping[str, str] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.conflicts = conflicts
+        self.names = dict(names or {})
         self.choices: dict[str, Side] = {}
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -117,9 +122,9 @@ class ConflictModel(QAbstractTableModel):
             if column == 0:
                 return f"{c.actor_key} {c.measure_key}"
             if column == 1:
-                return side_text(c.mine, theirs=False)
+                return side_text(c.mine, theirs=False, names=self.names)
             if column == 2:
-                return side_text(c.theirs, theirs=True)
+                return side_text(c.theirs, theirs=True, names=self.names)
             keep = SIDE_WORDS[chosen] if chosen else "not chosen yet"
             return f"{keep}\n(newest: {c.newest})"
         if role == Qt.ItemDataRole.FontRole and chosen and column == (1 if chosen == "mine" else 2):
@@ -127,7 +132,7 @@ class ConflictModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, 2):
-            return side_text(c.mine if column == 1 else c.theirs, theirs=column == 2)
+            return side_text(c.mine if column == 1 else c.theirs, theirs=column == 2, names=self.names)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.data(index).replace("\n", "; ")
         return None
@@ -151,6 +156,11 @@ class ConflictTable(QTableView):
     chosen = Signal()
 
     KEYS = {Qt.Key.Key_M: "mine", Qt.Key.Key_T: "theirs", Qt.Key.Key_N: "newest"}
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The sides wrap: their rows' heights follow the columns' widths.
+        super().resizeEvent(event)
+        self.resizeRowsToContents()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         rule = self.KEYS.get(Qt.Key(event.key()))
@@ -190,17 +200,22 @@ class PackagePreviewDialog(QDialog):
     trust_requested = Signal()
     third_party_requested = Signal()
 
-    def __init__(self, summary: PackageSummary, plan: ImportPlan | None, parent: QWidget | None = None) -> None:
+    def __init__(self, summary: PackageSummary, plan: ImportPlan | None, parent: QWidget | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import exchange package — nothing has been changed yet")
         self.summary, self.plan = summary, plan
+        self.names = dict(names or {})
         layout = QVBoxLayout(self)
         self.summary_label = QLabel(summary_text(summary))
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary_label)
-        self.trust_button = QPushButton("&Trust This Copy and Check")
-        self.third_party_button = QPushButton("Check as T&hird-Party Information")
+        # Neither is the default: Enter must not trust a copy nor import anything.
+        self.trust_button = QPushButton("&Trust This Copy, Then Preview")
+        self.third_party_button = QPushButton("Import as T&hird-Party Information…")
+        for button in (self.trust_button, self.third_party_button):
+            button.setAutoDefault(False)
         self.import_button = QPushButton("&Import")
         self.conflicts: ConflictTable | None = None
         self.model: ConflictModel | None = None
@@ -232,7 +247,10 @@ class PackagePreviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._update()
-        self.resize(980, 620)
+        if plan is not None:
+            self.resize(980, 620)
+        else:
+            self.resize(780, 380)
 
     # --- building -----------------------------------------------------------------------------
     @staticmethod
@@ -266,7 +284,7 @@ class PackagePreviewDialog(QDialog):
 
     def _plan_tabs(self, plan: ImportPlan) -> QTabWidget:
         tabs = self.tabs = QTabWidget()
-        self.model = ConflictModel(plan.conflicts, self)
+        self.model = ConflictModel(plan.conflicts, self.names, self)
         table = self.conflicts = ConflictTable()
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

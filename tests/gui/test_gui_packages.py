@@ -122,7 +122,7 @@ def test_a_conflict_is_shown_with_both_sides_and_resolved_per_conflict(qtbot, wi
     mine, theirs = model.index(0, 1).data(), model.index(0, 2).data()
     assert "Partially implemented from 2024-02-01" in mine and "Note: Mission: a decree only" in mine
     assert "Implemented from 2024-01-01" in theirs and "Note: HQ: the law was passed" in theirs
-    assert "recorded in copy " + hq.fingerprint()[:16] in theirs
+    assert f"recorded in copy Headquarters ({hq.fingerprint()[:8]}…)" in theirs  # named as on the trust list
     assert not preview.import_button.isEnabled() and "without a side" in preview.state.text()
     assert db_fingerprint(reader.path) == before  # the check changed nothing
     preview.conflicts.setFocus()
