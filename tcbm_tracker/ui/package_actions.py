@@ -172,6 +172,19 @@ class PackageMenu(QObject):
                 return
         self._plan(Path(path), untrusted=False)
 
+    def preview_when_open(self, path: Path) -> None:
+        """Check ``path`` and show its preview as soon as a database is open (at start-up the
+        database opens on the job thread while the window is built)."""
+        if self.controller.tracker is not None:
+            self.start_import(path)
+            return
+
+        def opened(_db: object) -> None:
+            self.controller.database_opened.disconnect(opened)
+            self.start_import(path)
+
+        self.controller.database_opened.connect(opened)
+
     def _plan(self, path: Path, *, untrusted: bool) -> None:
         tracker = self.controller.tracker
         if tracker is None:
