@@ -313,7 +313,7 @@ class AssessmentParser:
             except RowError:
                 return slow(header, values, dates)
             return AssessmentRow(actor, measure, effective, status, provenance, confidence,  # type: ignore[arg-type]
-                                 note, by, recorded_at, evidence)  # type: ignore[arg-type]
+                                 note, by, recorded_at, evidence)
 
         return parse_row
 
