@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from gui_keys import ALT, CTRL, SHIFT, focused
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from tcbm_tracker.exchange.packages import api
 from tcbm_tracker.services.assessments import AssessmentInput
@@ -50,9 +50,11 @@ def hq(_seeded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def alt(qtbot: Any, key: Qt.Key) -> None:
-    """Alt+key on the focused widget; a mnemonic clicks its button after a short animation."""
+    """Alt+key on the focused widget; a mnemonic presses its button down and clicks it after a
+    short animation: wait until no button of the window is down any more."""
+    window = focused().window()
     qtbot.keyClick(focused(), key, ALT)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not any(b.isDown() for b in window.findChildren(QAbstractButton)))
 
 
 def open_hub(qtbot: Any, window: Any) -> Any:
@@ -281,3 +283,59 @@ def test_trust_a_copy_from_its_public_key_file(qtbot, window, idle, reader, hq, 
     alt(qtbot, Qt.Key.Key_K)  # Save Public Key…
     idle(window)
     assert api.trust_add(saved).fingerprint == api.own_identity(reader).fingerprint
+
+
+def test_ctrl_a_then_m_keeps_mine_for_every_conflict(qtbot, window, idle, reader, hq, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    package = diverge(hq, reader, tmp_path)
+    window.exchange.packages.questions.ask_package = lambda parent: package
+    open_hub(qtbot, window)
+    alt(qtbot, Qt.Key.Key_I)
+    preview = shown_preview(qtbot, window, idle)
+    table = preview.conflicts
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(table, Qt.Key.Key_M)
+    assert preview.model.choices == {c.key: "mine" for c in preview.model.conflicts}
+    assert preview.import_button.isEnabled()
+
+
+def test_cancelling_the_merge_changes_nothing(qtbot, window, idle, reader, hq, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    package = diverge(hq, reader, tmp_path)
+    before = db_fingerprint(reader.path)
+    window.exchange.packages.questions.ask_package = lambda parent: package
+    open_hub(qtbot, window)
+    alt(qtbot, Qt.Key.Key_I)
+    preview = shown_preview(qtbot, window, idle)
+    alt(qtbot, Qt.Key.Key_H)  # Theirs for All
+    gate = threading.Event()
+    window.controller.runner.submit("blocker", lambda ctx: gate.wait(10))
+    alt(qtbot, Qt.Key.Key_I)  # Import: queued behind the blocker, its progress shows Cancel
+    progress = window.progress
+    assert progress is not None
+    qtbot.waitUntil(progress.isVisible)
+    cancel = progress.findChild(QPushButton)
+    cancel.setFocus()
+    qtbot.keyClick(cancel, Qt.Key.Key_Space)
+    gate.set()
+    idle(window)
+    assert "Cancelled" in window.statusBar().currentMessage()
+    assert not preview.isVisible() and db_fingerprint(reader.path) == before
+
+
+def test_a_job_that_ended_before_its_progress_was_wired_leaves_no_progress_dialog(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Jobs start when submitted; a quick one can end before the window connects its progress
+    dialog (a package preview of a small file did). The dialog must not pop up over a finished
+    job and stay there, modal."""
+    job = window.controller.runner.submit("quick", lambda ctx: None)
+    assert job.done.wait(5)
+    qtbot.waitUntil(lambda: not window.controller.runner.busy)
+    window._show_progress(job, "A quick job")
+    qtbot.wait(400)  # past the dialog's 150 ms delay
+    from PySide6.QtWidgets import QProgressDialog
+
+    assert [d for d in window.findChildren(QProgressDialog) if d.isVisible()] == []
+    assert QApplication.activeModalWidget() is None
