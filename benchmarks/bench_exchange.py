@@ -14,8 +14,13 @@ measured work started (Linux: the peak is reset through ``/proc/self/clear_refs`
   expose; calamine's read time is printed for comparison). Target: <= 2x.
 * export of 1,000,000 assessments (the bench_core synthetic database) to CSV and to XLSX,
   with peak RSS growth. Target: < 100 MB each.
+* signed exchange packages: export (``package export --since``) of a year of changes
+  (100,000 assessments citing 1,000 evidence items, each with an attached file of 20 kB) and its
+  import into a fresh copy (all checks, the backup and seal, the merge), with peak RSS; the CSV
+  import of the same rows is printed beside it.
 
-Run: ``.venv/bin/python benchmarks/bench_exchange.py`` (``--rows``, ``--export-rows``, ``--keep DIR``).
+Run: ``.venv/bin/python benchmarks/bench_exchange.py`` (``--rows``, ``--export-rows``, ``--keep DIR``,
+``--only packages`` for the package figures alone).
 """
 
 from __future__ import annotations
@@ -121,14 +126,40 @@ def op_export(db: str, out: str) -> None:
         t.close()
 
 
+def op_package_export(db: str, out: str) -> None:
+    from tcbm_tracker.exchange.packages.api import export_package
+    from tcbm_tracker.services.tracker import open_tracker
+
+    t = open_tracker(Path(db), user="bench")
+    try:
+        r = export_package(t, Path(out), since=dt.date(2020, 1, 1))
+        assert r.assessments > 0 and r.evidence_files > 0
+    finally:
+        t.close()
+
+
+def op_package_import(db: str, package: str) -> None:
+    from tcbm_tracker.exchange.packages.api import import_package
+    from tcbm_tracker.services.tracker import open_tracker
+
+    t = open_tracker(Path(db), user="bench")
+    try:
+        r = import_package(t, Path(package), untrusted=True)
+        assert r.assessments_added > 0 and r.evidence_added > 0
+    finally:
+        t.close()
+
+
 OPS = {"raw_csv": op_raw_csv, "import": op_import, "read_openpyxl": op_read_openpyxl, "read_calamine": op_read_calamine,
-       "export": op_export}
+       "export": op_export, "package_export": op_package_export, "package_import": op_package_import}
 
 
 def child(name: str, args: list[str]) -> int:
     # Import what the operation needs before measuring, so that growth is the work's own.
     import openpyxl  # noqa: F401
 
+    import tcbm_tracker.exchange.packages.merge  # noqa: F401
+    import tcbm_tracker.exchange.packages.writer  # noqa: F401
     import tcbm_tracker.exchange.service  # noqa: F401
     import tcbm_tracker.services.tracker  # noqa: F401
     reset = _reset_peak()
@@ -178,12 +209,59 @@ def write_rows(path: Path, n: int, actors: list[str], measures: list[str], seed:
         wb.save(path)
 
 
+def build_package_source(target: Path, src_csv: Path, n_rows: int, n_files: int, seed: int) -> None:
+    """A copy holding a year of changes: ``n_files`` evidence items with attached files, and the
+    CSV's rows, one in five citing one of them."""
+    from tcbm_tracker.exchange.service import ExchangeService
+    from tcbm_tracker.services.evidence import EvidenceInput, insert_evidence
+    from tcbm_tracker.services.tracker import open_tracker
+
+    rng = random.Random(seed)
+    files = target.parent / "evidence-files"
+    files.mkdir(exist_ok=True)
+    t = open_tracker(target, user="bench")
+    try:
+        prepared = []
+        for i in range(n_files):
+            f = files / f"report-{i}.pdf"
+            f.write_bytes(b"%PDF-1.4\n" + rng.randbytes(20_000))
+            prepared.append(t.evidence.prepare(EvidenceInput(title=f"National report {i}", symbol=f"A/AC.105/{1000 + i}",
+                                                             date="2020-01-01", file=f)))
+        with t.db.write() as s:
+            for p in prepared:
+                insert_evidence(s, p, "bench")
+        cited = target.parent / "cited.csv"
+        with src_csv.open(newline="", encoding="utf-8") as fh, cited.open("w", newline="", encoding="utf-8") as out:
+            reader, writer = csv.reader(fh), csv.writer(out)
+            writer.writerow([*next(reader), "evidence"])
+            for i, row in enumerate(reader):
+                if i >= n_rows:
+                    break
+                writer.writerow([*row, str(1 + i % n_files) if i % 5 == 0 else ""])
+        ExchangeService(t).import_files([cited])
+    finally:
+        t.close()
+
+
+def package_figures(folder: Path, fresh: Any, src_csv: Path, rows: int, seed: int) -> dict[str, dict[str, Any]]:
+    source = folder / "package-source.sqlite"
+    if not source.exists():
+        build_package_source(fresh("package-source.sqlite"), src_csv, rows, 1_000, seed)
+    package = folder / "year.tcbm"
+    package.unlink(missing_ok=True)
+    results = {"package_export": run_child("package_export", source, package)}
+    results["package_import"] = run_child("package_import", fresh("package-target.sqlite"), package)
+    results["package_import"]["size_mb"] = package.stat().st_size / 1024 / 1024
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20130729)
     parser.add_argument("--keep", type=Path, help="keep the files in this folder (the 1M database is reused)")
+    parser.add_argument("--only", choices=["packages"], help="only the exchange package figures")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -195,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="tcbm-bench-exchange-"))
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TCBM_TRACKER_BACKUP_DIR", str(folder / "backups"))
+    os.environ.setdefault("TCBM_TRACKER_CONFIG_DIR", str(folder / "config"))  # the signing key, the trust list
     template = folder / "template.sqlite"
     if not template.exists():
         initialise(template, user="bench")
@@ -214,7 +293,17 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(template, target)
         return target
 
+    def mb(kb: int | None) -> str:
+        return "n/a" if kb is None else f"{kb / 1024:,.0f} MB"
+
     results: dict[str, dict[str, Any]] = {}
+    if args.only == "packages":
+        results["import_csv"] = run_child("import", fresh("imp.sqlite"), src_csv)
+        results.update(package_figures(folder, fresh, src_csv, args.rows, args.seed))
+        print_packages(results, args.rows, mb)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        return 0
     results["raw_csv"] = run_child("raw_csv", fresh("raw.sqlite"), src_csv)
     results["import_csv"] = run_child("import", fresh("imp.sqlite"), src_csv)
     results["read_openpyxl"] = run_child("read_openpyxl", src_xlsx)
@@ -229,9 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         build_database(big, args.export_rows, args.seed, dt.date.today())
     results["export_csv"] = run_child("export", big, folder / "export.csv")
     results["export_xlsx"] = run_child("export", big, folder / "export.xlsx")
-
-    def mb(kb: int | None) -> str:
-        return "n/a" if kb is None else f"{kb / 1024:,.0f} MB"
+    results.update(package_figures(folder, fresh, src_csv, args.rows, args.seed))
 
     print(f"TCBM Tracker exchange benchmark, {dt.date.today()}, Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     print(f"{'measure':<58}{'seconds':>9}{'peak RSS':>11}{'growth':>10}")
@@ -246,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     ]:
         r = results[key]
         print(f"{label:<58}{r['seconds']:>9.2f}{mb(r['peak_rss_kb']):>11}{mb(r['growth_kb']):>10}")
+    print_packages(results, args.rows, mb)
     csv_ratio = results["import_csv"]["seconds"] / results["raw_csv"]["seconds"]
     xlsx_ratio = results["import_xlsx"]["seconds"] / results["read_openpyxl"]["seconds"]
     checks = [
@@ -263,6 +351,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return 0 if ok else 1
+
+
+def print_packages(results: dict[str, dict[str, Any]], rows: int, mb: Any) -> None:
+    print(f"{'exchange packages':<58}{'seconds':>9}{'peak RSS':>11}{'growth':>10}")
+    for key, label in [
+        ("import_csv", f"(beside it) import of the {rows:,}-row CSV"),
+        ("package_export", f"package export: {rows:,} assessments, 1,000 files"),
+        ("package_import", "package import of it into a fresh copy"),
+    ]:
+        r = results[key]
+        print(f"{label:<58}{r['seconds']:>9.2f}{mb(r['peak_rss_kb']):>11}{mb(r['growth_kb']):>10}")
+    ratio = results["package_import"]["seconds"] / results["import_csv"]["seconds"]
+    print(f"package size {results['package_import']['size_mb']:,.1f} MB; package import vs CSV import of the same rows: "
+          f"{ratio:.2f}x")
 
 
 if __name__ == "__main__":

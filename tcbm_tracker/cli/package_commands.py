@@ -70,12 +70,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tcbm_tracker.exchange.packages.api import export_package
 
     since = parse_date("since", args.since) if args.since else None
-    t = _tracker(args, writing=True)
+    t = _tracker(args, writing=False)  # the seal it makes is its only write
     r = export_package(t, args.out, since=since)
     print(f"wrote {r.path}: {r.assessments:,} assessment(s), {r.evidence:,} evidence item(s) ({r.evidence_files:,} file(s)), "
           f"{r.actors:,} organization(s), {r.catalogs:,} catalogue(s)")
     print(f"signed by this copy: key {r.exporter.fingerprint}, database {r.exporter.database_id}; "
-          f"head {r.head_seq} {r.head_hash[:16]}; seal {r.seal}; SHA-256 {r.sha256}")
+          f"head {r.head_seq} {r.head_hash[:16]}; seal {r.seal or 'none (read-only file)'}; SHA-256 {r.sha256}")
     return 0
 
 
@@ -108,8 +108,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         plan = plan_import(t, args.file, untrusted=args.untrusted)
         _print_plan(plan, args.limit, dry_run=True)
-        for r in plan.rejected[: max(args.limit, 1)]:
-            print(f"refused: {r}")
+        if plan.rejected:
+            for r in plan.rejected[: max(args.limit, 1)]:
+                print(f"refused: {r}", file=sys.stderr)
+            print(f"tcbm-tracker: error: {len(plan.rejected):,} entr{'y' if len(plan.rejected) == 1 else 'ies'} of "
+                  f"{args.file.name} refused: it cannot be imported (dry run: nothing was changed)", file=sys.stderr)
+            return 2
         print("dry run: nothing was changed")
         return 0
     try:

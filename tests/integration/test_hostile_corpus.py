@@ -47,7 +47,8 @@ def test_the_corpus_is_large_and_covers_every_entry_point() -> None:
     assert len(CASES) >= 60
     kinds = {("actor_file" if "actor_file" in c else c["argv"][0] if not c["argv"][0].startswith("--") else c["argv"][2])
              for c in CASES}
-    assert {"actor_file", "catalogs", "assess", "evidence", "actors", "matrix", "show", "history", "changes", "report"} <= kinds
+    assert {"actor_file", "catalogs", "assess", "evidence", "actors", "matrix", "show", "history", "changes", "report",
+            "package", "trust"} <= kinds
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 

@@ -33,7 +33,10 @@ FORMAT_VERSION = 1
 SUFFIX = ".tcbm"
 
 Progress = Callable[[int, int], None]
-"""Called with (done, total) now and then; raise from it (e.g. ``Cancelled``) to stop the job."""
+"""Called with (done, total) now and then (first with done 0); raise from it (the GUI job's cancel) to stop.
+
+A stop while planning changes nothing; a stop during the merge rolls the merge back whole (the
+backup and the seal made just before it stay)."""
 
 Side = Literal["mine", "theirs"]
 Prefer = Literal["mine", "theirs", "newest"]

@@ -20,6 +20,7 @@ from tcbm_tracker.domain.catalog_format import CatalogSpec, GroupSpec, MeasureSp
 from tcbm_tracker.domain.clock import to_iso, utc_now_iso
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError, ValidationError
 from tcbm_tracker.domain.vocabulary import Provenance
+from tcbm_tracker.exchange.packages import layout
 from tcbm_tracker.exchange.packages.api import (
     Conflict,
     ConflictsUnresolved,
@@ -71,10 +72,10 @@ def _first_rejection(package: OpenedPackage, plan: Plan) -> PackageError:
                         f"refused, nothing was imported; first: {first}")
 
 
-def _plan_now(tracker: Tracker, package: OpenedPackage) -> Plan:
+def _plan_now(tracker: Tracker, package: OpenedPackage, progress: Progress | None = None) -> Plan:
     with tracker.db.read() as s:
         conn: Any = s.connection().connection.driver_connection
-        return make_plan(package, Local(conn, database_id(tracker)))
+        return make_plan(package, Local(conn, database_id(tracker)), progress)
 
 
 def plan_import(tracker: Tracker, path: Path, *, untrusted: bool = False, progress: Progress | None = None) -> ImportPlan:
@@ -82,9 +83,7 @@ def plan_import(tracker: Tracker, path: Path, *, untrusted: bool = False, progre
     with open_package(path) as package:
         _refuse_unknown_signer(package, untrusted)
         _refuse_same_file(package, my_db)
-        plan = _plan_now(tracker, package)
-        if progress is not None:
-            progress(1, 1)
+        plan = _plan_now(tracker, package, progress)
         return _public(package, plan)
 
 
@@ -127,13 +126,14 @@ def import_package(tracker: Tracker, path: Path, *, resolution: Resolution | Non
     with open_package(path) as package:
         _refuse_unknown_signer(package, untrusted)
         _refuse_same_file(package, my_db)
-        plan = _plan_now(tracker, package)
+        plan = _plan_now(tracker, package, progress)
         public = _public(package, plan)
         if plan.rejected:
             raise _first_rejection(package, plan)
         _choices(plan, resolution, public)
         if not plan.catalogs and not plan.actors and not plan.evidence and not plan.assessments and not plan.conflicts:
             return ImportResult(public, None, 0, 0, 0, 0, 0, None, None)
+        del plan, public  # planned again inside the merge's transaction
         seal = tracker.integrity.seal("package import")
         backup = backup_before(tracker.db.path, "package-import", seal=False)
         try:
@@ -214,7 +214,7 @@ def _apply(tracker: Tracker, package: OpenedPackage, resolution: Resolution | No
             summary = package.summary
             values = (utc_now_iso(), user, package.path.name[:500], summary.package_sha256, summary.exporter.fingerprint,
                       summary.exporter.database_id, summary.head_seq, summary.head_hash, not third_party,
-                      len(plan.assessments), len(plan.evidence), len(plan.conflicts), _rule(resolution))
+                      plan.assessments, len(plan.evidence), len(plan.conflicts), _rule(resolution))
             cur = conn.execute(
                 "INSERT INTO package_import (imported_at, imported_by, file_name, package_sha256, signer_fingerprint, "
                 "signer_database_id, signer_head_seq, signer_head_hash, trusted, assessments_added, evidence_added, "
@@ -225,11 +225,16 @@ def _apply(tracker: Tracker, package: OpenedPackage, resolution: Resolution | No
                                                                      strict=True)))
             local = Local(conn, my_db)
             evidence_ids = _merge_evidence(conn, package, plan, local, log, batch)
-            total = len(plan.assessments)
-            for done, row in enumerate(plan.assessments, start=1):
+            total, done = plan.assessments, 0
+            for number, row in package.rows(layout.ASSESSMENTS, check=True):
+                if number not in plan.assessment_lines:
+                    continue
                 _merge_assessment(conn, row, local, evidence_ids, log, batch, third_party)
+                done += 1
                 if progress is not None and done % 5000 == 0:
                     progress(done, total)
+            if done != total:
+                raise PackageError(f"{package.path.name}: {layout.ASSESSMENTS} changed while it was read (nothing was imported)")
             resolved = _resolve(conn, plan.conflicts, choices, local, evidence_ids, log, user, _rule(resolution) or "")
             log.flush()
             trans.commit()
@@ -239,7 +244,7 @@ def _apply(tracker: Tracker, package: OpenedPackage, resolution: Resolution | No
                 trans.rollback()
     if progress is not None:
         progress(1, 1)
-    return ImportResult(public, batch, len(plan.assessments), len(plan.evidence), len(plan.actors), len(plan.catalogs),
+    return ImportResult(public, batch, plan.assessments, len(plan.evidence), len(plan.actors), len(plan.catalogs),
                         resolved, backup, seal_id)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, EvidenceType, Provenance, Status
 from tcbm_tracker.exchange.packages import layout
-from tcbm_tracker.exchange.packages.api import Conflict, ConflictSide, PlannedItem, Rejected, Side
+from tcbm_tracker.exchange.packages.api import Conflict, ConflictSide, PlannedItem, Progress, Rejected, Side
 from tcbm_tracker.exchange.packages.identity import local_id, uid_of
 from tcbm_tracker.exchange.packages.reader import OpenedPackage
 from tcbm_tracker.services import mapping
@@ -40,8 +41,14 @@ class Plan:
     catalogs: list[dict[str, Any]] = field(default_factory=list)  # to load (add or upgrade)
     actors: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
-    assessments: list[dict[str, Any]] = field(default_factory=list)
+    # Assessments to add, by their line in the member: the rows are read again while merging, so
+    # that a year of changes is never held in memory twice.
+    assessment_lines: set[int] = field(default_factory=set)
     rejected_count: int = 0
+
+    @property
+    def assessments(self) -> int:
+        return len(self.assessment_lines)
 
     def reject(self, entry: str, reason: str) -> None:
         self.rejected_count += 1
@@ -76,12 +83,32 @@ class Local:
         return self._find("evidence", uid, self.evidence_uids)
 
 
+_CHECKED: dict[tuple[str, str, int, bool], bool] = {}  # single-line values already found valid (authors repeat)
+
+
 def _text(row: dict[str, Any], name: str, *, required: bool = False, max_chars: int = v.MAX_TITLE_CHARS,
           multiline: bool = False) -> str | None:
+    """Check a text field as the tracker checks typed text; it must already be stored that way
+    (trimmed, NFC), since it is merged as it is."""
     value = row.get(name)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        if required:
+            raise ValidationError(name, "is required")
+        return None
+    if not isinstance(value, str):
         raise ValidationError(name, f"must be text, not {type(value).__name__}")
-    return v.clean_text(name, value, max_chars=max_chars, required=required, multiline=multiline, allow_markup=multiline)
+    if multiline and len(value) <= max_chars and value.isprintable() and value == value.strip() \
+            and unicodedata.is_normalized("NFC", value):
+        return value  # a note with no line break or control character: nothing clean_text would change
+    memo = (name, value, max_chars, multiline)
+    if not multiline and memo in _CHECKED:
+        return value
+    cleaned = v.clean_text(name, value, max_chars=max_chars, required=required, multiline=multiline, allow_markup=multiline)
+    if cleaned != value:
+        raise ValidationError(name, "is not stored as the tracker stores text (trimmed, NFC, Unix line ends)")
+    if not multiline and len(_CHECKED) < 100_000:
+        _CHECKED[memo] = True
+    return value
 
 
 def _day(row: dict[str, Any], name: str, *, required: bool) -> str | None:
@@ -116,12 +143,26 @@ def _catalogs(package: OpenedPackage, local: Local, plan: Plan, new_measures: se
             measures = row.get("measures")
             if not isinstance(groups, list) or not isinstance(measures, list) or not measures:
                 raise ValidationError("measures", "a catalogue needs its groups and measures")
+            group_keys = set()
             for g in groups:
+                group_keys.add(_text(g, "key", required=True, max_chars=v.MAX_SHORT_CHARS))
                 _text(g, "title", required=True)
             for m in measures:
                 v.parse_measure_key(str(m.get("key")))
+                if m.get("group") not in group_keys:
+                    raise ValidationError("measures", f"measure {m.get('key')} names an unknown group {str(m.get('group'))[:40]!r}")
                 _text(m, "title", required=True, max_chars=v.MAX_NOTE_CHARS)
+                _text(m, "source_document", required=True)
+                for name in ("heading", "pinpoint", "pinpoint_note", "agreed"):
+                    _text(m, name, max_chars=v.MAX_TITLE_CHARS)
+                _text(m, "description", max_chars=v.MAX_NOTE_CHARS, multiline=True)
+                if not isinstance(m.get("sort_order"), int) or isinstance(m.get("sort_order"), bool):
+                    raise ValidationError("measures", f"measure {m.get('key')} has no sort order")
             _text(row, "title", required=True)
+            _text(row, "short_title", required=True)
+            _text(row, "source_document", required=True)
+            _text(row, "adopted", max_chars=v.MAX_SHORT_CHARS)
+            _text(row, "description", max_chars=v.MAX_NOTE_CHARS, multiline=True)
         except (ValidationError, AttributeError, TypeError) as exc:
             plan.reject(entry, str(getattr(exc, "message", exc)))
             continue
@@ -160,11 +201,20 @@ def _actors(package: OpenedPackage, local: Local, plan: Plan, new_actors: set[st
 
 def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: dict[str, str]) -> None:
     members = package.manifest["members"]
+    seen: set[str] = set()
     for number, row in package.rows(layout.EVIDENCE):
         entry = f"{layout.EVIDENCE} line {number}"
         try:
             uid = _uid(row)
-            if local.evidence(uid) is not None:
+            if uid in new_evidence or uid in seen:
+                raise ValidationError("uid", f"evidence {uid} appears twice in the package")
+            seen.add(uid)
+            here = local.evidence(uid)
+            if here is not None:
+                found = local.conn.execute("SELECT title, created_at, file_sha256 FROM evidence WHERE id = ?", (here,)).fetchone()
+                if tuple(found) != (row.get("title"), row.get("created_at"), row.get("file_sha256")):
+                    raise ValidationError("uid", f"evidence {uid} is here with other content ({str(found[0])[:40]!r}): "
+                                                 "the package was made wrongly or forged")
                 plan.present.append(PlannedItem("evidence", uid, f"evidence {uid}: {str(row.get('title'))[:60]}"))
                 continue
             title = _text(row, "title", required=True)
@@ -185,6 +235,8 @@ def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: di
                     raise ValidationError("file_sha256", "names an attached file the package does not hold")
                 if size != members[f"files/{sha}"]["size"]:
                     raise ValidationError("file_size", "does not match the attached file's size")
+                if size > v.MAX_ATTACHMENT_BYTES:
+                    raise ValidationError("file_size", f"{size:,} bytes: attached files are at most {v.MAX_ATTACHMENT_BYTES:,}")
             corrects = row.get("corrects")
             if corrects is not None and local.evidence(_uid(row, "corrects")) is None and corrects not in new_evidence:
                 raise ValidationError("corrects", f"corrects evidence {corrects}, which neither this copy nor the package holds")
@@ -196,24 +248,43 @@ def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: di
         new_evidence[uid] = str(title)
 
 
+_VALUES = (("status", frozenset(m.value for m in Status)), ("provenance", frozenset(m.value for m in Provenance)),
+           ("confidence", frozenset(m.value for m in Confidence)))
+
+
 def _statuses(row: dict[str, Any]) -> None:
-    for name, enum in (("status", Status), ("provenance", Provenance), ("confidence", Confidence)):
+    for name, allowed in _VALUES:
         value = row.get(name)
-        if not isinstance(value, str) or value not in {m.value for m in enum}:
+        if not isinstance(value, str) or value not in allowed:
             raise ValidationError(name, f"unknown value {str(value)[:40]!r}")
     if row["status"] == Status.NOT_ASSESSED.value:
         raise ValidationError("status", "'not_assessed' is the state of a cell nobody assessed, never recorded")
 
 
 def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[str], measures: set[str],
-                 new_evidence: dict[str, str], heads: set[str]) -> dict[str, dict[str, Any]]:
+                 new_evidence: dict[str, str], heads: set[str], progress: Progress | None) -> dict[str, dict[str, Any]]:
     head_rows: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    total = package.summary.assessments
+    if progress is not None:
+        progress(0, total)
     for number, row in package.rows(layout.ASSESSMENTS):
+        if progress is not None and number % 5000 == 0:
+            progress(number, total)
         entry = f"{layout.ASSESSMENTS} line {number}"
         try:
             uid = _uid(row)
+            if uid in seen:
+                raise ValidationError("uid", f"assessment {uid} appears twice in the package")
+            seen.add(uid)
             what = f"{row.get('actor')} {row.get('measure')} {row.get('effective_date')} {row.get('status')}"
-            if local.assessment(uid) is not None:
+            here = local.assessment(uid)
+            if here is not None:
+                found = local.conn.execute("SELECT actor_key, measure_key, status, effective_date, recorded_at FROM assessment "
+                                           "WHERE id = ?", (here,)).fetchone()
+                if tuple(found) != tuple(row.get(k) for k in ("actor", "measure", "status", "effective_date", "recorded_at")):
+                    raise ValidationError("uid", f"assessment {uid} is here with other content ({' '.join(found[:3])}): "
+                                                 "the package was made wrongly or forged")
                 plan.present.append(PlannedItem("assessment", uid, what))
                 continue
             if row.get("actor") not in actors:
@@ -244,7 +315,7 @@ def _assessments(package: OpenedPackage, local: Local, plan: Plan, actors: set[s
             plan.reject(entry, exc.message)
             continue
         plan.added.append(PlannedItem("assessment", uid, what))
-        plan.assessments.append(row)
+        plan.assessment_lines.add(number)
         if uid in heads:
             head_rows[uid] = row
     return head_rows
@@ -276,7 +347,8 @@ def _order_key(side: ConflictSide) -> tuple[str, str, str]:
     return (side.effective_date.isoformat(), side.recorded_at, side.uid)
 
 
-def make_plan(package: OpenedPackage, local: Local) -> Plan:
+def make_plan(package: OpenedPackage, local: Local, progress: Progress | None = None) -> Plan:
+    """The plan of merging ``package`` into ``local``; ``progress`` is called now and then (it may raise to cancel)."""
     plan = Plan()
     new_measures: set[str] = set()
     new_actors: set[str] = set()
@@ -292,7 +364,7 @@ def make_plan(package: OpenedPackage, local: Local) -> Plan:
         cells.append(row)
     heads = {c["head"] for c in cells}
     head_rows = _assessments(package, local, plan, local.actors | new_actors, local.measures | new_measures,
-                             new_evidence, heads)
+                             new_evidence, heads, progress)
     for cell in cells:
         their_head = head_rows.get(cell["head"])
         if their_head is None:

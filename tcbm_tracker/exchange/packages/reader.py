@@ -38,14 +38,24 @@ class OpenedPackage:
     manifest: dict[str, Any]
     summary: PackageSummary
 
-    def rows(self, member: str) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(line number, object) for each line of a ``data/*.jsonl`` member."""
+    def rows(self, member: str, *, check: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(line number, object) for each line of a ``data/*.jsonl`` member.
+
+        ``check``: hash the bytes as they are read and raise at the end if they are not the
+        manifest's (the file changed on disk since it was checked); a merge reads this way.
+        """
         if member not in self.manifest["members"]:
             return
+        digest = hashlib.sha256() if check else None
         with self.zf.open(member) as fh:
-            for number, raw in enumerate(fh, start=1):
+            number = 0
+            # Bounded reads: a line is never longer than MAX_LINE_BYTES in memory, whatever the member holds.
+            while raw := fh.readline(layout.MAX_LINE_BYTES + 1):
+                number += 1
+                if digest is not None:
+                    digest.update(raw)
                 if len(raw) > layout.MAX_LINE_BYTES:
-                    raise _bad(self.path, f"{member} line {number}", "is too long")
+                    raise _bad(self.path, f"{member} line {number}", f"is longer than {layout.MAX_LINE_BYTES:,} bytes")
                 if not raw.strip():
                     continue
                 try:
@@ -55,6 +65,8 @@ class OpenedPackage:
                 if not isinstance(value, dict):
                     raise _bad(self.path, f"{member} line {number}", "is not a JSON object")
                 yield number, value
+        if digest is not None and digest.hexdigest() != self.manifest["members"][member]["sha256"]:
+            raise _bad(self.path, member, "changed on disk while it was read")
 
     def file_bytes(self, sha256: str) -> bytes:
         name = f"files/{sha256}"

@@ -30,8 +30,9 @@ from tcbm_tracker.services import mapping
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog, copy_key, meta
 
+# The assessment at the head of a cell: in force at the end of time, with everything recorded.
+HEAD_SQL = mapping.LATEST_ID_SQL.replace(":as_of", "'9999-12-31'").replace(":known_at", f"'{mapping.FAR_FUTURE}'")
 _JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-FAR_FUTURE_DAY = "9999-12-31"
 
 
 class _Member:
@@ -84,12 +85,13 @@ def export_package(tracker: Tracker, out: Path, *, since: dt.date | None = None,
     if not out.parent.is_dir():
         raise ValidationError("out", f"the folder {out.parent} does not exist")
     key = copy_key.load_or_create()
-    seal = tracker.integrity.seal("package")
+    # The head the package carries is sealed first; a read-only file (like its backups) goes unsealed.
+    seal_id = None if tracker.db.read_only else tracker.integrity.seal("package").short_id
     fd, tmp_name = tempfile.mkstemp(prefix=".tcbm-", suffix=".part", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        result = _write(tracker, tmp, key, since, progress, seal.short_id)
+        result = _write(tracker, tmp, key, since, progress, seal_id)
         os.replace(tmp, out)
     except OSError as exc:
         raise PackageError(f"cannot write {out}: {exc.strerror or exc}") from None
@@ -100,11 +102,11 @@ def export_package(tracker: Tracker, out: Path, *, since: dt.date | None = None,
     with out.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return ExportResult(path=out, sha256=digest.hexdigest(), **{**result, "seal": seal.short_id})
+    return ExportResult(path=out, sha256=digest.hexdigest(), **{**result, "seal": seal_id})
 
 
 def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | None, progress: Progress | None,
-           seal_id: str) -> dict[str, Any]:
+           seal_id: str | None) -> dict[str, Any]:
     members: dict[str, dict[str, Any]] = {}
     counts = {"assessments": 0, "evidence": 0, "evidence_files": 0, "actors": 0, "catalogs": 0}
     with tracker.db.read() as s, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
@@ -112,7 +114,16 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
         db_id = meta.get(s, meta.DATABASE_ID) or ""
         seq, head_hash = changelog.head(s)
         since_iso = start_of_day_iso(since) if since else ""
-        total = conn.execute("SELECT count(*) FROM assessment WHERE recorded_at >= ?", (since_iso,)).fetchone()[0]
+        # The assessments: those recorded since, and the head of every cell they touch even when it was
+        # recorded before (the receiving copy needs both heads to tell a conflict from an update).
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pkg_assessment (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM pkg_assessment")
+        conn.execute("INSERT INTO pkg_assessment SELECT id FROM assessment WHERE recorded_at >= ?", (since_iso,))
+        if since is not None:
+            head_of = HEAD_SQL.format(actor="c.actor_key", measure="c.measure_key")
+            conn.execute(f"INSERT OR IGNORE INTO pkg_assessment SELECT ({head_of}) FROM (SELECT DISTINCT a.actor_key, "
+                         "a.measure_key FROM assessment a JOIN pkg_assessment p ON p.id = a.id) c")
+        total = conn.execute("SELECT count(*) FROM pkg_assessment").fetchone()[0]
 
         # Catalogues of the users' own (the shipped ones every copy has), with groups and measures.
         m = _Member(zf, layout.CATALOGS, members)
@@ -144,7 +155,7 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
         conn.execute("DELETE FROM pkg_evidence")
         conn.execute("INSERT OR IGNORE INTO pkg_evidence SELECT id FROM evidence WHERE created_at >= ?", (since_iso,))
         conn.execute("INSERT OR IGNORE INTO pkg_evidence SELECT l.evidence_id FROM assessment_evidence l "
-                     "JOIN assessment a ON a.id = l.assessment_id WHERE a.recorded_at >= ?", (since_iso,))
+                     "JOIN pkg_assessment p ON p.id = l.assessment_id")
         while conn.execute("INSERT OR IGNORE INTO pkg_evidence SELECT c.corrects_id FROM evidence_correction c "
                            "JOIN pkg_evidence p ON p.id = c.evidence_id").rowcount:
             pass
@@ -192,8 +203,8 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
                              "a.note, a.recorded_by, a.effective_date, a.recorded_at, "
                              "(SELECT json_group_array(json_array(evidence_id, pinpoint)) FROM "
                              "(SELECT evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id)) "
-                             f"FROM assessment a WHERE a.recorded_at >= ? ORDER BY a.recorded_at, {mapping.IDENTITY_SQL.format(t='a')}",
-                       (since_iso,)):
+                             "FROM assessment a JOIN pkg_assessment p ON p.id = a.id "
+                             f"ORDER BY a.recorded_at, {mapping.IDENTITY_SQL.format(t='a')}"):
             cites = [[uids[e], pin] for e, pin in json.loads(r[12] or "[]")]
             m.line({"uid": uid_of(r[1], db_id, r[0]), "origin": r[2] or key.fingerprint,
                     **dict(zip(("actor", "measure", "status", "provenance", "confidence", "note", "recorded_by",
@@ -208,8 +219,7 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
         # For each cell the package touches: what this copy holds of it, and which assessment is its head,
         # so that the receiving copy can tell a conflict (both changed it) from an update.
         m = _Member(zf, layout.CELLS, members)
-        latest: str = mapping.LATEST_ID_SQL.format(actor="?", measure="?").replace(":as_of", "'9999-12-31'").replace(
-            ":known_at", f"'{mapping.FAR_FUTURE}'")
+        latest = HEAD_SQL.format(actor="?", measure="?")
         for actor, measure_key in sorted(cells):
             head_id = conn.execute(latest, (actor, measure_key)).fetchone()[0]
             known = [uid_of(u, db_id, i) for i, u in conn.execute(

@@ -243,3 +243,61 @@ def test_an_import_keeps_the_change_log_chain_and_records_the_origin(copies: tup
     with mission.open() as t:
         report = t.integrity.verify()
     assert not report.ok and any("assessment" in str(p) for p in report.problems)
+
+
+def test_a_cancel_from_progress_leaves_the_database_as_it_was(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    hq, mission = copies
+    _rich_record(hq, tmp_path)
+    _trust_each_other(hq, mission)
+    package = _export(hq, tmp_path / "all.tcbm")
+    calls: list[tuple[int, int]] = []
+
+    def cancel(done: int, total: int) -> None:
+        calls.append((done, total))
+        raise KeyboardInterrupt("cancelled")
+
+    before = db_fingerprint(mission.path)
+    with mission.open() as t, pytest.raises(KeyboardInterrupt):
+        api.import_package(t, package, progress=cancel)
+    assert calls == [(0, 4)] and db_fingerprint(mission.path) == before
+
+
+def test_exporting_seals_the_head_and_a_read_only_file_exports_unsealed(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    hq, mission = copies
+    _rich_record(hq, tmp_path)
+    with hq.open() as t:
+        result = api.export_package(t, tmp_path / "sealed.tcbm")
+        newest = t.integrity.verify().newest_seal
+    assert result.seal is not None and newest is not None and newest.short_id == result.seal
+    assert api.read_package(result.path).head_seq == newest.log_seq
+    hq.path.chmod(0o444)
+    try:
+        before = db_fingerprint(hq.path)
+        with hq.open() as t:
+            unsealed = api.export_package(t, tmp_path / "read-only.tcbm")
+        assert unsealed.seal is None and unsealed.assessments == result.assessments
+        assert db_fingerprint(hq.path) == before
+    finally:
+        hq.path.chmod(0o644)
+
+
+def test_a_package_since_a_date_carries_each_touched_cells_head(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    """HQ's head of a cell was recorded before --since, and only a back-dated row since: the package
+    still carries the head, so the mission sees the conflict instead of silently disagreeing."""
+    from tcbm_tracker.domain.clock import fixed_time
+
+    hq, mission = copies
+    _trust_each_other(hq, mission)
+    with hq.open() as t, fixed_time(dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)):
+        t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", effective="2024-12-01"))
+    with mission.open() as t:
+        t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "planned", effective="2024-06-01"))
+    with hq.open() as t:
+        t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "no_information", effective="2020-01-01"))
+    package = _export(hq, tmp_path / "since.tcbm", since=dt.date.today())
+    assert api.read_package(package).assessments == 2
+    with mission.open() as t:
+        plan = api.plan_import(t, package)
+    assert [(c.key, c.mine.status, c.theirs.status) for c in plan.conflicts] == [("FRA/LTS-B.4", "planned", "implemented")]
+    _import(mission, package, resolution="theirs")
+    assert matrix(mission.path)[("FRA", "LTS-B.4")] == matrix(hq.path)[("FRA", "LTS-B.4")] == "implemented"
