@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
+    QListView,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.exchange.packages.api import Conflict, ConflictSide, ImportPlan, PackageSummary, Side
+from tcbm_tracker.exchange.packages.api import Conflict, ConflictSide, ImportPlan, PackageSummary, PlannedItem, Side
 from tcbm_tracker.ui.status_style import status_text
 from tcbm_tracker.ui.wording import count
 
@@ -183,10 +183,20 @@ class ConflictTable(QTableView):
         self.chosen.emit()
 
 
-def _list(lines: list[str], empty: str) -> QListWidget:
-    widget = QListWidget()
-    widget.addItems(lines or [empty])
+def _list(lines: list[str], empty: str) -> QListView:
+    """A read-only list; a model rather than items, since a year's package lists 100,000 entries."""
+    widget = QListView()
+    widget.setModel(QStringListModel(lines or [empty], widget))
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setUniformItemSizes(True)
     return widget
+
+
+def item_text(item: PlannedItem) -> str:
+    """"Assessment: FRA LTS-B.4 …"; a description that names its kind already is not prefixed again."""
+    if item.description.lower().startswith(item.kind):
+        return item.description[:1].upper() + item.description[1:]
+    return f"{item.kind.capitalize()}: {item.description}"
 
 
 class PackagePreviewDialog(QDialog):
@@ -322,8 +332,8 @@ class PackagePreviewDialog(QDialog):
         box.addLayout(grid)
         if plan.conflicts:
             table.selectRow(0)
-        added = [f"{i.kind}: {i.description}" for i in plan.added]
-        present = [f"{i.kind}: {i.description}" for i in plan.present]
+        added = [item_text(i) for i in plan.added]
+        present = [item_text(i) for i in plan.present]
         rejected = [str(r) for r in plan.rejected]
         tabs.addTab(_list(added, "Nothing new to add."), f"&Added ({len(plan.added):,})")
         tabs.addTab(conflicts, f"&Conflicts ({len(plan.conflicts):,})")

@@ -120,6 +120,10 @@ def test_a_conflict_is_shown_with_both_sides_and_resolved_per_conflict(qtbot, wi
     preview = shown_preview(qtbot, window, idle)
     assert "trusted copy Headquarters" in preview.summary_label.text()
     assert preview.tabs.tabText(preview.tabs.currentIndex()) == "&Conflicts (1)"
+    added = preview.tabs.widget(0).model().stringList()
+    assert "Assessment: KEN LTS-A.1 2024-03-01 planned" in added
+    present = preview.tabs.widget(2).model().stringList()
+    assert "Assessment: FRA LTS-B.4 2020-01-01 planned" in present  # from the first exchange
     model = preview.model
     mine, theirs = model.index(0, 1).data(), model.index(0, 2).data()
     assert "Partially implemented from 2024-02-01" in mine and "Note: Mission: a decree only" in mine
