@@ -343,3 +343,22 @@ def test_a_job_that_ended_before_its_progress_was_wired_leaves_no_progress_dialo
 
     assert [d for d in window.findChildren(QProgressDialog) if d.isVisible()] == []
     assert QApplication.activeModalWidget() is None
+
+
+def test_rejected_entries_are_listed_and_import_stays_off(qtbot, window, idle, reader) -> None:  # type: ignore[no-untyped-def]
+    package = Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "files" / "pkg-unknown-actor.tcbm"
+    before = db_fingerprint(reader.path)
+    window.exchange.packages.questions.ask_package = lambda parent: package
+    open_hub(qtbot, window)
+    alt(qtbot, Qt.Key.Key_I)
+    shown_preview(qtbot, window, idle)
+    alt(qtbot, Qt.Key.Key_H)  # its signer is unknown here: go on as third-party information
+    preview = shown_preview(qtbot, window, idle)
+    assert preview.tabs.tabText(preview.tabs.currentIndex()) == "&Rejected (1)"
+    rejected = preview.tabs.currentWidget().model().stringList()
+    assert rejected == ["data/assessments.jsonl line 1: actor: unknown actor 'XXX'"]
+    assert not preview.import_button.isEnabled() and "rejected: nothing can be imported" in preview.state.text()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Enter imports nothing either
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    idle(window)
+    assert not preview.isVisible() and db_fingerprint(reader.path) == before
