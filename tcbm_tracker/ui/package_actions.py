@@ -78,7 +78,7 @@ class PackageMenu(QObject):
         super().__init__(parent)
         self.controller = controller
         self.window = parent
-        self.show_message = show_message
+        self._status = show_message
         self.questions = questions or PackageQuestions()
         self.hub: ExchangePackageDialog | None = None
         self.trusted: TrustedCopiesDialog | None = None
@@ -96,6 +96,12 @@ class PackageMenu(QObject):
             self.actions[key] = action
 
     # --- plumbing -------------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        """In the status bar, and in the Exchange Package window when it is open over it."""
+        self._status(text)
+        if self.hub is not None and self.hub.isVisible():
+            self.hub.message.setText(text)
+
     def _submit(self, name: str, title: str | None, fn: Callable[[JobContext], Any], done: Callable[[Any], None],
                 failed: Callable[[BaseException, str], None] | None = None) -> None:
         job = self.controller.runner.submit(name, fn, done, failed or self.controller.error_occurred.emit)

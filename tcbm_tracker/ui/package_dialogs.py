@@ -109,10 +109,15 @@ class ExchangePackageDialog(QDialog):
         imp_layout.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(imp)
 
+        # What the last export or import did (also in the status bar, hidden behind this window).
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(640, 460)
+        self.resize(640, 480)
 
     def set_fingerprint(self, fingerprint: str) -> None:
         self.fingerprint = fingerprint

@@ -107,6 +107,7 @@ def test_export_a_package_of_changes_since_a_date(qtbot, window, idle, reader, t
     summary = api.read_package(out)
     assert summary.since == hub.since_date() and summary.assessments == 1
     assert f"Wrote {out}" in window.statusBar().currentMessage()
+    assert f"Wrote {out}" in hub.message.text()  # said in the window the user is looking at
     qtbot.keyClick(focused(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not hub.isVisible() and QApplication.focusWidget() is window.matrix_view.table)
 
