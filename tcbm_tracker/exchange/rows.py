@@ -283,6 +283,7 @@ class AssessmentParser:
         actors, measures, statuses, provenances, confidences, authors = (self.by_column[c] for c in _CODE_COLUMNS)
         dates: dict[Cell, str] = {}
         note_of, now, today, slow = self._note, self.now, self.today, self._slow
+        new_row = tuple.__new__
 
         def parse_row(values: Sequence[Cell]) -> AssessmentRow:
             if len(values) != width:
@@ -301,7 +302,12 @@ class AssessmentParser:
                 except (KeyError, TypeError):
                     effective = _effective({"effective_date": raw[6]}, today)
                     _remember(dates, raw[6], effective)
-                note = note_of(raw[7])
+                note = raw[7]
+                if note == "":
+                    note = None
+                elif not (type(note) is str and note.isascii() and note.isprintable() and note.strip() == note
+                          and len(note) <= v.MAX_NOTE_CHARS) and note is not None:
+                    note = note_of(note)  # anything but plain printable ASCII: the full check
                 raw_at = raw[8]
                 if raw_at is None or raw_at == "":
                     recorded_at = None
@@ -312,8 +318,9 @@ class AssessmentParser:
                 evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs({"evidence": raw_ev})
             except RowError:
                 return slow(header, values, dates)
-            return AssessmentRow(actor, measure, effective, status, provenance, confidence,  # type: ignore[arg-type]
-                                 note, by, recorded_at, evidence)
+            # tuple.__new__ directly: a NamedTuple's own __new__ is a Python function (per row).
+            return new_row(AssessmentRow, (actor, measure, effective, status, provenance, confidence, note, by,
+                                           recorded_at, evidence))
 
         return parse_row
 
