@@ -50,11 +50,14 @@ IDENTITY_SQL = (
 )
 
 # The assessment in force for one cell on a date, as known at an instant. The ORDER BY's first
-# keys match ix_assessment_cell, so this is one index seek whatever the size of the history (the
+# keys match the cell index, so this is one index seek whatever the size of the history (the
 # identity is only compared between rows of the same date and instant).
+# A row merged from another copy was known here from its import on, not from when it was recorded
+# there. ix_assessment_cell_merge (schema 0005) holds every column read here: no table look-up.
 LATEST_ID_SQL = (
     "SELECT b.id FROM assessment b WHERE b.actor_key = {actor} AND b.measure_key = {measure} "
-    "AND b.effective_date <= :as_of AND b.recorded_at <= :known_at "
+    "AND b.effective_date <= :as_of AND b.recorded_at <= :known_at AND (b.package_import_id IS NULL OR "
+    "(SELECT p.imported_at FROM package_import p WHERE p.id = b.package_import_id) <= :known_at) "
     "ORDER BY b.effective_date DESC, b.recorded_at DESC, " + IDENTITY_SQL.format(t="b") + " DESC LIMIT 1"
 )
 

@@ -128,8 +128,8 @@ def _assessment_evidence_query() -> str:
     )
 
 
-# Schema 0005: where a row merged from another copy came from. In a snapshot only when set, so
-# that the entries of rows recorded in this copy (all of them before 0005) still match.
+# Schema 0005: where a row merged from another copy came from. Each is in a snapshot only when
+# set, so that the entries of rows recorded in this copy (all of them before 0005) still match.
 MERGE_COLUMNS = ("uid", "origin", "package_import_id")
 
 ENTITIES: list[EntityKind] = [
@@ -254,9 +254,10 @@ def normaliser(kind: EntityKind) -> Callable[[dict[str, Any]], dict[str, Any]]:
         for flag in flags:
             if out[flag] is not None:
                 out[flag] = bool(out[flag])
-        if merged and out.get("uid") is None:
-            for column in MERGE_COLUMNS:
-                out.pop(column, None)
+        if merged:
+            for column in MERGE_COLUMNS:  # each only when set: setting any on a row is then seen
+                if out.get(column) is None:
+                    out.pop(column, None)
         if evidence:
             ev = out["evidence"]
             if isinstance(ev, str):

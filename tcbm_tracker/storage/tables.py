@@ -132,6 +132,8 @@ class AssessmentRow(SQLModel, table=True):
         Index("ix_assessment_recorded_at", "recorded_at"),
         Index("ix_assessment_measure", "measure_key"),
         Index("ix_assessment_uid", "uid", unique=True, sqlite_where=text("uid IS NOT NULL")),
+        Index("ix_assessment_cell_merge", "actor_key", "measure_key", "effective_date", "recorded_at", "uid",
+              "package_import_id"),
         NEVER_REUSE_IDS,
     )
 

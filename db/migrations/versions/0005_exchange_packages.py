@@ -9,6 +9,8 @@ Only adds columns, indexes and a table (no table rebuild, no row rewritten).
   A partial unique index makes a second copy of the same merged row impossible.
 - ``assessment.origin`` / ``evidence.origin``: the key fingerprint of the copy that recorded a
   merged row; ``package_import_id``: the import that brought it.
+- ``ix_assessment_cell_merge``: the cell look-up index with the columns the choice of the
+  assessment in force now reads (identity; the import, for "as known at").
 - ``package_import``: one row per applied package: who imported which file, signed by whom
   (key fingerprint, database id, change-log head), whether the signer was trusted, what was
   added, and how conflicts were resolved.
@@ -33,6 +35,9 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("origin", sa.String(), nullable=True))
         op.add_column(table, sa.Column("package_import_id", sa.Integer(), nullable=True))
         op.create_index(f"ix_{table}_uid", table, ["uid"], unique=True, sqlite_where=sa.text("uid IS NOT NULL"))
+    # The cell look-up with what it now reads (the identity, the import a row came with): index only.
+    op.create_index("ix_assessment_cell_merge", "assessment",
+                    ["actor_key", "measure_key", "effective_date", "recorded_at", "uid", "package_import_id"])
     op.create_table(
         "package_import",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,6 +60,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assessment_cell_merge", table_name="assessment")
     op.drop_table("package_import")
     for table in ("assessment", "evidence"):
         op.drop_index(f"ix_{table}_uid", table_name=table)

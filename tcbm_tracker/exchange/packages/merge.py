@@ -209,7 +209,7 @@ def _apply(tracker: Tracker, package: OpenedPackage, resolution: Resolution | No
                 s.add(ActorRow(key=row["key"], name=row["name"], kind=row["kind"], note=row.get("note"), builtin=False,
                                created_at=row["created_at"]))
                 s.flush()
-                changelog.record(s, "actor", row["key"], "merged", user)
+                changelog.record(s, "actor", row["key"], "added", user)  # "added": known-at scoping looks for it
             s.flush()
             summary = package.summary
             values = (utc_now_iso(), user, package.path.name[:500], summary.package_sha256, summary.exporter.fingerprint,

@@ -184,7 +184,8 @@ def _actors(package: OpenedPackage, local: Local, plan: Plan, new_actors: set[st
         try:
             key = v.parse_actor_key(str(row.get("key")))
             name = _text(row, "name", required=True, max_chars=v.MAX_NAME_CHARS)
-            v.parse_enum("kind", str(row.get("kind")), ActorKind)
+            if row.get("kind") not in {k.value for k in ActorKind}:
+                raise ValidationError("kind", f"unknown value {str(row.get('kind'))[:40]!r}")
             _text(row, "note")
             if not isinstance(row.get("created_at"), str) or not INSTANT.match(row["created_at"]):
                 raise ValidationError("created_at", "is not a UTC instant")
@@ -224,7 +225,8 @@ def _evidence(package: OpenedPackage, local: Local, plan: Plan, new_evidence: di
             _text(row, "url", max_chars=v.MAX_URL_CHARS)
             _text(row, "origin", required=True, max_chars=v.MAX_SHORT_CHARS)
             _text(row, "reason", max_chars=v.MAX_TITLE_CHARS)
-            v.parse_enum("evidence_type", str(row.get("evidence_type")), EvidenceType)
+            if row.get("evidence_type") not in {t.value for t in EvidenceType}:
+                raise ValidationError("evidence_type", f"unknown value {str(row.get('evidence_type'))[:40]!r}")
             _day(row, "date", required=False)
             if not isinstance(row.get("created_at"), str) or not INSTANT.match(row["created_at"]):
                 raise ValidationError("created_at", "is not a UTC instant")

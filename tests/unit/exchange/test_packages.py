@@ -93,6 +93,10 @@ def test_round_trip_into_an_empty_copy_gives_the_identical_record(copies: tuple[
         assert origin == [(api.read_package(package).exporter.fingerprint,)]
         cells = [(h.status.value, h.effective_date.isoformat()) for h in t.assessments.history("FRA", "LTS-B.4")]
     assert cells == [("implemented", "2024-03-01"), ("planned", "2020-01-01")]
+    with mission.open() as t:  # the organization is known here from the merge on, as if added then
+        then = {a.key for a in t.queries.matrix(known_at="2001-01-01").actors}
+        now = {a.key for a in t.queries.matrix().actors}
+    assert "FRA" in then and "ESA" not in then and "ESA" in now
 
 
 def test_importing_the_same_package_twice_changes_nothing(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
@@ -301,3 +305,35 @@ def test_a_package_since_a_date_carries_each_touched_cells_head(copies: tuple[Co
     assert [(c.key, c.mine.status, c.theirs.status) for c in plan.conflicts] == [("FRA/LTS-B.4", "planned", "implemented")]
     _import(mission, package, resolution="theirs")
     assert matrix(mission.path)[("FRA", "LTS-B.4")] == matrix(hq.path)[("FRA", "LTS-B.4")] == "implemented"
+
+
+def test_a_merged_row_is_known_here_from_its_import_on(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    """``--known-at`` shows what this copy showed then: a row recorded elsewhere in 2025 and merged
+    now was not in this copy's 2025 picture."""
+    from tcbm_tracker.domain.clock import fixed_time
+
+    hq, mission = copies
+    _trust_each_other(hq, mission)
+    with hq.open() as t, fixed_time(dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)):
+        t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", effective="2024-12-01"))
+    _import(mission, _export(hq, tmp_path / "hq.tcbm"))
+    with mission.open() as t:
+        then = t.queries.matrix(catalog="LTS2019", as_of="2025-06-01", known_at="2025-06-01").status("FRA", "LTS-B.4")
+        now = t.queries.matrix(catalog="LTS2019", as_of="2025-06-01").status("FRA", "LTS-B.4")
+    with hq.open() as t:
+        at_hq = t.queries.matrix(catalog="LTS2019", as_of="2025-06-01", known_at="2025-06-01").status("FRA", "LTS-B.4")
+    assert (then.value, now.value, at_hq.value) == ("not_assessed", "implemented", "implemented")
+
+
+def test_merge_columns_set_on_a_row_recorded_here_are_caught(copies: tuple[Copy, Copy]) -> None:
+    hq, _ = copies
+    with hq.open() as t:
+        t.assessments.record(AssessmentInput("FRA", "LTS-B.4", "planned", effective="2024-01-01"))
+    con = sqlite3.connect(hq.path)
+    try:
+        con.execute("UPDATE assessment SET origin = 'forged'")
+        con.commit()
+    finally:
+        con.close()
+    with hq.open() as t:
+        assert not t.integrity.verify().ok
