@@ -7,7 +7,8 @@ times, on the same Qt platform; medians are compared. Target: the bundle within 
 source install. Both processes print PAINTED and quit when ``TCBM_TRACKER_EXIT_AFTER_PAINT``
 is set (``tcbm_tracker.app``).
 
-Also prints the bundle's unpacked size, the tarball's size and the ten largest parts.
+Then the same for the command line's start (``tcbm-tracker --version``: Python and the CLI
+modules, no Qt). Also prints the bundle's unpacked size, the tarball's size and the ten largest parts.
 
 Run: ``.venv/bin/python benchmarks/bench_bundle.py [--bundle DIR | --tarball FILE]``
 (default: the newest dist/tcbm-tracker-*-linux-x86_64.tar.gz, unpacked into a temporary
@@ -44,6 +45,12 @@ def time_start(command: list[str], env: dict[str, str]) -> float:
     if not line.startswith("PAINTED"):
         raise RuntimeError(f"{command[0]} did not paint the matrix (exit {proc.returncode})")
     return elapsed
+
+
+def time_command(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True, timeout=60)
+    return time.perf_counter() - start
 
 
 def du(path: Path) -> int:
@@ -109,6 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:15s} {med[name] * 1000:7.0f} ms   (runs: {', '.join(f'{x * 1000:.0f}' for x in t)})")
     ratio = med["bundle"] / med["source install"]
     print(f"  ratio bundle / source install: {ratio:.2f}x (target: within 1.2x)")
+
+    # The command line's own start (Python, the CLI modules, no Qt): `tcbm-tracker --version`.
+    cli = {name: [command[0], "--version"] for name, command in commands.items()}
+    cli_times: dict[str, list[float]] = {name: [] for name in cli}
+    for _ in range(args.runs):
+        for name, command in cli.items():
+            cli_times[name].append(time_command(command, env))
+    cli_med = {name: statistics.median(t) for name, t in cli_times.items()}
+    print(f"Command-line start (`tcbm-tracker --version`), median of {args.runs} alternate runs:")
+    for name, t in cli_times.items():
+        print(f"  {name:15s} {cli_med[name] * 1000:7.0f} ms   (runs: {', '.join(f'{x * 1000:.0f}' for x in t)})")
+    print(f"  ratio bundle / source install: {cli_med['bundle'] / cli_med['source install']:.2f}x")
 
     print(f"\nUnpacked bundle: {du(bundle) / 1e6:.1f} MB (target: under 150 MB)")
     if tarball is not None:

@@ -26,6 +26,11 @@ die() { echo "build.sh: error: $*" >&2; exit 1; }
 for tool in ldd tar gzip dpkg; do
   command -v "$tool" >/dev/null || die "$tool is missing (it is part of every Debian/Ubuntu system: install libc-bin, tar, gzip, dpkg)"
 done
+# The spec trims Qt's ICU data (packaging/slim_icu.py): it reads the library with nm/readelf
+# and links the trimmed data into a new one with cc.
+for tool in cc nm readelf; do
+  command -v "$tool" >/dev/null || die "$tool is missing (needed to trim Qt's ICU data): apt-get install gcc binutils"
+done
 
 # The X11 platform plugin's libraries travel in the bundle, so they must be on this machine.
 qxcb=$("$python" -c 'import PySide6, pathlib; print(pathlib.Path(PySide6.__file__).parent / "Qt/plugins/platforms/libqxcb.so")')

@@ -2,7 +2,7 @@
 # Check that every shared object of a built bundle finds its libraries inside the bundle,
 # except the base system every Linux desktop has (glibc, libGL/EGL, fontconfig and the X11
 # client libraries). Fails, naming each library, on one that is missing or that resolves
-# outside the bundle without being on that list.
+# outside the bundle without being on that list, and on a bundled library nothing loads.
 #
 #   packaging/check-bundle-libs.sh BUNDLE_DIR
 #
@@ -24,6 +24,7 @@ allowed+='|libX11\.so\.6|libX11-xcb\.so\.1|libxcb\.so\.1|libXau\.so\.6|libXdmcp\
 
 bad=0
 outside=()
+declare -A used=()  # bundled libraries some file of the bundle loads (ldd lists them transitively)
 while IFS= read -r -d '' f; do
   # Only ELF files (skip Python sources and data that merely contain ".so" in their name).
   head -c 4 "$f" | grep -q $'\x7fELF' || continue
@@ -34,7 +35,7 @@ while IFS= read -r -d '' f; do
         echo "MISSING  ${f#"$bundle"/}: $(echo "$line" | awk '{print $1}') not found" >&2; bad=1 ;;
       *" => /"*)
         lib=$(echo "$line" | awk '{print $1}'); path=$(echo "$line" | awk '{print $3}')
-        case "$path" in "$bundle"/*) continue ;; esac
+        case "$path" in "$bundle"/*) used["$(readlink -f "$path")"]=1; continue ;; esac
         if [[ "$lib" =~ $allowed ]]; then
           outside+=("$lib")
         else
@@ -44,8 +45,19 @@ while IFS= read -r -d '' f; do
   done <<< "$out"
 done < <(find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0)
 
+# Every shared library in the bundle must be loaded by something: a library nothing needs is
+# dead weight, typically left behind by a plugin or module the spec drops (it must drop the
+# library too). Python extension modules and Qt plugins are loaded by name at run time; the
+# bootloader loads libpython; the system's libxcb (outside) loads libXau and libXdmcp.
+while IFS= read -r -d '' f; do
+  head -c 4 "$f" | grep -q $'\x7fELF' || continue
+  case "$(basename "$f")" in *.cpython-*.so|*.abi3.so|libpython3*|libXau.so.*|libXdmcp.so.*) continue ;; esac
+  case "$f" in */plugins/*) continue ;; esac
+  [ -n "${used[$(readlink -f "$f")]:-}" ] || { echo "UNUSED   ${f#"$bundle"/}: no file of the bundle loads it (leave it out in the spec)" >&2; bad=1; }
+done < <(find "$bundle/_internal" -type f -name 'lib*.so*' -print0)
+
 if [ "$bad" -ne 0 ]; then
-  echo "check-bundle-libs: FAILED: libraries missing or outside the bundle (see above)" >&2
+  echo "check-bundle-libs: FAILED: libraries missing, outside the bundle or unused (see above)" >&2
   exit 1
 fi
 echo "check-bundle-libs: every shared object resolves inside the bundle or to the base system:"

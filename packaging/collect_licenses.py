@@ -85,7 +85,8 @@ def qt_notice(out: list[str]) -> None:
     lgpl = Path("/usr/share/common-licenses/LGPL-3")
     gpl = Path("/usr/share/common-licenses/GPL-3")
     body = (
-        f"The Qt {version} libraries and plugins (_internal/PySide6/Qt/) and PySide6/Shiboken6 {version}\n"
+        f"The Qt {version} libraries and plugins (_internal/PySide6/Qt/, except ICU's libicu*: see\n"
+        f"the ICU section) and PySide6/Shiboken6 {version}\n"
         "are used under the GNU Lesser General Public License version 3 (LGPL-3.0-only).\n"
         "They are shipped as separate, unmodified shared libraries: you may replace them with\n"
         "a compatible build of your own. The source code of Qt is available at\n"
@@ -98,6 +99,37 @@ def qt_notice(out: list[str]) -> None:
             raise SystemExit(f"collect_licenses: {p} is missing (Debian's base-files provides it)")
     body += f"\n--- LGPL-3 ---\n{lgpl.read_text()}\n--- GPL-3 (which the LGPL-3 refers to) ---\n{gpl.read_text()}"
     out.append(section(f"Qt {version} and PySide6 {version} (LGPL-3.0)", body))
+
+
+def icu_notice(bundle: Path, out: list[str]) -> None:
+    """ICU, which Qt's wheels carry beside Qt (libicu*), under its own licence; its data library
+    is the one file of the bundle that is modified (packaging/slim_icu.py)."""
+    libs = sorted(p for p in bundle.rglob("libicu*.so.*") if p.is_file() and not p.is_symlink())
+    if not libs:
+        return
+    version = libs[0].name.rsplit(".", 1)[-1]
+    import importlib.util
+
+    loader = importlib.util.spec_from_file_location("slim_icu", Path(__file__).with_name("slim_icu.py"))
+    assert loader is not None and loader.loader is not None
+    slim_icu = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(slim_icu)
+
+    body = (f"ICU {version} ({', '.join(p.name for p in libs)} in {libs[0].parent.relative_to(bundle)}), shipped with\n"
+            "Qt's PySide6 wheels, is used under the ICU licence (Unicode, Inc.), an MIT-style licence.\n"
+            f"Source: https://github.com/unicode-org/icu/releases (ICU {version}).\n")
+    for lib in (p for p in libs if p.name.startswith("libicudata")):
+        _, offset, size = slim_icu.data_symbol(lib)
+        _, items = slim_icu.read_package(lib.read_bytes()[offset:offset + size])
+        if not any(name.split("/")[1] in slim_icu.DROPPED_TREES for name, _ in items):
+            body += (f"\n{lib.name} is modified: packaging/slim_icu.py removed the data of the ICU services Qt\n"
+                     "never calls (break iteration, transliteration, number spell-out and the display names\n"
+                     "of units, currencies, languages and regions); the rest of ICU's data is unchanged.\n")
+    licence = Path(__file__).with_name("licenses") / "ICU-copyright.txt"
+    if not licence.is_file():
+        raise SystemExit(f"collect_licenses: ICU's licence text is missing: {licence}")
+    body += f"\n--- ICU's licence ---\n{licence.read_text()}"
+    out.append(section(f"ICU {version} (Unicode, Inc.; ICU licence)", body))
 
 
 def python_itself(out: list[str]) -> None:
@@ -155,6 +187,7 @@ def main() -> int:
     out: list[str] = []
     python_itself(out)
     qt_notice(out)
+    icu_notice(bundle, out)
     names = python_packages(out)
     fonts(out)
     system_libraries(bundle, out)

@@ -2,7 +2,7 @@
 # Smoke test of the built application, as a user without Python gets it: unpack the tarball
 # into an empty folder outside the source tree and run it with a clean environment (PATH of
 # the base system only, no PYTHONPATH, HOME a fresh folder) and no network (unshare -n):
-#   --version; init; assess; report actor FRA (a PDF that pypdf reads); every actor's summary
+#   --version (without loading Qt); init; assess; report actor FRA (a PDF that pypdf reads); every actor's summary
 #   with two worker processes; screenshot of the
 #   matrix (a PNG); the window on X11 (xcb) under Xvfb, closed with Ctrl+Q (xdotool); and
 #   portable mode, which must leave no file in $HOME.
@@ -42,6 +42,10 @@ run() { (cd "$work" && env -i HOME="$home" PATH=/usr/bin:/bin LANG=C.UTF-8 USER=
 step "--version"
 out=$(run "$exe" --version) || fail "--version exited with $?"
 [ "$out" = "tcbm-tracker $version" ] || fail "--version printed '$out', expected 'tcbm-tracker $version'"
+# Commands that need no window must not load Qt (it costs every command about 0.2 s): the
+# dynamic loader lists each library it initialises when LD_DEBUG=libs.
+loaded=$(run env LD_DEBUG=libs "$exe" --version 2>&1 >/dev/null | grep -c 'calling init:.*libQt6Core' || true)
+[ "$loaded" = 0 ] || fail "--version loaded Qt (PyInstaller's PySide6 run-time hook is back?)"
 
 db="$work/smoke.sqlite"
 step "init"

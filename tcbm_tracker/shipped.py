@@ -53,7 +53,11 @@ def catalog_files() -> list[Path]:
 
 
 def actors_file() -> Path:
-    return resources_dir() / "actors" / "states.json"
+    """The shipped actor list, after checking that it is there."""
+    path = resources_dir() / "actors" / "states.json"
+    if not path.is_file():
+        raise ShippedResourceError(f"shipped actor list {path} is missing: {REINSTALL}")
+    return path
 
 
 def fonts_dir() -> Path:

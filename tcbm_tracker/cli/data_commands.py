@@ -351,8 +351,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     t = _tracker(args)
     region = d.actor.region or "none"
     standing = d.actor.attributes.get("un_regional_group_standing")
-    if standing:  # the United States: counted with WEOG, not a member of it (the UN's wording)
-        region += f" ({t.reference.attribute_labels('un_regional_group_standing').get(standing, standing)})"
+    if standing:  # the United States: not a member of any group, counted with WEOG (the UN's wording)
+        words = t.reference.attribute_labels("un_regional_group_standing").get(standing, standing)
+        region = f"none ({words[:1].lower() + words[1:]}; counted with {region})"
     print(terminal_text(f"{d.actor.name} ({d.actor.key}), {d.actor.kind.label}, regional group: {region}; "
                         f"as of {d.as_of.isoformat()}" + _known_note(args)))
     for key, adopted in sorted(d.not_yet_adopted.items()):

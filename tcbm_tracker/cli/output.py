@@ -11,8 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-import wcwidth
-
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import figures
 from tcbm_tracker.services.dto import Coverage, Matrix
@@ -100,6 +98,8 @@ def terminal_text(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: two for CJK and most emoji, none for combining marks."""
+    import wcwidth  # ~20 ms to import: only commands that print tables pay for it
+
     width = wcwidth.wcswidth(text)
     return width if width >= 0 else sum(max(wcwidth.wcwidth(ch), 0) for ch in text)
 
@@ -108,6 +108,8 @@ def _fit(text: str, max_width: int) -> str:
     """``text`` cut to at most ``max_width`` columns, with an ellipsis when cut."""
     if display_width(text) <= max_width:
         return text
+    import wcwidth
+
     out, used = [], 0
     for ch in text:
         w = max(wcwidth.wcwidth(ch), 0)

@@ -36,6 +36,8 @@ from tcbm_tracker.reports.components import (
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import ActorSummaryData
+from tcbm_tracker.reports.one_line import text_cell
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.styles import GROUP_BAND, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, DossierEntry
@@ -43,6 +45,7 @@ from tcbm_tracker.services.figures import RATE_RULE, summary_sentence
 
 WIDTH = A4[0] - 36 * mm
 KIND = "Compliance summary"
+STANDING_ATTRIBUTE = "un_regional_group_standing"
 
 
 def layout_for(data: ActorSummaryData) -> Layout:
@@ -59,12 +62,20 @@ def layout_for(data: ActorSummaryData) -> Layout:
 
 def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     actor, ctx = data.dossier.actor, data.context
-    groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
-    # The regional group's standing first (the United States: an observer of WEOG), as the UN words it.
-    order = sorted(actor.attributes, key=lambda k: (k != "un_regional_group_standing", k))
-    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k])) for k in order if k != "un_regional_group"]
+    standing = actor.attributes.get(STANDING_ATTRIBUTE)
+    if standing:
+        # The United States: not a member of any group, though counted with WEOG for elections;
+        # said as the UN's list of regional groups says it, never as a plain "WEOG".
+        words = ctx.attribute_text(STANDING_ATTRIBUTE, standing)[1]
+        groups = [f"UN regional group: {text.para(words[:1].lower() + words[1:])} (UN list of regional groups); "
+                  f"counted with {text.para(actor.region or '–')} in the figures by regional group"]
+    else:
+        groups = [f"UN regional group: {text.para(ctx.region_name(actor.region))}"]
+    groups += [": ".join(text.para(t) for t in ctx.attribute_text(k, actor.attributes[k]))
+               for k in sorted(actor.attributes) if k not in ("un_regional_group", STANDING_ATTRIBUTE)]
     out: list[Flowable] = [
-        Heading(text.para(actor.name, BOLD, field="actor name"), Styles.title, outline=text.logical(actor.name), level=0),
+        Heading(text.para(actor.name, BOLD, field="actor name"), aligned(Styles.title, actor.name),
+                outline=text.logical(actor.name), level=0),
         Paragraph(f"{KIND}  ·  {text.para(actor.kind.label)}  ·  {text.para(actor.key)}", Styles.subtitle),
         Paragraph("<br/>".join(groups), Styles.body),
         Paragraph(f"Statuses in force <b>{ctx.as_of_text}</b>. Catalogues: "
@@ -79,6 +90,12 @@ def _title_block(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     return out
 
 
+def with_name(text: SafeText, sentence: str, name: str) -> str:
+    """A sentence in the report's own words around an actor's name: the name is a unit of its
+    own (an Arabic name stays right to left inside it), the sentence stays left to right."""
+    return text.para(name, field="actor name").join(text.para(part) for part in sentence.split(name))
+
+
 def _at_a_glance(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
     """Page 1: one sentence with the figures, when the record was last reviewed, what changed lately."""
     d = data.dossier
@@ -87,7 +104,7 @@ def _at_a_glance(data: ActorSummaryData, text: SafeText) -> list[Flowable]:
                 if data.last_reviewed else "never: no assessment has been recorded")
     out: list[Flowable] = [
         Heading("At a glance", Styles.h1, outline="At a glance", level=0),
-        Paragraph(text.para(summary_sentence(d.actor.name, overall)), Styles.lead),
+        Paragraph(with_name(text, summary_sentence(d.actor.name, overall), d.actor.name), Styles.lead),
         Paragraph(f"<b>Record last reviewed:</b> {reviewed}.", Styles.body),
     ]
     if data.since is None:
@@ -159,7 +176,7 @@ def _measure_tables(entries: list[DossierEntry], text: SafeText, refs: Reference
     for _, group_entries in groupby(entries, key=lambda e: e.measure.group_key):
         group = list(group_entries)
         g = group[0].measure
-        rows: list[list[object]] = [list(heads), [lines(text.plain(f"{g.group_key}. {g.group_title}", BOLD), WIDTH, BOLD),
+        rows: list[list[object]] = [list(heads), [text_cell(text, f"{g.group_key}. {g.group_title}", WIDTH, BOLD),
                                                   "", "", "", ""]]
         extra: list[tuple[object, ...]] = [("SPAN", (0, 1), (-1, 1)), ("BACKGROUND", (0, 1), (-1, 1), GROUP_BAND),
                                            ("FONT", (0, 1), (-1, 1), BOLD, 8, 10)]

@@ -21,6 +21,8 @@ from tcbm_tracker.domain.vocabulary import Provenance, Status
 from tcbm_tracker.reports.document import Heading
 from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
 from tcbm_tracker.reports.model import ReportContext
+from tcbm_tracker.reports.one_line import label_paragraph, lines, text_cell
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.styles import (
     BAND,
     INK,
@@ -63,7 +65,7 @@ def cell(text: SafeText, value: str | None, style: Any = Styles.cell, *, limit: 
     markup = text.para(short, font)
     if cut:
         markup += f' <font color="#5F6B76">[{len(raw) - len(short) + 2:,} more characters not shown]</font>'
-    return Paragraph(markup, style)
+    return Paragraph(markup, aligned(style, raw))
 
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = (),
@@ -113,13 +115,6 @@ def cell_styles(rows: Sequence[Sequence[Any]]) -> list[list[CellStyle]]:
 
 def hexcolor(c: colors.Color) -> str:
     return "#" + str(c.hexval())[2:]
-
-
-def lines(value: str, width: float, font: str = REGULAR, size: float = 8) -> str:
-    """Plain cell text broken into lines that fit ``width`` (tables draw strings far faster than
-    paragraphs). Only for text that is already safe for the font: fixed labels, dates, numbers,
-    or user text passed through ``SafeText.plain``."""
-    return "\n".join(simpleSplit(value, font, size, width - 6)) or value
 
 
 def status_label(status: Status, *, recorded: bool = False) -> str:
@@ -243,7 +238,7 @@ def coverage_table(rows: Sequence[tuple[str, Coverage, bool]], width: float, tex
     for r, (label, c, bold) in enumerate(rows, start=1):
         nums = [c.not_applicable, c.in_scope, *[c.count(s) for s in COVERAGE_STATUSES]]
         font = BOLD if bold else REGULAR
-        data.append([lines(text.plain(shorten(label, 200)[0], font), widths[0], font), *[str(n) for n in nums],
+        data.append([text_cell(text, shorten(label, 200)[0], widths[0], font), *[str(n) for n in nums],
                      assessed_cell(c), rate_cell(c, widths[-1], font)])
         if bold:
             commands += [("FONT", (0, r), (-1, r), BOLD, 8, 10), ("LINEABOVE", (0, r), (-1, r), 0.5, MUTED)]
@@ -263,18 +258,30 @@ class StatusBars(Flowable):
         super().__init__()
         self.label_w = min(210.0, width * 0.4)
         # A label wraps onto a second line rather than being cut; only a third line is shortened.
-        self.rows: list[tuple[list[str], dict[Status, int], bool]] = []
+        # Text DejaVu shows as it is is drawn as strings; other text (Chinese, Arabic) as a
+        # paragraph with the fallback faces.
+        self.rows: list[tuple[list[str] | Paragraph, int, dict[Status, int], bool]] = []
         for label, counts, bold in rows:
             font = BOLD if bold else REGULAR
-            plain = text.plain(label, font)
-            indent = len(plain) - len(plain.lstrip(" "))
-            wrapped = simpleSplit(plain.strip(), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent) or [""]
-            if len(wrapped) > 2:
-                wrapped = [wrapped[0], fit_text(" ".join(wrapped[1:]), font, MIN_TEXT_SIZE, self.label_w - 6 - 4 * indent)]
-            self.rows.append(([" " * indent + line for line in wrapped], dict(counts), bold))
+            indent = len(label) - len(label.lstrip(" "))
+            room = self.label_w - 6 - 4 * indent
+            shown: list[str] | Paragraph
+            if text.is_plain(label, font):
+                wrapped = simpleSplit(label.strip(), font, MIN_TEXT_SIZE, room) or [""]
+                if len(wrapped) > 2:
+                    wrapped = [wrapped[0], fit_text(" ".join(wrapped[1:]), font, MIN_TEXT_SIZE, room)]
+                shown = wrapped
+            else:
+                shown = label_paragraph(text, label.strip(), room, font, MIN_TEXT_SIZE, self.LINE)
+                shown.wrap(room, 10_000)
+            self.rows.append((shown, indent, dict(counts), bold))
         self.width = width
-        self.heights = [max(self.BAR_H, len(lbl) * self.LINE) + self.GAP for lbl, _, _ in self.rows]
+        self.heights = [max(self.BAR_H, self._lines(lbl) * self.LINE) + self.GAP for lbl, _, _, _ in self.rows]
         self.height = sum(self.heights)
+
+    @staticmethod
+    def _lines(label: list[str] | Paragraph) -> int:
+        return len(label) if isinstance(label, list) else len(label.blPara.lines)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -282,14 +289,18 @@ class StatusBars(Flowable):
     def draw(self) -> None:
         c = self.canv
         top = self.height
-        for (label, counts, bold), h in zip(self.rows, self.heights, strict=True):
+        for (label, indent, counts, bold), h in zip(self.rows, self.heights, strict=True):
             top -= h
             y = top + self.GAP / 2 + (h - self.GAP - self.BAR_H) / 2
             c.setFillColor(INK)
             c.setFont(BOLD if bold else REGULAR, MIN_TEXT_SIZE)
-            first = top + self.GAP / 2 + (h - self.GAP) / 2 + (len(label) - 1) * self.LINE / 2 - 2.5
-            for n, line in enumerate(label):
-                c.drawString(0, first - n * self.LINE, line)
+            n_lines = self._lines(label)
+            first = top + self.GAP / 2 + (h - self.GAP) / 2 + (n_lines - 1) * self.LINE / 2 - 2.5
+            if isinstance(label, Paragraph):
+                label.drawOn(c, 4 * indent, first - n_lines * self.LINE + MIN_TEXT_SIZE)  # first baseline at `first`
+            else:
+                for n, line in enumerate(label):
+                    c.drawString(4 * indent, first - n * self.LINE, line)
             total = sum(counts.values())
             x, span = self.label_w, self.width - self.label_w
             c.setLineWidth(0.4)
@@ -419,7 +430,7 @@ class NotesInFull:
             self._long.append((label, note))
             markup += (f' <font color="#5F6B76"><i>(shortened; the full note, {len(note):,} characters, is under '
                        f'“Notes in full”, entry {len(self._long)})</i></font>')
-        return Paragraph(markup, Styles.note)
+        return Paragraph(markup, aligned(Styles.note, note))
 
     def flowables(self, text: SafeText, *, level: int = 0) -> list[Flowable]:
         if not self._long:
@@ -429,7 +440,7 @@ class NotesInFull:
             out.append(Heading(f"{n}. " + text.para(label, BOLD), Styles.h2, outline=text.logical(f"{n}. {label}"), level=level + 1))
             for chunk in _BLANK_LINES.split(note):
                 if chunk.strip():
-                    out.append(Paragraph(text.para(chunk, field=label), Styles.note))
+                    out.append(Paragraph(text.para(chunk, field=label), aligned(Styles.note, chunk)))
         return out
 
 
@@ -447,7 +458,7 @@ def standing_note(text: SafeText, ctx: ReportContext, catalog_keys: Iterable[str
     keys = list(catalog_keys) or [c.key for c in ctx.catalogs]
     markup = (
         "The TCBMs and LTS guidelines are <b>voluntary</b>. Statuses record implementation as reported or assessed "
-        f"by the user of this copy of the tracker ({text.para(ctx.author)}); they are not an official UN finding."
+        f"by {text.para(ctx.reporter_text, field='reporter (settings)')}; they are not an official UN finding."
     )
     if own_numbering(keys):
         markup += " " + OWN_NUMBERING
@@ -476,8 +487,11 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
                                f"{ctx.as_of.isoformat()}.{known}"))
     pairs += [
         ("What the statuses are", "The measures are voluntary. Each status records implementation as reported or "
-                                  f"assessed by the user of this copy ({text.para(ctx.author)}), with the provenance "
-                                  "shown beside it; it is not an official UN finding."),
+                                  f"assessed by {text.para(ctx.reporter_text)}, with the provenance shown beside it; "
+                                  "it is not an official UN finding."),
+        ("Reporter", text.para(ctx.reporter) if ctx.reporter else
+                     "Not set: the name and organisation of who reports with this copy are set with "
+                     "“tcbm-tracker settings set reporter.name …” and “… reporter.organisation …”."),
         ("Figures", text.para(figures.RATE_RULE) + " Figures by UN regional group count UN member states only; a "
                     "member that attends its group as an observer is named in the group's label; non-member observer "
                     "states and intergovernmental organizations are counted apart."),

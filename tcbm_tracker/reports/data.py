@@ -27,6 +27,7 @@ from tcbm_tracker.reports.model import (
 from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change, Dossier
 from tcbm_tracker.services.figures import status_changes
 from tcbm_tracker.services.tracker import Tracker
+from tcbm_tracker.services.user_settings import reporter
 
 T = TypeVar("T")
 _ATTEMPTS = 3
@@ -89,6 +90,7 @@ def _context(
         known_at=known,
         region_labels=tracker.reference.attribute_labels(REGION_ATTRIBUTE),
         attribute_defs=tracker.reference.attribute_definitions(),
+        reporter=reporter().text,
     )
 
 

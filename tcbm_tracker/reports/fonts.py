@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import struct
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
@@ -22,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from tcbm_tracker.domain.errors import TrackerError
-from tcbm_tracker.shipped import fonts_dir
+from tcbm_tracker.shipped import REINSTALL, fonts_dir
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -48,8 +49,10 @@ def _load(name: str, path: Path) -> None:
         # shapable=False: reportlab's own per-word shaping is never switched on; text.py shapes
         # the runs that need it, so Latin paragraphs pay nothing.
         pdfmetrics.registerFont(TTFont(name, str(path), shapable=False))
-    except (OSError, TTFError) as exc:
-        raise ReportFontError(f"cannot load the report font {path}: {exc}") from None
+    except (OSError, TTFError, struct.error, IndexError, KeyError, ValueError) as exc:
+        # A truncated or garbled file fails inside reportlab's parser with struct, index or key
+        # errors as often as with TTFError; each is the same broken installation.
+        raise ReportFontError(f"cannot load the report font {path} ({exc}): {REINSTALL}") from None
 
 
 @functools.cache

@@ -32,8 +32,9 @@ from tcbm_tracker.reports.components import (
     table,
 )
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
-from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text
+from tcbm_tracker.reports.fonts import BOLD, REGULAR
 from tcbm_tracker.reports.model import MatrixReportData
+from tcbm_tracker.reports.one_line import one_line_cell
 from tcbm_tracker.reports.styles import BAND, INK, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, Styles
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import ActorInfo, MeasureInfo
@@ -79,6 +80,10 @@ def layout_for(data: MatrixReportData) -> Layout:
 def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText) -> Table:
     """Actors (rows) x measures (columns); plain strings in cells keep a 7,000-cell map fast."""
     m = data.matrix
+    # An organisation's key can be 16 characters long ("SAMPLEAR"): the key column takes what the
+    # longest key needs from the name column, so no key runs into the first status cell.
+    key_w = max([KEY_W, *[stringWidth(a.key, REGULAR, CELL_FONT) + 5 for a in m.actors]])
+    name_w = NAME_W - (key_w - KEY_W)
     col_w = min(24.0, (WIDTH - NAME_W - KEY_W - 3 * TAIL_W) / max(len(measures), 1))
     head: list[Any] = ["Actor", "Key", *[RotatedLabel(x.key) for x in measures],
                        lines("Impl. of assessed", TAIL_W, BOLD, MIN_TEXT_SIZE), lines("Impl. rate", TAIL_W, BOLD, MIN_TEXT_SIZE),
@@ -105,7 +110,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
     for r, actor in enumerate(m.actors, start=1):
         statuses = [m.status(actor.key, x.key) for x in measures]
         cov = coverage_of(actor.key, statuses)
-        rows.append([fit_text(text.plain(actor.name), REGULAR, CELL_FONT, NAME_W - 4), text.plain(actor.key),
+        rows.append([one_line_cell(text, actor.name, name_w - 4, REGULAR, CELL_FONT), actor.key,
                      *[STATUS_LOOKS[s].symbol for s in statuses],
                      f"{cov.implemented}/{cov.assessed}", percent(cov.implementation_rate),
                      percent(cov.assessment_coverage) if cov.assessed else "0"])
@@ -126,7 +131,7 @@ def heat_map(data: MatrixReportData, measures: list[MeasureInfo], text: SafeText
         ("BACKGROUND", (0, first_tail), (-1, -1), BAND),
         ("NOSPLIT", (0, first_tail - 1), (-1, -1)),
     ]
-    widths = [NAME_W, KEY_W, *[col_w] * len(measures), TAIL_W, TAIL_W, TAIL_W]
+    widths = [name_w, key_w, *[col_w] * len(measures), TAIL_W, TAIL_W, TAIL_W]
     t = Table(rows, colWidths=widths, rowHeights=[None] + [ROW_H] * (len(rows) - 1), repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(cmds))
     return t

@@ -31,6 +31,8 @@ from tcbm_tracker.reports.components import (
 from tcbm_tracker.reports.document import Heading, Layout, Renderer
 from tcbm_tracker.reports.fonts import BOLD
 from tcbm_tracker.reports.model import MeasureReportData
+from tcbm_tracker.reports.one_line import text_cell
+from tcbm_tracker.reports.rtl_lines import aligned
 from tcbm_tracker.reports.styles import LEGEND_ORDER, Styles, look
 from tcbm_tracker.reports.text import SafeText
 from tcbm_tracker.services.dto import Coverage, MeasureOverviewEntry
@@ -80,7 +82,7 @@ def _head(data: MeasureReportData, text: SafeText) -> list[Flowable]:
     pairs.append(("Statuses", f"in force {ctx.as_of_text}"))
     return [
         Heading(text.para(m.key, BOLD), Styles.title, outline=text.logical(f"{m.key} {m.title}"), level=0),
-        Paragraph(text.para(m.title), Styles.lead),
+        Paragraph(text.para(m.title), aligned(Styles.lead, m.title)),
         kv_table(pairs, WIDTH),
     ]
 
@@ -105,8 +107,9 @@ def _status_table(entries: list[MeasureOverviewEntry], data: MeasureReportData, 
         a = e.assessment
         r = len(rows)
         rows.append([
-            Paragraph(f"{text.para(e.actor.name)} <font color='#5F6B76'>({text.para(e.actor.key)})</font>", Styles.cell),
-            lines(text.plain(_group_text(e)), widths[1]),
+            Paragraph(f"{text.para(e.actor.name)} <font color='#5F6B76'>({text.para(e.actor.key)})</font>",
+                      aligned(Styles.cell, e.actor.name)),
+            text_cell(text, _group_text(e), widths[1]),
             assessment_cell(a, widths[2]),
             a.effective_date.isoformat() if a else "–",
             refs.citations(text, a, e.evidence),

@@ -43,6 +43,13 @@ class ReportContext:
     unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
     # attribute -> (label, value -> label), to print "COPUOS member: Member of the Committee..."
     attribute_defs: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    # who reports with this copy, from its settings ("Jane Doe (Ministry of Foreign Affairs)"); None: not set
+    reporter: str | None = None
+
+    @property
+    def reporter_text(self) -> str:
+        """Who the statuses are the record of, as page 1 words it (user text: make it safe to print)."""
+        return "the user of this copy of the tracker" + (f", {self.reporter}" if self.reporter else "")
 
     @property
     def seal_text(self) -> str:

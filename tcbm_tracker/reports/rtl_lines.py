@@ -8,19 +8,23 @@ has no hook for that (its own right-to-left support needs the ``rlbidi`` library
 only single-style paragraphs), so ``install()`` wraps ``Paragraph.drawPara``: just before a
 paragraph with right-to-left text is drawn, each of its lines is reordered (rule L2 of the
 Unicode bidi algorithm, at the level of words); the widths do not change, so neither does the
-layout. Other paragraphs are drawn untouched, and nothing runs until a report has printed
-right-to-left text.
+layout. A paragraph whose text starts right to left (its first strong character is Arabic, as
+for ``dir="auto"``) is also set against the right margin, as a right-to-left reader expects;
+alignment only moves each line within its width. Other paragraphs are drawn untouched, and
+nothing runs until a report has printed right-to-left text.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.platypus.paragraph import FragLine, Paragraph
 
-from tcbm_tracker.reports.scripts import display_order
+from tcbm_tracker.reports.scripts import base_level, display_order
 
 # Right-to-left letters, Arabic presentation forms, and the private-use code points that
 # shaped glyphs without a character of their own are written as (see shaping.shape).
@@ -117,6 +121,19 @@ def _has_rtl(para: Any) -> bool:
     if bl.kind == 0:
         return any(_RTL.search(w) for _, words in bl.lines for w in words)
     return any(_RTL.search(getattr(f, "text", "") or "") for line in bl.lines for f in line.words)
+
+
+@functools.cache
+def _right_aligned(style: Any) -> Any:
+    return style.clone(f"{style.name}-rtl", alignment=TA_RIGHT)
+
+
+def aligned(style: Any, field: str | None) -> Any:
+    """``style`` for a paragraph holding the one user field ``field``: right-aligned when the
+    field is written right to left (its first strong character, as for ``dir="auto"``)."""
+    if field and style.alignment == TA_LEFT and base_level(field) == 1:
+        return _right_aligned(style)
+    return style
 
 
 def install() -> None:

@@ -32,6 +32,18 @@ def is_neutral(ch: str) -> bool:
     return unicodedata.bidirectional(ch) in ("WS", "ON", "CS", "ES", "ET", "EN", "AN", "NSM", "B", "S", "BN")
 
 
+def base_level(text: str) -> int:
+    """A line's direction from its first strong character, as a browser does for ``dir="auto"``:
+    1 (right to left) when that is a right-to-left letter, else 0 (an all-neutral line too)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return 0
+        if kind in ("R", "AL"):
+            return 1
+    return 0
+
+
 def display_order(lv: list[int]) -> list[int]:
     """Indices of items at bidi levels ``lv`` in display order (rule L2: from the highest level
     down to the lowest odd one, reverse every run at that level or higher)."""

@@ -148,7 +148,9 @@ def _word(line: str, lv: list[int], start: int, end: int, font_for: Callable[[st
         while b < end and lv[b] == lv[a]:
             b += 1
         for f, t in _pieces(line[a:b], lv[a:b], font_for, needs_shaping):
-            if f is not None and lv[a] and not any(map(is_rtl, line[a:b])) and not _RTL_GLYPHS.search(t):
+            # per piece, not per run: a bracket next to an Arabic letter ("(مثال") is a piece of
+            # its own in the report face, and without its level it would split the run on the line
+            if f is not None and lv[a] and not _RTL_GLYPHS.search(t):
                 f = level_face(f, 2 - lv[a] % 2)
             out.append((f, t))
         a = b

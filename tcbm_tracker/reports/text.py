@@ -21,15 +21,29 @@ import re
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape, unescape
 
 from reportlab.pdfbase import pdfmetrics
 
 from tcbm_tracker.reports.fonts import ARABIC, ARABIC_BOLD, BOLD, CJK, REGULAR, fit_text, glyphs, register_fonts
 from tcbm_tracker.reports import rtl_lines
-from tcbm_tracker.reports.scripts import is_arabic, is_neutral, is_rtl
+from tcbm_tracker.reports.scripts import base_level, is_arabic, is_neutral, is_rtl
 
 rtl_lines.install()
+
+def escape(data: str, entities: dict[str, str] | None = None) -> str:
+    """``&``, ``<`` and ``>`` as entities (and any ``entities`` given), as ``xml.sax.saxutils.escape``
+    does: written out here because that module imports ``urllib.request`` (and with it the HTTP
+    and e-mail packages), ~10 ms of every report command's start for three replacements."""
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for raw, entity in (entities or {}).items():
+        data = data.replace(raw, entity)
+    return data
+
+
+def unescape(data: str) -> str:
+    """The inverse of ``escape`` for the three entities it writes."""
+    return data.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
 
 MARKER_COLOUR = "#9A3412"
 LINK_COLOUR = "#0B4F8A"
@@ -105,13 +119,16 @@ class SafeText:
         where the text came from in the warnings (default: the text's first words)."""
         return self._render(text or "", font, markup=True, field=field)
 
-    def _para_ltr(self, text: str, font: str, field: str | None) -> str:
-        return self._render(text, font, markup=True, field=field, base=0)
+    def is_plain(self, text: str | None, font: str = REGULAR) -> bool:
+        """True when ``font`` shows ``text`` as it is, on one line: no fallback face, no shaping,
+        no right-to-left order, no control character or line break. Such text can be drawn as a
+        plain string (the fast path for table cells); other text goes through ``para`` or ``runs``."""
+        return not (set(text or "") - _plain_chars(font))
 
     def plain(self, text: str | None, font: str = REGULAR, *, field: str | None = None) -> str:
-        """A single-line string drawn in ``font`` alone (``canvas.drawString``, table cells):
-        Arabic shaped and in display order with the face's own Arabic glyphs; characters the
-        face lacks are markers."""
+        """A single-line string drawn in ``font`` alone: Arabic shaped and in display order with
+        the face's own Arabic glyphs; characters the face lacks (Chinese in DejaVu) are markers.
+        Reports draw user text through ``para`` or ``runs`` instead, which use every shipped face."""
         return self._render(text or "", font, markup=False, field=field)
 
     def logical(self, text: str | None) -> str:
@@ -268,10 +285,14 @@ class SafeText:
             parts.append(f"and {len(chars) - _MAX_LISTED} more")
         return ", ".join(parts)
 
-    def runs(self, text: str | None, font: str = REGULAR, *, field: str | None = None) -> list[tuple[str, str]]:
+    def runs(self, text: str | None, font: str = REGULAR, *, field: str | None = None,
+             auto: bool = False) -> list[tuple[str, str]]:
         """One line for ``canvas.drawString`` as (face, visual text) runs, with the fallback
-        faces (the page header: left to right, as the line it ends); draw with ``draw_runs``."""
-        markup = self._para_ltr(" ".join((text or "").split()), font, field)
+        faces; draw with ``draw_runs``. The line is left to right (the page header, where it ends
+        a longer line) unless ``auto``: then its first strong character decides, as for a
+        paragraph (an actor's name alone in a cell)."""
+        line = " ".join((text or "").split())
+        markup = self._render(line, font, markup=True, field=field, base=base_level(line) if auto else 0)
         out: list[tuple[str, str]] = []
         for m in _RUN.finditer(markup):
             face, body = (m.group(1), m.group(2)) if m.group(1) else (font, m.group(3))

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import load_catalog_file
-from tcbm_tracker.domain.errors import ReadOnlyDatabaseError
-from tcbm_tracker.shipped import actors_file, catalog_files, migrations_dir
+from tcbm_tracker.domain.errors import ActorFileError, CatalogError, ReadOnlyDatabaseError
+from tcbm_tracker.shipped import REINSTALL, ShippedResourceError, actors_file, catalog_files, migrations_dir
 from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import MigrationResult, migrate
@@ -40,6 +42,17 @@ def shipped_catalog_files() -> list[Path]:
     return catalog_files()
 
 
+_Spec = TypeVar("_Spec")
+
+
+def _load_shipped(load: Callable[[Path], _Spec], path: Path, what: str) -> _Spec:
+    """A shipped file that does not parse is a damaged installation: said so, with its full path."""
+    try:
+        return load(path)
+    except (CatalogError, ActorFileError) as exc:
+        raise ShippedResourceError(f"shipped {what} {path} is damaged ({exc}): {REINSTALL}") from None
+
+
 def _before_marking_complete() -> None:
     """Test hook: a test replaces it to stop a real ``init`` at its last step."""
 
@@ -55,8 +68,8 @@ def initialise(path: Path, *, user: str | None = None) -> InitReport:
         except OSError as exc:
             raise ReadOnlyDatabaseError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     # Parse every shipped file before touching the database: a bad file changes nothing.
-    specs = [load_catalog_file(p) for p in shipped_catalog_files()]
-    actor_spec = load_actor_file(actors_file())
+    specs = [_load_shipped(load_catalog_file, p, "catalogue") for p in shipped_catalog_files()]
+    actor_spec = _load_shipped(load_actor_file, actors_file(), "actor list")
     migrations_dir()  # checks the migration scripts are all there and readable
     db = Database(path)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,11 +26,12 @@ from tcbm_tracker.domain.errors import (
     UninitialisedDatabaseError,
     UnknownSchemaError,
 )
-from tcbm_tracker.shipped import migrations_dir
+from tcbm_tracker.shipped import REINSTALL, ShippedResourceError, migrations_dir
 from tcbm_tracker.storage.database import Database, translate_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 # The head revision of the shipped scripts, so that opening an up-to-date database (every
 # start of the app) needs no Alembic import: Alembic and its script parsing cost about 150 ms.
@@ -54,6 +56,34 @@ def _config(script_location: Path) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     return cfg
+
+
+def _scripts(location: Path, *, shipped: bool) -> tuple[ScriptDirectory, str, set[str]]:
+    """The migration scripts, their head and every revision they know.
+
+    A script missing from the shipped ones is a damaged installation: Alembic fails with a bare
+    KeyError when a script's predecessor is missing, and when the newest script is missing it
+    would upgrade a new database to a schema short of the one this version works with.
+    """
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config(location))
+    with warnings.catch_warnings():
+        # Alembic warns before its KeyError; the error below says it once, clearly.
+        warnings.filterwarnings("ignore", message=r"Revision .* is not present", category=UserWarning)
+        try:
+            known = {s.revision for s in script.walk_revisions()}
+            head = script.get_current_head()
+        except KeyError as exc:
+            raise ShippedResourceError(
+                f"the migration script of schema {exc.args[0]} is missing from {location / 'versions'}: {REINSTALL}"
+            ) from None
+    if shipped and HEAD_REVISION not in known:
+        raise ShippedResourceError(
+            f"the migration script of schema {HEAD_REVISION} is missing from {location / 'versions'}: {REINSTALL}"
+        )
+    assert head is not None, "no migration scripts shipped"
+    return script, head, known
 
 
 def head_revision(script_location: Path | None = None) -> str:
@@ -96,12 +126,8 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     if revision == HEAD_REVISION and script_location is None:
         check_init_complete(db)
         return revision
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(_config(location))
-    head = script.get_current_head()
-    assert head is not None
-    if revision not in {s.revision for s in script.walk_revisions()}:
+    _, head, known = _scripts(location, shipped=script_location is None)
+    if revision not in known:
         raise unknown_schema_error(db.path, revision, head)
     if revision != head:
         raise UninitialisedDatabaseError(
@@ -165,15 +191,11 @@ def backup_copy(db: Database, label: str) -> Path:
 def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:
     """Bring the database to the head revision, backing it up first if it holds data."""
     from alembic import command
-    from alembic.script import ScriptDirectory
 
     location = script_location or migrations_dir()
     cfg = _config(location)
-    script = ScriptDirectory.from_config(cfg)
-    head = script.get_current_head()
-    assert head is not None
+    _, head, known = _scripts(location, shipped=script_location is None)
     revision = current_revision(db)
-    known = {s.revision for s in script.walk_revisions()}
     if revision is not None and revision not in known:
         raise unknown_schema_error(db.path, revision, head)
     if revision == head:

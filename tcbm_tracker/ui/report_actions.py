@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMenu, QMessageBox, QWidget
 
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.ui.controller import TrackerController
@@ -151,12 +151,28 @@ class ReportMenu(QObject):
             action.setStatusTip(tip)
             action.triggered.connect(lambda checked=False, kind=kind: self.export(kind))
             self.actions[kind] = action
+        self.reporter_dialog: QDialog | None = None
+        self.actions["reporter"] = QAction("&Reporter Name and Organisation…", parent)
+        self.actions["reporter"].setStatusTip("Who reports with this copy: named on page 1 of every report")
+        self.actions["reporter"].triggered.connect(self.edit_reporter)
 
     def fill_menu(self, menu: QMenu) -> None:
         for kind in ("actor", "measure", "matrix", "changes"):
             menu.addAction(self.actions[kind])
         menu.addSeparator()
         menu.addAction(self.actions["all-actors"])
+        menu.addSeparator()
+        menu.addAction(self.actions["reporter"])
+
+    def edit_reporter(self) -> None:
+        """Open the reporter dialog without blocking (the settings the command line sets too)."""
+        from tcbm_tracker.ui.reporter_dialog import ReporterDialog
+
+        dialog = ReporterDialog(self._parent)
+        dialog.reporter_saved.connect(
+            lambda r: self._show_message(f"Reports will name {r.text}" if r.text else "Reports will not name the user"))
+        self.reporter_dialog = dialog
+        dialog.open()
 
     def request(self, kind: str) -> ReportRequest | None:
         """The report the user means, or None when there is no actor or measure to report on."""

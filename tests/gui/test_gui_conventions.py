@@ -26,7 +26,9 @@ def test_ctrl_c_copies_the_selected_cells_with_headers(window: MainWindow, qtbot
     QApplication.clipboard().clear()
     table = window.matrix_view.table
     table.setFocus()
-    qtbot.keyClick(table, Qt.Key.Key_Home, CTRL)  # the first cell, whatever was current before
+    # Ctrl+Home, not Down: Down lands on the first or the second row depending on whether the
+    # grid already has a current cell when the keys arrive (the test failed about half the time).
+    qtbot.keyClick(table, Qt.Key.Key_Home, CTRL)
     for _ in range(FIRST_MEASURE_COLUMN):
         qtbot.keyClick(table, Qt.Key.Key_Right)  # Afghanistan, GGE-IV.1
     qtbot.keyClick(table, Qt.Key.Key_Right, SHIFT)

@@ -81,10 +81,11 @@ def test_show_states_the_united_states_standing_as_the_un_does(cli: Cli, db_path
     r = cli("--db", db_path, "show", "USA")
     assert r.code == 0, r.err
     first = r.out.splitlines()[0]
-    assert first.startswith("United States of America (USA), UN member state, regional group: WEOG (Not a member of any "
+    assert first.startswith("United States of America (USA), UN member state, regional group: none (not a member of any "
                             "regional group; attends meetings of the Western European and Others Group as an observer and is "
-                            "considered to be a member of that group for electoral purposes)")
-    assert "(Not a member" not in cli("--db", db_path, "show", "FRA").out
+                            "considered to be a member of that group for electoral purposes; counted with WEOG)")
+    assert "not a member" not in cli("--db", db_path, "show", "FRA").out
+    assert "regional group: WEOG;" in cli("--db", db_path, "show", "FRA").out
 def test_show_before_a_catalogue_was_adopted_says_so(cli: Cli, db_path: Path) -> None:
     out = cli("--db", db_path, "show", "FRA", "--as-of", "2015-01-01").out
     assert "LTS2019: not yet adopted on 2015-01-01 (adopted 2019-06-21)" in out and "LTS-A.1" not in out

@@ -109,10 +109,16 @@ def test_install_user_puts_everything_under_local_and_uninstall_removes_it(tmp_p
 
 
 @pytest.mark.skipif(not (SYSTEM_LIBS / "libxcb-cursor.so.0").exists(), reason="needs libxcb-cursor0 installed")
-def test_bundle_library_check_fails_on_a_library_found_outside_and_passes_once_bundled(tmp_path: Path) -> None:
+def test_bundle_library_check_fails_on_a_library_found_outside_or_unused_and_passes_once_right(tmp_path: Path) -> None:
+    if shutil.which("cc") is None:
+        pytest.skip("cc is not installed")
     bundle = tmp_path / "bundle"
     internal = bundle / "_internal"
     internal.mkdir(parents=True)
+    # A Python extension module (loaded by name at run time) that links libxcb-cursor, as Qt's plugin does.
+    (tmp_path / "module.c").write_text("int module(void) { return 0; }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-Wl,--no-as-needed", "-o", str(internal / "module.abi3.so"),
+                    str(tmp_path / "module.c"), str(SYSTEM_LIBS / "libxcb-cursor.so.0")], check=True)
     shutil.copy(SYSTEM_LIBS / "libxcb-cursor.so.0", internal)
     check = [str(PACKAGING / "check-bundle-libs.sh"), str(bundle)]
     failed = subprocess.run(check, capture_output=True, text=True)
@@ -123,6 +129,11 @@ def test_bundle_library_check_fails_on_a_library_found_outside_and_passes_once_b
     passed = subprocess.run(check, capture_output=True, text=True)
     assert passed.returncode == 0, passed.stderr
     assert "libxcb.so.1" in passed.stdout  # the X11 client library stays outside, as allowed
+    # A library nothing in the bundle loads (as a dropped plugin's dependency would be left behind).
+    shutil.copy(SYSTEM_LIBS / "libxcb-xkb.so.1", internal)
+    unused = subprocess.run(check, capture_output=True, text=True)
+    assert unused.returncode == 1
+    assert "UNUSED   _internal/libxcb-xkb.so.1: no file of the bundle loads it" in unused.stderr
 
 
 def test_build_script_refuses_clearly_without_pyinstaller(tmp_path: Path) -> None:
@@ -152,3 +163,89 @@ def test_start_up_benchmark_hook_prints_painted_and_quits(tmp_path: Path, db_pat
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "PAINTED"
+
+
+def _fake_python(tmp_path: Path, qxcb: Path) -> Path:
+    """This Python as a build venv's: it says PyInstaller is installed (the test venv need not
+    have it) and that PySide6's X11 plugin is QXCB (the build script asks Python both)."""
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\ncase "$2" in "import PyInstaller") exit 0 ;; *libqxcb.so*) echo "{qxcb}" ;;\n'
+                    f'  *) exec "{sys.executable}" "$@" ;; esac\n')
+    fake.chmod(0o755)
+    return fake
+
+
+def test_build_script_refuses_clearly_when_a_system_library_of_qts_x11_plugin_is_missing(tmp_path: Path) -> None:
+    """A plugin linked against a library this machine lacks (built here with one that is then removed)."""
+    if shutil.which("cc") is None:
+        pytest.skip("cc is not installed")
+    (tmp_path / "gone.c").write_text("int gone(void) { return 1; }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-Wl,-soname,libxcb-gone.so.0", "-o", str(tmp_path / "libxcb-gone.so"),
+                    str(tmp_path / "gone.c")], check=True)
+    (tmp_path / "plugin.c").write_text("int gone(void); int use(void) { return gone(); }\n")
+    qxcb = tmp_path / "libqxcb.so"
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(qxcb), str(tmp_path / "plugin.c"), f"-L{tmp_path}", "-lxcb-gone"],
+                   check=True)
+    (tmp_path / "libxcb-gone.so").unlink()
+    result = subprocess.run([str(PACKAGING / "build.sh")], env={**os.environ, "PYTHON": str(_fake_python(tmp_path, qxcb))},
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "system libraries needed by Qt's X11 plugin are missing: libxcb-gone.so.0" in result.stderr
+    assert "apt-get install" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_script_refuses_clearly_without_a_c_compiler(tmp_path: Path) -> None:
+    """Every tool of the system but cc (which the ICU trimming needs)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for folder in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for tool in Path(folder).iterdir():
+            if tool.name not in ("cc", "gcc") and not (bin_dir / tool.name).exists():
+                (bin_dir / tool.name).symlink_to(tool)
+    python = _fake_python(tmp_path, tmp_path / "libqxcb.so")
+    result = subprocess.run([str(PACKAGING / "build.sh")], env={**os.environ, "PATH": str(bin_dir), "PYTHON": str(python)},
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cc is missing (needed to trim Qt's ICU data): apt-get install gcc binutils" in result.stderr
+
+
+def _spec_excluded_modules() -> list[str]:
+    """The spec's ``excluded_python`` list, read from the spec itself."""
+    import ast
+
+    tree = ast.parse((PACKAGING / "tcbm-tracker.spec").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "excluded_python" for t in node.targets):
+            names = ast.literal_eval(node.value)
+            assert isinstance(names, list)
+            return [str(name) for name in names]
+    raise AssertionError("tcbm-tracker.spec has no excluded_python list")
+
+
+def test_the_application_works_without_the_modules_the_bundle_leaves_out(tmp_path: Path) -> None:
+    """Init, assess, seal, verify, back up, reports with Arabic and Chinese text and the window's
+    screenshot, with every module the spec excludes made unimportable (OpenSSL's hashlib,
+    Pillow's font rendering, ssl, the optional debug libraries...): a later use of one of them
+    fails here, before it fails in the built application."""
+    blocked = _spec_excluded_modules()
+    assert "_hashlib" in blocked and "PIL._imagingft" in blocked
+    runner = ("import sys\n"
+              f"for name in {blocked!r}:\n    sys.modules[name] = None\n"
+              "from tcbm_tracker.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    db = str(tmp_path / "t.sqlite")
+    commands = [
+        ["--db", db, "--user", "t", "init"],
+        ["--db", db, "--user", "t", "assess", "FRA", "LTS-B.4", "implemented", "--effective", "2024-05-01",
+         "--note", "المادة الخامسة 外层空间透明度"],
+        ["--db", db, "--user", "t", "seal"],
+        ["--db", db, "verify"],
+        ["--db", db, "backup"],
+        ["--db", db, "report", "actor", "FRA", "--out", str(tmp_path / "FRA.pdf")],
+        ["--db", db, "report", "matrix", "--out", str(tmp_path / "matrix.pdf")],
+        ["--db", db, "screenshot", "--view", "matrix", "--out", str(tmp_path / "matrix.png")],
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for command in commands:
+        result = subprocess.run([sys.executable, "-c", runner, *command], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, f"{command[3]}: {result.stdout}{result.stderr}"
+    assert (tmp_path / "FRA.pdf").stat().st_size > 0 and (tmp_path / "matrix.png").stat().st_size > 0

@@ -171,3 +171,18 @@ def test_actor_summary_since_a_date(run: Run, recorded: None, tmp_path: Path) ->
     assert "What changed since 2023-01-01: 1 status." in first
     bad = run("actor", "FRA", "--out", str(out), "--as-of", "2024-01-01", "--since", "2025-01-01")
     assert bad.code == 2 and "since: 2025-01-01 is after the as-of date 2024-01-01" in bad.err
+
+
+def test_a_one_report_process_ends_at_once_with_its_output_and_exit_code(recorded: None, db_path: Path,
+                                                                          tmp_path: Path) -> None:
+    """`report actor FRA` in its own process skips the interpreter's teardown (os._exit): what it
+    printed, its exit code and the database file must be exactly as after a normal exit."""
+    out = tmp_path / "fra.pdf"
+    argv = [sys.executable, "-m", "tcbm_tracker", "--db", str(db_path), "report", "actor", "FRA", "--out", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"wrote {out} (") and done.stdout.endswith(")\n")
+    assert PdfReader(out).pages[0].extract_text()
+    assert not Path(f"{db_path}-wal").exists()  # the database was closed (checkpointed) before the exit
+    failed = subprocess.run([*argv[:-4], "actor", "XXX", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert failed.returncode != 0 and failed.stderr.startswith("tcbm-tracker: error: unknown actor 'XXX'"), failed.stderr

@@ -71,11 +71,6 @@ def full_history(path: Path) -> list[tuple[object, ...]]:
     return sorted((r[1] or f"{db_id}/{r[0]:012d}", *r[2:]) for r in rows)
 
 
-def content_history(path: Path) -> list[tuple[object, ...]]:
-    """``full_history`` without the identities (for copies that recorded the same content twice)."""
-    return sorted(r[1:] for r in full_history(path))
-
-
 def matrix(path: Path) -> dict[tuple[str, str], str]:
     """The status at the head of every assessed cell (the latest by date, then recording, then identity)."""
     con = _ro(path)

@@ -14,7 +14,9 @@ from tcbm_tracker.exchange.packages import api
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceCorrection, EvidenceInput
 from tests.unit.exchange.conftest import db_fingerprint
-from tests.unit.exchange.package_copies import Copy, content_history, evidence_contents, full_history, make_copy, matrix
+from tests.unit.exchange.package_copies import Copy, evidence_contents, full_history, make_copy, matrix
+
+pytestmark = pytest.mark.date_sensitive  # "since today" and "known at" depend on the local zone
 
 PDF = b"%PDF-1.4\n% national report\n" + bytes(range(256)) * 40
 

@@ -15,9 +15,12 @@ def test_the_united_states_summary_states_its_standing_in_weog(tracker: Tracker,
     result = render_actor_summary(actor_summary_data(tracker, "USA", now=NOW), tmp_path / "usa.pdf")
     text = body_text(result.path)
     assert "United States of America" in text
-    assert "UN regional group: Western European and Others Group (WEOG)" in text
-    assert ("Standing in the regional group: Not a member of any regional group; attends meetings of the Western "
-            "European and Others Group as an observer and is considered to be a member of that group for electoral purposes") in text
+    # As the UN's list words it: not a member of any group (never a plain "UN regional group: WEOG").
+    assert ("UN regional group: not a member of any regional group; attends meetings of the Western European and Others "
+            "Group as an observer and is considered to be a member of that group for electoral purposes (UN list of "
+            "regional groups); counted with WEOG in the figures by regional group") in text
+    assert "Western European and Others Group (WEOG)" not in text.split("Statuses in force")[0]
+    assert "Standing in the regional group" not in text
     assert "COPUOS member: Member of the Committee on the Peaceful Uses of Outer Space" in text
     assert "Also known as: United States" in text
     assert "un_regional_group_standing" not in text and "copuos_member" not in text

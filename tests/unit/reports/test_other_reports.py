@@ -123,3 +123,19 @@ def test_changes_report_with_nothing_to_show(tracker: Tracker, tmp_path: Path) -
     text = body_text(result.path)
     assert "No assessment was recorded on or after 2025-01-01." in text
     assert result.pages == 1
+
+
+def test_a_long_organisation_key_fits_its_matrix_column(seeded: Tracker) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from tcbm_tracker.reports.data import matrix_report_data
+    from tcbm_tracker.reports.fonts import REGULAR
+    from tcbm_tracker.reports.matrix_report import CELL_FONT, KEY_W, NAME_W, heat_map
+    from tcbm_tracker.reports.text import SafeText
+
+    seeded.reference.add_organization("SPACEORGKEY12345", "A sample organisation with a long key")
+    data = matrix_report_data(seeded, catalog="LTS2019", now=NOW)
+    t = heat_map(data, list(data.matrix.measures), SafeText())
+    widths = t._colWidths
+    assert widths[1] >= stringWidth("SPACEORGKEY12345", REGULAR, CELL_FONT) + 4  # the key never runs into the map
+    assert widths[0] + widths[1] == NAME_W + KEY_W  # taken from the name column: the map keeps its width

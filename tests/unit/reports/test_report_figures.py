@@ -25,6 +25,7 @@ from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, Styles
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.report_check import UnverifiedDataError
+from tcbm_tracker.services import user_settings
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.tables import AttributeDefRow
@@ -95,9 +96,19 @@ def test_page_one_of_every_report_says_what_the_statuses_are(seeded: Tracker, tm
     for name, build in builds.items():
         first = flat(page_texts(build(tmp_path / f"{name}.pdf").path)[0])
         assert "The TCBMs and LTS guidelines are voluntary." in first, name
-        assert "as reported or assessed by the user of this copy of the tracker (tester)" in first, name
-        assert "they are not an official UN finding" in first, name
+        # No reporter in the settings: the user of this copy, unnamed (not the login name).
+        assert ("Statuses record implementation as reported or assessed by the user of this copy of the tracker; "
+                "they are not an official UN finding.") in first, name
         assert "the GGE-… keys are this tracker's own numbering" in first, name
+    user_settings.set_setting("reporter.name", "Jane Doe")
+    user_settings.set_setting("reporter.organisation", "Ministère des Affaires étrangères")
+    for name, build in builds.items():
+        first = flat(page_texts(build(tmp_path / f"{name}-named.pdf").path)[0])
+        assert ("as reported or assessed by the user of this copy of the tracker, Jane Doe (Ministère des Affaires "
+                "étrangères); they are not an official UN finding.") in first, name
+    user_settings.unset_setting("reporter.name")
+    first = flat(page_texts(builds["actor"](tmp_path / "org.pdf").path)[0])
+    assert "by the user of this copy of the tracker, Ministère des Affaires étrangères; they are not" in first
 
 
 def test_the_legend_gives_every_label_room(tmp_path: Path) -> None:
@@ -251,9 +262,8 @@ def test_the_summary_states_a_group_observer_and_copuos_membership_in_words(trac
     if tracker.reference.actor("USA").attributes.get("copuos_member") != "member":  # shipped data may have it
         tracker.reference.set_attribute("USA", "copuos_member", "member", "1959-12-12")
     first = flat(page_texts(build_actor_summary(tracker, "USA", tmp_path / "usa.pdf", now=NOW).path)[0])
-    assert "UN regional group: Western European and Others Group (WEOG)" in first
-    assert ("Standing in the regional group: Not a member of any regional group; attends meetings of the Western "
-            "European and Others Group as an observer") in first
+    assert "UN regional group: Western European and Others Group (WEOG)" not in first
+    assert "UN regional group: not a member of any regional group; attends meetings of the Western European" in first
     assert "COPUOS member: Member of the Committee on the Peaceful Uses of Outer Space" in first
     assert "un_regional_group_standing" not in first and "copuos_member" not in first
 
