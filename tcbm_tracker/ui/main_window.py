@@ -429,20 +429,45 @@ class MainWindow(QMainWindow):
 
         came_from = QApplication.focusWidget()
 
+        closed = [False]
+
         def finished() -> None:
+            if closed[0]:
+                return
+            closed[0] = True
             was_shown = dialog.isVisible()
             # reset() stops the timer that would otherwise still pop the dialog up after a quick job.
             dialog.reset()
             dialog.close()
             dialog.deleteLater()
             if was_shown:  # it took the activation: give the keyboard back (see restore_focus)
-                self.restore_focus(came_from)
+                self._after_progress(dialog, came_from)
 
         job.signals.progressed.connect(progressed)
         job.signals.finished.connect(finished)
         job.signals.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled: nothing was changed", 5000))
         dialog.canceled.connect(job.cancel)
         self.progress = dialog
+        if job.done.is_set():
+            # The job ended before this was connected (it starts when submitted; a quick one can
+            # end first): its ``finished`` was emitted to nobody, and the dialog would pop up
+            # 150 ms later and stay, modal, over a finished job.
+            finished()
+
+    def _after_progress(self, progress: QWidget, came_from: QWidget | None) -> None:
+        """Where the keyboard goes once a progress dialog that was shown closes: to a dialog the
+        job's result opened (a preview), else back where it was, also inside a dialog (the job
+        may have started from one), else to the window."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not progress and modal.isVisible():
+            modal.activateWindow()
+            return
+        if (came_from is not None and shiboken_valid(came_from) and came_from.window() is not self
+                and came_from.isVisible()):
+            came_from.window().activateWindow()
+            came_from.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.restore_focus(came_from)
 
     def show_error(self, exc: BaseException, details: str = "") -> None:
         came_from = QApplication.focusWidget()
