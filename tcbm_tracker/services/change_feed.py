@@ -13,6 +13,7 @@ a pulled-out stick, which SQLite would otherwise keep reading through its open h
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 
 from tcbm_tracker.domain.errors import StorageError
+from tcbm_tracker.storage.changelog import current_user
 from tcbm_tracker.storage.database import Database
 
 DEFAULT_LIMIT = 500  # notices per call; a caller that gets ``more`` asks again (or reloads in full)
@@ -29,6 +31,11 @@ _SINCE_SQL = text(
     "WHERE seq > :after ORDER BY seq LIMIT :limit"
 )
 _HEAD_SQL = text("SELECT max(seq) FROM change_log")
+
+
+def writer_name(user: str | None) -> str:
+    """The name this copy's changes are recorded under (the login name when none was given)."""
+    return user or current_user()
 
 
 class DatabaseUnavailableError(StorageError):
@@ -86,8 +93,19 @@ def _notice(row: Any) -> ChangeNotice:
     return ChangeNotice(int(seq), str(at), str(user), str(entity), str(key), str(action), actor, measure)
 
 
+_FEEDS: weakref.WeakKeyDictionary[Database, ChangeFeed] = weakref.WeakKeyDictionary()
+
+
 class ChangeFeed:
     """Reads the change log after a position; raises ``DatabaseUnavailableError`` when it cannot."""
+
+    @classmethod
+    def of(cls, db: Database) -> ChangeFeed:
+        """The one feed of a database, shared by its readers (and its fault hook with them)."""
+        feed = _FEEDS.get(db)
+        if feed is None:
+            feed = _FEEDS[db] = cls(db)
+        return feed
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from tcbm_tracker.domain.errors import NotFoundError
 from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.change_feed import ChangeFeed, DatabaseUnavailableError
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
     CatalogInfo,
@@ -91,6 +92,8 @@ class TrackerController(QObject):
         self.last_saved_at: dt.datetime | None = None
         self.current_actor: str | None = None
         self.current_measure: str | None = None
+        # Why the open database cannot be read now (set by live updates); None while it can.
+        self.unavailable_reason: str | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
     def _submit(self, name: str, fn: Callable[[Tracker, JobContext], Any], on_success: Callable[[Any], None],
@@ -227,7 +230,7 @@ class TrackerController(QObject):
     # --- editing ------------------------------------------------------------------------------------
     def prepare_edit(self, cells: list[Cell]) -> None:
         """Load what the editor needs for these cells; answers with ``edit_context_ready``."""
-        if not cells:
+        if not cells or self._refused("Editing is paused"):
             return
         cells_t = tuple(cells)
         default_effective = self.as_of
@@ -246,8 +249,19 @@ class TrackerController(QObject):
 
     def record(self, request: EditRequest) -> Job | None:
         """Write an accepted edit; on success it goes on the undo stack."""
+        if self._refused("Not saved"):
+            return None
         title = f"Recording {len(request.cells):,} assessments" if len(request.cells) > LONG_EDIT_CELLS else None
-        return self._submit("edit", lambda t, ctx: run_edit(t, request, ctx), self._recorded, long_title=title)
+        return self._submit("edit", lambda t, ctx: _checked_edit(t, request, ctx), self._recorded, long_title=title)
+
+    def _refused(self, what: str) -> bool:
+        """Say why an edit cannot be made while the database cannot be read (nothing is written)."""
+        reason = self.unavailable_reason
+        if reason is None:
+            return False
+        self.error_occurred.emit(DatabaseUnavailableError(
+            f"{what}: the database cannot be read ({reason}). The window reconnects by itself when it is back."), "")
+        return True
 
     def _recorded(self, outcome: EditOutcome) -> None:
         self.undo_stack.push(RecordAssessmentsCommand(outcome, self._write_inputs))
@@ -293,6 +307,19 @@ def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
                       tracker.reference.attribute_labels(REGION_ATTRIBUTE),
                       tracker.reference.attribute_labels(STANDING_ATTRIBUTE))
+
+
+def _checked_edit(tracker: Tracker, request: EditRequest, ctx: JobContext) -> EditOutcome:
+    """Record an edit, refused as not saved when the database went away since the editor opened.
+
+    SQLite would write through its open handle into a file moved away (or lost with a pulled
+    stick): the user would believe it saved where it is not.
+    """
+    try:
+        ChangeFeed.of(tracker.db).probe()
+    except DatabaseUnavailableError as exc:
+        raise DatabaseUnavailableError(f"Not saved: {exc}") from None
+    return run_edit(tracker, request, ctx)
 
 
 def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:
