@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from tcbm_tracker.domain.errors import NotFoundError
+from tcbm_tracker.domain.errors import NotFoundError, StorageError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.change_feed import ChangeFeed, DatabaseUnavailableError
 from tcbm_tracker.services.dto import (
@@ -152,6 +152,21 @@ class TrackerController(QObject):
 
         opening = self.runner.submit("open", job, self._opened, self._failed)
         self.long_job_started.emit(opening, f"Opening {path.name}")
+
+    def open_server(self, url: str) -> None:
+        """Open a shared database on a server by URL (what ``--db URL`` opens); answers like
+        ``open_database``. The previous database stays open if this fails."""
+
+        def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            where = f"{parts.hostname or 'the server'}{parts.path}"
+            raise StorageError(f"cannot connect to {where}: this version of TCBM Tracker opens database files "
+                               "only (the PostgreSQL storage is not part of it)")
+
+        opening = self.runner.submit("open server", job, self._opened, self._failed)
+        self.long_job_started.emit(opening, "Connecting to the server")
 
     def _opened(self, result: tuple[Tracker, MatrixData]) -> None:
         tracker, data = result

@@ -32,6 +32,7 @@ from shiboken6 import isValid as shiboken_valid
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
+from tcbm_tracker.ui.connect_dialog import ServerConnector
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
@@ -226,6 +227,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.server = ServerConnector(self)
+        file_menu.addAction(self.server.action)
         file_menu.addSeparator()
         self.exchange.fill_menu(file_menu)
         file_menu.addSeparator()
