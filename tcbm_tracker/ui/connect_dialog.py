@@ -99,7 +99,11 @@ class ConnectDialog(QDialog):
         self.target: Target | None = None
         self.revalidate()
         self.address.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.resize(560, self.sizeHint().height())
+        # Room for two lines of each wrapped text: a reason appearing must not be cut off.
+        lines = self.fontMetrics().lineSpacing() * 2 + 4
+        help_text.setMinimumHeight(lines)
+        self.reason.setMinimumHeight(lines)
+        self.resize(600, self.sizeHint().height())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter connects, or does nothing while the address is refused: QDialog would otherwise

@@ -63,8 +63,10 @@ class LiveWindow(QObject):
             self.banner.hide()
             w.statusBar().showMessage("The database can be read again: live updates resumed", 8000)
             return
-        self.banner.setText(f"Cannot read the database: {reason}. Showing what was last read; edits are "
-                            "refused until it is back. Reconnecting by itself…")
+        said = reason if reason.lower().startswith("cannot") else f"cannot reach the database: {reason}"
+        said = said[:1].upper() + said[1:]
+        self.banner.setText(f"{said}. Showing what was last read; edits are refused until the database is "
+                            "back. Reconnecting by itself…")
         self.banner.show()
 
     def _changes(self, changes: LiveChanges) -> None:
