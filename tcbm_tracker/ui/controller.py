@@ -293,6 +293,7 @@ class TrackerController(QObject):
 
         def job(t: Tracker, ctx: JobContext) -> list[AssessmentInfo]:
             ctx.check()
+            _check_readable(t)
             return t.assessments.record_many(items)
 
         self._submit("undo/redo", job, self._saved, long_title=title,
@@ -330,11 +331,15 @@ def _checked_edit(tracker: Tracker, request: EditRequest, ctx: JobContext) -> Ed
     SQLite would write through its open handle into a file moved away (or lost with a pulled
     stick): the user would believe it saved where it is not.
     """
+    _check_readable(tracker)
+    return run_edit(tracker, request, ctx)
+
+
+def _check_readable(tracker: Tracker) -> None:
     try:
         ChangeFeed.of(tracker.db).probe()
     except DatabaseUnavailableError as exc:
         raise DatabaseUnavailableError(f"Not saved: {exc}") from None
-    return run_edit(tracker, request, ctx)
 
 
 def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:

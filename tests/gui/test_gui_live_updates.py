@@ -139,3 +139,29 @@ def test_an_edit_in_flight_when_the_server_goes_is_reported_not_saved(window, qt
     assert window.live.banner.text().startswith("Cannot reach the database: the server closed the connection.")
     feed.fail_with = None
     qtbot.waitUntil(window.live.banner.isHidden, timeout=3000)
+
+
+def test_an_undo_while_the_file_is_gone_is_not_saved_and_stays_available(window, qtbot, idle, db_path, reader) -> None:  # type: ignore[no-untyped-def]
+    def answer(parent, context, validate, ask_evidence):  # type: ignore[no-untyped-def]
+        dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        dialog.status.setCurrentIndex(dialog.status.findData(Status.IMPLEMENTED.value))
+        request = dialog.request()
+        dialog.deleteLater()
+        return request
+
+    window.dialogs.ask_assessment = answer
+    mv = window.matrix_view
+    mv.select_cells([("FRA", "LTS-B.4")])
+    mv.table.setFocus()
+    qtbot.keyClick(mv.table, Qt.Key.Key_Return)
+    idle(window)
+    assert window.controller.undo_stack.count() == 1
+    window.live.live.stop()  # before the banner: the undo goes out and must find the file gone
+    away = db_path.with_name("moved.sqlite")
+    db_path.rename(away)
+    qtbot.keyClick(mv.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    idle(window)
+    assert "Not saved: cannot read" in window.last_error.text()  # type: ignore[union-attr]
+    assert window.controller.undo_stack.canUndo()  # still there to try again
+    away.rename(db_path)
+    assert len(reader.assessments.history("FRA", "LTS-B.4")) == 1
