@@ -45,6 +45,9 @@ class MatrixData:
     catalogs: tuple[CatalogInfo, ...]
     region_labels: dict[str, str]
     standing_labels: dict[str, str] = field(default_factory=dict)  # "observer" -> the UN's wording
+    # The change-log position read just before the matrix: live updates count changes from it,
+    # so that a write landing while the matrix is read is not missed.
+    log_head: int | None = None
 
 
 @dataclass(frozen=True)
@@ -320,9 +323,10 @@ class TrackerController(QObject):
 
 
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
+    head = ChangeFeed.of(tracker.db).head()
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
                       tracker.reference.attribute_labels(REGION_ATTRIBUTE),
-                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE))
+                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE), head)
 
 
 def _checked_edit(tracker: Tracker, request: EditRequest, ctx: JobContext) -> EditOutcome:

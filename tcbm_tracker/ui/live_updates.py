@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from tcbm_tracker.services.change_feed import ChangeFeed, ChangeNotice, DatabaseUnavailableError, FeedBatch, writer_name
 from tcbm_tracker.services.dto import CellState
 from tcbm_tracker.services.tracker import Tracker
-from tcbm_tracker.ui.controller import TrackerController
+from tcbm_tracker.ui.controller import MatrixData, TrackerController
 from tcbm_tracker.ui.jobs import JobContext
 
 POLL_MS = 1_000  # "within a second"
@@ -55,6 +55,7 @@ class LiveUpdates(QObject):
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.poll)
         controller.database_opened.connect(self._opened)
+        controller.matrix_loaded.connect(self._matrix_loaded)
         controller.database_closed.connect(self.timer.stop)
 
     @property
@@ -69,9 +70,12 @@ class LiveUpdates(QObject):
 
     def _opened(self, _path: object) -> None:
         self._set_available(True, "")
-        self._cursor = None
-        self.poll()  # the first poll takes the position from which changes count
+        _ = self.feed  # bound to the new database; its matrix (next) gives the position to count from
         self.timer.start()
+
+    def _matrix_loaded(self, data: MatrixData) -> None:
+        if self._cursor is None and self.feed is not None and data.log_head is not None:
+            self._cursor = data.log_head
 
     def poll(self) -> None:
         feed, tracker = self.feed, self.controller.tracker
