@@ -52,6 +52,7 @@ class LiveUpdates(QObject):
         self._feed_for: Tracker | None = None
         self._cursor: int | None = None
         self._polling = False
+        self._error_said = False
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.poll)
         controller.database_opened.connect(self._opened)
@@ -96,6 +97,7 @@ class LiveUpdates(QObject):
             if self.feed is not feed:
                 return  # another database was opened meanwhile
             self._cursor, changes = result
+            self._error_said = False
             self._set_available(True, "")
             if changes is not None and changes.notices:
                 self.changes_arrived.emit(changes)
@@ -104,7 +106,8 @@ class LiveUpdates(QObject):
             self._polling = False
             if isinstance(exc, DatabaseUnavailableError):
                 self._set_available(False, str(exc))
-            elif self.available:  # something else went wrong: said once, polling goes on
+            elif not self._error_said:  # something else went wrong: said once, polling goes on
+                self._error_said = True
                 self.controller.error_occurred.emit(exc, details)
 
         self.controller.runner.submit("live updates", job, done, failed)

@@ -165,3 +165,21 @@ def test_an_undo_while_the_file_is_gone_is_not_saved_and_stays_available(window,
     assert window.controller.undo_stack.canUndo()  # still there to try again
     away.rename(db_path)
     assert len(reader.assessments.history("FRA", "LTS-B.4")) == 1
+
+
+def test_an_unexpected_poll_failure_is_said_once_not_every_second(window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    live = window.live.live
+    feed = live.feed
+    calls: list[int] = []
+    errors: list[BaseException] = []
+
+    def broken(after: int, **kw: object) -> None:
+        calls.append(after)
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(feed, "since", broken)
+    window.controller.error_occurred.connect(lambda exc, details: errors.append(exc))
+    live.timer.setInterval(30)
+    qtbot.waitUntil(lambda: len(calls) >= 4, timeout=5000)
+    assert len(errors) == 1 and str(errors[0]) == "unexpected"
+    assert window.live.banner.isHidden()  # not a lost database: no banner
