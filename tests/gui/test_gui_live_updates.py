@@ -183,3 +183,16 @@ def test_an_unexpected_poll_failure_is_said_once_not_every_second(window, qtbot,
     qtbot.waitUntil(lambda: len(calls) >= 4, timeout=5000)
     assert len(errors) == 1 and str(errors[0]) == "unexpected"
     assert window.live.banner.isHidden()  # not a lost database: no banner
+
+
+def test_an_open_dossier_is_read_again(window, qtbot, idle, db_path) -> None:  # type: ignore[no-untyped-def]
+    window.open_actor("FRA")
+    idle(window)
+
+    def status_in_dossier() -> Status:
+        dossier = window.dossier_view.dossier
+        return next(e.status for e in dossier.entries if e.measure.key == "LTS-B.4")
+
+    assert status_in_dossier() is Status.NOT_ASSESSED
+    write_elsewhere(db_path, "FRA", "LTS-B.4", "planned")
+    qtbot.waitUntil(lambda: status_in_dossier() is Status.PLANNED, timeout=3000)
