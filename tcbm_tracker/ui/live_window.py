@@ -54,6 +54,7 @@ class LiveWindow(QObject):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.banner)
         self.last_message = ""
+        self._saved_text: str | None = None  # the status bar's "saved" text while disconnected
         self.live.changes_arrived.connect(self._changes)
         self.live.availability_changed.connect(self._availability)
 
@@ -61,6 +62,9 @@ class LiveWindow(QObject):
         w = self.window
         if available:
             self.banner.hide()
+            if self._saved_text is not None:
+                w.saved_label.setText(self._saved_text)
+                self._saved_text = None
             w.statusBar().showMessage("The database can be read again: live updates resumed", 8000)
             return
         said = reason if reason.lower().startswith("cannot") else f"cannot reach the database: {reason}"
@@ -68,6 +72,9 @@ class LiveWindow(QObject):
         self.banner.setText(f"{said}. Showing what was last read; edits are refused until the database is "
                             "back. Reconnecting by itself…")
         self.banner.show()
+        if self._saved_text is None:  # "All changes saved" would be untrue of an edit tried now
+            self._saved_text = w.saved_label.text()
+        w.saved_label.setText("Not connected")
 
     def _changes(self, changes: LiveChanges) -> None:
         w, c = self.window, self.window.controller

@@ -97,6 +97,7 @@ def test_a_file_moved_away_shows_a_banner_refuses_edits_and_reconnects(window, q
     qtbot.waitUntil(banner.isVisible, timeout=3000)
     assert banner.text().startswith(f"Cannot read {db_path}: it is no longer there.")
     assert "edits are refused" in banner.text()
+    assert window.saved_label.text() == "Not connected"
     # Still readable with what it has.
     assert window.matrix_view.model.rowCount() > 100
     mv = window.matrix_view
@@ -110,6 +111,7 @@ def test_a_file_moved_away_shows_a_banner_refuses_edits_and_reconnects(window, q
     away.rename(db_path)
     qtbot.waitUntil(banner.isHidden, timeout=3000)
     assert window.controller.unavailable_reason is None
+    assert window.saved_label.text() == "All changes saved"
 
 
 def test_an_edit_in_flight_when_the_server_goes_is_reported_not_saved(window, qtbot, idle, reader) -> None:  # type: ignore[no-untyped-def]
