@@ -32,6 +32,7 @@ from shiboken6 import isValid as shiboken_valid
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
+from tcbm_tracker.ui.connect_dialog import ServerConnector
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
@@ -40,6 +41,7 @@ from tcbm_tracker.ui.exchange_actions import ExchangeMenu
 from tcbm_tracker.ui.errors import show_error
 from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
+from tcbm_tracker.ui.live_window import LiveWindow
 from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect()
+        self.live = LiveWindow(self)  # other writers' changes, and a banner when the file is gone
         # The grid has the keyboard at start: arrows move, typing a name jumps to that actor.
         self.matrix_view.table.setFocus(Qt.FocusReason.OtherFocusReason)
         geometry = settings.geometry()
@@ -224,6 +227,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.server = ServerConnector(self)
+        file_menu.addAction(self.server.action)
         file_menu.addSeparator()
         self.exchange.fill_menu(file_menu)
         file_menu.addSeparator()
@@ -609,6 +614,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.live.live.stop()
         # Let a write that is under way finish: an accepted edit is never dropped on quit.
         self.controller.runner.wait_for_done(30_000)
         self.controller.close_database()
