@@ -69,7 +69,21 @@ class _CommandParser(_Parser):
 
 
 def database_path(args: argparse.Namespace) -> Path:
+    """The database file named by --db / $TCBM_TRACKER_DB (a server URL: see ``database_target``)."""
     return Path(args.db).expanduser() if args.db else default_database_path()
+
+
+def database_target(args: argparse.Namespace) -> Path | str:
+    """The database file, or the ``postgresql://`` URL of a server database, as given."""
+    import os
+
+    from tcbm_tracker.storage.locations import ENV_DB
+    from tcbm_tracker.storage.server_database import is_server_url
+
+    given = args.db or os.environ.get(ENV_DB)
+    if is_server_url(given):
+        return str(given)
+    return database_path(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

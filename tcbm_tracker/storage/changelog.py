@@ -60,7 +60,13 @@ def head(session: Session) -> tuple[int, str]:
 
 
 def highest_seq_used(session: Session) -> int:
-    """The highest log position ever handed out (SQLite's AUTOINCREMENT counter), 0 if none."""
+    """The highest log position ever handed out (SQLite's AUTOINCREMENT counter), 0 if none.
+
+    On a server the log's rows cannot be deleted (``server setup``'s triggers and privileges),
+    so its last row is the highest position ever used: 0 here, and ``head`` decides.
+    """
+    if session.connection().dialect.name != "sqlite":
+        return 0
     row = session.exec(text("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'")).first()  # type: ignore[call-overload]
     return int(row[0]) if row and row[0] is not None else 0
 
