@@ -128,7 +128,7 @@ def _assessment_evidence_query() -> str:
         "SELECT CAST(a.id AS TEXT), a.actor_key, a.measure_key, a.status, a.provenance, a.confidence, "
         "a.note, a.recorded_by, a.effective_date, a.recorded_at, "
         "(SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM assessment_evidence "
-        "WHERE assessment_id = a.id ORDER BY evidence_id)), "
+        "WHERE assessment_id = a.id ORDER BY evidence_id) AS ev), "
         "(SELECT json_group_object(evidence_id, pinpoint) FROM assessment_evidence "
         "WHERE assessment_id = a.id AND pinpoint IS NOT NULL), a.uid, a.origin, a.package_import_id FROM assessment a"
     )
