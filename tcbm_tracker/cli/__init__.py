@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         integrity_commands,
         package_commands,
         report_commands,
+        server_commands,
         settings_commands,
     )
 
@@ -117,12 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     exchange_commands.register(sub)
     settings_commands.register(sub)
     package_commands.register(sub)
+    server_commands.register(sub)
     return parser
 
 
 def _command_name(args: argparse.Namespace) -> str:
     """``evidence add``, ``report actor``...: for the log, which never sees the arguments (notes)."""
-    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command", "package_command", "trust_command")]
+    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command", "package_command", "trust_command",
+                                                "server_command")]
     return " ".join(p for p in parts if p) or "gui"
 
 

@@ -80,9 +80,12 @@ def initialise(path: Path | str, *, user: str | None = None, daily_backup: bool 
     actor_spec = _load_shipped(load_actor_file, actors_file(), "actor list")
     migrations_dir()  # checks the migration scripts are all there and readable
     from tcbm_tracker.services.tracker import open_database
+    from tcbm_tracker.storage.server_database import ServerDatabase
 
     db = open_database(path)
     try:
+        if isinstance(db, ServerDatabase):
+            user = db.current_user()  # the server's login records the changes, as in open_tracker
         if db.read_only:
             raise ReadOnlyDatabaseError(f"{db.path} is read-only: nothing was changed")
         if daily_backup:

@@ -85,11 +85,19 @@ def open_database(target: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIM
 
 def open_tracker(path: Path | str, *, user: str | None = None, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Tracker:
     """Open an existing, up-to-date tracker database (a file, or a ``postgresql://`` URL)."""
-    from tcbm_tracker.storage.server_database import is_server_url
+    from tcbm_tracker.storage.server_database import ServerDatabase, is_server_url
 
     user = clean_user(user)
+    db: Database
     if is_server_url(path):
-        db = open_database(path, busy_timeout_ms=busy_timeout_ms)
+        db = server = ServerDatabase(str(path), busy_timeout_ms=busy_timeout_ms)
+        try:
+            # Changes are recorded under the server's login, never a name the client claims
+            # (``server setup``'s triggers refuse any other).
+            user = server.current_user()
+        except BaseException:
+            db.dispose()
+            raise
     else:
         path = Path(path)
         if not path.exists():

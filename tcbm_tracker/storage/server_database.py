@@ -89,7 +89,15 @@ def translate_server_error(exc: BaseException, where: str) -> StorageError | Non
     if isinstance(orig, psycopg.OperationalError) and ("connection" in low or "connect" in low):
         return ServerError(f"{where}: cannot reach the server ({first})")
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
-        return ServerError(f"{where}: permission denied ({first})")
+        if "append-only" in low or "recorded under" in low:
+            return ServerError(f"{where}: {first.removeprefix('ERROR:').strip()}; nothing was changed")
+        from tcbm_tracker.storage.server_roles import role_needed
+
+        role = role_needed(exc.statement if isinstance(exc, DBAPIError) else None)
+        return ServerError(
+            f"{where}: permission denied: this needs the server role {role} "
+            f"(an administrator grants it: tcbm-tracker server grant LOGIN {role}); nothing was changed"
+        )
     if isinstance(orig, psycopg.errors.LockNotAvailable | psycopg.errors.SerializationFailure):
         return DatabaseLockedError(f"{where} is busy with another writer; try again ({first})")
     return None
