@@ -93,7 +93,8 @@ def initialise(path: Path | str, *, user: str | None = None, daily_backup: bool 
 
             seal_daily_backup_with_first_commit(db)
         migration = migrate(db)
-        report = InitReport(db.path, created, migration)
+        # An empty server database is created by its administrator: made a tracker database here.
+        report = InitReport(db.path, created or (server and migration.from_revision is None), migration)
         with db.write() as s:
             for spec in specs:
                 existing_version = s.exec(  # type: ignore[call-overload]

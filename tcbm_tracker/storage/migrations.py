@@ -120,6 +120,12 @@ def _translate(db: Database, exc: BaseException) -> BaseException:
     return translate_error(exc, db.path) or exc
 
 
+def _foreign(db: Database) -> str:
+    if db.dialect == "sqlite":
+        return f"{db.path} is an SQLite database of another program; choose another file"
+    return f"{db.path} holds tables of another program; choose another database"
+
+
 def _has_tables(db: Database) -> bool:
     try:
         with db.reading_connection() as conn:
@@ -134,7 +140,7 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     revision = current_revision(db)
     if revision is None:
         if _has_tables(db):
-            raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
+            raise UninitialisedDatabaseError(_foreign(db))
         raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
     if revision == HEAD_REVISION and script_location is None:
         check_init_complete(db)
@@ -213,7 +219,7 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     if revision == head:
         return MigrationResult(revision, head, None)
     if revision is None and _has_tables(db):
-        raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
+        raise UninitialisedDatabaseError(_foreign(db))
     if db.dialect != "sqlite":
         return _migrate_server(db, cfg, revision, head)
     backup = None

@@ -49,7 +49,7 @@ def describe(url: str) -> str:
     """The URL as shown to a user: the database, the server and the user, never a password."""
     try:
         u = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "the server URL"
     host = u.host or u.query.get("host") or "local socket"
     if isinstance(host, tuple):
@@ -64,7 +64,7 @@ def describe(url: str) -> str:
 def _driver_url(url: str) -> Any:
     try:
         u = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ServerError(f"{url.split('@')[-1]!r} is not a valid postgresql:// URL") from None
     return u.set(drivername="postgresql+psycopg")
 

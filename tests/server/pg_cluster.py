@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PG_USER = "tcbm_pg"
+PASSWORD_LOGIN = "tcbm_pw_login"
 SUPERUSER = "postgres"
 
 
@@ -109,6 +110,13 @@ def start_cluster(bindir: Path) -> Cluster:
          "--locale=C", "--no-sync"],
         capture_output=True, check=True,
     )
+    # One login must give a password (tests of refused passwords and of ~/.pgpass); all others
+    # are trusted on the socket.
+    hba = data / "pg_hba.conf"
+    lines = hba.read_text() if not prefix else subprocess.run([*prefix, "cat", str(hba)], capture_output=True, text=True,
+                                                                  check=True).stdout
+    subprocess.run([*prefix, "sh", "-c", f"cat > {hba}"], input=f"local all {PASSWORD_LOGIN} scram-sha-256\n" + lines,
+                   text=True, check=True)
     options = f"-k {base / 'sock'} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=60"
     subprocess.run(
         [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "server.log"), "-w", "start"],
