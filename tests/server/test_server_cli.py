@@ -101,3 +101,12 @@ def test_a_malformed_url_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -
     code, _, err = run(capsys, "--db", "postgresql://ana:secret@host:notaport/db", "matrix")
     assert code != 0 and err.count("\n") == 1 and "is not a valid postgresql:// URL" in err
     assert "secret" not in err
+
+
+@pytest.mark.parametrize("argv", [["backup"], ["backup", "list"], ["restore", "x.sqlite"], ["import", "x.csv"],
+                                  ["package", "export", "--all", "--out", "x.tcbm"], ["gui"]])
+def test_commands_for_files_only_refuse_a_server_in_one_line(pg_initialised_url: str, argv: list[str],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--db", pg_initialised_url, *argv)
+    assert code != 0 and err.count("\n") == 1
+    assert f"`{argv[0]}` works on a database file, not yet on a server database" in err
