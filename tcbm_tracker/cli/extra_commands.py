@@ -17,7 +17,6 @@ from typing import Any
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import TrackerError, ValidationError
-from tcbm_tracker.storage.locations import default_database_path
 
 
 def register(sub: Any) -> None:
@@ -89,7 +88,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
     # The default database is created on first use; a file named with --db must already exist
     # (a typo must not silently create an empty database).
-    path = Path(args.db).expanduser() if args.db else default_database_path()
+    from tcbm_tracker.cli import database_path
+
+    path = database_path(args)  # a server URL: refused in one line (the window opens files only, for now)
     return app.run(path, user=args.user, create=not args.db, package=package)
 
 

@@ -44,7 +44,7 @@ def _object(pairs: list[tuple[str, str]]) -> str:
 
 _EVIDENCE = (
     "(SELECT json_group_array(evidence_id) "
-    "FROM (SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id))"
+    "FROM (SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id) AS ev)"
 )
 _PINPOINTS = (
     "(SELECT json_group_object(k, v) FROM (SELECT CAST(evidence_id AS TEXT) AS k, "
