@@ -9,8 +9,10 @@ is committed.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -123,7 +125,12 @@ class JobRunner(QObject):
             # This slot holds the job, and the job's signals hold this slot: a cycle through Qt
             # that Python's collector cannot see. Cut it, or every job ever run (its closure,
             # its signals object) stays in memory for the rest of the session.
-            job.signals.finished.disconnect(done)
+            # When a job ends as the window closes, Qt may already have dropped the connection
+            # with the signals object: there is nothing left to cut then.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # libpyside's "Failed to disconnect"
+                with contextlib.suppress(RuntimeError, SystemError):
+                    job.signals.finished.disconnect(done)
 
         job.signals.finished.connect(done)
         was_busy = self.busy
