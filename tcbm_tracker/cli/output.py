@@ -112,6 +112,8 @@ def _fit(text: str, max_width: int) -> str:
     """``text`` cut to at most ``max_width`` columns, with an ellipsis when cut."""
     if display_width(text) <= max_width:
         return text
+    if text.isascii() and text.isprintable():
+        return text[: max_width - 1] + "…"  # one column a character: no look-up per character
     import wcwidth
 
     out, used = [], 0

@@ -82,3 +82,21 @@ def test_stream_table_escapes_cuts_and_aligns_wide_text() -> None:
     rows = [["中文", "x\u202ey", "last\tcell"], ["abcdefghijklmn", None, 7]]
     lines = list(stream_table(["a", "b", "c"], [6, 4], rows, max_width=12))
     assert lines == ["a       b     c", "------  ----  -", "中文    x[U+202E]y  last cell", "abcdefghijk…        7"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab Z-9.,中é\u0301😀")), max_size=40), st.integers(2, 30))
+def test_cutting_long_text_keeps_within_the_width_as_character_by_character(text: str, max_width: int) -> None:
+    from tcbm_tracker.cli.output import _fit
+
+    out = _fit(text, max_width)
+    if display_width(text) <= max_width:
+        assert out == text
+    else:
+        kept, used = [], 0
+        for ch in text:
+            w = max(wcwidth.wcwidth(ch), 0)
+            if used + w > max_width - 1:
+                break
+            kept.append(ch)
+            used += w
+        assert out == "".join(kept) + "…" and display_width(out) <= max_width
