@@ -82,8 +82,9 @@ def _quit_after_first_full_paint(app, window):  # type: ignore[no-untyped-def]
     return watch
 
 
-def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
-    """Start the desktop application; returns the exit code."""
+def run(db_path: Path, *, user: str | None = None, create: bool = False, package: Path | None = None) -> int:
+    """Start the desktop application; returns the exit code. With ``package`` (a ``.tcbm`` the
+    file manager opened) the window shows that package's import preview once the database is open."""
     # The database stack (SQLAlchemy, SQLModel, the services) is imported before Qt, as the
     # command line does anyway: once PySide6 is loaded, every first import of a module pays for
     # PySide6's import hook (it reads the module's source to look for PySide6): importing Qt and
@@ -100,6 +101,8 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False) -> int:
     app.gui_watch = watch_gui_thread(app)  # type: ignore[attr-defined]  # kept alive with the app
 
     window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
+    if package is not None:
+        window.exchange.packages.preview_when_open(Path(package))
     install_excepthook(lambda: window)
     if os.environ.get(ENV_EXIT_AFTER_PAINT):
         _quit_after_first_full_paint(app, window)

@@ -68,8 +68,45 @@ class _CommandParser(_Parser):
         _add_global_options(self, default=False)
 
 
+# Commands that work on a database file only (SQLite's own copy, or its driver's bulk paths).
+FILE_ONLY_COMMANDS = ("backup", "restore", "import", "package")
+
+
 def database_path(args: argparse.Namespace) -> Path:
+    """The database file named by --db / $TCBM_TRACKER_DB; a server URL is refused in one line
+    (commands that take a server call ``database_target``)."""
+    from tcbm_tracker.storage.server_database import is_server_url
+
+    if is_server_url(_given(args)):
+        refuse_server(args)
     return Path(args.db).expanduser() if args.db else default_database_path()
+
+
+def _given(args: argparse.Namespace) -> str | None:
+    """--db, else $TCBM_TRACKER_DB (ignored in portable mode, as by ``default_database_path``)."""
+    return args.db or (None if locations.portable_root() is not None else os.environ.get(locations.ENV_DB))
+
+
+def refuse_server(args: argparse.Namespace) -> NoReturn:
+    from tcbm_tracker.domain.errors import StorageError
+
+    name = getattr(args, "command", None) or "the desktop application"
+    raise StorageError(
+        f"`{name}` works on a database file, not yet on a server database "
+        "(a server is backed up with pg_dump; see docs/team-server.md)"
+    )
+
+
+def database_target(args: argparse.Namespace) -> Path | str:
+    """The database file, or the ``postgresql://`` URL of a server database, as given."""
+    from tcbm_tracker.storage.server_database import is_server_url
+
+    given = _given(args)
+    if is_server_url(given):
+        if getattr(args, "command", None) in FILE_ONLY_COMMANDS:
+            refuse_server(args)
+        return str(given)
+    return database_path(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         integrity_commands,
         package_commands,
         report_commands,
+        server_commands,
         settings_commands,
     )
 
@@ -103,12 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     exchange_commands.register(sub)
     settings_commands.register(sub)
     package_commands.register(sub)
+    server_commands.register(sub)
     return parser
 
 
 def _command_name(args: argparse.Namespace) -> str:
     """``evidence add``, ``report actor``...: for the log, which never sees the arguments (notes)."""
-    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command", "package_command", "trust_command")]
+    parts = [getattr(args, name, None) for name in ("command", "evidence_command", "report_command", "package_command", "trust_command",
+                                                "server_command")]
     return " ".join(p for p in parts if p) or "gui"
 
 

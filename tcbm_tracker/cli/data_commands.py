@@ -28,7 +28,7 @@ def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
     Before a command that writes: SQLite's quick check (a damaged file is refused, naming the
     newest good backup) and the day's automatic backup.
     """
-    from tcbm_tracker.cli import database_path
+    from tcbm_tracker.cli import database_target
     from tcbm_tracker.services.tracker import open_tracker
 
     opened: Tracker | None = getattr(args, "open_tracker", None)
@@ -37,11 +37,12 @@ def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
         # never be closed, its connections holding -wal/-shm beside the file after the end.
         return opened
     due = False
-    if writing:
+    target = database_target(args)
+    if writing and isinstance(target, Path):  # a server's backups are its administrator's (pg_dump)
         from tcbm_tracker.services.backups import daily_backup_due, seal_daily_backup_with_first_commit
 
-        due = daily_backup_due(database_path(args))
-    tracker = opened or open_tracker(database_path(args), user=args.user)
+        due = daily_backup_due(target)
+    tracker = opened or open_tracker(target, user=args.user)
     if due:
         seal_daily_backup_with_first_commit(tracker.db)  # made and sealed as its first change commits
     tracker.checked_for_writing = writing
@@ -191,12 +192,14 @@ def register(sub: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from tcbm_tracker.cli import database_path
+    from tcbm_tracker.cli import database_target
     from tcbm_tracker.services.backups import daily_backup_due
     from tcbm_tracker.services.setup import initialise
 
-    due = daily_backup_due(database_path(args))  # made and sealed with init's first write: init may yet be refused
-    report = initialise(database_path(args), user=args.user, daily_backup=due)
+    target = database_target(args)
+    # made and sealed with init's first write: init may yet be refused (a server: pg_dump, not here)
+    due = isinstance(target, Path) and daily_backup_due(target)
+    report = initialise(target, user=args.user, daily_backup=due)
     print(f"database: {report.path}")
     m = report.migration
     if report.created:

@@ -17,7 +17,6 @@ from typing import Any
 
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import TrackerError, ValidationError
-from tcbm_tracker.storage.locations import default_database_path
 
 
 def register(sub: Any) -> None:
@@ -72,10 +71,14 @@ EXCHANGE_SUFFIX = ".tcbm"
 
 def run_gui(args: argparse.Namespace) -> int:
     file: Path | None = getattr(args, "file", None)
+    package: Path | None = None
     if file is not None and file.suffix.lower() == EXCHANGE_SUFFIX:
-        # The desktop's file type hands packages to `gui FILE`; the command line imports them.
-        raise TrackerError(f"{file.name} is an exchange package: check it with `tcbm-tracker package import {file} "
-                           "--dry-run`, then import it without --dry-run (the window does not open packages yet)")
+        # The desktop's file type hands packages to `gui FILE`: the window opens on the database
+        # (the default one, or --db) with the package's import preview; nothing is imported
+        # before the user confirms it there.
+        if not file.is_file():
+            raise TrackerError(f"{file}: no such exchange package")
+        package, file = file.expanduser().resolve(), None
     if file is not None:
         if args.db:
             raise ValidationError("file", f"give the database either as FILE ({file}) or with --db, not both")
@@ -85,8 +88,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
     # The default database is created on first use; a file named with --db must already exist
     # (a typo must not silently create an empty database).
-    path = Path(args.db).expanduser() if args.db else default_database_path()
-    return app.run(path, user=args.user, create=not args.db)
+    from tcbm_tracker.cli import database_path
+
+    path = database_path(args)  # a server URL: refused in one line (the window opens files only, for now)
+    return app.run(path, user=args.user, create=not args.db, package=package)
 
 
 def run_screenshot(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+from hashlib import sha256
 import json
 import sqlite3
 from array import array
@@ -39,6 +40,7 @@ from tcbm_tracker.exchange.rows import (
 )
 from tcbm_tracker.exchange.sources import Table, open_tables
 from tcbm_tracker.storage import changelog
+from tcbm_tracker.storage.changelog import entry_hash
 from tcbm_tracker.storage.database import Database, translate_error
 
 BATCH = 2_000
@@ -117,13 +119,15 @@ def _table_kind(table: Table, sheet_title: str | None) -> str | None:
 class _Run:
     """The state of one import inside its transaction."""
 
-    def __init__(self, conn: Any, s: Any, importer: str, report: ImportReport, progress: Progress | None) -> None:
-        self.conn, self.s, self.importer, self.report, self.progress = conn, s, importer, report, progress
+    def __init__(self, conn: Any, importer: str, report: ImportReport, progress: Progress | None) -> None:
+        self.conn, self.importer, self.report, self.progress = conn, importer, report, progress
         self.now = utc_now_iso()
+        self.log_prefix = f"{self.now}\x1f{importer}\x1fassessment\x1f"  # at, user, entity of an entry_hash
         self.today = dt.date.today()
         self.actors = {r[0] for r in conn.execute("SELECT key FROM actor")}
         self.measures = {r[0]: bool(r[1]) for r in conn.execute("SELECT key, retired FROM measure")}
-        self.seq, self.prev = changelog.head(s)
+        last = conn.execute("SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()  # changelog.head
+        self.seq, self.prev = (int(last[0]), str(last[1])) if last else (0, changelog.GENESIS)
         self.next_assessment = (conn.execute("SELECT max(id) FROM assessment").fetchone()[0] or 0) + 1
         self.next_evidence = (conn.execute("SELECT max(id) FROM evidence").fetchone()[0] or 0) + 1
         self.first_assessment, self.first_evidence = self.next_assessment, self.next_evidence
@@ -169,7 +173,7 @@ class _Run:
 
     def log_body(self, entity: str, key: str, body: str) -> None:
         self.seq += 1
-        h = changelog.entry_hash(self.seq, self.now, self.importer, entity, key, "imported", body, self.prev)
+        h = entry_hash(self.seq, self.now, self.importer, entity, key, "imported", body, self.prev)
         self.pending_log.append((self.seq, self.now, self.importer, entity, key, "imported", body, self.prev, h))
         self.prev = h
 
@@ -198,41 +202,50 @@ class _Run:
 
     # --- assessments ------------------------------------------------------------------------
     def add_assessment(self, source: str, number: int, row: AssessmentRow) -> None:
-        evidence = self.resolve(row.evidence)
-        by = row.recorded_by or self.importer
-        content = (row.status, row.provenance, row.confidence, row.note, by)
-        identity = (row.actor, row.measure, row.effective_date, row.recorded_at, *content, evidence)
-        if identity in self.pending_identity:
-            raise RowError("*", f"duplicates row {self.pending_identity[identity]} of this import")
+        # Runs for every imported row: attributes read once into locals, no per-row helper calls.
+        evidence = self.resolve(row.evidence) if row.evidence else ()
+        actor, measure, effective, status, provenance, confidence, note, by, recorded_at = row[:9]
+        by = by or self.importer
+        identity = (actor, measure, effective, recorded_at, status, provenance, confidence, note, by, evidence)
+        pending_identity = self.pending_identity
+        if identity in pending_identity:
+            raise RowError("*", f"duplicates row {pending_identity[identity]} of this import")
         # A date of a cell that had no assessment before and that no earlier row of this import
         # wrote cannot already be there: no query (a hash collision only costs a query).
-        day_key = hash((row.actor, row.measure, row.effective_date))
+        day_key = hash((actor, measure, effective))
+        days_written = self.days_written
         existing = None
-        if (row.actor, row.measure) in self.cells_before or day_key in self.days_written:
-            existing = self._existing(row, content, evidence)
-        if len(self.days_written) < MAX_REMEMBERED:
-            self.days_written.add(day_key)
+        if day_key in days_written or (actor, measure) in self.cells_before:
+            existing = self._existing(row, (status, provenance, confidence, note, by), evidence)
+        if len(days_written) < MAX_REMEMBERED:
+            days_written.add(day_key)
         else:
-            self.cells_before.add((row.actor, row.measure))  # too many to remember: query from now on
+            self.cells_before.add((actor, measure))  # too many to remember: query from now on
+        report = self.report
         if existing is not None:
             if existing >= self.first_assessment:
                 raise RowError("*", f"duplicates row {self.assessment_rows[existing - self.first_assessment]} of this import")
-            self.report.assessments_present += 1
-            _sample(self.report.present, f"{source} row {number}: {row.actor} {row.measure} {row.effective_date} "
-                                         f"{row.status} is assessment #{existing}")
+            report.assessments_present += 1
+            _sample(report.present, f"{source} row {number}: {actor} {measure} {effective} {status} is assessment #{existing}")
             return
         aid = self.next_assessment
-        self.next_assessment += 1
+        self.next_assessment = aid + 1
         self.assessment_rows.append(number)
-        recorded_at = row.recorded_at or self.recorded_now
-        values = (aid, row.actor, row.measure, row.status, row.provenance, row.confidence, row.note, by,
-                  row.effective_date, recorded_at)
+        values = (aid, actor, measure, status, provenance, confidence, note, by, effective, recorded_at or self.recorded_now)
         self.pending.append(values)
-        self.pending_links.extend((aid, e) for e in evidence)
-        self.pending_identity[identity] = number
-        self.log_body("assessment", str(aid), _assessment_json(values, evidence))
-        self.report.assessments_added += 1
-        _sample(self.report.added, f"{source} row {number}: {row.actor} {row.measure} {row.effective_date} {row.status}")
+        if evidence:
+            self.pending_links.extend((aid, e) for e in evidence)
+        pending_identity[identity] = number
+        # log_body, inlined (once per row); the hash is changelog.entry_hash's, its material
+        # built in one f-string (a test checks the two agree, and verify checks every entry)
+        seq = self.seq = self.seq + 1
+        body, key, prev = _assessment_json(values, evidence), str(aid), self.prev
+        h = sha256(f"{seq}\x1f{self.log_prefix}{key}\x1fimported\x1f{body}\x1f{prev}".encode()).hexdigest()
+        self.pending_log.append((seq, self.now, self.importer, "assessment", key, "imported", body, prev, h))
+        self.prev = h
+        report.assessments_added += 1
+        if len(report.added) < SAMPLES:
+            report.added.append(f"{source} row {number}: {actor} {measure} {effective} {status}")
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -282,11 +295,12 @@ def _assessment_json(values: tuple[Any, ...], evidence: tuple[int, ...]) -> str:
     """``changelog.canonical_json`` of an assessment's snapshot, built directly (it runs for every
     imported row); a test checks it against ``canonical_json`` and ``verify`` checks every entry."""
     _id, actor, measure, status, provenance, confidence, note, by, effective, recorded_at = values
+    e = _ESCAPE
     return (
-        f'{{"actor_key":{_text_json(actor)},"confidence":{_text_json(confidence)},"effective_date":{_text_json(effective)},'
-        f'"evidence":[{",".join(map(str, evidence))}],"measure_key":{_text_json(measure)},"note":{_text_json(note)},'
-        f'"provenance":{_text_json(provenance)},"recorded_at":{_text_json(recorded_at)},"recorded_by":{_text_json(by)},'
-        f'"status":{_text_json(status)}}}'
+        f'{{"actor_key":{e(actor)},"confidence":{e(confidence)},"effective_date":{e(effective)},'
+        f'"evidence":[{",".join(map(str, evidence))}],"measure_key":{e(measure)},"note":{_text_json(note)},'
+        f'"provenance":{e(provenance)},"recorded_at":{e(recorded_at)},"recorded_by":{e(by)},'
+        f'"status":{e(status)}}}'
     )
 
 
@@ -348,11 +362,10 @@ def _run_import(db: Database, files: list[Path], importer: str, dry_run: bool, p
     with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as connection:
         trans = connection.begin()
         try:
-            from sqlmodel import Session
-
-            s = Session(bind=connection)
+            # The driver's connection inside the engine's transaction: plain SQL, so an import
+            # never loads the ORM (sqlmodel and pydantic: about a quarter of a second).
             conn = connection.connection.driver_connection
-            run = _Run(conn, s, importer, report, progress)
+            run = _Run(conn, importer, report, progress)
             ordered = sorted(files, key=_rank)
             for path in ordered:
                 digest.update(_file_hash(path).encode())
@@ -418,8 +431,8 @@ def _import_file(run: _Run, path: Path) -> None:
             columns = _check_header(table, kind, run.report)
             if not _required_present(columns, kind):
                 continue  # rows without their key columns would only repeat the header's rejection
-            parser = AssessmentParser(run.actors, run.measures, run.now, run.today)
             header = [columns.get(h, "") for h in table.header]
+            parse = AssessmentParser(run.actors, run.measures, run.now, run.today).for_header(header)
             rows_read = 0
             for number, values in table.rows:
                 rows_read += 1
@@ -434,7 +447,7 @@ def _import_file(run: _Run, path: Path) -> None:
                         cells, _ = cells_by_column(header, values)
                         run.add_evidence(table.name, number, parse_evidence(cells, run.importer, run.now, run.today))
                     else:
-                        run.add_assessment(table.name, number, parser.parse_values(header, values))
+                        run.add_assessment(table.name, number, parse(values))
                 except RowErrors as errors:
                     for exc in errors.errors:
                         run.report.reject(Rejection(table.name, number, exc.column, exc.reason))

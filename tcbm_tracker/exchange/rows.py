@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple, TypeVar
 
 from tcbm_tracker.domain import validation as v
@@ -196,7 +197,23 @@ def parse_assessment(
 
 _CACHE_LIMIT = 100_000
 _CODE_COLUMNS = ("actor", "measure", "status", "provenance", "confidence", "recorded_by")
-_MISSING = object()
+
+
+def _ambiguous(raw: Cell) -> bool:
+    """1, 1.0 and True (0, 0.0, False) are one dict key, but a true/false cell is refused where 1
+    is taken as text: such values are never remembered, so each is checked as itself."""
+    return not isinstance(raw, str) and raw in (0, 1)
+
+
+def _remember(cache: dict[Cell, T], raw: Cell, value: T) -> None:
+    if _ambiguous(raw):
+        return
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    try:
+        cache[raw] = value
+    except TypeError:  # an unhashable cell: never remembered
+        pass
 
 
 class AssessmentParser:
@@ -226,6 +243,8 @@ class AssessmentParser:
 
     def _cached(self, column: str, cells: Mapping[str, Cell]) -> object:
         raw = cells.get(column)
+        if _ambiguous(raw):
+            return self.checks[column](cells)
         key = (column, raw)
         try:
             return self.cache[key]
@@ -246,42 +265,74 @@ class AssessmentParser:
             return parse_assessment(cells, self.actors, self.measures, self.now, self.today)  # raises RowErrors
 
     def parse_values(self, header: Sequence[str], values: Sequence[Cell]) -> AssessmentRow:
-        """``parse`` for a row as read: the codes of a row (keys, status, provenance, confidence,
-        author) are looked up together, once per distinct combination."""
-        get = dict(zip(header, values, strict=False)).get
-        known = []
-        try:
-            for column in _CODE_COLUMNS:
-                found = self.by_column[column].get(get(column), _MISSING)
-                if found is _MISSING:
-                    break
-                known.append(found)
-        except TypeError:  # an unhashable cell
-            pass
-        if len(known) < len(_CODE_COLUMNS):
-            row = self.parse(dict(zip(header, values, strict=False)))
-            for column, value in zip(_CODE_COLUMNS, (row.actor, row.measure, row.status, row.provenance, row.confidence,
-                                                       row.recorded_by), strict=True):
-                cache = self.by_column[column]
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
+        """``parse`` for a row as read (see ``for_header``, which a loop over a table uses)."""
+        return self.for_header(header)(values)
+
+    def for_header(self, header: Sequence[str]) -> Callable[[Sequence[Cell]], AssessmentRow]:
+        """A parser of the rows of one table: the same result as ``parse`` of the row's cells by
+        column name, with the columns' positions found once. The codes of a row (keys, status,
+        provenance, confidence, author) and its date are looked up among the values already found
+        in rows that passed; anything else (a new value, an error) goes through ``parse``."""
+        header = list(header)
+        width = len(header)
+        position = {name: i for i, name in enumerate(header)}  # a repeated name: the last, as dict(zip())
+        wanted = (*_CODE_COLUMNS, "effective_date", "note", "recorded_at", "evidence")
+        # A column the table lacks reads the None appended after the row's cells.
+        pick = itemgetter(*(position.get(c, width) for c in wanted))
+        complete = all(c in position for c in wanted)
+        actors, measures, statuses, provenances, confidences, authors = (self.by_column[c] for c in _CODE_COLUMNS)
+        dates: dict[Cell, str] = {}
+        note_of, now, today, slow = self._note, self.now, self.today, self._slow
+        new_row = tuple.__new__
+
+        def parse_row(values: Sequence[Cell]) -> AssessmentRow:
+            if len(values) != width:
+                cells = dict(zip(header, values, strict=False))
+                raw = tuple(cells.get(c) for c in wanted)
+            else:
+                raw = pick(values) if complete else pick([*values, None])
+            try:
+                actor, measure, status = actors[raw[0]], measures[raw[1]], statuses[raw[2]]
+                provenance, confidence, by = provenances[raw[3]], confidences[raw[4]], authors[raw[5]]
+            except (KeyError, TypeError):  # a value not seen yet in a row that passed, or unhashable
+                return slow(header, values, dates)
+            try:
                 try:
-                    cache[get(column)] = value
-                except TypeError:
-                    pass
-            return row
-        try:
-            effective = self._cached("effective_date", {"effective_date": get("effective_date")})
-            note = self._note(get("note"))
-            raw_at = get("recorded_at")
-            recorded_at = None if raw_at is None or raw_at == "" else _instant("recorded_at", text_of("recorded_at", raw_at).strip(), self.now)
-            raw_ev = get("evidence")
-            evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs({"evidence": raw_ev})
-        except RowError:
-            return self.parse(dict(zip(header, values, strict=False)))
-        actor, measure, status, provenance, confidence, by = known
-        return AssessmentRow(actor, measure, effective, status, provenance, confidence, note,  # type: ignore[arg-type]
-                             by, recorded_at, evidence)  # type: ignore[arg-type]
+                    effective = dates[raw[6]]
+                except (KeyError, TypeError):
+                    effective = _effective({"effective_date": raw[6]}, today)
+                    _remember(dates, raw[6], effective)
+                note = raw[7]
+                if note == "":
+                    note = None
+                elif not (type(note) is str and note.isascii() and note.isprintable() and note.strip() == note
+                          and len(note) <= v.MAX_NOTE_CHARS) and note is not None:
+                    note = note_of(note)  # anything but plain printable ASCII: the full check
+                raw_at = raw[8]
+                if raw_at is None or raw_at == "":
+                    recorded_at = None
+                else:
+                    recorded_at = _instant("recorded_at", (raw_at if type(raw_at) is str
+                                                           else text_of("recorded_at", raw_at)).strip(), now)
+                raw_ev = raw[9]
+                evidence: tuple[str, ...] = () if raw_ev is None or raw_ev == "" else _evidence_refs({"evidence": raw_ev})
+            except RowError:
+                return slow(header, values, dates)
+            # tuple.__new__ directly: a NamedTuple's own __new__ is a Python function (per row).
+            return new_row(AssessmentRow, (actor, measure, effective, status, provenance, confidence, note, by,
+                                           recorded_at, evidence))
+
+        return parse_row
+
+    def _slow(self, header: Sequence[str], values: Sequence[Cell], dates: dict[Cell, str]) -> AssessmentRow:
+        """``parse`` (which names every bad cell), remembering the values of a row that passed."""
+        cells = dict(zip(header, values, strict=False))
+        row = self.parse(cells)
+        for column, value in zip(_CODE_COLUMNS, (row.actor, row.measure, row.status, row.provenance, row.confidence,
+                                                   row.recorded_by), strict=True):
+            _remember(self.by_column[column], cells.get(column), value)
+        _remember(dates, cells.get("effective_date"), row.effective_date)
+        return row
 
     @staticmethod
     def _note(raw_note: Cell) -> str | None:

@@ -113,22 +113,25 @@ def _sniff_csv(path: Path) -> None:
 
 def _csv_rows(path: Path, reader: Iterator[list[str]], fh: io.TextIOWrapper) -> Iterator[tuple[int, list[Cell]]]:
     number = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError:
-            raise SourceError(f"{path.name}, row {number + 1}: not UTF-8 text (save the file as CSV UTF-8)") from None
-        except csv.Error as exc:
-            raise SourceError(f"{path.name}, row {number + 1}: not readable as CSV ({exc})") from None
-        number += 1
-        if number > MAX_ROWS:
-            raise SourceError(f"{path.name} has more than {MAX_ROWS:,} rows")
-        if not any(cell.strip() for cell in row):
-            continue  # a blank line (often the last one) is no row
-        # CSV only: the OWASP quote added on export comes off again (XLSX text is never quoted).
-        yield number, [unneutralise(cell) if cell[:1] == "'" else cell for cell in row]
+    try:
+        for row in reader:
+            number += 1
+            if number > MAX_ROWS:
+                raise SourceError(f"{path.name} has more than {MAX_ROWS:,} rows")
+            # One join per row instead of a look at every cell (this runs for every row read):
+            # the row is blank when all its cells are, and can hold a quoted cell only if "'" is in it.
+            joined = "".join(row)
+            if not joined.strip():
+                continue  # a blank line (often the last one) is no row
+            if "'" in joined:
+                # CSV only: the OWASP quote added on export comes off again (XLSX text is never quoted).
+                yield number, [unneutralise(cell) if cell[:1] == "'" else cell for cell in row]
+            else:
+                yield number, row  # type: ignore[misc]  # list[str] is a list of cells
+    except UnicodeDecodeError:
+        raise SourceError(f"{path.name}, row {number + 1}: not UTF-8 text (save the file as CSV UTF-8)") from None
+    except csv.Error as exc:
+        raise SourceError(f"{path.name}, row {number + 1}: not readable as CSV ({exc})") from None
 
 
 @contextmanager

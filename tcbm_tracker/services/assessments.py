@@ -244,7 +244,7 @@ class AssessmentService:
             rows = conn.execute(
                 text(
                     f"SELECT {mapping.ASSESSMENT_COLUMNS}, (SELECT group_concat(evidence_id) FROM "
-                    "(SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id)) "
+                    "(SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id) AS ev) "
                     "FROM assessment a WHERE a.actor_key = :a AND a.measure_key = :m "
                     f"ORDER BY a.effective_date DESC, a.recorded_at DESC, {_A_IDENTITY} DESC"
                 ),

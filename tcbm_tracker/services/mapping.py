@@ -46,7 +46,7 @@ EVIDENCE_COLUMNS = (
 # that copies holding the same rows pick the same one whatever order they were merged in.
 IDENTITY_SQL = (
     "coalesce({t}.uid, coalesce((SELECT value FROM tracker_meta WHERE key = 'database_id'), '') "
-    "|| '/' || printf('%012d', {t}.id))"
+    "|| '/' || substr('000000000000' || CAST({t}.id AS TEXT), length(CAST({t}.id AS TEXT)) + 1))"
 )
 
 # The assessment in force for one cell on a date, as known at an instant. The ORDER BY's first

@@ -154,7 +154,7 @@ class QueryService:
         sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
         params: dict[str, Any] = {}
         if scope.in_force_until is None:
-            sql += " AND m.retired = 0"
+            sql += " AND NOT m.retired"
         if catalog is not None:
             params["cat"] = v.parse_catalog_key(catalog)
             sql += " AND m.catalog_key = :cat"

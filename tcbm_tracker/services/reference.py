@@ -58,7 +58,7 @@ class ReferenceService:
             params["cat"] = self.catalog(catalog).key
             clauses.append("m.catalog_key = :cat")
         if not include_retired:
-            clauses.append("m.retired = 0")
+            clauses.append("NOT m.retired")
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         with self.db.read() as s:

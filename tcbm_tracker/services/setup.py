@@ -57,15 +57,20 @@ def _before_marking_complete() -> None:
     """Test hook: a test replaces it to stop a real ``init`` at its last step."""
 
 
-def initialise(path: Path, *, user: str | None = None, daily_backup: bool = False) -> InitReport:
+def initialise(path: Path | str, *, user: str | None = None, daily_backup: bool = False) -> InitReport:
     """Create the database if needed, migrate it to head (backup first), load shipped data.
 
     ``daily_backup``: make the day's backup, sealed, inside the first write that loads data.
     """
-    path = Path(path)
+    from tcbm_tracker.storage.server_database import is_server_url
+
+    server = is_server_url(path)
+    if not server:
+        path = Path(path)
     user = v.clean_text("user", user, max_chars=v.MAX_SHORT_CHARS)
-    created = not path.exists()
+    created = not server and not Path(path).exists()
     if created:
+        assert isinstance(path, Path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -74,16 +79,22 @@ def initialise(path: Path, *, user: str | None = None, daily_backup: bool = Fals
     specs = [_load_shipped(load_catalog_file, p, "catalogue") for p in shipped_catalog_files()]
     actor_spec = _load_shipped(load_actor_file, actors_file(), "actor list")
     migrations_dir()  # checks the migration scripts are all there and readable
-    db = Database(path)
+    from tcbm_tracker.services.tracker import open_database
+    from tcbm_tracker.storage.server_database import ServerDatabase
+
+    db = open_database(path)
     try:
+        if isinstance(db, ServerDatabase):
+            user = db.current_user()  # the server's login records the changes, as in open_tracker
         if db.read_only:
-            raise ReadOnlyDatabaseError(f"{path} is read-only: nothing was changed")
+            raise ReadOnlyDatabaseError(f"{db.path} is read-only: nothing was changed")
         if daily_backup:
             from tcbm_tracker.services.backups import seal_daily_backup_with_first_commit
 
             seal_daily_backup_with_first_commit(db)
         migration = migrate(db)
-        report = InitReport(path, created, migration)
+        # An empty server database is created by its administrator: made a tracker database here.
+        report = InitReport(db.path, created or (server and migration.from_revision is None), migration)
         with db.write() as s:
             for spec in specs:
                 existing_version = s.exec(  # type: ignore[call-overload]
@@ -102,7 +113,7 @@ def initialise(path: Path, *, user: str | None = None, daily_backup: bool = Fals
         if created:
             db.dispose()
             for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+                Path(f"{db.path}{suffix}").unlink(missing_ok=True)
         raise
     finally:
         db.dispose()

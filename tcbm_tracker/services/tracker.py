@@ -74,13 +74,35 @@ class Tracker:
         self.db.dispose()
 
 
-def open_tracker(path: Path, *, user: str | None = None, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Tracker:
-    """Open an existing, up-to-date tracker database."""
-    path = Path(path)
+def open_database(target: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
+    """A file's ``Database``, or a ``ServerDatabase`` for a ``postgresql://`` URL."""
+    from tcbm_tracker.storage.server_database import ServerDatabase, is_server_url
+
+    if is_server_url(target):
+        return ServerDatabase(str(target), busy_timeout_ms=busy_timeout_ms)
+    return Database(Path(target), busy_timeout_ms=busy_timeout_ms)
+
+
+def open_tracker(path: Path | str, *, user: str | None = None, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Tracker:
+    """Open an existing, up-to-date tracker database (a file, or a ``postgresql://`` URL)."""
+    from tcbm_tracker.storage.server_database import ServerDatabase, is_server_url
+
     user = clean_user(user)
-    if not path.exists():
-        raise UninitialisedDatabaseError(f"no tracker database at {path}: run `tcbm-tracker init` to create it")
-    db = Database(path, busy_timeout_ms=busy_timeout_ms)
+    db: Database
+    if is_server_url(path):
+        db = server = ServerDatabase(str(path), busy_timeout_ms=busy_timeout_ms)
+        try:
+            # Changes are recorded under the server's login, never a name the client claims
+            # (``server setup``'s triggers refuse any other).
+            user = server.current_user()
+        except BaseException:
+            db.dispose()
+            raise
+    else:
+        path = Path(path)
+        if not path.exists():
+            raise UninitialisedDatabaseError(f"no tracker database at {path}: run `tcbm-tracker init` to create it")
+        db = Database(path, busy_timeout_ms=busy_timeout_ms)
     try:
         check_schema(db)
     except BaseException:

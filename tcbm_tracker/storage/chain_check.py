@@ -14,7 +14,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import text
 
@@ -69,10 +69,33 @@ class ChainResult:
 
 def _cursor(session: Session) -> sqlite3.Cursor:
     """A plain cursor on the session's connection (same transaction): a million rows read through
-    it take a fraction of the time SQLAlchemy's result rows do."""
+    it take a fraction of the time SQLAlchemy's result rows do. On a server, psycopg's cursor,
+    taking the same ``?`` placeholders (``_QmarkCursor``)."""
     driver = session.connection().connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver.cursor()
+    if isinstance(driver, sqlite3.Connection):
+        return driver.cursor()
+    return cast(sqlite3.Cursor, _QmarkCursor(driver.cursor()))  # type: ignore[union-attr]
+
+
+class _QmarkCursor:
+    """A psycopg cursor that takes SQLite's ``?`` placeholders (the queries here use no other ``?``
+    or ``%``), so that each query is written once for both engines."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Any = ()) -> _QmarkCursor:
+        self._cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params or None)
+        return self
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchmany(self, size: int) -> list[Any]:
+        return list(self._cursor.fetchmany(size))
+
+    def close(self) -> None:
+        self._cursor.close()
 
 
 def _span(first: int, last: int) -> str:
@@ -106,7 +129,7 @@ def verify_chain(session: Session, limit: int = 50, capture: set[int] | frozense
     # A million entries pass through this loop: only locals in it, and text only for problems.
     # (The hash is ``changelog.entry_hash``, written out here: a call per entry costs a tenth.)
     log = _cursor(session)
-    log.execute("SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log "
+    log.execute('SELECT seq, at, "user", entity, entity_key, action, payload, prev_hash, hash FROM change_log '
                 "WHERE seq > ? ORDER BY seq", (after[0],))
     entity_now, by_key = "", {}
     while rows := log.fetchmany(5000):
@@ -169,9 +192,18 @@ def verify_schema_objects(session: Session) -> list[Problem]:
     A trigger could rewrite a row as it is saved (so that the log records the rewritten
     value); a view could shadow what a reader sees. Neither shows up in row comparisons.
     """
-    found = session.exec(  # type: ignore[call-overload]
-        text("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name")
-    ).all()
+    if session.connection().dialect.name == "sqlite":
+        query = "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name"
+    else:
+        # The server's own triggers (``server setup``: append-only tables) are named tcbm_*.
+        query = (
+            "SELECT 'trigger', t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+            "AND t.tgname NOT LIKE 'tcbm\\_%' "
+            "UNION ALL SELECT 'view', table_name FROM information_schema.views WHERE table_schema = current_schema() "
+            "ORDER BY 1, 2"
+        )
+    found = session.exec(text(query)).all()  # type: ignore[call-overload]
     return [Problem(f"{kind} {name}", "was not created by TCBM Tracker (added outside the app)") for kind, name in found]
 
 
@@ -226,6 +258,8 @@ def verify_rows(
 
 def _all_match(cur: sqlite3.Cursor, kind: EntityKind, logged_rows: dict[str, str | None]) -> bool:
     """True when every row of the table equals its latest snapshot and no logged row is missing."""
+    if not isinstance(cur, sqlite3.Cursor):
+        return False  # the snapshots are built by SQLite's JSON functions: on a server, Python compares
     try:
         cur.execute(snapshot_query(kind))
         get = logged_rows.get

@@ -60,7 +60,13 @@ def head(session: Session) -> tuple[int, str]:
 
 
 def highest_seq_used(session: Session) -> int:
-    """The highest log position ever handed out (SQLite's AUTOINCREMENT counter), 0 if none."""
+    """The highest log position ever handed out (SQLite's AUTOINCREMENT counter), 0 if none.
+
+    On a server the log's rows cannot be deleted (``server setup``'s triggers and privileges),
+    so its last row is the highest position ever used: 0 here, and ``head`` decides.
+    """
+    if session.connection().dialect.name != "sqlite":
+        return 0
     row = session.exec(text("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'")).first()  # type: ignore[call-overload]
     return int(row[0]) if row and row[0] is not None else 0
 
@@ -122,7 +128,7 @@ def _assessment_evidence_query() -> str:
         "SELECT CAST(a.id AS TEXT), a.actor_key, a.measure_key, a.status, a.provenance, a.confidence, "
         "a.note, a.recorded_by, a.effective_date, a.recorded_at, "
         "(SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM assessment_evidence "
-        "WHERE assessment_id = a.id ORDER BY evidence_id)), "
+        "WHERE assessment_id = a.id ORDER BY evidence_id) AS ev), "
         "(SELECT json_group_object(evidence_id, pinpoint) FROM assessment_evidence "
         "WHERE assessment_id = a.id AND pinpoint IS NOT NULL), a.uid, a.origin, a.package_import_id FROM assessment a"
     )

@@ -148,6 +148,8 @@ def translate_error(exc: BaseException, path: Path) -> StorageError | None:
 class Database:
     """One SQLite file: an engine with the tracker's PRAGMAs and transaction helpers."""
 
+    dialect = "sqlite"  # storage.server_database.ServerDatabase: "postgresql"
+
     def __init__(self, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path)
         check_sqlite_file(self.path)

@@ -103,12 +103,27 @@ def current_revision(db: Database) -> str | None:
     # The first read of a file: a damaged or locked file must be a user error, not a bug.
     try:
         with db.reading_connection() as conn:
-            if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")).first():
+            if not inspect(conn).has_table("alembic_version"):
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             return row[0] if row else None
     except DBAPIError as exc:
-        raise translate_error(exc, db.path) or exc from None
+        raise _translate(db, exc) from None
+
+
+def _translate(db: Database, exc: BaseException) -> BaseException:
+    """The user-facing error for a file's or a server's failure (``exc`` itself for a bug)."""
+    if db.dialect != "sqlite":
+        from tcbm_tracker.storage.server_database import translate_server_error
+
+        return translate_server_error(exc, str(db.path)) or exc
+    return translate_error(exc, db.path) or exc
+
+
+def _foreign(db: Database) -> str:
+    if db.dialect == "sqlite":
+        return f"{db.path} is an SQLite database of another program; choose another file"
+    return f"{db.path} holds tables of another program; choose another database"
 
 
 def _has_tables(db: Database) -> bool:
@@ -116,7 +131,7 @@ def _has_tables(db: Database) -> bool:
         with db.reading_connection() as conn:
             return bool(inspect(conn).get_table_names())
     except DBAPIError as exc:
-        raise translate_error(exc, db.path) or exc from None
+        raise _translate(db, exc) from None
 
 
 def check_schema(db: Database, script_location: Path | None = None) -> str:
@@ -125,7 +140,7 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     revision = current_revision(db)
     if revision is None:
         if _has_tables(db):
-            raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
+            raise UninitialisedDatabaseError(_foreign(db))
         raise UninitialisedDatabaseError(f"{db.path} is not a TCBM Tracker database yet: run `tcbm-tracker init`")
     if revision == HEAD_REVISION and script_location is None:
         check_init_complete(db)
@@ -147,12 +162,10 @@ def check_init_complete(db: Database) -> None:
 
     try:
         with db.reading_connection() as conn:
-            has_meta = conn.execute(
-                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracker_meta'")
-            ).first()
-            done = has_meta is not None and meta.get(conn, meta.INIT_COMPLETE) is not None
+            has_meta = inspect(conn).has_table("tracker_meta")
+            done = has_meta and meta.get(conn, meta.INIT_COMPLETE) is not None
     except DBAPIError as exc:
-        raise translate_error(exc, db.path) or exc from None
+        raise _translate(db, exc) from None
     if not done:
         raise IncompleteDatabaseError(
             f"{db.path} is incomplete (its set-up was interrupted): run `tcbm-tracker init` to finish it"
@@ -206,7 +219,9 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     if revision == head:
         return MigrationResult(revision, head, None)
     if revision is None and _has_tables(db):
-        raise UninitialisedDatabaseError(f"{db.path} is an SQLite database of another program; choose another file")
+        raise UninitialisedDatabaseError(_foreign(db))
+    if db.dialect != "sqlite":
+        return _migrate_server(db, cfg, revision, head)
     backup = None
     pending: PendingSeal | None = None
     try:
@@ -242,6 +257,26 @@ def migrate(db: Database, script_location: Path | None = None) -> MigrationResul
     if pending is not None:
         pending.committed()
     return MigrationResult(revision, head, backup)
+
+
+def _migrate_server(db: Database, cfg: Config, revision: str | None, head: str) -> MigrationResult:
+    """Migrate a server database in one transaction (PostgreSQL's DDL is transactional).
+
+    No backup copy is written by the client: a server's backups are the administrator's
+    (``pg_dump``, docs/team-server.md). Foreign keys are enforced by the server throughout, so
+    there is nothing to switch off or re-check. The record's write lock is held throughout, so
+    no client writes half-way through a migration.
+    """
+    from alembic import command
+
+    try:
+        with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        raise _translate(db, exc) from None
+    return MigrationResult(revision, head, None)
 
 
 def check_foreign_keys(conn: Connection, path: Path) -> None:

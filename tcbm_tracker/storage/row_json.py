@@ -22,9 +22,9 @@ Python comparison for a whole table as soon as anything in it does not match.
 
 from __future__ import annotations
 
-from tcbm_tracker.storage.changelog import EntityKind
+from tcbm_tracker.storage.changelog import MERGE_COLUMNS, EntityKind
 
-FLAGS = ("builtin", "pinpoint_confirmed", "retired")
+FLAGS = ("builtin", "pinpoint_confirmed", "retired", "trusted")
 
 
 def _plain(column: str) -> str:
@@ -44,7 +44,7 @@ def _object(pairs: list[tuple[str, str]]) -> str:
 
 _EVIDENCE = (
     "(SELECT json_group_array(evidence_id) "
-    "FROM (SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id))"
+    "FROM (SELECT evidence_id FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id) AS ev)"
 )
 _PINPOINTS = (
     "(SELECT json_group_object(k, v) FROM (SELECT CAST(evidence_id AS TEXT) AS k, "
@@ -60,12 +60,36 @@ def snapshot_query(kind: EntityKind) -> str:
         # The evidence list and the pinpoints come from their own table: rebuilt here as JSON.
         # Most assessments cite nothing: one index probe says so, and their snapshot needs no more.
         plain = [(c, _plain(f"a.{c}")) for c in kind.columns if c not in ("evidence", "pinpoints")]
-        bare = _object([*plain, ("evidence", "json('[]')")])
-        without = _object([*plain, ("evidence", _EVIDENCE)])
-        with_pins = _object([*plain, ("evidence", _EVIDENCE), ("pinpoints", f"json({_PINPOINTS})")])
-        pins = "SELECT 1 FROM assessment_evidence WHERE assessment_id = a.id AND pinpoint IS NOT NULL"
-        return (f"SELECT CAST(a.id AS TEXT), CASE "
-                f"WHEN NOT EXISTS (SELECT 1 FROM assessment_evidence WHERE assessment_id = a.id) THEN {bare} "
-                f"WHEN NOT EXISTS ({pins}) THEN {without} ELSE {with_pins} END FROM assessment a")
+        if not all(c in kind.columns for c in MERGE_COLUMNS):
+            return f"SELECT CAST(a.id AS TEXT), {_assessment_object(plain)} FROM assessment a"
+        # As in _merged_or_not: a row recorded here without the merge columns, any other with all three.
+        local = " AND ".join(f"a.{c} IS NULL" for c in MERGE_COLUMNS)
+        here = _assessment_object([(c, v) for c, v in plain if c not in MERGE_COLUMNS])
+        return f"SELECT CAST(a.id AS TEXT), CASE WHEN {local} THEN {here} ELSE {_assessment_object(plain)} END FROM assessment a"
     pairs = [(c, _flag(n) if c in FLAGS else _plain(n)) for c, n in zip(kind.columns, names[1:], strict=True)]
-    return f"WITH r({', '.join(names)}) AS ({kind.query}) SELECT k, {_object(pairs)} FROM r"
+    return f"WITH r({', '.join(names)}) AS ({kind.query}) SELECT k, {_merged_or_not(pairs, dict(pairs))} FROM r"
+
+
+def _assessment_object(plain: list[tuple[str, str]]) -> str:
+    """An assessment's snapshot object: its columns, its evidence list and, when any, its pinpoints."""
+    bare = _object([*plain, ("evidence", "json('[]')")])
+    without = _object([*plain, ("evidence", _EVIDENCE)])
+    with_pins = _object([*plain, ("evidence", _EVIDENCE), ("pinpoints", f"json({_PINPOINTS})")])
+    pins = "SELECT 1 FROM assessment_evidence WHERE assessment_id = a.id AND pinpoint IS NOT NULL"
+    return (f"CASE WHEN NOT EXISTS (SELECT 1 FROM assessment_evidence WHERE assessment_id = a.id) THEN {bare} "
+            f"WHEN NOT EXISTS ({pins}) THEN {without} ELSE {with_pins} END")
+
+
+def _merged_or_not(pairs: list[tuple[str, str]], column: dict[str, str]) -> str:
+    """The snapshot object of a table whose rows may come from another copy (schema 0005).
+
+    Python leaves each merge column out of a snapshot when it is null. Here a row recorded in
+    this copy (all three null) is built without them, any other row with all three: a row where
+    only some are set then prints a null Python leaves out, does not match, and is compared again
+    in Python, which names it.
+    """
+    if not all(c in column for c in MERGE_COLUMNS):
+        return _object(pairs)
+    local = " AND ".join(f"{column[c]} IS NULL" for c in MERGE_COLUMNS)
+    without = _object([(c, v) for c, v in pairs if c not in MERGE_COLUMNS])
+    return f"CASE WHEN {local} THEN {without} ELSE {_object(pairs)} END"

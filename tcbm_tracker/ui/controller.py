@@ -16,8 +16,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from tcbm_tracker.domain.errors import NotFoundError
+from tcbm_tracker.domain.errors import NotFoundError, StorageError
 from tcbm_tracker.services.assessments import AssessmentInput
+from tcbm_tracker.services.change_feed import ChangeFeed, DatabaseUnavailableError
 from tcbm_tracker.services.dto import (
     AssessmentInfo,
     CatalogInfo,
@@ -44,6 +45,9 @@ class MatrixData:
     catalogs: tuple[CatalogInfo, ...]
     region_labels: dict[str, str]
     standing_labels: dict[str, str] = field(default_factory=dict)  # "observer" -> the UN's wording
+    # The change-log position read just before the matrix: live updates count changes from it,
+    # so that a write landing while the matrix is read is not missed.
+    log_head: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class TrackerController(QObject):
         self.last_saved_at: dt.datetime | None = None
         self.current_actor: str | None = None
         self.current_measure: str | None = None
+        # Why the open database cannot be read now (set by live updates); None while it can.
+        self.unavailable_reason: str | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
     def _submit(self, name: str, fn: Callable[[Tracker, JobContext], Any], on_success: Callable[[Any], None],
@@ -149,6 +155,21 @@ class TrackerController(QObject):
 
         opening = self.runner.submit("open", job, self._opened, self._failed)
         self.long_job_started.emit(opening, f"Opening {path.name}")
+
+    def open_server(self, url: str) -> None:
+        """Open a shared database on a server by URL (what ``--db URL`` opens); answers like
+        ``open_database``. The previous database stays open if this fails."""
+
+        def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            where = f"{parts.hostname or 'the server'}{parts.path}"
+            raise StorageError(f"cannot connect to {where}: this version of TCBM Tracker opens database files "
+                               "only (the PostgreSQL storage is not part of it)")
+
+        opening = self.runner.submit("open server", job, self._opened, self._failed)
+        self.long_job_started.emit(opening, "Connecting to the server")
 
     def _opened(self, result: tuple[Tracker, MatrixData]) -> None:
         tracker, data = result
@@ -227,7 +248,7 @@ class TrackerController(QObject):
     # --- editing ------------------------------------------------------------------------------------
     def prepare_edit(self, cells: list[Cell]) -> None:
         """Load what the editor needs for these cells; answers with ``edit_context_ready``."""
-        if not cells:
+        if not cells or self._refused("Editing is paused"):
             return
         cells_t = tuple(cells)
         default_effective = self.as_of
@@ -246,8 +267,19 @@ class TrackerController(QObject):
 
     def record(self, request: EditRequest) -> Job | None:
         """Write an accepted edit; on success it goes on the undo stack."""
+        if self._refused("Not saved"):
+            return None
         title = f"Recording {len(request.cells):,} assessments" if len(request.cells) > LONG_EDIT_CELLS else None
-        return self._submit("edit", lambda t, ctx: run_edit(t, request, ctx), self._recorded, long_title=title)
+        return self._submit("edit", lambda t, ctx: _checked_edit(t, request, ctx), self._recorded, long_title=title)
+
+    def _refused(self, what: str) -> bool:
+        """Say why an edit cannot be made while the database cannot be read (nothing is written)."""
+        reason = self.unavailable_reason
+        if reason is None:
+            return False
+        self.error_occurred.emit(DatabaseUnavailableError(
+            f"{what}: the database cannot be read ({reason}). The window reconnects by itself when it is back."), "")
+        return True
 
     def _recorded(self, outcome: EditOutcome) -> None:
         self.undo_stack.push(RecordAssessmentsCommand(outcome, self._write_inputs))
@@ -264,6 +296,7 @@ class TrackerController(QObject):
 
         def job(t: Tracker, ctx: JobContext) -> list[AssessmentInfo]:
             ctx.check()
+            _check_readable(t)
             return t.assessments.record_many(items)
 
         self._submit("undo/redo", job, self._saved, long_title=title,
@@ -290,9 +323,27 @@ class TrackerController(QObject):
 
 
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
+    head = ChangeFeed.of(tracker.db).head()
     return MatrixData(tracker.queries.matrix(as_of=day), tuple(tracker.reference.catalogs()),
                       tracker.reference.attribute_labels(REGION_ATTRIBUTE),
-                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE))
+                      tracker.reference.attribute_labels(STANDING_ATTRIBUTE), head)
+
+
+def _checked_edit(tracker: Tracker, request: EditRequest, ctx: JobContext) -> EditOutcome:
+    """Record an edit, refused as not saved when the database went away since the editor opened.
+
+    SQLite would write through its open handle into a file moved away (or lost with a pulled
+    stick): the user would believe it saved where it is not.
+    """
+    _check_readable(tracker)
+    return run_edit(tracker, request, ctx)
+
+
+def _check_readable(tracker: Tracker) -> None:
+    try:
+        ChangeFeed.of(tracker.db).probe()
+    except DatabaseUnavailableError as exc:
+        raise DatabaseUnavailableError(f"Not saved: {exc}") from None
 
 
 def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:

@@ -197,6 +197,13 @@ class AssessmentEditorDialog(QDialog):
         self.hint = QLabel(self._hint_text)
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         layout.addWidget(self.hint)
+        # Another writer's change to a cell being edited, said before saving (both are kept).
+        self.changed_elsewhere = QLabel(self)
+        self.changed_elsewhere.setObjectName("changedElsewhere")
+        self.changed_elsewhere.setWordWrap(True)
+        self.changed_elsewhere.setStyleSheet("background: #fde2c8; color: #5a2a00; padding: 4px;")
+        self.changed_elsewhere.hide()
+        layout.addWidget(self.changed_elsewhere)
         layout.addWidget(self.buttons)
         self.effective.textChanged.connect(self.revalidate)
         self.note.textChanged.connect(self.revalidate)
@@ -210,6 +217,18 @@ class AssessmentEditorDialog(QDialog):
         self.resize(620, self.sizeHint().height() + (160 if long_note else 0))
         self.status.setFocus()
         self._mode_chosen()
+
+    def note_changed_elsewhere(self, cell: tuple[str, str], who: str, when: str) -> bool:
+        """Say that someone else changed one of these cells while this editor was open."""
+        if cell not in self.context.cells:
+            return False
+        actor, measure = cell
+        where = "" if len(self.context.cells) == 1 else f"{self.context.actor_names.get(actor, actor)} · {measure} "
+        self.changed_elsewhere.setText(
+            f"{where}changed by {who} at {when} while you were editing. Recording keeps both: "
+            "yours is added after theirs in the cell's history.")
+        self.changed_elsewhere.show()
+        return True
 
     def _heading(self) -> str:
         c = self.context

@@ -111,9 +111,15 @@ class ExchangeMenu(QObject):
             action.triggered.connect(lambda checked=False, slot=slot: slot())
             self.actions[key] = action
         controller.error_occurred.connect(self._offer_backup)
+        from tcbm_tracker.ui.package_actions import PackageMenu
+
+        self.packages = PackageMenu(controller, parent, show_message)
 
     def fill_menu(self, menu: QMenu) -> None:
-        for key in ("import", "export", "backups", "attachment"):
+        for key in ("import", "export"):
+            menu.addAction(self.actions[key])
+        menu.addActions([self.packages.actions["package"], self.packages.actions["trusted"]])
+        for key in ("backups", "attachment"):
             menu.addAction(self.actions[key])
 
     def _submit(self, name: str, title: str, fn: Callable[[JobContext], Any], done: Callable[[Any], None]) -> None:

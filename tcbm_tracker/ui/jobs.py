@@ -63,6 +63,9 @@ class Job(QRunnable):
         self.fn = fn
         self.signals = JobSignals()
         self.context = JobContext(self.signals)
+        # Set before ``finished`` is emitted: a slot connected after a quick job already ended
+        # (the job starts when submitted) would otherwise never hear of it.
+        self.done = threading.Event()
 
     def cancel(self) -> None:
         self.context.cancel()
@@ -78,6 +81,7 @@ class Job(QRunnable):
         else:
             self.signals.succeeded.emit(result)
         finally:
+            self.done.set()
             self.signals.finished.emit()
 
 

@@ -32,6 +32,7 @@ from shiboken6 import isValid as shiboken_valid
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.dto import Dossier, MeasureOverview
+from tcbm_tracker.ui.connect_dialog import ServerConnector
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
@@ -40,6 +41,7 @@ from tcbm_tracker.ui.exchange_actions import ExchangeMenu
 from tcbm_tracker.ui.errors import show_error
 from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
+from tcbm_tracker.ui.live_window import LiveWindow
 from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
 from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect()
+        self.live = LiveWindow(self)  # other writers' changes, and a banner when the file is gone
         # The grid has the keyboard at start: arrows move, typing a name jumps to that actor.
         self.matrix_view.table.setFocus(Qt.FocusReason.OtherFocusReason)
         geometry = settings.geometry()
@@ -224,6 +227,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.server = ServerConnector(self)
+        file_menu.addAction(self.server.action)
         file_menu.addSeparator()
         self.exchange.fill_menu(file_menu)
         file_menu.addSeparator()
@@ -429,20 +434,45 @@ class MainWindow(QMainWindow):
 
         came_from = QApplication.focusWidget()
 
+        closed = [False]
+
         def finished() -> None:
+            if closed[0]:
+                return
+            closed[0] = True
             was_shown = dialog.isVisible()
             # reset() stops the timer that would otherwise still pop the dialog up after a quick job.
             dialog.reset()
             dialog.close()
             dialog.deleteLater()
             if was_shown:  # it took the activation: give the keyboard back (see restore_focus)
-                self.restore_focus(came_from)
+                self._after_progress(dialog, came_from)
 
         job.signals.progressed.connect(progressed)
         job.signals.finished.connect(finished)
         job.signals.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled: nothing was changed", 5000))
         dialog.canceled.connect(job.cancel)
         self.progress = dialog
+        if job.done.is_set():
+            # The job ended before this was connected (it starts when submitted; a quick one can
+            # end first): its ``finished`` was emitted to nobody, and the dialog would pop up
+            # 150 ms later and stay, modal, over a finished job.
+            finished()
+
+    def _after_progress(self, progress: QWidget, came_from: QWidget | None) -> None:
+        """Where the keyboard goes once a progress dialog that was shown closes: to a dialog the
+        job's result opened (a preview), else back where it was, also inside a dialog (the job
+        may have started from one), else to the window."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not progress and modal.isVisible():
+            modal.activateWindow()
+            return
+        if (came_from is not None and shiboken_valid(came_from) and came_from.window() is not self
+                and came_from.isVisible()):
+            came_from.window().activateWindow()
+            came_from.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.restore_focus(came_from)
 
     def show_error(self, exc: BaseException, details: str = "") -> None:
         came_from = QApplication.focusWidget()
@@ -584,6 +614,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.live.live.stop()
         # Let a write that is under way finish: an accepted edit is never dropped on quit.
         self.controller.runner.wait_for_done(30_000)
         self.controller.close_database()

@@ -9,7 +9,7 @@ under the 100 ms a user notices.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,41 @@ class MatrixTableModel(QAbstractTableModel):
         self._recompute_coverage()
         self._apply_sort(emit=False)
         self.endResetModel()
+
+    def update_cells(self, states: Mapping[tuple[str, str], CellState | None]) -> int:
+        """Show new states of some cells (another writer's changes): only those cells repaint.
+
+        A cell not shown (another catalogue, an actor out of scope) is skipped. Each changed
+        cell emits ``dataChanged`` for itself and for its row's coverage figure, which it moves.
+        Returns how many shown cells changed.
+        """
+        rows = {a.key: r for r, a in enumerate(self.actors)}
+        columns = {m.key: i for i, m in enumerate(self.measures)}
+        changed: list[tuple[int, int]] = []
+        for (actor, measure), state in states.items():
+            r, i = rows.get(actor), columns.get(measure)
+            if r is None or i is None or self.cells.get((actor, measure)) == state:
+                continue
+            if state is None:
+                self.cells.pop((actor, measure), None)
+            else:
+                self.cells[(actor, measure)] = state
+            self.statuses[r][i] = state.status if state is not None else Status.NOT_ASSESSED
+            changed.append((r, i))
+        if not changed:
+            return 0
+        cols = self._coverage_columns
+        for r in {r for r, _ in changed}:
+            row = self.statuses[r]
+            self.coverage[r] = _row_coverage(row if cols is None else [row[c] for c in cols])
+        for r, i in changed:
+            cell = self.index(r, FIRST_MEASURE_COLUMN + i)
+            self.dataChanged.emit(cell, cell)
+            figure = self.index(r, COVERAGE_COLUMN)
+            self.dataChanged.emit(figure, figure)
+        if self.sort_spec[0] > ACTOR_COLUMN:
+            self._apply_sort(emit=True)  # a sorted column changed: the row may move
+        return len(changed)
 
     # --- sorting (see matrix_sort) ------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

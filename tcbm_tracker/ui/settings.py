@@ -47,3 +47,18 @@ class WindowSettings:
         items = [str(p) for p in self.recent_files() if str(p) != resolved]
         self.qsettings.setValue("files/recent", [resolved, *items][:MAX_RECENT])
         self.qsettings.sync()
+
+    def recent_servers(self) -> list[str]:
+        """Server addresses (and files) opened with Connect to Server…, newest first; never a password."""
+        value = self.qsettings.value("servers/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [str(p) for p in items if p]
+
+    def add_recent_server(self, address: str) -> None:
+        from urllib.parse import urlsplit
+
+        if "://" in address and urlsplit(address).password is not None:
+            raise ValueError("a server address with a password is never stored")
+        items = [a for a in self.recent_servers() if a != address]
+        self.qsettings.setValue("servers/recent", [address, *items][:MAX_RECENT])
+        self.qsettings.sync()

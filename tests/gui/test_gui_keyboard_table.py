@@ -431,6 +431,16 @@ def check_backups(ctx: Ctx) -> None:
     closed_by_esc(ctx, dialog)
 
 
+def check_exchange_package(ctx: Ctx) -> None:
+    """Ctrl+Shift+X shows the Exchange Package window with this copy's fingerprint; Esc closes it."""
+    press(ctx, Qt.Key.Key_X, CTRL | SHIFT)
+    ctx.idle(ctx.window)
+    hub = ctx.window.exchange.packages.hub
+    assert hub is not None and hub.isVisible() and hub.windowTitle() == "Exchange Package"
+    ctx.qtbot.waitUntil(lambda: len(hub.fingerprint) == 64)
+    closed_by_esc(ctx, hub)
+
+
 def written_report(ctx: Ctx) -> tuple[Path, list[str]]:
     """Kenya's summary written by Ctrl+P (the path answered here); the bar offering to open it
     is shown, its opener replaced by a recorder."""
@@ -502,6 +512,7 @@ CHECKS: dict[tuple[str, str], Callable[[Ctx], None]] = {
     ("Ctrl+Shift+I, Ctrl+Shift+E, Ctrl+Shift+B", "Ctrl+Shift+I"): check_import,
     ("Ctrl+Shift+I, Ctrl+Shift+E, Ctrl+Shift+B", "Ctrl+Shift+E"): check_export,
     ("Ctrl+Shift+I, Ctrl+Shift+E, Ctrl+Shift+B", "Ctrl+Shift+B"): check_backups,
+    ("Ctrl+Shift+X", "Ctrl+Shift+X"): check_exchange_package,
     ("Alt+P, Alt+D", "Alt+P"): check_open_report,
     ("Alt+P, Alt+D", "Alt+D"): check_show_folder,
 }

@@ -101,7 +101,8 @@ def test_no_command_and_gui_start_the_app_creating_only_the_default_database(mon
     import tcbm_tracker.app as app
 
     calls: list[tuple[Path, bool]] = []
-    monkeypatch.setattr(app, "run", lambda path, *, user=None, create=False: calls.append((path, create)) or 0)
+    monkeypatch.setattr(app, "run", lambda path, *, user=None, create=False, package=None:
+                        (calls.append((path, create)) or 0) if package is None else 1)  # no package here
     default = tmp_path / "data" / "tracker.sqlite"
     monkeypatch.setenv("TCBM_TRACKER_DB", str(default))
     assert main([]) == 0

@@ -145,10 +145,10 @@ def test_build_script_refuses_clearly_without_pyinstaller(tmp_path: Path) -> Non
     assert "PyInstaller is not installed" in result.stderr and "pip install" in result.stderr
 
 
-def test_gui_refuses_an_exchange_package_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_gui_names_a_missing_exchange_package_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gui", str(tmp_path / "from-paris.tcbm")]) != 0
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "from-paris.tcbm is an exchange package" in err
+    assert err.count("\n") == 1 and "from-paris.tcbm: no such exchange package" in err
 
 
 def test_gui_takes_a_database_either_as_file_or_with_db_not_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,26 @@ branch_labels = None
 depends_on = None
 
 
+# PostgreSQL only: SQLite's two aggregates the application's SQL uses, so that one text of each
+# query runs on both engines (SQLite is unchanged). group_concat joins with "," in the order rows
+# arrive (the queries order them in a subquery); json_group_object returns JSON text, as SQLite's.
+POSTGRESQL_COMPAT = [
+    "CREATE FUNCTION tcbm_concat_step(acc text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS "
+    "$$ SELECT CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v::text ELSE acc || ',' || v::text END $$",
+    "CREATE AGGREGATE group_concat(anyelement) (SFUNC = tcbm_concat_step, STYPE = text)",
+    "CREATE FUNCTION tcbm_json_object_step(acc jsonb, k anyelement, v text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS "
+    "$$ SELECT coalesce(acc, '{}'::jsonb) || jsonb_build_object(k::text, v) $$",
+    "CREATE FUNCTION tcbm_json_object_final(acc jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS "
+    "$$ SELECT coalesce(acc, '{}'::jsonb)::text $$",
+    "CREATE AGGREGATE json_group_object(anyelement, text) "
+    "(SFUNC = tcbm_json_object_step, STYPE = jsonb, FINALFUNC = tcbm_json_object_final)",
+]
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in POSTGRESQL_COMPAT:
+            op.execute(statement)
     op.create_table(
         "actor",
         sa.Column("key", sa.String(), nullable=False),
@@ -217,3 +236,8 @@ def downgrade() -> None:
     op.drop_table("catalog")
     op.drop_table("attribute_def")
     op.drop_table("actor")
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in ("AGGREGATE json_group_object(anyelement, text)", "FUNCTION tcbm_json_object_final(jsonb)",
+                          "FUNCTION tcbm_json_object_step(jsonb, anyelement, text)", "AGGREGATE group_concat(anyelement)",
+                          "FUNCTION tcbm_concat_step(text, anyelement)"):
+            op.execute(f"DROP {statement}")

@@ -13,6 +13,9 @@ Create Date: 2026-12-02 04:00:00
 
 Tables are rebuilt (batch mode); the migration runs with foreign keys off and every reference
 is checked before commit (``storage.migrations.migrate``).
+
+On PostgreSQL, integer ids already come from sequences that never hand a number out twice:
+nothing is rebuilt, and each sequence is moved past the highest id used, as above.
 """
 
 import uuid
@@ -35,20 +38,24 @@ CHAINED = {
 
 
 def upgrade() -> None:
-    for table in CHAINED:
-        with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": True}):
-            pass
     bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    if sqlite:
+        for table in CHAINED:
+            with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": True}):
+                pass
     for table, (column, entity) in CHAINED.items():
         highest = bind.exec_driver_sql(f"SELECT max({column}) FROM {table}").scalar() or 0
         if entity is not None:
-            logged = bind.exec_driver_sql(
-                "SELECT max(CAST(entity_key AS INTEGER)) FROM change_log WHERE entity = ?", (entity,)
+            logged = bind.execute(
+                sa.text("SELECT max(CAST(entity_key AS INTEGER)) FROM change_log WHERE entity = :e"), {"e": entity}
             ).scalar()
             highest = max(highest, logged or 0)
-        if highest:
+        if highest and sqlite:
             bind.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
             bind.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, highest))
+        elif highest:
+            bind.execute(sa.text("SELECT setval(pg_get_serial_sequence(:t, :c), :n)"), {"t": table, "c": column, "n": highest})
 
     op.create_table(
         "tracker_meta",
@@ -68,19 +75,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sqlite_autoincrement=True,
     )
-    bind.exec_driver_sql("INSERT INTO tracker_meta (key, value) VALUES ('database_id', ?)", (uuid.uuid4().hex,))
+    bind.execute(sa.text("INSERT INTO tracker_meta (key, value) VALUES ('database_id', :v)"), {"v": uuid.uuid4().hex})
     # init loads catalogues and actors in one transaction, and 0001 had no marker: a database
     # holding catalogues was finished; one without was cut short and `init` will finish it.
     if bind.exec_driver_sql("SELECT count(*) FROM catalog").scalar():
-        bind.exec_driver_sql(
-            "INSERT INTO tracker_meta (key, value) VALUES ('init_complete', "
-            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+        now = (
+            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+            if sqlite
+            else """to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
         )
+        bind.execute(sa.text(f"INSERT INTO tracker_meta (key, value) VALUES ('init_complete', {now})"))
 
 
 def downgrade() -> None:
     op.drop_table("seal")
     op.drop_table("tracker_meta")
+    if op.get_bind().dialect.name != "sqlite":
+        return
     for table in CHAINED:
         with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": False}):
             pass

@@ -34,7 +34,8 @@ def upgrade() -> None:
         op.add_column(table, sa.Column("uid", sa.String(), nullable=True))
         op.add_column(table, sa.Column("origin", sa.String(), nullable=True))
         op.add_column(table, sa.Column("package_import_id", sa.Integer(), nullable=True))
-        op.create_index(f"ix_{table}_uid", table, ["uid"], unique=True, sqlite_where=sa.text("uid IS NOT NULL"))
+        op.create_index(f"ix_{table}_uid", table, ["uid"], unique=True,
+                        sqlite_where=sa.text("uid IS NOT NULL"), postgresql_where=sa.text("uid IS NOT NULL"))
     # The cell look-up with what it now reads (the identity, the import a row came with): index only.
     op.create_index("ix_assessment_cell_merge", "assessment",
                     ["actor_key", "measure_key", "effective_date", "recorded_at", "uid", "package_import_id"])

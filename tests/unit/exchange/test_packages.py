@@ -13,6 +13,8 @@ from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.exchange.packages import api
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceCorrection, EvidenceInput
+from tcbm_tracker.storage.changelog import CANONICAL, ENTITIES, normaliser
+from tcbm_tracker.storage.row_json import snapshot_query
 from tests.unit.exchange.conftest import db_fingerprint
 from tests.unit.exchange.package_copies import Copy, evidence_contents, full_history, make_copy, matrix
 
@@ -250,6 +252,24 @@ def test_an_import_keeps_the_change_log_chain_and_records_the_origin(copies: tup
         report = t.integrity.verify()
     assert not report.ok and any("assessment" in str(p) for p in report.problems)
 
+
+
+def test_merged_rows_get_the_same_snapshot_text_from_sqlite_as_from_python(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
+    """verify's fast comparison (storage.row_json) builds merged rows' snapshots, merge columns
+    included, exactly as the change log holds them; a mismatch would only be slow, so check it."""
+    hq, mission = copies
+    _rich_record(hq, tmp_path)
+    _trust_each_other(hq, mission)
+    _import(mission, _export(hq, tmp_path / "all.tcbm"))
+    con = sqlite3.connect(mission.path)
+    try:
+        assert con.execute("SELECT count(*) FROM assessment WHERE uid IS NOT NULL").fetchone()[0] > 0
+        for kind in ENTITIES:
+            python = {str(r[0]): CANONICAL.encode(normaliser(kind)(dict(zip(kind.columns, r[1:], strict=True))))
+                      for r in con.execute(kind.query)}
+            assert {str(k): v for k, v in con.execute(snapshot_query(kind))} == python, kind.name
+    finally:
+        con.close()
 
 def test_a_cancel_from_progress_leaves_the_database_as_it_was(copies: tuple[Copy, Copy], tmp_path: Path) -> None:
     hq, mission = copies

@@ -163,3 +163,28 @@ def test_a_failed_write_is_a_clear_error_and_leaves_no_file(rich: Tracker, tmp_p
     with pytest.raises(StorageError, match="cannot write .*a.csv: No space left on device"):
         exchange(rich).export(tmp_path / "a.csv")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".a.csv", "a.csv"))) == []
+
+
+def test_every_imported_log_entry_hashes_as_the_change_log_does(empty: Tracker, tmp_path: Path) -> None:
+    """The importer builds each entry's hash material itself (once per row): it must be exactly
+    ``changelog.entry_hash`` of the stored fields, odd characters in the importer's name included."""
+    import sqlite3
+
+    from tcbm_tracker.storage.changelog import entry_hash
+
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text("actor,measure,effective_date,status,note\nFRA,LTS-B.4,2020-01-01,planned,é \"x\"\n"
+                     "DEU,LTS-B.4,2021-01-01,implemented,\n", encoding="utf-8")
+    empty.user = "ana é (HQ)"
+    report = exchange(empty).import_files([sheet])
+    assert report.assessments_added == 2
+    con = sqlite3.connect(empty.path)
+    try:
+        rows = con.execute("SELECT seq, at, user, entity, entity_key, action, payload, prev_hash, hash FROM change_log "
+                           "WHERE action = 'imported'").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 3  # two assessments and the import batch
+    for seq, at, user, entity, key, action, payload, prev, h in rows:
+        assert h == entry_hash(seq, at, user, entity, key, action, payload, prev)
+    assert empty.integrity.verify().ok

@@ -1,0 +1,117 @@
+"""Who may do what on a server database: three roles, their grants, and append-only triggers.
+
+``setup`` (run once by the database's owner, ``tcbm-tracker server setup``) creates the roles and
+grants; running it again changes nothing. The rules hold against any client, not only this
+application:
+
+- ``tcbm_reader`` reads every table and nothing else;
+- ``tcbm_editor`` (a reader too) may INSERT assessments, evidence and their links, change-log
+  entries and seals, never UPDATE or DELETE them: the privileges are not granted, and triggers
+  reject UPDATE, DELETE and TRUNCATE of those tables even for a role that holds them;
+- ``tcbm_admin`` (an editor too) also loads catalogues and manages actors (the reference tables);
+- the name recorded with a change (``recorded_by``, the change log's ``user``, ``imported_by``)
+  must be the server's authenticated role (``current_user``): a trigger refuses any other name,
+  so a client cannot claim to be someone else. The application records under that name itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Connection
+
+READER, EDITOR, ADMIN = "tcbm_reader", "tcbm_editor", "tcbm_admin"
+ROLES = (READER, EDITOR, ADMIN)
+
+# Append-only: inserted by editors, never updated or deleted by anyone.
+APPEND_ONLY = ("assessment", "assessment_evidence", "evidence", "evidence_file", "evidence_correction", "change_log", "seal",
+               "import_batch", "package_import")
+# The reference data: loaded and changed by administrators only.
+REFERENCE = ("catalog", "measure_group", "measure", "actor", "actor_attribute", "attribute_def", "tracker_meta")
+# table -> the column that names who recorded the row
+AUTHOR_COLUMN = {"assessment": "recorded_by", "evidence": "recorded_by", "change_log": "user",
+                 "import_batch": "imported_by", "package_import": "imported_by"}
+# Names of the triggers made here (``chain_check.verify_schema_objects`` lists any other).
+TRIGGER_PREFIX = "tcbm_"
+
+
+def _statements() -> list[str]:
+    out = [
+        f"""DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} NOLOGIN; END IF;
+            END $$"""
+        for role in ROLES
+    ]
+    out += [
+        f"GRANT {READER} TO {EDITOR}",
+        f"GRANT {EDITOR} TO {ADMIN}",
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {READER}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER}",
+        f"GRANT INSERT ON {', '.join(APPEND_ONLY)} TO {EDITOR}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {EDITOR}",
+        f"GRANT INSERT, UPDATE, DELETE ON {', '.join(REFERENCE)} TO {ADMIN}",
+        # The record's write lock (storage.server_database) is an advisory lock: no grant needed.
+        """CREATE OR REPLACE FUNCTION tcbm_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             RAISE EXCEPTION 'the record is append-only: % of % refused', TG_OP, TG_TABLE_NAME
+               USING ERRCODE = 'insufficient_privilege';
+           END $$""",
+        """CREATE OR REPLACE FUNCTION tcbm_author_is_login() RETURNS trigger LANGUAGE plpgsql AS $$
+           DECLARE claimed text := to_jsonb(NEW) ->> TG_ARGV[0];
+           BEGIN
+             IF claimed IS DISTINCT FROM current_user::text THEN
+               RAISE EXCEPTION 'a change is recorded under the server login (%), not %', current_user, claimed
+                 USING ERRCODE = 'insufficient_privilege';
+             END IF;
+             RETURN NEW;
+           END $$""",
+    ]
+    for table in APPEND_ONLY:
+        out += [
+            f"DROP TRIGGER IF EXISTS tcbm_append_only ON {table}",
+            f"CREATE TRIGGER tcbm_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION tcbm_append_only()",
+            f"DROP TRIGGER IF EXISTS tcbm_no_truncate ON {table}",
+            f"CREATE TRIGGER tcbm_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION tcbm_append_only()",
+        ]
+    for table, column in AUTHOR_COLUMN.items():
+        out += [
+            f"DROP TRIGGER IF EXISTS tcbm_author ON {table}",
+            f"CREATE TRIGGER tcbm_author BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION tcbm_author_is_login('{column}')",
+        ]
+    return out
+
+
+def setup(conn: Connection) -> None:
+    """Create the roles, grants and triggers (idempotent); the caller commits."""
+    # Through the driver without parameters: the functions' RAISE formats use "%".
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    for statement in _statements():
+        raw.execute(statement)
+
+
+def grant(conn: Connection, login: str, role: str) -> None:
+    """Give an existing login one of the three roles (the caller commits)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    quoted = conn.dialect.identifier_preparer.quote(login)
+    conn.exec_driver_sql(f"GRANT {role} TO {quoted}")
+
+
+def roles_of(conn: Connection) -> set[str]:
+    """The tracker roles the current login holds (directly or through another)."""
+    rows = conn.exec_driver_sql(
+        "SELECT rolname FROM pg_roles WHERE rolname IN ('tcbm_reader', 'tcbm_editor', 'tcbm_admin') "
+        "AND pg_has_role(current_user, oid, 'MEMBER')"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def role_needed(statement: str | None) -> str:
+    """The role a refused statement needed: readers read, editors record, admins change reference data."""
+    found = re.match(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', statement or "", re.IGNORECASE)
+    if found is None:
+        return READER
+    return ADMIN if found.group(1).lower() in REFERENCE else EDITOR
