@@ -112,6 +112,8 @@ def _fit(text: str, max_width: int) -> str:
     """``text`` cut to at most ``max_width`` columns, with an ellipsis when cut."""
     if display_width(text) <= max_width:
         return text
+    if text.isascii() and text.isprintable():
+        return text[: max_width - 1] + "…"  # one column a character: no look-up per character
     import wcwidth
 
     out, used = [], 0
@@ -147,10 +149,28 @@ def stream_table(headers: Sequence[str], widths: Sequence[int], rows: Iterable[S
             yield "  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()
             yield "  ".join("-" * w for w in widths)
             first = False
-        cells = [table_cell(v, max_width) for v in row]
-        yield "  ".join(_pad(c, widths[i]) if i < len(widths) - 1 else c for i, c in enumerate(cells)).rstrip()
+        yield _stream_line(row, widths, max_width)
     if first:
         yield "(none)"
+
+
+def _stream_line(row: Sequence[Any], widths: Sequence[int], max_width: int) -> str:
+    """One row of ``stream_table``: the cells ``table_cell`` makes, padded to ``widths``.
+
+    Per row, for tables of hundreds of thousands of rows: a cell of printable ASCII that fits
+    (nearly all: dates, keys, statuses) is its own text, one column per character, so it skips
+    the escaping, cutting and width look-ups ``table_cell`` would find nothing to do for."""
+    last = len(widths) - 1
+    parts = []
+    for i, v in enumerate(row):
+        text = v if type(v) is str else ("" if v is None else str(v))
+        if text.isascii() and text.isprintable() and len(text) <= max_width:
+            width = len(text)
+        else:
+            text = table_cell(text, max_width)
+            width = display_width(text)
+        parts.append(text if i >= last else text + " " * (widths[i] - width))
+    return "  ".join(parts).rstrip()
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:

@@ -34,7 +34,11 @@ def clock_time(instant: Instant) -> str:
 
 def zone(instant: Instant) -> str:
     """``CET (UTC+01:00)``, ``UTC+05:30`` or ``UTC``: the local zone in force at that instant."""
-    moment = local(instant)
+    return _zone_of(local(instant))
+
+
+def _zone_of(moment: dt.datetime) -> str:
+    """``zone`` of an instant already in local time."""
     offset = moment.utcoffset() or dt.timedelta(0)
     if not offset:
         return "UTC"
@@ -51,4 +55,5 @@ def zone(instant: Instant) -> str:
 
 def instant_text(instant: Instant) -> str:
     """``2025-03-01 00:30 CET (UTC+01:00)``."""
-    return f"{local(instant).strftime('%Y-%m-%d %H:%M')} {zone(instant)}"
+    moment = local(instant)  # once: a table of changes prints one per row
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} {_zone_of(moment)}"

@@ -11,9 +11,16 @@ recorded with its import batch in one transaction). "After start-up"
 is observed, not guessed: a ``tcbm-tracker`` process creates its log file once its arguments
 are parsed, just before the command runs; the bulk writer prints ``READY``. Each operation is
 first run to its end (it must then be wholly present), which measures how long it runs after
-start-up; each kill then comes at a random moment in that span (and up to 10% beyond it, so
-some operations complete). 20 kills in the default run, 200 with ``-m slow``; the seed is
-printed with every failure (set ``TCBM_CRASH_SEED`` to replay one).
+start-up; each kill then comes at a random moment in that span (and up to 10% beyond it).
+
+Both outcomes are reached by construction, not by luck of timing (on a loaded machine a process
+can run several times slower, or faster, than the run that measured its span, so kills drawn
+from that span alone can all land on one side): every fourth round of kills waits for a second
+progress marker, the operation's commit as another connection sees it, and kills the writer then
+(it must stay wholly present); and if no random kill cut an operation off, up to
+``TOP_UP_KILLS`` more kills land at the start-up marker itself until one does. 20 kills in the
+default run, 200 with ``-m slow``; the seed is printed with every failure (set
+``TCBM_CRASH_SEED`` to replay one).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -39,6 +47,8 @@ MEASURES_PER_CATALOGUE = 150
 BULK_CELLS = 300
 IMPORT_ROWS = 200
 LAST_RUN = [0.0]
+TOP_UP_KILLS = 10  # bound on the extra kills at start-up when no random kill cut an operation off
+LATE_ROUND = 4  # every fourth round of kills comes after the commit marker
 
 BULK_SCRIPT = textwrap.dedent("""
     import sys
@@ -60,16 +70,24 @@ def _env(log_dir: Path) -> dict[str, str]:
     return dict(os.environ, QT_QPA_PLATFORM="offscreen", TCBM_TRACKER_LOG_DIR=str(log_dir))
 
 
-def _kill_after_start(proc: subprocess.Popen[bytes], started: Callable[[], bool], delay: float | None) -> bool:
-    """Wait for the start-up marker, wait ``delay``, SIGKILL; True if the process was still running.
+def _kill_after_start(proc: subprocess.Popen[bytes], started: Callable[[], bool], delay: float | None,
+                      committed: Callable[[], bool] | None = None) -> bool:
+    """Wait for the start-up marker, then SIGKILL; True if the process was still running.
 
-    With ``delay`` None the process is left to finish; the time it took after start-up is
-    recorded in ``LAST_RUN`` (the harness draws its kill moments from that span)."""
+    The kill comes ``delay`` seconds after the marker or, with ``committed`` given, as soon as
+    ``committed()`` sees the operation's commit. With neither, the process is left to finish; the
+    time it took after start-up is recorded in ``LAST_RUN`` (the kill moments are drawn from it)."""
     deadline = time.monotonic() + 60
     while not started() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
     began = time.monotonic()
-    if delay is None:
+    if committed is not None:
+        while proc.poll() is None and not committed() and time.monotonic() < deadline + 120:
+            time.sleep(0.002)
+        alive = proc.poll() is None
+        if alive:
+            os.kill(proc.pid, signal.SIGKILL)
+    elif delay is None:
         proc.wait(timeout=120)
         LAST_RUN[0] = time.monotonic() - began
         alive = False
@@ -82,6 +100,23 @@ def _kill_after_start(proc: subprocess.Popen[bytes], started: Callable[[], bool]
     if proc.stdout is not None:
         proc.stdout.close()
     return alive
+
+
+def _committed(db: Path, sql: str, *params: object, want: int = 1) -> Callable[[], bool]:
+    """A probe for the commit marker: ``sql`` counts ``want`` rows, read through a read-only
+    connection (WAL: it never waits for the writer, and sees only committed rows)."""
+    def probe() -> bool:
+        try:
+            con = sqlite3.connect(db.as_uri() + "?mode=ro", uri=True, timeout=0.2)
+        except sqlite3.Error:
+            return False
+        try:
+            return int(con.execute(sql, params).fetchone()[0]) >= want
+        except sqlite3.Error:  # not created yet, or mid-creation
+            return False
+        finally:
+            con.close()
+    return probe
 
 
 def _catalogue(path: Path, key: str) -> Path:
@@ -139,74 +174,102 @@ def test_killed_writes_are_all_or_nothing(kills: int, db_path: Path, tmp_path: P
     operations = ["assess", "catalogue", "bulk", "init", "import"]
     outcome: dict[str, list[bool]] = {op: [] for op in operations}
     span: dict[str, float] = {}  # how long each operation runs after start-up, measured first
-    runs = [(op, None) for op in operations] + [(operations[i % len(operations)], i) for i in range(kills)]
-    for i, (op, kill_no) in enumerate(runs):
-        logs = tmp_path / f"logs-{i}"
-        log_file = logs / "tcbm-tracker.log"
-        # Uniform over the operation's whole run, and a little beyond (some kills come too late).
-        delay = None if kill_no is None else rng.uniform(0, span[op] * 1.1)
-        where = f"run {i} ({op}, kill {kill_no} at {(delay or 0) * 1000:.0f} ms after start-up; TCBM_CRASH_SEED={seed})"
-        tracker_cmd = [sys.executable, "-m", "tcbm_tracker"]
-        if op == "assess":
-            note = f"crash-note-{i}"
-            proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "--user", "crash", "assess", "FRA", "LTS-A.1",
-                                     rng.choice(["planned", "implemented", "no_information"]), "--note", note],
-                                    env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            killed = _kill_after_start(proc, log_file.exists, delay)
-            n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
-            assert n in (0, 1), where
-            assert killed or n == 1, where  # a process that finished must have written its assessment
-            _record(outcome, span, op, kill_no, n == 1)
-        elif op == "catalogue":
-            key = f"KILL{i:04d}"
-            file = _catalogue(tmp_path / f"{key}.json", key)
-            proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "catalogs", "--load", str(file)],
-                                    env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            killed = _kill_after_start(proc, log_file.exists, delay)
-            measures = _scalar(db_path, "SELECT count(*) FROM measure WHERE catalog_key = :k", k=key)
-            catalogs = _scalar(db_path, "SELECT count(*) FROM catalog WHERE key = :k", k=key)
-            assert (catalogs, measures) in ((0, 0), (1, MEASURES_PER_CATALOGUE)), (where, catalogs, measures)
-            assert killed or catalogs == 1, where
-            _record(outcome, span, op, kill_no, catalogs == 1)
-        elif op == "bulk":
-            note = f"crash-bulk-{i}"
-            proc = subprocess.Popen([sys.executable, "-c", BULK_SCRIPT, str(db_path), note], env=_env(logs),
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            assert proc.stdout is not None
-            ready = proc.stdout.readline().strip() == b"READY"
-            killed = _kill_after_start(proc, lambda: ready, delay)
-            n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
-            assert n in (0, BULK_CELLS), (where, n)
-            assert killed or n == BULK_CELLS, where
-            _record(outcome, span, op, kill_no, n == BULK_CELLS)
-        elif op == "import":
-            note = f"crash-import-{i}"
-            file = _csv(tmp_path / f"{note}.csv", note, db_path)
-            proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "--user", "crash", "import", str(file)],
-                                    env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            killed = _kill_after_start(proc, log_file.exists, delay)
-            n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
-            batches = _scalar(db_path, "SELECT count(*) FROM import_batch WHERE file_name = :f", f=file.name)
-            assert (n, batches) in ((0, 0), (IMPORT_ROWS, 1)), (where, n, batches)
-            assert killed or n == IMPORT_ROWS, where
-            _record(outcome, span, op, kill_no, n == IMPORT_ROWS)
-        else:  # init on a new file
-            fresh = tmp_path / f"fresh-{i}.sqlite"
-            proc = subprocess.Popen([*tracker_cmd, "--db", str(fresh), "init"], env=_env(logs),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            killed = _kill_after_start(proc, log_file.exists, delay)
-            _record(outcome, span, op, kill_no, not killed)
-            if fresh.exists():
-                # Whatever the kill left, running init again completes it: nothing half-loaded stays.
-                initialise(fresh, user="crash")
-                _verify(fresh, capsys)
-                assert _scalar(fresh, "SELECT count(*) FROM actor") == 195, where
-                assert _scalar(fresh, "SELECT count(*) FROM measure WHERE retired = 0") == 37, where
-        _verify(db_path, capsys)
-    # The kills landed on both sides: some operations were cut off, some had completed.
-    print("operations complete when killed:", {op: f"{sum(r)}/{len(r)}" for op, r in outcome.items()}, "seed", seed)
+    # (operation, kill number or None for the measuring run, when: "random", "commit" or "start")
+    runs: list[tuple[str, int | None, str]] = [(op, None, "end") for op in operations]
+    runs += [(operations[i % len(operations)], i,
+              "commit" if (i // len(operations)) % LATE_ROUND == LATE_ROUND - 1 else "random") for i in range(kills)]
+    top_ups = 0
+    i = 0
+    while i < len(runs) or (not any(x is False for r in outcome.values() for x in r) and top_ups < TOP_UP_KILLS):
+        if i >= len(runs):  # no random kill cut an operation off: kill at the start-up marker itself
+            runs.append((operations[top_ups % len(operations)], kills + top_ups, "start"))
+            top_ups += 1
+        op, kill_no, when = runs[i]
+        _one_run(op, kill_no, when, i, rng, seed, span, outcome, db_path, tmp_path, capsys)
+        i += 1
+    print("operations complete when killed:", {op: f"{sum(r)}/{len(r)}" for op, r in outcome.items()},
+          "extra kills at start-up:", top_ups, "seed", seed)
     done = [x for results in outcome.values() for x in results]
-    assert len(done) == kills and not all(done) and any(done), (seed, outcome)
+    assert len(done) == kills + top_ups, (seed, outcome)
+    # The kills landed on both sides: some operations were cut off, some had completed.
+    assert not all(done) and any(done), (seed, outcome)
+
+
+def _one_run(op: str, kill_no: int | None, when: str, i: int, rng: random.Random, seed: int,
+             span: dict[str, float], outcome: dict[str, list[bool]], db_path: Path, tmp_path: Path,
+             capsys: pytest.CaptureFixture[str]) -> None:
+    """Start operation ``op``, kill it as ``when`` says, check it is wholly there or wholly absent."""
+    logs = tmp_path / f"logs-{i}"
+    log_file = logs / "tcbm-tracker.log"
+    # Uniform over the operation's whole run, and a little beyond (some kills come too late).
+    delay = None if kill_no is None else rng.uniform(0, span[op] * 1.1) if when == "random" else 0.0
+    where = f"run {i} ({op}, kill {kill_no} {when} at {(delay or 0) * 1000:.0f} ms after start-up; TCBM_CRASH_SEED={seed})"
+
+    def kill(proc: subprocess.Popen[bytes], started: Callable[[], bool], committed: Callable[[], bool]) -> bool:
+        return _kill_after_start(proc, started, delay, committed if when == "commit" else None)
+
+    tracker_cmd = [sys.executable, "-m", "tcbm_tracker"]
+    if op == "assess":
+        note = f"crash-note-{i}"
+        proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "--user", "crash", "assess", "FRA", "LTS-A.1",
+                                 rng.choice(["planned", "implemented", "no_information"]), "--note", note],
+                                env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        killed = kill(proc, log_file.exists, _committed(db_path, "SELECT count(*) FROM assessment WHERE note = ?", note))
+        n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
+        assert n in (0, 1), where
+        assert (killed and when != "commit") or n == 1, where  # finished, or killed after its commit: it is there
+        _record(outcome, span, op, kill_no, n == 1)
+    elif op == "catalogue":
+        key = f"KILL{i:04d}"
+        file = _catalogue(tmp_path / f"{key}.json", key)
+        proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "catalogs", "--load", str(file)],
+                                env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        killed = kill(proc, log_file.exists, _committed(db_path, "SELECT count(*) FROM catalog WHERE key = ?", key))
+        measures = _scalar(db_path, "SELECT count(*) FROM measure WHERE catalog_key = :k", k=key)
+        catalogs = _scalar(db_path, "SELECT count(*) FROM catalog WHERE key = :k", k=key)
+        assert (catalogs, measures) in ((0, 0), (1, MEASURES_PER_CATALOGUE)), (where, catalogs, measures)
+        assert (killed and when != "commit") or catalogs == 1, where
+        _record(outcome, span, op, kill_no, catalogs == 1)
+    elif op == "bulk":
+        note = f"crash-bulk-{i}"
+        proc = subprocess.Popen([sys.executable, "-c", BULK_SCRIPT, str(db_path), note], env=_env(logs),
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert proc.stdout is not None
+        ready = proc.stdout.readline().strip() == b"READY"
+        killed = kill(proc, lambda: ready,
+                      _committed(db_path, "SELECT count(*) FROM assessment WHERE note = ?", note, want=BULK_CELLS))
+        n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
+        assert n in (0, BULK_CELLS), (where, n)
+        assert (killed and when != "commit") or n == BULK_CELLS, where
+        _record(outcome, span, op, kill_no, n == BULK_CELLS)
+    elif op == "import":
+        note = f"crash-import-{i}"
+        file = _csv(tmp_path / f"{note}.csv", note, db_path)
+        proc = subprocess.Popen([*tracker_cmd, "--db", str(db_path), "--user", "crash", "import", str(file)],
+                                env=_env(logs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        killed = kill(proc, log_file.exists,
+                      _committed(db_path, "SELECT count(*) FROM import_batch WHERE file_name = ?", file.name))
+        n = _scalar(db_path, "SELECT count(*) FROM assessment WHERE note = :n", n=note)
+        batches = _scalar(db_path, "SELECT count(*) FROM import_batch WHERE file_name = :f", f=file.name)
+        assert (n, batches) in ((0, 0), (IMPORT_ROWS, 1)), (where, n, batches)
+        assert (killed and when != "commit") or n == IMPORT_ROWS, where
+        _record(outcome, span, op, kill_no, n == IMPORT_ROWS)
+    else:  # init on a new file
+        fresh = tmp_path / f"fresh-{i}.sqlite"
+        proc = subprocess.Popen([*tracker_cmd, "--db", str(fresh), "init"], env=_env(logs),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        complete = _committed(fresh, "SELECT count(*) FROM tracker_meta WHERE key = 'init_complete'")
+        killed = kill(proc, log_file.exists, complete)
+        finished = complete()
+        assert (killed and when != "commit") or finished, where
+        _record(outcome, span, op, kill_no, finished)
+        if fresh.exists():
+            # Whatever the kill left, running init again completes it: nothing half-loaded stays.
+            initialise(fresh, user="crash")
+            _verify(fresh, capsys)
+            assert _scalar(fresh, "SELECT count(*) FROM actor") == 195, where
+            assert _scalar(fresh, "SELECT count(*) FROM measure WHERE retired = 0") == 37, where
+    _verify(db_path, capsys)
 
 
 TWO_WRITERS = textwrap.dedent("""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import wcwidth
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tcbm_tracker.cli.output import display_width, table, terminal_text
 
@@ -46,3 +48,55 @@ def test_bidi_controls_and_invisible_characters_are_shown_escaped(ch: str) -> No
 def test_joiners_that_shape_scripts_and_emoji_are_kept() -> None:
     for text in ("می\u200cخواهم", "👨\u200d👩\u200d👧", "שלום עולם", "مرحبا"):
         assert terminal_text(text) == text
+
+
+def _stream_reference(headers: list[str], widths: list[int], rows: list[list[object]], max_width: int) -> list[str]:
+    """``stream_table`` spelled out cell by cell through ``table_cell`` (what its per-row fast path must equal)."""
+    from tcbm_tracker.cli.output import _pad, display_width, table_cell
+
+    widths = [max(w, display_width(h)) for w, h in zip(widths, headers[:-1], strict=True)] + [display_width(headers[-1])]
+    if not rows:
+        return ["(none)"]
+    lines = ["  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip(), "  ".join("-" * w for w in widths)]
+    for row in rows:
+        cells = [table_cell(v, max_width) for v in row]
+        lines.append("  ".join(_pad(c, widths[i]) if i < len(widths) - 1 else c for i, c in enumerate(cells)).rstrip())
+    return lines
+
+
+_CELL = st.one_of(st.none(), st.integers(-10**6, 10**6),
+                  st.text(alphabet=st.sampled_from(list("ab Z-9.,") + ["\t", "\n", "\r", "中", "é", "\u202e", "\x1b", "😀"]), max_size=30))
+
+
+@given(st.lists(st.lists(_CELL, min_size=4, max_size=4), max_size=6), st.integers(5, 25))
+def test_stream_table_rows_equal_cell_by_cell_formatting(rows: list[list[object]], max_width: int) -> None:
+    from tcbm_tracker.cli.output import stream_table
+
+    headers, widths = ["when", "who", "what", "notes"], [3, 12, 7]
+    assert list(stream_table(headers, widths, rows, max_width=max_width)) == _stream_reference(headers, widths, rows, max_width)
+
+
+def test_stream_table_escapes_cuts_and_aligns_wide_text() -> None:
+    from tcbm_tracker.cli.output import stream_table
+
+    rows = [["中文", "x\u202ey", "last\tcell"], ["abcdefghijklmn", None, 7]]
+    lines = list(stream_table(["a", "b", "c"], [6, 4], rows, max_width=12))
+    assert lines == ["a       b     c", "------  ----  -", "中文    x[U+202E]y  last cell", "abcdefghijk…        7"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab Z-9.,中é\u0301😀")), max_size=40), st.integers(2, 30))
+def test_cutting_long_text_keeps_within_the_width_as_character_by_character(text: str, max_width: int) -> None:
+    from tcbm_tracker.cli.output import _fit
+
+    out = _fit(text, max_width)
+    if display_width(text) <= max_width:
+        assert out == text
+    else:
+        kept, used = [], 0
+        for ch in text:
+            w = max(wcwidth.wcwidth(ch), 0)
+            if used + w > max_width - 1:
+                break
+            kept.append(ch)
+            used += w
+        assert out == "".join(kept) + "…" and display_width(out) <= max_width
