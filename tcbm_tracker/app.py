@@ -91,7 +91,6 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False, package
     # this stack took ~570 ms in that order and ~470 ms in this one (medians of 10 runs).
     import tcbm_tracker.services.backups  # noqa: F401  (the start-up check, run by the open job)
     import tcbm_tracker.services.tracker  # noqa: F401
-
     from tcbm_tracker.storage.log_file import setup_logging
 
     setup_logging()

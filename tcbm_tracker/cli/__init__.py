@@ -8,8 +8,8 @@ imports Qt: the GUI is started through ``tcbm_tracker.app``, imported only when 
 from __future__ import annotations
 
 import argparse
-import logging
 import gc
+import logging
 import os
 import sys
 import time

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tcbm_tracker.cli.output import (STATUS_SYMBOLS, compact_matrix, display_width, print_json, stream_json, stream_table, table,
-                                     table_cell, terminal_text)
+from tcbm_tracker.cli.output import (
+    STATUS_SYMBOLS,
+    compact_matrix,
+    display_width,
+    print_json,
+    stream_json,
+    stream_table,
+    table,
+    table_cell,
+    terminal_text,
+)
 from tcbm_tracker.domain.errors import ValidationError
 from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status

@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-from hashlib import sha256
 import json
 import sqlite3
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,11 @@ from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError, TrackerError
 from tcbm_tracker.exchange import layout
 from tcbm_tracker.exchange.rows import (
+    AssessmentParser,
     AssessmentRow,
     EvidenceRow,
     RowError,
     RowErrors,
-    AssessmentParser,
     cells_by_column,
     parse_evidence,
 )

@@ -27,7 +27,6 @@ from tcbm_tracker.reports.components import (
     coverage_of,
     coverage_table,
     legend,
-    lines,
     standing_note,
     status_cell,
     status_style,

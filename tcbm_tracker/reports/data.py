@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from tcbm_tracker.domain import validation as v

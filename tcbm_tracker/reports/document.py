@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from tcbm_tracker.domain.errors import TrackerError
-from tcbm_tracker.reports.fonts import BOLD, REGULAR, fit_text, register_fonts
+from tcbm_tracker.reports.fonts import BOLD, REGULAR, register_fonts
 from tcbm_tracker.reports.model import PRODUCT, ReportContext
 from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, MUTED, RULE, STATUS_LOOKS, WARNING
 from tcbm_tracker.reports.text import SafeText, draw_runs

@@ -23,7 +23,6 @@ from tcbm_tracker.reports.components import (
     coverage_table,
     kv_table,
     legend,
-    lines,
     standing_note,
     swatch,
     table,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 
 import uharfbuzz as hb
@@ -36,6 +35,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from tcbm_tracker.reports.fonts import ensure, level_face
 from tcbm_tracker.reports.scripts import display_order, is_rtl
+
 
 def levels(line: str, base: int | None = None) -> list[int]:
     """The resolved bidi level of each character; the base direction (0 left to right, 1 right

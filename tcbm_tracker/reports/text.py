@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from reportlab.pdfbase import pdfmetrics
 
-from tcbm_tracker.reports.fonts import ARABIC, ARABIC_BOLD, BOLD, CJK, REGULAR, fit_text, glyphs, register_fonts
 from tcbm_tracker.reports import rtl_lines
+from tcbm_tracker.reports.fonts import ARABIC, ARABIC_BOLD, BOLD, CJK, REGULAR, fit_text, glyphs, register_fonts
 from tcbm_tracker.reports.scripts import base_level, is_arabic, is_neutral, is_rtl
 
 rtl_lines.install()

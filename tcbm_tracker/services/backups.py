@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tcbm_tracker.domain.errors import DamagedDatabaseError, StorageError, TrackerError, ValidationError
 from sqlalchemy import text
 
+from tcbm_tracker.domain.errors import DamagedDatabaseError, StorageError, TrackerError, ValidationError
 from tcbm_tracker.storage import backup as store
 from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_backup

@@ -15,7 +15,6 @@ from tcbm_tracker.domain.catalog_format import load_catalog_file
 from tcbm_tracker.domain.errors import ActorFileError, CatalogError, ReadOnlyDatabaseError
 from tcbm_tracker.shipped import REINSTALL, ShippedResourceError, actors_file, catalog_files, migrations_dir
 from tcbm_tracker.storage import meta
-from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.migrations import MigrationResult, migrate
 from tcbm_tracker.storage.seeding import ActorLoadResult, CatalogLoadResult, load_actor_list, load_catalog
 

@@ -23,8 +23,8 @@ from tcbm_tracker.storage.changelog import (
     ENTITIES,
     GENESIS,
     EntityKind,
-    normaliser,
     highest_seq_used,
+    normaliser,
 )
 from tcbm_tracker.storage.row_json import snapshot_query
 

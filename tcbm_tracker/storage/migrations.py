@@ -55,7 +55,6 @@ class MigrationResult:
 def _config(script_location: Path) -> Config:
     from alembic.config import Config
 
-    from tcbm_tracker.storage.sealed_backup import PendingSeal
 
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))

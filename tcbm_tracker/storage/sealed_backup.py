@@ -25,7 +25,6 @@ import logging
 import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from tcbm_tracker.domain.clock import utc_now_iso

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QProgressDialog,
@@ -36,90 +34,27 @@ from tcbm_tracker.ui.connect_dialog import ServerConnector
 from tcbm_tracker.ui.controller import CellHistory, ChangesSince, MatrixData, TrackerController
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.dossier_view import ActorDossierView
-from tcbm_tracker.ui.edits import EditContext, EditRequest
-from tcbm_tracker.ui.exchange_actions import ExchangeMenu
+from tcbm_tracker.ui.edits import EditContext
 from tcbm_tracker.ui.errors import show_error
+from tcbm_tracker.ui.exchange_actions import ExchangeMenu
 from tcbm_tracker.ui.history_view import CellHistoryView, ChangesView
 from tcbm_tracker.ui.jobs import Job
 from tcbm_tracker.ui.live_window import LiveWindow
 from tcbm_tracker.ui.matrix_view import MatrixView
 from tcbm_tracker.ui.measure_view import MeasureView
-from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportRequest, ReportSubjects
+from tcbm_tracker.ui.report_actions import ReportExporter, ReportMenu, ReportSubjects
 from tcbm_tracker.ui.settings import WindowSettings
 from tcbm_tracker.ui.sort_menu import SortMenu
+from tcbm_tracker.ui.window_dialogs import Dialogs
 from tcbm_tracker.ui.window_extras import WindowExtras
 from tcbm_tracker.ui.window_fit import fit_to_screen
 from tcbm_tracker.ui.wording import count
-
-if TYPE_CHECKING:
-    from tcbm_tracker.services.evidence import EvidenceInput
-    from tcbm_tracker.ui.editor_dialog import AskEvidence, ValidateAssessment
-    from tcbm_tracker.ui.evidence_dialog import ValidateEvidence
-
-FILE_FILTER = "TCBM Tracker databases (*.sqlite *.db);;All files (*)"
-
-
-def _start_folder(parent: QWidget) -> str:
-    """Where a file dialog opens: the folder last used, else the open database's (see WindowExtras)."""
-    extras = getattr(parent.window(), "extras", None)
-    return extras.dialog_folder() if extras is not None else ""
-
-
-def _in_start_folder(parent: QWidget, name: str) -> str:
-    folder = _start_folder(parent)
-    return str(Path(folder) / name) if folder else name
-
-
-def _ask_open_path(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open database", _start_folder(parent), FILE_FILTER)
-    return Path(path) if path else None
-
-
-def _ask_new_path(parent: QWidget) -> Path | None:
-    # No "replace it?" question: an existing file is never replaced (new_database refuses it).
-    path, _ = QFileDialog.getSaveFileName(parent, "New database", _in_start_folder(parent, "tracker.sqlite"), FILE_FILTER,
-                                          options=QFileDialog.Option.DontConfirmOverwrite)
-    return Path(path) if path else None
-
-
-def _ask_report_path(parent: QWidget, request: ReportRequest) -> Path | None:
-    if request.kind == "all-actors":
-        folder = QFileDialog.getExistingDirectory(parent, "Folder for the compliance summaries", _start_folder(parent))
-        return Path(folder) if folder else None
-    path, _ = QFileDialog.getSaveFileName(parent, f"Save {request.title()}", _in_start_folder(parent, request.suggested_name()),
-                                          "PDF files (*.pdf)")
-    return Path(path) if path else None
-
-
-# The dialogs are imported when first asked for: none of them is needed to show the window.
-def _ask_assessment(parent: QWidget, context: EditContext, validate: ValidateAssessment,
-                    ask_evidence: AskEvidence) -> EditRequest | None:
-    from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
-
-    return AssessmentEditorDialog.ask(parent, context, validate, ask_evidence)
-
-
-def _ask_evidence(parent: QWidget, validate: ValidateEvidence) -> EvidenceInput | None:
-    from tcbm_tracker.ui.evidence_dialog import EvidenceDialog
-
-    return EvidenceDialog.ask(parent, validate)
 
 
 def _with_standard(key: QKeySequence, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
     """``key`` first, then the platform's own keys for ``standard`` (without repeating ``key``):
     a key listed twice on one action makes Qt report an ambiguous shortcut and run nothing."""
     return [key] + [k for k in QKeySequence.keyBindings(standard) if k != key]
-
-
-@dataclass
-class Dialogs:
-    """Every modal question the window may ask; tests replace these with plain functions."""
-
-    ask_assessment: Callable[[QWidget, EditContext, ValidateAssessment, AskEvidence], EditRequest | None] = _ask_assessment
-    ask_evidence: Callable[[QWidget, ValidateEvidence], EvidenceInput | None] = _ask_evidence
-    ask_open_path: Callable[[QWidget], Path | None] = _ask_open_path
-    ask_new_path: Callable[[QWidget], Path | None] = _ask_new_path
-    ask_report_path: Callable[[QWidget, ReportRequest], Path | None] = _ask_report_path
 
 
 class MainWindow(QMainWindow):

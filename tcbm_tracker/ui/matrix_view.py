@@ -25,8 +25,6 @@ from tcbm_tracker.ui.edits import Cell
 from tcbm_tracker.ui.frozen_columns import FrozenColumnsView, keep_clear_of_frozen
 from tcbm_tracker.ui.keyboard import TypedText, TypeToSelectCombo
 from tcbm_tracker.ui.legend import StatusLegend
-from tcbm_tracker.ui.measure_strip import MeasureStrip
-from tcbm_tracker.ui.start_panel import StartPanel
 from tcbm_tracker.ui.matrix_model import (
     ACTOR_COLUMN,
     COVERAGE_COLUMN,
@@ -37,6 +35,8 @@ from tcbm_tracker.ui.matrix_model import (
     MatrixFilterProxyModel,
     MatrixTableModel,
 )
+from tcbm_tracker.ui.measure_strip import MeasureStrip
+from tcbm_tracker.ui.start_panel import StartPanel
 from tcbm_tracker.ui.status_style import status_text
 
 MEASURE_COLUMN_WIDTH = 34

@@ -25,8 +25,8 @@ from tcbm_tracker.services.dto import (
     MeasureOverviewEntry,
 )
 from tcbm_tracker.services.figures import rate_phrase
-from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
 from tcbm_tracker.ui.bidi import isolate
+from tcbm_tracker.ui.status_style import BACKGROUND_BRUSHES, FOREGROUND_BRUSHES, STATUS_RANK, status_text
 from tcbm_tracker.ui.tooltips import tooltip_text
 
 T = TypeVar("T")

@@ -13,8 +13,9 @@ from PySide6.QtCore import QSettings
 from tcbm_tracker.services.tracker import Tracker, open_tracker
 from tcbm_tracker.ui.controller import TrackerController
 from tcbm_tracker.ui.jobs import JobRunner
-from tcbm_tracker.ui.main_window import Dialogs, MainWindow
+from tcbm_tracker.ui.main_window import MainWindow
 from tcbm_tracker.ui.settings import WindowSettings
+from tcbm_tracker.ui.window_dialogs import Dialogs
 
 
 @dataclass

@@ -79,9 +79,8 @@ def test_tooltips_of_long_notes_are_wrapped_and_cut(window: MainWindow, idle, re
 
 
 def test_editor_note_box_grows_with_the_dialog(qtbot, tracker) -> None:  # type: ignore[no-untyped-def]
-    from tests.gui.test_gui_editor import context
-
     from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+    from tests.gui.test_gui_editor import context
 
     dialog = AssessmentEditorDialog(context(), tracker.assessments.validate, lambda parent: None)
     qtbot.addWidget(dialog)

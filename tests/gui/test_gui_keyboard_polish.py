@@ -83,9 +83,8 @@ def test_status_lists_take_the_typed_status_name(window: MainWindow, qtbot, trac
     qtbot.keyClicks(box, "plan")
     assert box.currentData() == Status.PLANNED.value
 
-    from tests.gui.test_gui_editor import context
-
     from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+    from tests.gui.test_gui_editor import context
 
     dialog = AssessmentEditorDialog(context(), tracker.assessments.validate, lambda parent: None)
     qtbot.addWidget(dialog)

@@ -4,7 +4,6 @@ labels, plurals, the history panel following the tab in view, bidirectional text
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.evidence import EvidenceInput
@@ -64,9 +63,8 @@ def test_undo_and_redo_keep_their_labels_and_the_toolbar_does_not_jump(window: M
 
 
 def test_one_actor_is_not_one_actors(qtbot, tracker) -> None:  # type: ignore[no-untyped-def]
-    from tests.gui.test_gui_editor import context
-
     from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+    from tests.gui.test_gui_editor import context
 
     dialog = AssessmentEditorDialog(context(cells=[("FRA", "LTS-B.4"), ("FRA", "LTS-B.5")]), tracker.assessments.validate,
                                     lambda parent: None)
@@ -99,10 +97,9 @@ def test_cell_history_follows_the_row_of_the_tab_in_view(window: MainWindow, qtb
 
 
 def test_an_arabic_title_followed_by_a_date_is_isolated(qtbot, tracker) -> None:  # type: ignore[no-untyped-def]
-    from tests.gui.test_gui_editor import context
-
     from tcbm_tracker.ui.bidi import FSI, PDI
     from tcbm_tracker.ui.editor_dialog import AssessmentEditorDialog
+    from tests.gui.test_gui_editor import context
 
     title = "التقرير الوطني عن الأنشطة الفضائية"
     ev = tracker.evidence.add(EvidenceInput(title=title, date="2024-03-01"))

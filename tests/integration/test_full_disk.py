@@ -18,9 +18,9 @@ from tcbm_tracker.cli import main
 from tcbm_tracker.domain.errors import DiskFullError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.setup import initialise
-from tcbm_tracker.storage.backup import list_backups
 from tcbm_tracker.services.tracker import open_tracker
 from tcbm_tracker.storage import database
+from tcbm_tracker.storage.backup import list_backups
 
 
 @pytest.fixture

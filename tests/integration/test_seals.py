@@ -5,8 +5,8 @@ valid again, unless the key is also taken. Reports are sealed and print the seal
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest

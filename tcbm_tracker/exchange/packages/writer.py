@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-
 from tcbm_tracker import __version__
 from tcbm_tracker.domain.clock import start_of_day_iso, utc_now_iso
 from tcbm_tracker.domain.errors import ValidationError

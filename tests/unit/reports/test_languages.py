@@ -10,7 +10,6 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from report_pdf import NOW, body_text, drawn_text
-
 from reportlab.platypus import Paragraph
 
 from tcbm_tracker.reports import rtl_lines

@@ -22,10 +22,10 @@ from tcbm_tracker.reports.api import build_actor_summary, build_changes_report, 
 from tcbm_tracker.reports.components import legend
 from tcbm_tracker.reports.fonts import REGULAR
 from tcbm_tracker.reports.styles import LEGEND_ORDER, MIN_TEXT_SIZE, Styles
+from tcbm_tracker.services import user_settings
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.report_check import UnverifiedDataError
-from tcbm_tracker.services import user_settings
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.tables import AttributeDefRow
