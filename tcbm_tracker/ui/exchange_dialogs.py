@@ -8,9 +8,7 @@ row passed. ``BackupsDialog`` lists the database's backups, makes one, and resto
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,8 +24,7 @@ from PySide6.QtWidgets import (
 
 from tcbm_tracker.exchange.importer import ImportReport
 from tcbm_tracker.services.backups import BackupInfo
-
-_Index = QModelIndex | QPersistentModelIndex
+from tcbm_tracker.ui.table_models import Column, DtoTableModel
 
 
 def preview_text(report: ImportReport) -> str:
@@ -82,35 +79,16 @@ class ImportPreviewDialog(QDialog):
             self.import_confirmed.emit()
 
 
-class BackupTableModel(QAbstractTableModel):
-    HEADERS = ("Made (UTC)", "Why", "Size", "Check", "File")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[tuple[BackupInfo, bool]] = []
-
-    def set_rows(self, rows: list[tuple[BackupInfo, bool]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        info, ok = self.rows[index.row()]
-        return (info.made_at.strftime("%Y-%m-%d %H:%M:%S"), info.reason, f"{info.size:,} bytes",
-                "SHA-256 ok" if ok else "DAMAGED or no hash", info.path.name)[index.column()]
+def backup_model(parent: QWidget | None = None) -> DtoTableModel[tuple[BackupInfo, bool]]:
+    """The backups as a table; each row is a backup and whether its SHA-256 still matches."""
+    Backup = Column[tuple[BackupInfo, bool]]
+    return DtoTableModel([
+        Backup("Made (UTC)", lambda r: r[0].made_at.strftime("%Y-%m-%d %H:%M:%S")),
+        Backup("Why", lambda r: r[0].reason),
+        Backup("Size", lambda r: f"{r[0].size:,} bytes"),
+        Backup("Check", lambda r: "SHA-256 ok" if r[1] else "DAMAGED or no hash"),
+        Backup("File", lambda r: r[0].path.name),
+    ], parent)
 
 
 class BackupsDialog(QDialog):
@@ -122,7 +100,7 @@ class BackupsDialog(QDialog):
     def __init__(self, folder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Backups")
-        self.model = BackupTableModel(self)
+        self.model = backup_model(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

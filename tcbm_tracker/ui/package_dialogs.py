@@ -10,9 +10,8 @@ the user asked for; ``package_actions`` runs the work as background jobs.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,8 +33,7 @@ from PySide6.QtWidgets import (
 from tcbm_tracker.exchange.packages.api import TrustedCopy
 from tcbm_tracker.ui.date_field import IsoDateEdit
 from tcbm_tracker.ui.package_preview import grouped
-
-_Index = QModelIndex | QPersistentModelIndex
+from tcbm_tracker.ui.table_models import Column, DtoTableModel
 
 
 def _fingerprint_label() -> QLabel:
@@ -137,36 +135,13 @@ class ExchangePackageDialog(QDialog):
         QGuiApplication.clipboard().setText(self.fingerprint)
 
 
-class TrustedModel(QAbstractTableModel):
-    HEADERS = ("Name", "Key fingerprint", "Trusted since (UTC)")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[TrustedCopy] = []
-
-    def set_rows(self, rows: list[TrustedCopy]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        c = self.rows[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return c.fingerprint
-        return (c.name or "(no name)", grouped(c.fingerprint), c.added_at[:16].replace("T", " "))[index.column()]
+def trusted_model(parent: QWidget | None = None) -> DtoTableModel[TrustedCopy]:
+    """The trust list as a table: name, fingerprint in groups (the whole one as its tooltip), since when."""
+    return DtoTableModel([
+        Column[TrustedCopy]("Name", lambda c: c.name or "(no name)"),
+        Column[TrustedCopy]("Key fingerprint", lambda c: grouped(c.fingerprint), tooltip=lambda c: c.fingerprint),
+        Column[TrustedCopy]("Trusted since (UTC)", lambda c: c.added_at[:16].replace("T", " ")),
+    ], parent)
 
 
 class _TrustedTable(QTableView):
@@ -214,7 +189,7 @@ class TrustedCopiesDialog(QDialog):
         own_layout.addWidget(self.save_key_button)
         layout.addWidget(own)
 
-        self.model = TrustedModel(self)
+        self.model = trusted_model(self)
         self.table = _TrustedTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
