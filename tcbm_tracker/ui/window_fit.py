@@ -49,5 +49,13 @@ def fit_to_screen(window: QWidget, *, restored: bool) -> bool:
         return False
     # A saved size from a larger screen keeps what still fits of it.
     target = fitted_geometry(window.size() if restored else PREFERRED, available)
+    # Placed by the size the window will really take: its layout's minimum (the filter bar's
+    # combo boxes) is applied only when it is shown, and a window centred by a smaller width
+    # would then grow past the screen's right edge.
+    least = window.minimumSizeHint().expandedTo(window.minimumSize())
+    if least.width() > target.width() or least.height() > target.height():
+        target = fitted_geometry(target.size().expandedTo(least), available)
+        target.moveLeft(max(available.x(), target.x()))
+        target.moveTop(max(available.y(), target.y()))
     window.setGeometry(target)
     return target.size() != PREFERRED

@@ -66,9 +66,11 @@ def make_window(qtbot: Any, settings: WindowSettings, scripted: ScriptedDialogs)
         controller.setParent(window)
         controller.runner.setParent(window)
         qtbot.addWidget(window)
-        window.show()
-        window.activateWindow()
-        qtbot.waitActive(window)  # shortcuts (Ctrl+Z...) reach only the active window
+        # Shortcuts (Ctrl+Z...) reach only the active window. waitActive is a context manager:
+        # called bare it returns without waiting.
+        with qtbot.waitActive(window):
+            window.show()
+            window.activateWindow()
         if path is not None:
             controller.open_database(path)
             wait_idle(qtbot, window)
