@@ -16,8 +16,11 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
-def test_actor_summary_from_the_dossier(window, idle, scripted, reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_actor_summary_from_the_dossier(window, idle, qtbot, scripted, reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", Status.IMPLEMENTED, note="Act in force"))
+    # The window announces the other writer's change (live updates) before the report is asked
+    # for, so that the report's own message is the last one.
+    qtbot.waitUntil(lambda: "checker recorded" in window.statusBar().currentMessage(), timeout=10_000)
     window.open_actor("FRA")
     idle(window)
     out = tmp_path / "fra.pdf"
