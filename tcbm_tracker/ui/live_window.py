@@ -67,8 +67,11 @@ class LiveWindow(QObject):
                 self._saved_text = None
             w.statusBar().showMessage("The database can be read again: live updates resumed", 8000)
             return
-        said = reason if reason.lower().startswith("cannot") else f"cannot reach the database: {reason}"
-        said = said[:1].upper() + said[1:]
+        if w.controller.on_server:
+            said = f"The server cannot be reached ({reason})"
+        else:
+            said = reason if reason.lower().startswith("cannot") else f"cannot reach the database: {reason}"
+            said = said[:1].upper() + said[1:]
         self.banner.setText(f"{said}. Showing what was last read; edits are refused until the database is "
                             "back. Reconnecting by itself…")
         self.banner.show()
