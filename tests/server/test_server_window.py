@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_cluster import Cluster, find_bindir, start_cluster
+from pg_cluster import PASSWORD_LOGIN, Cluster, find_bindir, start_cluster
 from PySide6.QtCore import QSettings, Qt
 
 from tcbm_tracker.domain.vocabulary import Status
@@ -159,17 +159,24 @@ def test_connect_to_server_by_keys_opens_it_and_keeps_it_in_recent_servers(make_
 @pytest.mark.parametrize("login, says", [
     ("nobody_here", "the server does not know this user"),
     ("no_role", "needs the server role tcbm_reader"),
+    (PASSWORD_LOGIN, "the server refused the password"),
+    ("alice", "was written by a newer version of TCBM Tracker"),
 ])
 def test_a_server_that_refuses_keeps_the_open_file_open(make_window, team, db_path, pg_cluster, qtbot,  # type: ignore[no-untyped-def]
                                                          login, says) -> None:
-    pg_cluster.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'no_role') "
-                   "THEN CREATE ROLE no_role LOGIN; END IF; END $$")
+    for role, extra in (("no_role", ""), (PASSWORD_LOGIN, " PASSWORD ''secret''")):
+        pg_cluster.sql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+                       f"THEN EXECUTE 'CREATE ROLE {role} LOGIN{extra}'; END IF; END $$")
+    url = team(login)
+    if "newer" in says:
+        database = url.split("@/", 1)[1].split("?", 1)[0]
+        pg_cluster.sql("UPDATE alembic_version SET version_num = '0099'", dbname=database)
     window = make_window(db_path)
-    window.controller.open_server(team(login))
+    window.controller.open_server(url)
     wait_idle(qtbot, window)
     assert window.last_error is not None
     text = window.last_error.text()  # type: ignore[attr-defined]
-    assert says in text and "\n" not in text.strip()
+    assert says in text and "\n" not in text.strip() and "secret" not in text
     assert window.controller.tracker.path == db_path
     assert not window.controller.on_server
 
