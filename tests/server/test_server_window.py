@@ -141,6 +141,29 @@ def test_an_edit_in_one_window_repaints_the_others_cell_and_says_who(make_window
     assert alice.live.last_message.startswith("bob recorded")
 
 
+def test_an_open_editor_says_another_analyst_changed_its_cell(make_window, team, qtbot) -> None:  # type: ignore[no-untyped-def]
+    alice, bob = make_window(team("alice")), make_window(team("bob"))
+    qtbot.waitUntil(lambda: bob.live.live._cursor is not None, timeout=5000)
+    seen: dict[str, str] = {}
+
+    def answer(parent: Any, context: Any, validate: Any, ask_evidence: Any) -> Any:
+        dialog = AssessmentEditorDialog(context, validate, ask_evidence, parent)
+        dialog.show()
+        edit_by_keys(qtbot, alice, "FRA", "LTS-B.4", Status.NOT_IMPLEMENTED)  # meanwhile, in alice's window
+        qtbot.waitUntil(dialog.changed_elsewhere.isVisible, timeout=5000)
+        seen["text"] = dialog.changed_elsewhere.text()
+        dialog.close()
+        dialog.deleteLater()
+        return None  # bob cancels
+
+    bob.dialogs.ask_assessment = answer
+    bob.matrix_view.select_cells([("FRA", "LTS-B.4")])
+    bob.matrix_view.table.setFocus()
+    qtbot.keyClick(bob.matrix_view.table, Qt.Key.Key_Return)
+    wait_idle(qtbot, bob)
+    assert seen["text"].startswith("changed by alice at ") and "while you were editing" in seen["text"]
+
+
 def test_connect_to_server_by_keys_opens_it_and_keeps_it_in_recent_servers(make_window, team, db_path, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = make_window(db_path)
     address = team("bob")
