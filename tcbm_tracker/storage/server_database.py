@@ -89,7 +89,9 @@ def translate_server_error(exc: BaseException, where: str) -> StorageError | Non
         return ServerError(f"{where}: the server has no such database ({first})")
     if "role" in low and "does not exist" in low:
         return ServerError(f"{where}: the server does not know this user ({first})")
-    if isinstance(orig, psycopg.OperationalError) and ("connection" in low or "connect" in low):
+    # A host name that does not resolve is unreachable too (psycopg: "failed to resolve host",
+    # libpq: "could not translate host name").
+    if isinstance(orig, psycopg.OperationalError) and any(w in low for w in ("connect", "resolve host", "host name")):
         return ServerError(f"{where}: cannot reach the server ({first})")
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
         if "append-only" in low or "recorded under" in low:
