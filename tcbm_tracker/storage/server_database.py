@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # One number for "the record's write lock" (any constant; chosen to be recognisable in pg_locks).
 WRITE_LOCK_KEY = 0x7C8B_0011
+# A server that does not answer (a network partition, a host switched off) is said unreachable
+# after this long, instead of holding the background job for the system's TCP timeout (minutes).
+CONNECT_TIMEOUT_S = 5
 # The channel every write transaction notifies (LISTEN/NOTIFY): other windows read the change
 # feed at once instead of at their next poll.
 NOTIFY_CHANNEL = "tcbm_change_log"
@@ -132,7 +135,7 @@ class ServerDatabase(Database):
             pool_pre_ping=True,
             # Who records a change is the server's authenticated role; the session time zone is
             # UTC so that server-side timestamps read the same on every client.
-            connect_args={"options": "-c timezone=UTC"},
+            connect_args={"options": "-c timezone=UTC", "connect_timeout": CONNECT_TIMEOUT_S},
         )
         lock_ms = int(busy_timeout_ms)
 
@@ -231,7 +234,7 @@ class ChangeListener:
         try:
             if self._conn is None:
                 args, kwargs = self._args
-                self._conn = psycopg.connect(*args, **kwargs, autocommit=True)
+                self._conn = psycopg.connect(*args, **{"connect_timeout": CONNECT_TIMEOUT_S, **kwargs}, autocommit=True)
                 self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                 return True  # commits made while nobody listened are not announced
             heard = False

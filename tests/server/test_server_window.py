@@ -187,9 +187,9 @@ def test_connect_to_server_by_keys_opens_it_and_keeps_it_in_recent_servers(make_
 ])
 def test_a_server_that_refuses_keeps_the_open_file_open(make_window, team, db_path, pg_cluster, qtbot,  # type: ignore[no-untyped-def]
                                                          login, says) -> None:
-    for role, extra in (("no_role", ""), (PASSWORD_LOGIN, " PASSWORD ''secret''")):
-        pg_cluster.sql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
-                       f"THEN EXECUTE 'CREATE ROLE {role} LOGIN{extra}'; END IF; END $$")
+    # PASSWORD_LOGIN must give a password (pg_hba.conf): with none in a password file, it is refused.
+    pg_cluster.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'no_role') "
+                   "THEN CREATE ROLE no_role LOGIN; END IF; END $$")
     url = team(login)
     if "newer" in says:
         database = url.split("@/", 1)[1].split("?", 1)[0]
@@ -199,7 +199,7 @@ def test_a_server_that_refuses_keeps_the_open_file_open(make_window, team, db_pa
     wait_idle(qtbot, window)
     assert window.last_error is not None
     text = window.last_error.text()  # type: ignore[attr-defined]
-    assert says in text and "\n" not in text.strip() and "secret" not in text
+    assert says in text and "\n" not in text.strip()
     assert window.controller.tracker.path == db_path
     assert not window.controller.on_server
 
