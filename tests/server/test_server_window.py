@@ -267,3 +267,14 @@ def test_an_edit_sent_as_the_server_stops_is_reported_not_saved(make_window, own
         assert reader.assessments.history("FRA", "LTS-B.4") == []
     finally:
         reader.close()
+
+
+def test_the_application_starts_its_window_on_a_server_url(team, tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker import app
+
+    window = app.build_window(settings_path=tmp_path / "app.ini", db_path=team("alice"), create=True)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.controller.on_server, timeout=10_000)
+    wait_idle(qtbot, window)
+    assert "on server alice@" in window.windowTitle()
+    assert window.matrix_view.model.rowCount() > 100
