@@ -35,9 +35,10 @@ def _application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
 
 
 def build_window(user: str | None = None, settings_path: Path | None = None, dialogs=None,  # type: ignore[no-untyped-def]
-                 db_path: Path | None = None, create: bool = False):
-    """Controller, runner and window, wired. With ``db_path`` the database starts opening on the
-    job thread first, while the window is being built (start-up time)."""
+                 db_path: Path | str | None = None, create: bool = False):
+    """Controller, runner and window, wired. With ``db_path`` (a file, or a ``postgresql://``
+    URL) the database starts opening on the job thread first, while the window is being built
+    (start-up time)."""
     from PySide6.QtCore import QSettings
 
     from tcbm_tracker.ui.controller import TrackerController
@@ -46,7 +47,7 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     runner = JobRunner()
     controller = TrackerController(runner, user=user)
     if db_path is not None:
-        controller.open_database(Path(db_path), create=create)
+        open_target(controller, db_path, create=create)
     from tcbm_tracker.ui.main_window import MainWindow
     from tcbm_tracker.ui.settings import WindowSettings
 
@@ -60,6 +61,16 @@ def build_window(user: str | None = None, settings_path: Path | None = None, dia
     runner.setParent(window)
     controller.setParent(window)
     return window
+
+
+def open_target(controller, target: Path | str, *, create: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Open a database file, or a shared database on a server by its ``postgresql://`` URL."""
+    from tcbm_tracker.storage.server_database import is_server_url
+
+    if is_server_url(target):
+        controller.open_server(str(target))
+    else:
+        controller.open_database(Path(target), create=create)
 
 
 # Start-up benchmarks of an installed or bundled application (benchmarks/bench_bundle.py),
@@ -82,7 +93,7 @@ def _quit_after_first_full_paint(app, window):  # type: ignore[no-untyped-def]
     return watch
 
 
-def run(db_path: Path, *, user: str | None = None, create: bool = False, package: Path | None = None) -> int:
+def run(db_path: Path | str, *, user: str | None = None, create: bool = False, package: Path | None = None) -> int:
     """Start the desktop application; returns the exit code. With ``package`` (a ``.tcbm`` the
     file manager opened) the window shows that package's import preview once the database is open."""
     # The database stack (SQLAlchemy, SQLModel, the services) is imported before Qt, as the
@@ -99,7 +110,11 @@ def run(db_path: Path, *, user: str | None = None, create: bool = False, package
 
     app.gui_watch = watch_gui_thread(app)  # type: ignore[attr-defined]  # kept alive with the app
 
-    window = build_window(user, db_path=Path(db_path), create=create and not Path(db_path).exists())
+    from tcbm_tracker.storage.server_database import is_server_url
+
+    # A server database is never created here (`tcbm-tracker init` does, by its administrator).
+    create = create and not is_server_url(db_path) and not Path(db_path).exists()
+    window = build_window(user, db_path=db_path, create=create)
     if package is not None:
         window.exchange.packages.preview_when_open(Path(package))
     install_excepthook(lambda: window)
@@ -156,7 +171,7 @@ def wait_until_idle(window, timeout_s: float = 60.0) -> None:  # type: ignore[no
             time.sleep(0.01)
 
 
-def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (1440, 900),
+def screenshot(db_path: Path | str, view: str, out: Path, *, size: tuple[int, int] = (1440, 900),
                as_of: dt.date | None = None, sort: str = "actor") -> Path:
     """Render the window (or the editor over it) offscreen and save it as a PNG.
 
@@ -193,7 +208,7 @@ def screenshot(db_path: Path, view: str, out: Path, *, size: tuple[int, int] = (
         window.resizeDocks([window.history_dock], [210 if size[1] >= 800 else 120], _Qt.Orientation.Vertical)
         errors: list[BaseException] = []
         window.controller.error_occurred.connect(lambda exc, details: errors.append(exc))
-        window.controller.open_database(Path(db_path))
+        open_target(window.controller, db_path)
         wait_until_idle(window)
         if errors:
             raise errors[0]

@@ -88,10 +88,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
     # The default database is created on first use; a file named with --db must already exist
     # (a typo must not silently create an empty database).
-    from tcbm_tracker.cli import database_path
+    from tcbm_tracker.cli import database_target
 
-    path = database_path(args)  # a server URL: refused in one line (the window opens files only, for now)
-    return app.run(path, user=args.user, create=not args.db, package=package)
+    target = database_target(args)  # a file, or a server URL (postgresql://…) the window connects to
+    return app.run(target, user=args.user, create=not args.db, package=package)
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
@@ -100,10 +100,10 @@ def run_screenshot(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".png":
         raise ValidationError("out", f"{args.out.name} must end in .png")
     from tcbm_tracker import app
-    from tcbm_tracker.cli import database_path
+    from tcbm_tracker.cli import database_target
     from tcbm_tracker.services.tracker import open_tracker
 
-    path = database_path(args)
+    path = database_target(args)
     open_tracker(path).close()  # a clear error before any window is built
     out = app.screenshot(path, args.view, args.out, size=size, as_of=as_of, sort=args.sort)
     print(out)

@@ -16,7 +16,7 @@ import json
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 
@@ -31,11 +31,22 @@ _SINCE_SQL = text(
     "WHERE seq > :after ORDER BY seq LIMIT :limit"
 )
 _HEAD_SQL = text("SELECT max(seq) FROM change_log")
+_PING_SQL = text("SELECT 1")
 
 
 def writer_name(user: str | None) -> str:
     """The name this copy's changes are recorded under (the login name when none was given)."""
     return user or current_user()
+
+
+class CommitListener(Protocol):
+    """Told of commits on a server as they happen (``storage.server_database.ChangeListener``)."""
+
+    def wait(self, timeout_s: float) -> bool:
+        """Block until a commit (True) or ``timeout_s`` (False); ``StorageError`` when unreachable."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class DatabaseUnavailableError(StorageError):
@@ -114,10 +125,21 @@ class ChangeFeed:
 
     def probe(self) -> None:
         """Raise ``DatabaseUnavailableError`` when the database cannot be read now."""
+        self._probe_file()
+        if self.db.dialect != "sqlite":
+            # A server: only a round trip tells (its connections may have died with it).
+            try:
+                with self.db.read() as s:
+                    s.connection().execute(_PING_SQL)
+            except (StorageError, OSError) as exc:
+                raise DatabaseUnavailableError(str(exc)) from None
+
+    def _probe_file(self) -> None:
+        """The checks that need no query: the fault hook, and a file's path still there."""
         if self.fail_with is not None:
             raise DatabaseUnavailableError(self.fail_with)
         path = getattr(self.db, "path", None)
-        if isinstance(path, Path):
+        if self.db.dialect == "sqlite" and isinstance(path, Path):
             # SQLite keeps reading a moved or deleted file through its open handle: look at the path.
             try:
                 with path.open("rb") as fh:
@@ -126,9 +148,15 @@ class ChangeFeed:
                 reason = "it is no longer there" if isinstance(exc, FileNotFoundError) else (exc.strerror or str(exc))
                 raise DatabaseUnavailableError(f"cannot read {path}: {reason}") from None
 
+    def listener(self) -> CommitListener | None:
+        """For a server: a listener told of every commit (LISTEN/NOTIFY), so that a reader asks at
+        once instead of at its next poll. None for a file (SQLite has no notifications)."""
+        make = getattr(self.db, "change_listener", None)
+        return None if make is None else make()
+
     def head(self) -> int:
         """The newest change-log position (0 for an empty log)."""
-        self.probe()
+        self._probe_file()  # a server is probed by the query itself
         try:
             with self.db.read() as s:
                 value = s.connection().execute(_HEAD_SQL).scalar()
@@ -138,7 +166,7 @@ class ChangeFeed:
 
     def since(self, after: int, *, limit: int = DEFAULT_LIMIT) -> FeedBatch:
         """The changes after position ``after``, oldest first, at most ``limit`` of them."""
-        self.probe()
+        self._probe_file()  # a server is probed by the query itself
         try:
             with self.db.read() as s:
                 rows = s.connection().execute(_SINCE_SQL, {"after": int(after), "limit": int(limit) + 1}).all()

@@ -74,6 +74,18 @@ class Tracker:
         self.db.dispose()
 
 
+def is_server(tracker: Tracker) -> bool:
+    """The tracker's database is a shared one on a server (``postgresql://``), not a file."""
+    return getattr(tracker.db, "dialect", "sqlite") == "postgresql"
+
+
+def server_display_name(url: str) -> str:
+    """A server URL as shown to a user (the database, server and login; never a password)."""
+    from tcbm_tracker.storage.server_database import describe
+
+    return describe(url)
+
+
 def open_database(target: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
     """A file's ``Database``, or a ``ServerDatabase`` for a ``postgresql://`` URL."""
     from tcbm_tracker.storage.server_database import ServerDatabase, is_server_url

@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
 
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import mapping
@@ -60,11 +63,19 @@ def in_force(service: AssessmentService, cells: Sequence[Cell], day: dt.date) ->
             for i, (actor, measure) in enumerate(part):
                 params[f"a{i}"], params[f"m{i}"] = actor, measure
             sql = f"WITH c(a, m) AS (VALUES {values}) SELECT c.a, c.m, ({latest}) FROM c"
-            for actor, measure, aid in conn.exec_driver_sql(sql, params):
+            for actor, measure, aid in _run(conn, sql, params):
                 if aid is not None:
                     ids[(actor, measure)] = int(aid)
     infos = {info.id: info for info in service.get_many(list(ids.values()))}
     return {cell: infos[aid] for cell, aid in ids.items()}
+
+
+def _run(conn: Any, sql: str, params: dict[str, object]) -> Any:
+    """Named parameters (``:a0``) straight to SQLite's driver; through ``text()`` for any other,
+    whose driver has another parameter style (psycopg's ``%(a0)s``)."""
+    if conn.dialect.paramstyle == "named":
+        return conn.exec_driver_sql(sql, params)
+    return conn.execute(text(sql), params)
 
 
 def restoring(service: AssessmentService, items: Sequence[AssessmentInput], *, today: dt.date | None = None,

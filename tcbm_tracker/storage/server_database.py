@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # One number for "the record's write lock" (any constant; chosen to be recognisable in pg_locks).
 WRITE_LOCK_KEY = 0x7C8B_0011
+# A server that does not answer (a network partition, a host switched off) is said unreachable
+# after this long, instead of holding the background job for the system's TCP timeout (minutes).
+CONNECT_TIMEOUT_S = 5
+# The channel every write transaction notifies (LISTEN/NOTIFY): other windows read the change
+# feed at once instead of at their next poll.
+NOTIFY_CHANNEL = "tcbm_change_log"
 
 
 class ServerError(StorageError):
@@ -86,7 +92,9 @@ def translate_server_error(exc: BaseException, where: str) -> StorageError | Non
         return ServerError(f"{where}: the server has no such database ({first})")
     if "role" in low and "does not exist" in low:
         return ServerError(f"{where}: the server does not know this user ({first})")
-    if isinstance(orig, psycopg.OperationalError) and ("connection" in low or "connect" in low):
+    # A host name that does not resolve is unreachable too (psycopg: "failed to resolve host",
+    # libpq: "could not translate host name").
+    if isinstance(orig, psycopg.OperationalError) and any(w in low for w in ("connect", "resolve host", "host name")):
         return ServerError(f"{where}: cannot reach the server ({first})")
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
         if "append-only" in low or "recorded under" in low:
@@ -127,7 +135,7 @@ class ServerDatabase(Database):
             pool_pre_ping=True,
             # Who records a change is the server's authenticated role; the session time zone is
             # UTC so that server-side timestamps read the same on every client.
-            connect_args={"options": "-c timezone=UTC"},
+            connect_args={"options": "-c timezone=UTC", "connect_timeout": CONNECT_TIMEOUT_S},
         )
         lock_ms = int(busy_timeout_ms)
 
@@ -136,6 +144,11 @@ class ServerDatabase(Database):
             if conn.get_execution_options().get("tcbm_begin") == "IMMEDIATE":
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = {lock_ms}")
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                # Issued in the write transaction rather than by a trigger made by `server setup`:
+                # it then works on every server, set up or not, and every write of the application
+                # comes through here. PostgreSQL delivers it at commit only (never for a rollback)
+                # and folds a transaction's identical notifications into one.
+                conn.exec_driver_sql(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
 
     def _create_engine(self, read_only: bool | None = None) -> Any:  # pragma: no cover - not used
         raise NotImplementedError("a server database makes its engine in __init__")
@@ -189,9 +202,53 @@ class ServerDatabase(Database):
     def raw_connection(self) -> Any:
         raise NotADatabaseError(f"{self.path} is a server database: this operation works on database files only")
 
+    def change_listener(self) -> ChangeListener:
+        """A listener told of every commit on this database (its own connection, made on first use)."""
+        return ChangeListener(self)
+
     def current_user(self) -> str:
         with self.reading_connection() as conn:
             return str(conn.execute(text("SELECT current_user")).scalar_one())
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class ChangeListener:
+    """One connection of its own that LISTENs on ``NOTIFY_CHANNEL``: ``wait`` blocks until a write
+    transaction commits on the server (any client's) or the time is up. For a background thread:
+    it never runs on the window's thread, which must not block on the network."""
+
+    def __init__(self, db: ServerDatabase) -> None:  # noqa: D107 - see class
+        # The engine's own connection arguments (host, port, user, database, sslmode...): the same
+        # server as the engine, and libpq still finds the password itself.
+        self._args = db.engine.dialect.create_connect_args(db.engine.url)
+        self._where = str(db.path)
+        self._conn: Any = None
+
+    def wait(self, timeout_s: float) -> bool:
+        """True when a commit happened meanwhile (or may have: just connected); False when the
+        time ran out. Raises ``ServerError`` when the server cannot be reached (call again to retry)."""
+        import psycopg
+
+        try:
+            if self._conn is None:
+                args, kwargs = self._args
+                self._conn = psycopg.connect(*args, **{"connect_timeout": CONNECT_TIMEOUT_S, **kwargs}, autocommit=True)
+                self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                return True  # commits made while nobody listened are not announced
+            heard = False
+            for _notice in self._conn.notifies(timeout=timeout_s, stop_after=1):
+                heard = True
+            return heard
+        except psycopg.Error as exc:
+            self.close()
+            raise translate_server_error(exc, self._where) or ServerError(f"{self._where}: {exc}") from None
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a connection already broken closes as it can
+                pass

@@ -28,7 +28,7 @@ from tcbm_tracker.services.dto import (
     Matrix,
     MeasureOverview,
 )
-from tcbm_tracker.services.tracker import DEFAULT_BUSY_TIMEOUT_MS, Tracker, open_tracker
+from tcbm_tracker.services.tracker import DEFAULT_BUSY_TIMEOUT_MS, Tracker, is_server, open_tracker, server_display_name
 from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, RecordAssessmentsCommand, run_edit
 from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
 
@@ -113,6 +113,14 @@ class TrackerController(QObject):
     def _failed(self, exc: BaseException, details: str) -> None:
         self.error_occurred.emit(exc, details)
 
+    def _read_failed(self, exc: BaseException, details: str) -> None:
+        """A view that could not be read while the database cannot be (a server gone): the banner
+        already says so, and the view keeps what it showed. Any other failure is said."""
+        if isinstance(exc, DatabaseUnavailableError) or (self.unavailable_reason is not None
+                                                         and isinstance(exc, StorageError)):
+            return
+        self._failed(exc, details)
+
     @property
     def read_only(self) -> bool:
         """The open file cannot be written (found when it was opened): views work, edits are refused."""
@@ -158,18 +166,30 @@ class TrackerController(QObject):
 
     def open_server(self, url: str) -> None:
         """Open a shared database on a server by URL (what ``--db URL`` opens); answers like
-        ``open_database``. The previous database stays open if this fails."""
+        ``open_database``. The previous database stays open if this fails.
+
+        No start-up check or daily backup: those are a file's (a server is backed up with
+        ``pg_dump`` by its administrator). Changes are recorded under the server login."""
+        busy, day = self.busy_timeout_ms, self.as_of
+        where = server_display_name(url)
 
         def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(url)
-            where = f"{parts.hostname or 'the server'}{parts.path}"
-            raise StorageError(f"cannot connect to {where}: this version of TCBM Tracker opens database files "
-                               "only (the PostgreSQL storage is not part of it)")
+            ctx.progress(0, 0, f"Connecting to {where}…")
+            tracker = open_tracker(url, busy_timeout_ms=busy)
+            try:
+                ctx.progress(0, 0, f"Reading {where}…")  # cancelling here keeps the previous database open
+                return tracker, _matrix_data(tracker, day)
+            except BaseException:
+                tracker.close()
+                raise
 
         opening = self.runner.submit("open server", job, self._opened, self._failed)
         self.long_job_started.emit(opening, "Connecting to the server")
+
+    @property
+    def on_server(self) -> bool:
+        """The open database is a shared one on a server (not a file)."""
+        return self.tracker is not None and is_server(self.tracker)
 
     def _opened(self, result: tuple[Tracker, MatrixData]) -> None:
         tracker, data = result
@@ -215,12 +235,13 @@ class TrackerController(QObject):
     def load_matrix(self) -> None:
         day = self.as_of
 
-        self._submit("matrix", lambda t, ctx: _matrix_data(t, day), self.matrix_loaded.emit)
+        self._submit("matrix", lambda t, ctx: _matrix_data(t, day), self.matrix_loaded.emit, on_failure=self._read_failed)
 
     def load_dossier(self, actor: str) -> None:
         self.current_actor = actor
         day = self.as_of
-        self._submit("dossier", lambda t, ctx: t.queries.dossier(actor, as_of=day), self._dossier_done)
+        self._submit("dossier", lambda t, ctx: t.queries.dossier(actor, as_of=day), self._dossier_done,
+                     on_failure=self._read_failed)
 
     def _dossier_done(self, dossier: Dossier) -> None:
         self.dossier_loaded.emit(dossier)
@@ -228,7 +249,8 @@ class TrackerController(QObject):
     def load_measure(self, measure: str) -> None:
         self.current_measure = measure
         day = self.as_of
-        self._submit("measure", lambda t, ctx: t.queries.measure_overview(measure, as_of=day), self._measure_done)
+        self._submit("measure", lambda t, ctx: t.queries.measure_overview(measure, as_of=day), self._measure_done,
+                     on_failure=self._read_failed)
 
     def _measure_done(self, overview: MeasureOverview) -> None:
         self.measure_loaded.emit(overview)
@@ -239,11 +261,11 @@ class TrackerController(QObject):
             cited = sorted({i for a in entries for i in a.evidence_ids})
             return CellHistory(actor, measure, entries, {i: t.evidence.get(i) for i in cited})
 
-        self._submit("history", job, self.history_loaded.emit)
+        self._submit("history", job, self.history_loaded.emit, on_failure=self._read_failed)
 
     def load_changes(self, since: dt.date) -> None:
         self._submit("changes", lambda t, ctx: ChangesSince(since, tuple(t.assessments.changes_since(since))),
-                     self.changes_loaded.emit)
+                     self.changes_loaded.emit, on_failure=self._read_failed)
 
     # --- editing ------------------------------------------------------------------------------------
     def prepare_edit(self, cells: list[Cell]) -> None:
@@ -336,7 +358,14 @@ def _checked_edit(tracker: Tracker, request: EditRequest, ctx: JobContext) -> Ed
     stick): the user would believe it saved where it is not.
     """
     _check_readable(tracker)
-    return run_edit(tracker, request, ctx)
+    try:
+        return run_edit(tracker, request, ctx)
+    except StorageError as exc:
+        # A server lost during the write: the transaction was rolled back with the connection.
+        # Said as "not saved" in so many words, whatever the driver's wording of the loss.
+        if not isinstance(exc, DatabaseUnavailableError) and is_server(tracker):
+            _check_readable(tracker)
+        raise
 
 
 def _check_readable(tracker: Tracker) -> None:
@@ -347,8 +376,14 @@ def _check_readable(tracker: Tracker) -> None:
 
 
 def _explained(fn: Callable[[Tracker, JobContext], Any], tracker: Tracker, ctx: JobContext) -> Any:
-    """Run a job; a lookup that found nothing is checked against damage to the file."""
+    """Run a job; a lookup that found nothing is checked against damage to the file, and a
+    server's failure against the server being gone (``DatabaseUnavailableError``)."""
     try:
         return fn(tracker, ctx)
     except NotFoundError as exc:
         raise tracker.integrity.explain_not_found(exc) from None
+    except StorageError as exc:
+        # A server that went away: said as such (the banner's reason), not as a failed query.
+        if is_server(tracker) and not isinstance(exc, DatabaseUnavailableError):
+            ChangeFeed.of(tracker.db).probe()
+        raise

@@ -84,6 +84,10 @@ def write_attachment_copy(content: bytes, file_name: str, folder: Path | None = 
     return Path(name)
 
 
+SERVER_BACKUPS = ("Backups are for database files: a shared database on a server is backed up by its "
+                  "administrator with pg_dump (see docs/team-server.md)")
+
+
 class ExchangeMenu(QObject):
     """The File menu's exchange actions, run as jobs on the controller's runner."""
 
@@ -210,6 +214,9 @@ class ExchangeMenu(QObject):
     def show_backups(self) -> None:
         tracker = self.controller.tracker
         if tracker is None:
+            return
+        if self.controller.on_server:
+            self.show_message(SERVER_BACKUPS)
             return
         from tcbm_tracker.services.backups import backup_folder
         from tcbm_tracker.ui.exchange_dialogs import BackupsDialog

@@ -6,6 +6,9 @@ one poll at a time. Changed cells are read again as of the date shown and handed
 as ``CellUpdate``s, so that the matrix repaints those cells only; a change the cells cannot
 express (an actor added, a catalogue loaded, a page of changes too long) asks for a full reload.
 
+On a server, a thread listening for the server's notifications (``ui.commit_listener``) asks
+for a poll the moment another client commits: the timer is then only the fallback.
+
 When the feed cannot read the database (a file moved away, a stick pulled out, a server gone),
 ``availability_changed(False, reason)`` is emitted once and polling goes on; the first poll that
 reads again emits ``availability_changed(True, "")`` and catches up from where it stopped.
@@ -21,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from tcbm_tracker.services.change_feed import ChangeFeed, ChangeNotice, DatabaseUnavailableError, FeedBatch, writer_name
 from tcbm_tracker.services.dto import CellState
 from tcbm_tracker.services.tracker import Tracker
+from tcbm_tracker.ui.commit_listener import CommitListenerThread
 from tcbm_tracker.ui.controller import MatrixData, TrackerController
 from tcbm_tracker.ui.jobs import JobContext
 
@@ -52,12 +56,14 @@ class LiveUpdates(QObject):
         self._feed_for: Tracker | None = None
         self._cursor: int | None = None
         self._polling = False
+        self._poll_again = False  # a notification came during a poll: poll once more after it
         self._error_said = False
+        self.listener: CommitListenerThread | None = None
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.poll)
         controller.database_opened.connect(self._opened)
         controller.matrix_loaded.connect(self._matrix_loaded)
-        controller.database_closed.connect(self.timer.stop)
+        controller.database_closed.connect(self.stop)
 
     @property
     def feed(self) -> ChangeFeed | None:
@@ -71,8 +77,20 @@ class LiveUpdates(QObject):
 
     def _opened(self, _path: object) -> None:
         self._set_available(True, "")
-        _ = self.feed  # bound to the new database; its matrix (next) gives the position to count from
+        feed = self.feed  # bound to the new database; its matrix (next) gives the position to count from
         self.timer.start()
+        self._stop_listening()
+        listener = feed.listener() if feed is not None else None
+        if listener is not None:
+            self.listener = CommitListenerThread(listener, self)
+            self.listener.heard.connect(self._heard)
+            self.listener.start()
+
+    def _heard(self) -> None:
+        if self._polling:
+            self._poll_again = True  # the running poll may have read the log before that commit
+        else:
+            self.poll()
 
     def _matrix_loaded(self, data: MatrixData) -> None:
         if self._cursor is None and self.feed is not None and data.log_head is not None:
@@ -101,9 +119,12 @@ class LiveUpdates(QObject):
             self._set_available(True, "")
             if changes is not None and changes.notices:
                 self.changes_arrived.emit(changes)
+            if self._poll_again:
+                self._poll_again = False
+                self.poll()
 
         def failed(exc: BaseException, details: str) -> None:
-            self._polling = False
+            self._polling = self._poll_again = False
             if isinstance(exc, DatabaseUnavailableError):
                 self._set_available(False, str(exc))
             elif not self._error_said:  # something else went wrong: said once, polling goes on
@@ -121,6 +142,12 @@ class LiveUpdates(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop()
 
 
 def _read_changes(tracker: Tracker, batch: FeedBatch, day: dt.date, me: str) -> LiveChanges:

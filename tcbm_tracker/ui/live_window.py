@@ -67,10 +67,17 @@ class LiveWindow(QObject):
                 self._saved_text = None
             w.statusBar().showMessage("The database can be read again: live updates resumed", 8000)
             return
-        said = reason if reason.lower().startswith("cannot") else f"cannot reach the database: {reason}"
-        said = said[:1].upper() + said[1:]
+        tracker = w.controller.tracker
+        if tracker is not None and w.controller.on_server:
+            # The driver's own words (socket, errno) go in the tooltip: the banner names the server.
+            gone = "cannot reach the server" in reason
+            said = f"The server cannot be reached ({tracker.path})" if gone else f"The server cannot be read: {reason}"
+        else:
+            said = reason if reason.lower().startswith("cannot") else f"cannot reach the database: {reason}"
+            said = said[:1].upper() + said[1:]
         self.banner.setText(f"{said}. Showing what was last read; edits are refused until the database is "
                             "back. Reconnecting by itself…")
+        self.banner.setToolTip(reason)
         self.banner.show()
         if self._saved_text is None:  # "All changes saved" would be untrue of an edit tried now
             self._saved_text = w.saved_label.text()

@@ -254,15 +254,20 @@ class MainWindow(QMainWindow):
 
     # --- controller answers ------------------------------------------------------------------------
     def _database_opened(self, path: Path) -> None:
-        self.settings.add_recent_file(path)
+        # A server's "path" is its display name (never a password); it is kept with the recent
+        # servers (File > Connect to Server…), not with the recent files.
+        on_server = self.controller.on_server
+        name = str(path) if on_server else path.name
+        if not on_server:
+            self.settings.add_recent_file(path)
         if self.controller.read_only:
             # Said at once, not only when the first edit is refused.
-            self.setWindowTitle(f"{path.name} (read-only) — TCBM Tracker")
+            self.setWindowTitle(f"{name} (read-only) — TCBM Tracker")
             self.path_label.setText(f"{path} — read-only: you can look and print, not record")
             self.saved_label.setText("")
         else:
-            self.setWindowTitle(f"{path.name} — TCBM Tracker")
-            self.path_label.setText(str(path))
+            self.setWindowTitle(f"{name} — TCBM Tracker")
+            self.path_label.setText(f"Shared {path}" if on_server else str(path))
             self.saved_label.setText("All changes saved")
         self._refresh_changes()
 

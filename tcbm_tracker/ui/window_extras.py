@@ -107,7 +107,9 @@ class WindowExtras:
         if last is not None and last.is_dir():
             return str(last)
         tracker = self.window.controller.tracker
-        return str(Path(tracker.path).parent) if tracker is not None else ""
+        if tracker is None or self.window.controller.on_server:  # a server has no folder here
+            return ""
+        return str(Path(tracker.path).parent)
 
     def remember_folder(self, chosen: Path) -> None:
         folder = chosen if chosen.is_dir() else chosen.parent

@@ -104,9 +104,26 @@ def test_a_malformed_url_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -
 
 
 @pytest.mark.parametrize("argv", [["backup"], ["backup", "list"], ["restore", "x.sqlite"], ["import", "x.csv"],
-                                  ["package", "export", "--all", "--out", "x.tcbm"], ["gui"]])
+                                  ["package", "export", "--all", "--out", "x.tcbm"]])
 def test_commands_for_files_only_refuse_a_server_in_one_line(pg_initialised_url: str, argv: list[str],
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--db", pg_initialised_url, *argv)
     assert code != 0 and err.count("\n") == 1
     assert f"`{argv[0]}` works on a database file, not yet on a server database" in err
+
+
+@pytest.mark.parametrize("by_env", [False, True])
+def test_the_window_is_started_on_a_server_url(pg_initialised_url: str, by_env: bool, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from tcbm_tracker import app
+
+    started: list[object] = []
+    monkeypatch.setattr(app, "run", lambda target, **kw: started.append(target) or 0)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    if by_env:
+        monkeypatch.setenv("TCBM_TRACKER_DB", pg_initialised_url)
+        code, _, err = run(capsys, "gui")
+    else:
+        code, _, err = run(capsys, "--db", pg_initialised_url, "gui")
+    assert code == 0, err
+    assert started == [pg_initialised_url]  # the URL as given, not refused and not taken for a file name
