@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import start_of_day_iso, to_iso, utc_now_iso
+from tcbm_tracker.domain.clock import start_of_day_iso, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
@@ -95,10 +95,13 @@ def monotonic_now(session: Session) -> str:
 
     The latest recording wins among assessments with the same effective date; if the
     computer's clock stepped back (a laptop resynchronising after weeks offline), a new
-    correction must still win over what was recorded before it.
+    correction must still win over what was recorded before it. On a server, "now" is the
+    server's clock, and rows merged from packages (stamped by other computers' clocks) are left
+    out: one laptop's clock running ahead must not push the server's own stamps into the future.
     """
-    now = utc_now_iso()
-    latest = session.exec(text("SELECT max(recorded_at) FROM assessment")).one()[0]  # type: ignore[call-overload]
+    now = Database.now(session)
+    merged_out = " WHERE package_import_id IS NULL" if session.connection().dialect.name != "sqlite" else ""
+    latest = session.exec(text(f"SELECT max(recorded_at) FROM assessment{merged_out}")).one()[0]  # type: ignore[call-overload]
     if latest is None or now > latest:
         return now
     moment = dt.datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC) + dt.timedelta(microseconds=1)
