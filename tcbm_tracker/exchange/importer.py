@@ -45,6 +45,7 @@ from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.changelog import entry_hash
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.driver_sql import DriverSql
+from tcbm_tracker.storage.recording_time import latest_recording_sql
 
 BATCH = 2_000
 # changelog.canonical_json's settings, built once: it runs for every imported row.
@@ -136,7 +137,7 @@ class _Run:
         self.first_assessment, self.first_evidence = self.next_assessment, self.next_evidence
         self.assessment_rows = array("q")  # source row of each assessment added, in id order
         self.evidence_keys: dict[str, int] | None = None
-        latest = conn.execute("SELECT max(recorded_at) FROM assessment").fetchone()[0]
+        latest = conn.execute(latest_recording_sql(conn.connection.dialect.name)).fetchone()[0]
         self.recorded_now = self.now if latest is None or self.now > latest else latest
         self.pending: list[tuple[Any, ...]] = []
         self.pending_links: list[tuple[int, int]] = []

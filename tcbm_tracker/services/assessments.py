@@ -18,6 +18,7 @@ from tcbm_tracker.services.dto import AssessmentInfo, Change
 from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.recording_time import latest_recording_sql
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session
@@ -96,12 +97,10 @@ def monotonic_now(session: Session) -> str:
     The latest recording wins among assessments with the same effective date; if the
     computer's clock stepped back (a laptop resynchronising after weeks offline), a new
     correction must still win over what was recorded before it. On a server, "now" is the
-    server's clock, and rows merged from packages (stamped by other computers' clocks) are left
-    out: one laptop's clock running ahead must not push the server's own stamps into the future.
+    server's clock (``storage.recording_time``).
     """
     now = Database.now(session)
-    merged_out = " WHERE package_import_id IS NULL" if session.connection().dialect.name != "sqlite" else ""
-    latest = session.exec(text(f"SELECT max(recorded_at) FROM assessment{merged_out}")).one()[0]  # type: ignore[call-overload]
+    latest = session.exec(text(latest_recording_sql(session.connection().dialect.name))).one()[0]  # type: ignore[call-overload]
     if latest is None or now > latest:
         return now
     moment = dt.datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC) + dt.timedelta(microseconds=1)

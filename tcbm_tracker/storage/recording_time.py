@@ -20,6 +20,17 @@ from tcbm_tracker.domain.clock import is_fixed, utc_now_iso
 SERVER_NOW_SQL = "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 
+def latest_recording_sql(dialect: str) -> str:
+    """The latest ``recorded_at`` a new recording must come after (see ``monotonic_now``).
+
+    On a server, rows merged from packages (stamped by other computers' clocks) are left out:
+    one laptop's clock running ahead must not push the server's own stamps into the future,
+    where its check (``server setup``) would refuse them.
+    """
+    merged_out = " WHERE package_import_id IS NULL" if dialect != "sqlite" else ""
+    return f"SELECT max(recorded_at) FROM assessment{merged_out}"
+
+
 def recording_now(session: Any) -> str:
     """Now, as stored, for a write made through ``session`` (a session or a connection)."""
     if is_fixed():

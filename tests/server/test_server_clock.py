@@ -10,13 +10,17 @@ import psycopg
 import pytest
 import time_machine
 from pg_cluster import Cluster
+from test_server_packages import _trust, laptop, on_server  # noqa: F401 - a laptop's file and key
 from test_server_roles import run, team  # noqa: F401 - the fixture of logins per role
 
 from tcbm_tracker.domain.clock import fixed_time
+from tcbm_tracker.exchange.packages import api
+from tcbm_tracker.exchange.service import ExchangeService
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import open_tracker
 from tcbm_tracker.storage.server_database import ServerError
+from tests.unit.exchange.package_copies import Copy
 
 WRONG = dt.datetime(2021, 6, 1, 12, 0, tzinfo=dt.UTC)  # a laptop's clock years behind
 
@@ -81,5 +85,40 @@ def test_the_server_refuses_a_time_far_from_its_own(team: dict[str, str], capsys
         assert t.assessments.history("FRA", "LTS-A.1") == []
         # Within the slack, the server's own time: recorded.
         assert t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned")).status.value == "planned"
+    finally:
+        t.close()
+
+
+def test_a_laptop_clock_running_ahead_does_not_push_the_servers_stamps_into_the_future(
+        laptop: Copy, team: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    config = tmp_path / "editor-config"
+    _trust(laptop, team["editor"], config, monkeypatch)
+    with laptop.open() as t, time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=2)):
+        t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned"))  # stamped two days ahead
+        package = api.export_package(t, tmp_path / "ahead.tcbm").path
+    with on_server(team["editor"], config, monkeypatch) as s:
+        assert api.import_package(s, package).assessments_added == 1  # kept as recorded there
+        # The server's own recordings, by hand and by a spreadsheet, still take the server's time.
+        a = s.assessments.record(AssessmentInput("DEU", "LTS-A.1", "planned"))
+        sheet = tmp_path / "sheet.csv"
+        sheet.write_text("actor,measure,effective_date,status\nJPN,LTS-A.1,2024-01-01,planned\n", encoding="utf-8")
+        assert ExchangeService(s).import_files([sheet]).assessments_added == 1
+        [b] = s.assessments.history("JPN", "LTS-A.1")
+        for stamp in (a.recorded_at, b.recorded_at):
+            assert abs(_stamp(stamp) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5), stamp
+
+
+def test_a_spreadsheet_naming_its_own_recording_time_is_refused_on_a_set_up_server(
+        team: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    t = open_tracker(team["editor"])
+    try:
+        sheet = tmp_path / "old.csv"
+        sheet.write_text("actor,measure,effective_date,status,recorded_at\n"
+                         "FRA,LTS-A.1,2020-01-01,planned,2020-01-02T00:00:00.000000Z\n", encoding="utf-8")
+        before = t.integrity.verify().entries
+        with pytest.raises(ServerError, match="the server's clock is the recording time") as caught:
+            ExchangeService(t).import_files([sheet])
+        assert "\n" not in str(caught.value) and "nothing was changed" in str(caught.value)
+        assert t.integrity.verify().entries == before
     finally:
         t.close()

@@ -202,3 +202,24 @@ def test_the_package_commands_on_a_server(laptop: Copy, pg_initialised_url: str,
     assert code == 0 and (tmp_path / "team.tcbm").exists()
     code, out, _ = run(capsys, "--db", pg_initialised_url, "verify")
     assert code == 0 and out.startswith("ok: server database")
+
+
+def test_a_workbook_exported_from_the_server_imports_into_a_laptop_and_back_as_already_there(
+        laptop: Copy, pg_initialised_url: str, tmp_path: Path) -> None:
+    t = open_tracker(pg_initialised_url)
+    try:
+        ev = t.evidence.add(EvidenceInput(title="Mexico: national report", date="2024-05-01"))
+        t.assessments.record(AssessmentInput("MEX", "LTS-A.1", "implemented", evidence_ids=[ev.id], effective="2024-05-01"))
+        workbook = ExchangeService(t).export(tmp_path / "team.xlsx").path
+        csv_file = ExchangeService(t).export(tmp_path / "team.csv").path
+        again = ExchangeService(t).import_files([workbook])
+        assert (again.assessments_added, again.evidence_added) == (0, 0) and again.assessments_present == 1
+        server_cell = _cell(t, "MEX", "LTS-A.1")
+    finally:
+        t.close()
+    with laptop.open() as lt:
+        report = ExchangeService(lt).import_files([workbook])
+        assert (report.assessments_added, report.evidence_added) == (1, 1)
+        assert _cell(lt, "MEX", "LTS-A.1") == server_cell
+        assert ExchangeService(lt).import_files([csv_file]).assessments_added == 0
+        _verified(lt)
