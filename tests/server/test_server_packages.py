@@ -125,13 +125,17 @@ def test_an_editor_imports_a_package_and_the_server_still_guards_authors_and_tim
         laptop: Copy, team: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     server_config = tmp_path / "editor-config"
     _trust(laptop, team["editor"], server_config, monkeypatch)
+    pdf = tmp_path / "note.pdf"
+    pdf.write_bytes(PDF)
     with laptop.open() as t:
-        t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned", effective="2024-01-01"))
+        ev = t.evidence.add(EvidenceInput(title="France: note verbale", file=pdf))
+        t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned", effective="2024-01-01", evidence_ids=[ev.id]))
         package = api.export_package(t, tmp_path / "laptop.tcbm").path
     with on_server(team["editor"], server_config, monkeypatch) as s:
         result = api.import_package(s, package)
-        assert result.assessments_added == 1
+        assert (result.assessments_added, result.evidence_added) == (1, 1)
         assert [a.recorded_by for a in s.assessments.history("FRA", "LTS-A.1")] == ["laptop"]  # kept: merged
+        assert [e.recorded_by for e in s.evidence.list() if e.title == "France: note verbale"] == ["laptop"]
         _verified(s)
         login = s.user
     # A client claiming that package import for a row of its own, in a later transaction: refused.
