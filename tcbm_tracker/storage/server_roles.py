@@ -87,14 +87,14 @@ def _statements() -> list[str]:
         rf"""CREATE OR REPLACE FUNCTION tcbm_stamped_now() RETURNS trigger LANGUAGE plpgsql AS $$
            DECLARE
              stamped text := to_jsonb(NEW) ->> TG_ARGV[0];
-             server text := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
            BEGIN
              IF tcbm_merged_here(to_jsonb(NEW) ->> 'package_import_id') THEN RETURN NEW; END IF;
              IF stamped IS NULL OR stamped !~ '^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}}Z$'
                 OR stamped::timestamptz < now() - interval '{CLOCK_SLACK}'
                 OR stamped::timestamptz > clock_timestamp() + interval '{CLOCK_SLACK}' THEN
                RAISE EXCEPTION 'the server''s clock is the recording time: % of % is %, the server''s time is % (a client''s clock may be wrong)',
-                 TG_ARGV[0], TG_TABLE_NAME, coalesce(stamped, 'empty'), server
+                 TG_ARGV[0], TG_TABLE_NAME, coalesce(stamped, 'empty'),
+                 to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                  USING ERRCODE = 'check_violation';
              END IF;
              RETURN NEW;
