@@ -72,6 +72,10 @@ def test_the_server_refuses_a_time_far_from_its_own(team: dict[str, str], capsys
             conn.execute("INSERT INTO assessment (actor_key, measure_key, status, provenance, confidence, recorded_by, "
                          "effective_date, recorded_at) VALUES ('FRA', 'LTS-A.1', 'planned', 'analyst_judgment', 'medium', "
                          "%s, '2021-06-01', '2021-06-01T12:00:00.000000Z')", (user[0],))
+    with psycopg.connect(team["editor"]) as conn, pytest.raises(psycopg.errors.CheckViolation, match="recorded_at of assessment is yesterday"):
+        conn.execute("INSERT INTO assessment (actor_key, measure_key, status, provenance, confidence, recorded_by, "
+                     "effective_date, recorded_at) VALUES ('FRA', 'LTS-A.1', 'planned', 'analyst_judgment', 'medium', "
+                     "current_user, '2021-06-01', 'yesterday')")
     # The application's own fixed time (fixtures only) far from the server's: one clear line, nothing changed.
     t = open_tracker(team["editor"])
     try:
