@@ -68,8 +68,9 @@ class _CommandParser(_Parser):
         _add_global_options(self, default=False)
 
 
-# Commands that work on a database file only (SQLite's own copy, or its driver's bulk paths).
-FILE_ONLY_COMMANDS = ("backup", "restore", "import", "package")
+# Commands that work on a database file only (SQLite's own copy of the file): a server is backed
+# up and restored by its administrator with pg_dump/pg_restore (docs/team-server.md, "Backups").
+FILE_ONLY_COMMANDS = ("backup", "restore")
 
 
 def database_path(args: argparse.Namespace) -> Path:
@@ -91,6 +92,11 @@ def refuse_server(args: argparse.Namespace) -> NoReturn:
     from tcbm_tracker.domain.errors import StorageError
 
     name = getattr(args, "command", None) or "the desktop application"
+    if name in FILE_ONLY_COMMANDS:
+        raise StorageError(
+            f"`{name}` works on a database file: a server database is backed up and restored by its administrator "
+            "with pg_dump and pg_restore (docs/team-server.md, \"Backups\")"
+        )
     raise StorageError(
         f"`{name}` works on a database file, not yet on a server database "
         "(a server is backed up with pg_dump; see docs/team-server.md)"

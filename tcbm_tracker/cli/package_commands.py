@@ -130,7 +130,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"package import {result.package_import_id} recorded: {result.assessments_added:,} assessment(s), "
           f"{result.evidence_added:,} evidence item(s), {result.actors_added:,} organization(s), "
           f"{result.catalogs_added:,} catalogue(s); {result.resolutions:,} conflict(s) resolved ({args.prefer or 'none'}); "
-          f"backup {result.backup}; seal {result.seal}")
+          f"backup {result.backup or 'none (a server is backed up with pg_dump)'}; seal {result.seal}")
     return 0
 
 

@@ -14,6 +14,11 @@ def utc_now_iso() -> str:
     return to_iso(_fixed or dt.datetime.now(dt.UTC))
 
 
+def is_fixed() -> bool:
+    """True inside ``fixed_time``: every recording time is the fixed moment, on any engine."""
+    return _fixed is not None
+
+
 @contextmanager
 def fixed_time(moment: dt.datetime) -> Iterator[None]:
     """Record everything inside the block as made at ``moment``.

@@ -24,6 +24,7 @@ from typing import Any
 from tcbm_tracker.domain.errors import StorageError, ValidationError
 from tcbm_tracker.exchange import layout
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.driver_sql import DriverSql
 
 Progress = Callable[[int, int], None]  # rows written, total; may raise to cancel
 EXPORT_KINDS = (layout.ASSESSMENT_SHEET, layout.EVIDENCE_SHEET)
@@ -50,7 +51,7 @@ def assessment_rows(conn: Any, index: dict[int, tuple[str, str | None]], catalog
     sql = (
         "SELECT a.actor_key, a.measure_key, a.effective_date, a.status, a.provenance, a.confidence, a.note, "
         "a.recorded_by, a.recorded_at, (SELECT group_concat(evidence_id) FROM (SELECT evidence_id FROM "
-        "assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id)) FROM assessment a"
+        "assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id) AS ev) FROM assessment a"
     )
     params: tuple[Any, ...] = ()
     if catalog:
@@ -98,7 +99,7 @@ def export_csv(db: Database, out: Path, what: str = layout.ASSESSMENT_SHEET, *, 
     if what not in EXPORT_KINDS:
         raise ValidationError("what", f"{what!r}; use {' or '.join(EXPORT_KINDS)}")
     with db.read() as s, _atomic(out) as tmp:
-        conn = s.connection().connection.driver_connection
+        conn = DriverSql(s.connection())  # one SQL text for a file and a server
         total = _count(conn, "assessment" if what == layout.ASSESSMENT_SHEET else "evidence")
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
@@ -138,7 +139,7 @@ def export_xlsx(db: Database, out: Path, *, catalog: str | None = None, progress
     from openpyxl import Workbook
 
     with db.read() as s, _atomic(out) as tmp:
-        conn = s.connection().connection.driver_connection
+        conn = DriverSql(s.connection())  # one SQL text for a file and a server
         total = _count(conn, "assessment")
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(layout.ASSESSMENT_SHEET)

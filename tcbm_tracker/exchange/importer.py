@@ -1,11 +1,16 @@
 """Importing assessments and evidence from CSV and XLSX files: all or nothing.
 
-Every row of every file is checked inside one ``BEGIN IMMEDIATE`` transaction; rows are written
+Every row of every file is checked inside one write transaction (``BEGIN IMMEDIATE`` on a file,
+the record's write lock on a server); rows are written
 as they pass (in batches, with their change-log entries), and the transaction is committed only
 if no row was rejected and this is not a dry run. So a rejected row, a dry run, an exception or
 a killed process all leave the database exactly as it was, and the file is read once, as a
 stream. Rows already in the database (same cell, date, status, provenance, note, author,
 instant and evidence) are counted as already there, so re-importing a file adds nothing.
+
+The SQL is one text for both engines (``storage.driver_sql``). On a file, the command line's
+backup is taken just before the commit (``before_commit``); a server has no file to copy (its
+administrator backs it up with ``pg_dump``), and there the transaction alone is the guard.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import sqlite3
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,10 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError, TrackerError
 from tcbm_tracker.exchange import layout
 from tcbm_tracker.exchange.rows import (
@@ -41,7 +43,9 @@ from tcbm_tracker.exchange.rows import (
 from tcbm_tracker.exchange.sources import Table, open_tables
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.changelog import entry_hash
-from tcbm_tracker.storage.database import Database, translate_error
+from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.driver_sql import DriverSql
+from tcbm_tracker.storage.recording_time import latest_recording_sql
 
 BATCH = 2_000
 # changelog.canonical_json's settings, built once: it runs for every imported row.
@@ -119,21 +123,21 @@ def _table_kind(table: Table, sheet_title: str | None) -> str | None:
 class _Run:
     """The state of one import inside its transaction."""
 
-    def __init__(self, conn: Any, importer: str, report: ImportReport, progress: Progress | None) -> None:
+    def __init__(self, conn: DriverSql, importer: str, report: ImportReport, progress: Progress | None) -> None:
         self.conn, self.importer, self.report, self.progress = conn, importer, report, progress
-        self.now = utc_now_iso()
+        self.now = conn.now()
         self.log_prefix = f"{self.now}\x1f{importer}\x1fassessment\x1f"  # at, user, entity of an entry_hash
         self.today = dt.date.today()
         self.actors = {r[0] for r in conn.execute("SELECT key FROM actor")}
         self.measures = {r[0]: bool(r[1]) for r in conn.execute("SELECT key, retired FROM measure")}
         last = conn.execute("SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()  # changelog.head
         self.seq, self.prev = (int(last[0]), str(last[1])) if last else (0, changelog.GENESIS)
-        self.next_assessment = (conn.execute("SELECT max(id) FROM assessment").fetchone()[0] or 0) + 1
-        self.next_evidence = (conn.execute("SELECT max(id) FROM evidence").fetchone()[0] or 0) + 1
+        self.next_assessment = conn.first_free_id("assessment")
+        self.next_evidence = conn.first_free_id("evidence")
         self.first_assessment, self.first_evidence = self.next_assessment, self.next_evidence
         self.assessment_rows = array("q")  # source row of each assessment added, in id order
         self.evidence_keys: dict[str, int] | None = None
-        latest = conn.execute("SELECT max(recorded_at) FROM assessment").fetchone()[0]
+        latest = conn.execute(latest_recording_sql(conn.connection.dialect.name)).fetchone()[0]
         self.recorded_now = self.now if latest is None or self.now > latest else latest
         self.pending: list[tuple[Any, ...]] = []
         self.pending_links: list[tuple[int, int]] = []
@@ -276,12 +280,17 @@ class _Run:
             self.conn.executemany("INSERT INTO assessment_evidence (assessment_id, evidence_id) VALUES (?,?)", self.pending_links)
         if self.pending_log:
             self.conn.executemany(
-                "INSERT INTO change_log (seq, at, user, entity, entity_key, action, payload, prev_hash, hash) "
+                "INSERT INTO change_log (seq, at, \"user\", entity, entity_key, action, payload, prev_hash, hash) "
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 self.pending_log,
             )
         self.pending, self.pending_links, self.pending_log = [], [], []
         self.pending_identity.clear()
+
+    def claim_ids(self) -> None:
+        """Tell a server's sequences which ids this import gave its rows (nothing to do on a file)."""
+        self.conn.claim_ids("assessment", self.first_assessment, self.next_assessment - 1)
+        self.conn.claim_ids("evidence", self.first_evidence, self.next_evidence - 1)
 
 
 _ESCAPE = json.encoder.encode_basestring  # the C escaper json.dumps uses (ensure_ascii=False)
@@ -330,7 +339,7 @@ def _required_present(columns: dict[str, str], kind: str) -> bool:
     return required <= set(columns.values())
 
 
-BeforeCommit = Callable[[sqlite3.Connection], Any]
+BeforeCommit = Callable[[Any], Any]  # gets the transaction's driver connection (a file's sqlite3 connection)
 
 
 def run_import(db: Database, paths: Sequence[Path], *, importer: str, dry_run: bool = False,
@@ -349,8 +358,11 @@ def run_import(db: Database, paths: Sequence[Path], *, importer: str, dry_run: b
     files = [Path(p) for p in paths]
     try:
         return _run_import(db, files, importer, dry_run, progress, before_commit)
-    except (DBAPIError, sqlite3.Error) as exc:
-        raise translate_error(exc, db.path) or exc from None
+    except Exception as exc:
+        translated = db.translate(exc)
+        if translated is None:
+            raise
+        raise translated from None
 
 
 def _run_import(db: Database, files: list[Path], importer: str, dry_run: bool, progress: Progress | None,
@@ -364,19 +376,19 @@ def _run_import(db: Database, files: list[Path], importer: str, dry_run: bool, p
         try:
             # The driver's connection inside the engine's transaction: plain SQL, so an import
             # never loads the ORM (sqlmodel and pydantic: about a quarter of a second).
-            conn = connection.connection.driver_connection
+            conn = DriverSql(connection)
             run = _Run(conn, importer, report, progress)
             ordered = sorted(files, key=_rank)
             for path in ordered:
                 digest.update(_file_hash(path).encode())
                 _import_file(run, path)
             run.flush()
+            run.claim_ids()
             if report.ok and not dry_run and (report.assessments_added or report.evidence_added):
                 report.batch_id = _record_batch(run, files, digest.hexdigest())
             if report.ok and not dry_run:
                 if before_commit is not None and (report.assessments_added or report.evidence_added):
-                    assert conn is not None
-                    after = before_commit(conn)
+                    after = before_commit(conn.raw)
                 trans.commit()
                 committed = True
                 report.applied = True
@@ -468,12 +480,11 @@ def _record_batch(run: _Run, files: Sequence[Path], file_hash: str) -> int:
         run.first_assessment if added_a else None, run.first_assessment + added_a - 1 if added_a else None,
         run.first_evidence if added_e else None, run.first_evidence + added_e - 1 if added_e else None,
     )
-    cur = run.conn.execute(
+    batch = run.conn.insert(
         "INSERT INTO import_batch (imported_at, imported_by, file_name, file_sha256, first_assessment_id, "
         "last_assessment_id, first_evidence_id, last_evidence_id) VALUES (?,?,?,?,?,?,?,?)",
         values,
     )
-    batch = int(cur.lastrowid)
     run.log("import_batch", str(batch), dict(zip(changelog.ENTITY_BY_NAME["import_batch"].columns, values, strict=True)))
     run.flush()
     return batch

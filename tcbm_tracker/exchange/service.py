@@ -38,8 +38,10 @@ class ExchangeService:
             # it (and into the copy), so a refused or cancelled import leaves the file as it was.
             return sealed_backup_in(live, db.path, "import")
 
+        # A server has no file to copy: its administrator backs it up (pg_dump); the transaction is the guard.
+        on_file = db.dialect == "sqlite"
         return run_import(db, [Path(p) for p in paths], importer=self.importer, dry_run=dry_run, progress=progress,
-                          before_commit=backup)
+                          before_commit=backup if on_file else None)
 
     def export(self, out: Path, *, what: str = layout.ASSESSMENT_SHEET, readable: bool = False,
                catalog: str | None = None, as_of: dt.date | None = None,

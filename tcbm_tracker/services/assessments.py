@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import start_of_day_iso, to_iso, utc_now_iso
+from tcbm_tracker.domain.clock import start_of_day_iso, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
@@ -18,6 +18,7 @@ from tcbm_tracker.services.dto import AssessmentInfo, Change
 from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.recording_time import latest_recording_sql
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session
@@ -95,10 +96,11 @@ def monotonic_now(session: Session) -> str:
 
     The latest recording wins among assessments with the same effective date; if the
     computer's clock stepped back (a laptop resynchronising after weeks offline), a new
-    correction must still win over what was recorded before it.
+    correction must still win over what was recorded before it. On a server, "now" is the
+    server's clock (``storage.recording_time``).
     """
-    now = utc_now_iso()
-    latest = session.exec(text("SELECT max(recorded_at) FROM assessment")).one()[0]  # type: ignore[call-overload]
+    now = Database.now(session)
+    latest = session.exec(text(latest_recording_sql(session.connection().dialect.name))).one()[0]  # type: ignore[call-overload]
     if latest is None or now > latest:
         return now
     moment = dt.datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC) + dt.timedelta(microseconds=1)

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import NotFoundError, StorageError, ValidationError
 from tcbm_tracker.domain.vocabulary import EvidenceType
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import EvidenceInfo
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.recording_time import recording_now
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session
@@ -81,7 +81,7 @@ def insert_evidence(s: Session, prepared: PreparedEvidence, by: str) -> int:
         file_sha256=hashlib.sha256(content).hexdigest() if content is not None else None,
         file_size=len(content) if content is not None else None,
         recorded_by=by,
-        created_at=utc_now_iso(),
+        created_at=recording_now(s),
     )
     s.add(row)
     s.flush()

@@ -116,7 +116,7 @@ class IntegrityService:
             problems.extend(str(p) for p in chain.problems)
             # Seals before rows: rows edited outside the app can be many, and must not crowd out
             # the one line saying the history was rewritten.
-            sealed = seals.check_seals(s, chain.hashes, self.db.path, key, older_copy=older_copy)
+            sealed = seals.check_seals(s, chain.hashes, self.db.ledger_place(s), key, older_copy=older_copy)
             problems.extend(str(p) for p in sealed.problems)
             if len(problems) < limit:
                 problems.extend(
@@ -142,8 +142,8 @@ class IntegrityService:
         key = copy_key.load_or_create()
         with self.db.write() as s:
             made = seals.make_seal(s, key, purpose)
-            db_id = meta.database_id(s)
-        seals.note_in_ledger(db_id, self.db.path, made)
+            db_id, place = meta.database_id(s), self.db.ledger_place(s)
+        seals.note_in_ledger(db_id, place, made)
         return _info(made)
 
     def explain_not_found(self, exc: NotFoundError) -> TrackerError:
@@ -206,8 +206,8 @@ class IntegrityService:
             if not unchanged or found is not None:
                 return unchanged, found
             made = seals.make_seal(s, key, purpose)
-            db_id = meta.database_id(s)
-        seals.note_in_ledger(db_id, self.db.path, made)
+            db_id, place = meta.database_id(s), self.db.ledger_place(s)
+        seals.note_in_ledger(db_id, place, made)
         return True, _info(made)
 
     def find_fingerprint(self, fingerprint: str) -> FingerprintMatch | None:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from tcbm_tracker.domain import validation as v
-from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import ActorKind
 from tcbm_tracker.services import mapping
@@ -117,7 +116,7 @@ class ReferenceService:
                     kind=ActorKind.ORGANIZATION.value,
                     note=clean_note,
                     builtin=False,
-                    created_at=utc_now_iso(),
+                    created_at=self.db.now(s),
                 )
             )
             s.flush()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.storage.recording_time import recording_now
 
 if TYPE_CHECKING:  # sqlmodel (and pydantic) load only where a write needs them
     from sqlmodel import Session
@@ -89,7 +89,7 @@ def append(
     # The log's AUTOINCREMENT counter remembers the highest position ever used: after a deleted
     # last entry the next one takes a new position, so the gap stays visible to ``verify``.
     seq = max(seq, highest_seq_used(session)) + 1
-    at = at or utc_now_iso()
+    at = at or recording_now(session)
     user = user or current_user()
     body = canonical_json(payload)
     row = ChangeLogRow(

@@ -319,6 +319,22 @@ class Database:
     def _translated(self, exc: DBAPIError) -> BaseException:
         return translate_error(exc, self.path) or exc
 
+    def translate(self, exc: BaseException) -> StorageError | None:
+        """The user-facing error a driver's error stands for (SQLAlchemy's or the driver's own), or None."""
+        return translate_error(exc, self.path)
+
+    @staticmethod
+    def now(session: Any) -> str:
+        """The recording time of a write made through ``session``: on a server, the server's
+        clock; on a file, this computer's (see ``storage.recording_time``)."""
+        from tcbm_tracker.storage.recording_time import recording_now
+
+        return recording_now(session)
+
+    def ledger_place(self, session: Any) -> str:
+        """Where this database is, as the seal ledger beside the key notes it: the file's full path."""
+        return str(self.path.resolve())
+
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection with the same PRAGMAs (for bulk work and benchmarks)."""
         # Held until dispose(): a pooled connection dropped by its holder would go back to the

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
 
-from tcbm_tracker.domain.clock import utc_now_iso
+from tcbm_tracker.storage.recording_time import recording_now
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -45,4 +45,4 @@ def database_id(session: Session) -> str:
 
 def mark_init_complete(session: Session) -> None:
     if get(session, INIT_COMPLETE) is None:
-        put(session, INIT_COMPLETE, utc_now_iso())
+        put(session, INIT_COMPLETE, recording_now(session))

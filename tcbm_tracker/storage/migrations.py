@@ -264,15 +264,21 @@ def _migrate_server(db: Database, cfg: Config, revision: str | None, head: str) 
     No backup copy is written by the client: a server's backups are the administrator's
     (``pg_dump``, docs/team-server.md). Foreign keys are enforced by the server throughout, so
     there is nothing to switch off or re-check. The record's write lock is held throughout, so
-    no client writes half-way through a migration.
+    no client writes half-way through a migration. On a database where ``server setup`` was run,
+    its roles, grants and triggers are applied again in the same transaction, so that tables a
+    migration adds are readable by readers (and guarded) from the moment they exist.
     """
     from alembic import command
+
+    from tcbm_tracker.storage import server_roles
 
     try:
         with db.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
             with conn.begin():
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                if server_roles.is_set_up(conn):
+                    server_roles.setup(conn)
     except DBAPIError as exc:
         raise _translate(db, exc) from None
     return MigrationResult(revision, head, None)

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import KeyFileError
 from tcbm_tracker.storage import copy_key, meta
 from tcbm_tracker.storage.chain_check import Problem
 from tcbm_tracker.storage.changelog import head
 from tcbm_tracker.storage.locations import config_dir
+from tcbm_tracker.storage.recording_time import recording_now
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,7 +59,7 @@ def message(database_id: str, log_seq: int, head_hash: str, made_at: str, purpos
 def make_seal(session: Session, key: copy_key.CopyKey, purpose: str) -> Seal:
     """Sign the current head; call inside a write transaction."""
     seq, head_hash = head(session)
-    made_at = utc_now_iso()
+    made_at = recording_now(session)
     db_id = meta.database_id(session)
     signature = key.sign(message(db_id, seq, head_hash, made_at, purpose, key.fingerprint)).hex()
     row = session.execute(
@@ -106,9 +106,14 @@ def _append_to_ledger(line: str, folder: Path | None, what: str) -> None:
         raise KeyFileError(f"{what} could not be noted in {target}: {exc.strerror or exc}") from None
 
 
-def note_in_ledger(database_id: str, path: Path, seal: Seal, folder: Path | None = None) -> None:
+def _place(path: Path | str) -> str:
+    """A file's full path; a server database's place (``Database.ledger_place``) as given."""
+    return path if isinstance(path, str) else str(Path(path).resolve())
+
+
+def note_in_ledger(database_id: str, path: Path | str, seal: Seal, folder: Path | None = None) -> None:
     """Append one line for a seal this copy made (after the seal was committed)."""
-    line = json.dumps({"database_id": database_id, "path": str(path.resolve()), "seal": seal.id,
+    line = json.dumps({"database_id": database_id, "path": _place(path), "seal": seal.id,
                        "log_seq": seal.log_seq, "head_hash": seal.head_hash, "made_at": seal.made_at})
     # The seal itself is in the database; without this line a deleted seal goes unnoticed.
     _append_to_ledger(line, folder, f"seal {seal.short_id} was made, but")
@@ -172,7 +177,7 @@ def seal_positions(session: Session) -> set[int]:
     return {int(r[0]) for r in session.execute(text("SELECT DISTINCT log_seq FROM seal")).all()}
 
 
-def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_key.CopyKey | None,
+def check_seals(session: Session, hashes: dict[int, str], path: Path | str, key: copy_key.CopyKey | None,
                 *, older_copy: bool = False) -> SealCheck:
     """Check every seal against the copy's key and the chain (``hashes``: hash per log position).
 
@@ -207,7 +212,7 @@ def check_seals(session: Session, hashes: dict[int, str], path: Path, key: copy_
         checked += 1
         newest = s
     own = {s.id: s for s in seals}
-    here = str(path.resolve())
+    here = _place(path)
     foreign_here = []
     for entry in _current_entries(db_id):
         if entry.get("database_id") == db_id:

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from tcbm_tracker.domain.actor_format import ActorListSpec
 from tcbm_tracker.domain.catalog_format import CatalogSpec, MeasureSpec
-from tcbm_tracker.domain.clock import utc_now_iso
 from tcbm_tracker.domain.errors import CatalogError
 from tcbm_tracker.storage import changelog
+from tcbm_tracker.storage.recording_time import recording_now
 from tcbm_tracker.storage.tables import (
     ActorAttributeRow,
     ActorRow,
@@ -95,7 +95,7 @@ def load_catalog(session: Session, spec: CatalogSpec, *, builtin: bool, user: st
             f"catalogue {spec.key}: measure key {clash.key} already belongs to catalogue {clash.catalog_key}; nothing was changed"
         )
 
-    now = utc_now_iso()
+    now = recording_now(session)
     result = CatalogLoadResult(
         spec.key, "added" if existing is None else "upgraded", existing.version if existing else None, spec.version
     )
@@ -168,7 +168,7 @@ def load_actor_list(session: Session, spec: ActorListSpec, *, user: str | None =
             session.add(definition)
             session.flush()
             changelog.record(session, "attribute_def", akey, action, user)
-    now = utc_now_iso()
+    now = recording_now(session)
     for a in spec.actors:
         row = session.get(ActorRow, a.key)
         if row is None:

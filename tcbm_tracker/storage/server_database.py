@@ -106,6 +106,8 @@ def translate_server_error(exc: BaseException, where: str) -> StorageError | Non
             f"{where}: permission denied: this needs the server role {role} "
             f"(an administrator grants it: tcbm-tracker server grant LOGIN {role}); nothing was changed"
         )
+    if isinstance(orig, psycopg.errors.CheckViolation) and "recording time" in low:
+        return ServerError(f"{where}: {first.removeprefix('ERROR:').strip()}; nothing was changed")
     if isinstance(orig, psycopg.errors.LockNotAvailable | psycopg.errors.SerializationFailure):
         return DatabaseLockedError(f"{where} is busy with another writer; try again ({first})")
     return None
@@ -199,12 +201,23 @@ class ServerDatabase(Database):
     def _translated(self, exc: DBAPIError) -> BaseException:
         return translate_server_error(exc, str(self.path)) or exc
 
+    def translate(self, exc: BaseException) -> StorageError | None:
+        return translate_server_error(exc, str(self.path))
+
     def raw_connection(self) -> Any:
         raise NotADatabaseError(f"{self.path} is a server database: this operation works on database files only")
 
     def change_listener(self) -> ChangeListener:
         """A listener told of every commit on this database (its own connection, made on first use)."""
         return ChangeListener(self)
+
+    def ledger_place(self, session: Any) -> str:
+        """A server database is known by its own id (``tracker_meta``), never by its address: the
+        same database reached by another host name, port or login keeps its seals, and another
+        database that later answers at the same address is not taken for it."""
+        from tcbm_tracker.storage import meta
+
+        return f"postgresql database {meta.get(session, meta.DATABASE_ID) or '(no id)'}"
 
     def current_user(self) -> str:
         with self.reading_connection() as conn:

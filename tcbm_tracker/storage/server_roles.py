@@ -11,7 +11,14 @@ application:
 - ``tcbm_admin`` (an editor too) also loads catalogues and manages actors (the reference tables);
 - the name recorded with a change (``recorded_by``, the change log's ``user``, ``imported_by``)
   must be the server's authenticated role (``current_user``): a trigger refuses any other name,
-  so a client cannot claim to be someone else. The application records under that name itself.
+  so a client cannot claim to be someone else. The application records under that name itself;
+- the time recorded with a change (``recorded_at``, ``created_at``, the log's ``at``, a seal's
+  ``made_at``) must be the server's own time, within ``CLOCK_SLACK``: a client with a wrong clock
+  (or one that ignores the application) cannot back- or forward-date a recording.
+
+Rows merged from a signed package keep the author and time they were recorded with elsewhere:
+both triggers let them through only when the ``package_import`` row they point to was written in
+the same transaction (its ``xmin`` is this transaction), by this login at the server's time.
 """
 
 from __future__ import annotations
@@ -31,6 +38,11 @@ REFERENCE = ("catalog", "measure_group", "measure", "actor", "actor_attribute", 
 # table -> the column that names who recorded the row
 AUTHOR_COLUMN = {"assessment": "recorded_by", "evidence": "recorded_by", "change_log": "user",
                  "import_batch": "imported_by", "package_import": "imported_by"}
+# table -> the column that holds when the row was recorded (the server's clock decides)
+TIME_COLUMN = {"assessment": "recorded_at", "evidence": "created_at", "change_log": "at", "seal": "made_at",
+               "import_batch": "imported_at", "package_import": "imported_at"}
+# How far a recorded time may be from the server's clock (a transaction's first and last instant).
+CLOCK_SLACK = "5 minutes"
 # Names of the triggers made here (``chain_check.verify_schema_objects`` lists any other).
 TRIGGER_PREFIX = "tcbm_"
 
@@ -58,14 +70,40 @@ def _statements() -> list[str]:
              RAISE EXCEPTION 'the record is append-only: % of % refused', TG_OP, TG_TABLE_NAME
                USING ERRCODE = 'insufficient_privilege';
            END $$""",
+        # A row merged from a package, in the transaction that recorded the package's import.
+        """CREATE OR REPLACE FUNCTION tcbm_merged_here(batch text) RETURNS boolean LANGUAGE sql AS $$
+             SELECT batch IS NOT NULL AND EXISTS (SELECT 1 FROM package_import p WHERE p.id = batch::bigint
+               AND p.xmin::text = (txid_current() % 4294967296)::text)
+           $$""",
         """CREATE OR REPLACE FUNCTION tcbm_author_is_login() RETURNS trigger LANGUAGE plpgsql AS $$
            DECLARE claimed text := to_jsonb(NEW) ->> TG_ARGV[0];
            BEGIN
-             IF claimed IS DISTINCT FROM current_user::text THEN
+             IF claimed IS DISTINCT FROM current_user::text AND NOT tcbm_merged_here(to_jsonb(NEW) ->> 'package_import_id') THEN
                RAISE EXCEPTION 'a change is recorded under the server login (%), not %', current_user, claimed
                  USING ERRCODE = 'insufficient_privilege';
              END IF;
              RETURN NEW;
+           END $$""",
+        # The usual case (a time the server just gave) is decided first, without the merge lookup;
+        # CASE makes sure a malformed time is never cast (which would fail with a cryptic error).
+        rf"""CREATE OR REPLACE FUNCTION tcbm_stamped_now() RETURNS trigger LANGUAGE plpgsql AS $$
+           DECLARE
+             fields jsonb := to_jsonb(NEW);
+             stamped text := fields ->> TG_ARGV[0];
+           BEGIN
+             IF (CASE WHEN stamped ~ '^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}}Z$'
+                     THEN stamped::timestamptz BETWEEN now() - interval '{CLOCK_SLACK}'
+                                                   AND clock_timestamp() + interval '{CLOCK_SLACK}'
+                     ELSE false END) THEN
+               RETURN NEW;
+             END IF;
+             IF tcbm_merged_here(fields ->> 'package_import_id') THEN
+               RETURN NEW;
+             END IF;
+             RAISE EXCEPTION 'the server''s clock is the recording time: % of % is %, the server''s time is % (a client''s clock may be wrong)',
+               TG_ARGV[0], TG_TABLE_NAME, coalesce(stamped, 'empty'),
+               to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+               USING ERRCODE = 'check_violation';
            END $$""",
     ]
     for table in APPEND_ONLY:
@@ -80,6 +118,11 @@ def _statements() -> list[str]:
             f"DROP TRIGGER IF EXISTS tcbm_author ON {table}",
             f"CREATE TRIGGER tcbm_author BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION tcbm_author_is_login('{column}')",
         ]
+    for table, column in TIME_COLUMN.items():
+        out += [
+            f"DROP TRIGGER IF EXISTS tcbm_clock ON {table}",
+            f"CREATE TRIGGER tcbm_clock BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION tcbm_stamped_now('{column}')",
+        ]
     return out
 
 
@@ -90,6 +133,14 @@ def setup(conn: Connection) -> None:
     assert raw is not None
     for statement in _statements():
         raw.execute(statement)
+
+
+def is_set_up(conn: Connection) -> bool:
+    """True when ``setup`` was run on this database (its functions are here; roles are cluster-wide)."""
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE p.proname = 'tcbm_append_only' AND n.nspname = 'public'"
+    ).first() is not None
 
 
 def grant(conn: Connection, login: str, role: str) -> None:

@@ -3,8 +3,13 @@
 The merge is a union (history is append-only): rows new to this copy are added with their global
 identity and origin copy, each with a change-log entry of this copy's chain that records where it
 came from; rows already here are skipped. Conflicts are resolved by recording a new assessment
-per conflicted cell, as the user chose. Everything is written in one ``BEGIN IMMEDIATE``
-transaction: a refusal, an exception or a killed process leaves the database as it was.
+per conflicted cell, as the user chose. Everything is written in one write transaction
+(``BEGIN IMMEDIATE`` on a file, the record's write lock on a server): a refusal, an exception or a
+killed process leaves the database as it was. The SQL is one text for both engines
+(``storage.driver_sql``). A file is backed up first; a server has no file to copy (its
+administrator backs it up with ``pg_dump``): there the transaction alone is the guard, and merged
+rows keep their authors and times because ``server setup``'s triggers accept them only in the
+transaction that records the package's import.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tcbm_tracker.domain.catalog_format import CatalogSpec, GroupSpec, MeasureSpec
-from tcbm_tracker.domain.clock import to_iso, utc_now_iso
+from tcbm_tracker.domain.clock import to_iso
 from tcbm_tracker.domain.errors import ReadOnlyDatabaseError, ValidationError
 from tcbm_tracker.domain.vocabulary import Provenance
 from tcbm_tracker.exchange.packages import layout
@@ -36,7 +41,7 @@ from tcbm_tracker.exchange.packages.plan import Local, Plan, make_plan
 from tcbm_tracker.exchange.packages.reader import OpenedPackage, open_package
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog, copy_key
-from tcbm_tracker.storage.database import translate_error
+from tcbm_tracker.storage.driver_sql import DriverSql
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 NOTE_LIMIT = 90_000
@@ -74,8 +79,7 @@ def _first_rejection(package: OpenedPackage, plan: Plan) -> PackageError:
 
 def _plan_now(tracker: Tracker, package: OpenedPackage, progress: Progress | None = None) -> Plan:
     with tracker.db.read() as s:
-        conn: Any = s.connection().connection.driver_connection
-        return make_plan(package, Local(conn, database_id(tracker)), progress)
+        return make_plan(package, Local(DriverSql(s.connection()), database_id(tracker)), progress)
 
 
 def plan_import(tracker: Tracker, path: Path, *, untrusted: bool = False, progress: Progress | None = None) -> ImportPlan:
@@ -135,11 +139,12 @@ def import_package(tracker: Tracker, path: Path, *, resolution: Resolution | Non
             return ImportResult(public, None, 0, 0, 0, 0, 0, None, None)
         del plan, public  # planned again inside the merge's transaction
         seal = tracker.integrity.seal("package import")
-        backup = backup_before(tracker.db.path, "package-import", seal=False)
+        on_file = tracker.db.dialect == "sqlite"
+        backup = backup_before(tracker.db.path, "package-import", seal=False) if on_file else None
         try:
             return _apply(tracker, package, resolution, progress, my_db, seal.short_id, backup.path if backup else None)
         except Exception as exc:
-            translated = translate_error(exc, tracker.db.path)
+            translated = tracker.db.translate(exc)
             if translated is not None:
                 raise translated from None
             raise
@@ -148,11 +153,11 @@ def import_package(tracker: Tracker, path: Path, *, resolution: Resolution | Non
 class _Log:
     """This copy's chain, extended in memory and written in batches (the merge's own entries)."""
 
-    def __init__(self, conn: Any, s: Any, user: str) -> None:
+    def __init__(self, conn: DriverSql, s: Any, user: str) -> None:
         self.conn, self.user = conn, user
         seq, self.prev = changelog.head(s)
         self.seq = max(seq, changelog.highest_seq_used(s))
-        self.at = utc_now_iso()
+        self.at = conn.now()
         self.pending: list[tuple[Any, ...]] = []
 
     def add(self, entity: str, key: str, action: str, payload: dict[str, Any]) -> None:
@@ -166,7 +171,7 @@ class _Log:
 
     def flush(self) -> None:
         if self.pending:
-            self.conn.executemany("INSERT INTO change_log (seq, at, user, entity, entity_key, action, payload, prev_hash, hash) "
+            self.conn.executemany("INSERT INTO change_log (seq, at, \"user\", entity, entity_key, action, payload, prev_hash, hash) "
                                   "VALUES (?,?,?,?,?,?,?,?,?)", self.pending)
             self.pending = []
 
@@ -195,7 +200,7 @@ def _apply(tracker: Tracker, package: OpenedPackage, resolution: Resolution | No
         committed = False
         try:
             s = Session(bind=connection)
-            conn: Any = connection.connection.driver_connection
+            conn = DriverSql(connection)
             # Planned again inside the write transaction: nothing can change between plan and merge.
             plan = make_plan(package, Local(conn, my_db))
             public = _public(package, plan)
@@ -212,14 +217,13 @@ def _apply(tracker: Tracker, package: OpenedPackage, resolution: Resolution | No
                 changelog.record(s, "actor", row["key"], "added", user)  # "added": known-at scoping looks for it
             s.flush()
             summary = package.summary
-            values = (utc_now_iso(), user, package.path.name[:500], summary.package_sha256, summary.exporter.fingerprint,
+            values = (conn.now(), user, package.path.name[:500], summary.package_sha256, summary.exporter.fingerprint,
                       summary.exporter.database_id, summary.head_seq, summary.head_hash, not third_party,
                       plan.assessments, len(plan.evidence), len(plan.conflicts), _rule(resolution))
-            cur = conn.execute(
+            batch = conn.insert(
                 "INSERT INTO package_import (imported_at, imported_by, file_name, package_sha256, signer_fingerprint, "
                 "signer_database_id, signer_head_seq, signer_head_hash, trusted, assessments_added, evidence_added, "
                 "conflicts, resolution) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
-            batch = int(cur.lastrowid)
             log = _Log(conn, s, user)
             log.add("package_import", str(batch), "added", dict(zip(changelog.ENTITY_BY_NAME["package_import"].columns, values,
                                                                      strict=True)))
@@ -252,17 +256,16 @@ EVIDENCE_FIELDS = ("symbol", "title", "date", "language", "evidence_type", "url"
                    "file_size", "recorded_by", "created_at")
 
 
-def _merge_evidence(conn: Any, package: OpenedPackage, plan: Plan, local: Local, log: _Log, batch: int) -> dict[str, int]:
+def _merge_evidence(conn: DriverSql, package: OpenedPackage, plan: Plan, local: Local, log: _Log, batch: int) -> dict[str, int]:
     ids: dict[str, int] = {}
     for row in plan.evidence:
         values = [row.get(f) for f in EVIDENCE_FIELDS]
         content = package.file_bytes(row["file_sha256"]) if row.get("file_sha256") else None
         if content is not None and hashlib.sha256(content).hexdigest() != row["file_sha256"]:
             raise PackageError(f"{package.path.name}: files/{row['file_sha256']}: does not match its name (nothing was imported)")
-        cur = conn.execute(
+        eid = conn.insert(
             f"INSERT INTO evidence ({', '.join(EVIDENCE_FIELDS)}, uid, origin, package_import_id) "
             f"VALUES ({', '.join('?' * (len(EVIDENCE_FIELDS) + 3))})", (*values, row["uid"], row["origin"], batch))
-        eid = int(cur.lastrowid)
         ids[row["uid"]] = eid
         if content is not None:
             conn.execute("INSERT INTO evidence_file (evidence_id, content) VALUES (?, ?)", (eid, content))
@@ -289,19 +292,18 @@ def _snapshot(values: tuple[Any, ...], links: list[tuple[int, str | None]]) -> d
     return out
 
 
-def _insert_assessment(conn: Any, values: tuple[Any, ...], links: list[tuple[int, str | None]],
+def _insert_assessment(conn: DriverSql, values: tuple[Any, ...], links: list[tuple[int, str | None]],
                        merged: tuple[str, str, int] | None) -> int:
     extra = merged or (None, None, None)
-    cur = conn.execute(f"INSERT INTO assessment ({', '.join(ASSESSMENT_FIELDS)}, uid, origin, package_import_id) "
-                       f"VALUES ({', '.join('?' * (len(ASSESSMENT_FIELDS) + 3))})", (*values, *extra))
-    aid = int(cur.lastrowid)
+    aid = conn.insert(f"INSERT INTO assessment ({', '.join(ASSESSMENT_FIELDS)}, uid, origin, package_import_id) "
+                      f"VALUES ({', '.join('?' * (len(ASSESSMENT_FIELDS) + 3))})", (*values, *extra))
     if links:
         conn.executemany("INSERT INTO assessment_evidence (assessment_id, evidence_id, pinpoint) VALUES (?, ?, ?)",
                          [(aid, e, p) for e, p in links])
     return aid
 
 
-def _merge_assessment(conn: Any, row: dict[str, Any], local: Local, evidence_ids: dict[str, int], log: _Log, batch: int,
+def _merge_assessment(conn: DriverSql, row: dict[str, Any], local: Local, evidence_ids: dict[str, int], log: _Log, batch: int,
                       third_party: bool) -> None:
     provenance = Provenance.THIRD_PARTY.value if third_party else row["provenance"]
     values = (row["actor"], row["measure"], row["status"], provenance, row["confidence"], row.get("note"),
@@ -317,9 +319,9 @@ def _merge_assessment(conn: Any, row: dict[str, Any], local: Local, evidence_ids
                                               "package_import_id": batch})
 
 
-def _next_instant(conn: Any) -> str:
+def _next_instant(conn: DriverSql) -> str:
     """Now, or just after the latest recording (merged ones included), whichever is later."""
-    now = utc_now_iso()
+    now = conn.now()
     latest = conn.execute("SELECT max(recorded_at) FROM assessment").fetchone()[0]
     if latest is None or now > latest:
         return now
@@ -327,7 +329,7 @@ def _next_instant(conn: Any) -> str:
     return to_iso(moment)
 
 
-def _resolve(conn: Any, conflicts: list[Conflict], choices: Mapping[str, Side], local: Local, evidence_ids: dict[str, int],
+def _resolve(conn: DriverSql, conflicts: list[Conflict], choices: Mapping[str, Side], local: Local, evidence_ids: dict[str, int],
              log: _Log, user: str, rule: str) -> int:
     """One new assessment per conflict: the chosen side's status, in force from the later of the two dates."""
     for c in conflicts:

@@ -27,10 +27,20 @@ from tcbm_tracker.exchange.packages.identity import uid_of
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog, copy_key, meta
+from tcbm_tracker.storage.driver_sql import DriverSql
 
 # The assessment at the head of a cell: in force at the end of time, with everything recorded.
 HEAD_SQL = mapping.LATEST_ID_SQL.replace(":as_of", "'9999-12-31'").replace(":known_at", f"'{mapping.FAR_FUTURE}'")
 _JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# "INSERT OR IGNORE" in the form both engines read; SQLite needs a WHERE before an upsert's ON
+# CONFLICT after a SELECT (else it reads ON CONFLICT as a join's ON), hence "WHERE true" where none.
+_OR_IGNORE = "ON CONFLICT DO NOTHING"
+
+
+def _cites_json(conn: DriverSql) -> str:
+    """A JSON array of [evidence id, pinpoint] pairs, as text: SQLite's JSON functions, or PostgreSQL's."""
+    return "json_agg(json_build_array(evidence_id, pinpoint))::text" if conn.on_server else \
+        "json_group_array(json_array(evidence_id, pinpoint))"
 
 
 class _Member:
@@ -108,7 +118,7 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
     members: dict[str, dict[str, Any]] = {}
     counts = {"assessments": 0, "evidence": 0, "evidence_files": 0, "actors": 0, "catalogs": 0}
     with tracker.db.read() as s, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-        conn: Any = s.connection().connection.driver_connection
+        conn = DriverSql(s.connection())
         db_id = meta.get(s, meta.DATABASE_ID) or ""
         seq, head_hash = changelog.head(s)
         since_iso = start_of_day_iso(since) if since else ""
@@ -119,8 +129,8 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
         conn.execute("INSERT INTO pkg_assessment SELECT id FROM assessment WHERE recorded_at >= ?", (since_iso,))
         if since is not None:
             head_of = HEAD_SQL.format(actor="c.actor_key", measure="c.measure_key")
-            conn.execute(f"INSERT OR IGNORE INTO pkg_assessment SELECT ({head_of}) FROM (SELECT DISTINCT a.actor_key, "
-                         "a.measure_key FROM assessment a JOIN pkg_assessment p ON p.id = a.id) c")
+            conn.execute(f"INSERT INTO pkg_assessment SELECT ({head_of}) FROM (SELECT DISTINCT a.actor_key, "
+                         f"a.measure_key FROM assessment a JOIN pkg_assessment p ON p.id = a.id) c WHERE true {_OR_IGNORE}")
         total = conn.execute("SELECT count(*) FROM pkg_assessment").fetchone()[0]
 
         # Catalogues of the users' own (the shipped ones every copy has), with groups and measures.
@@ -151,11 +161,11 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
         # Evidence: what was recorded since, what the exported assessments cite, and what those correct.
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS pkg_evidence (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM pkg_evidence")
-        conn.execute("INSERT OR IGNORE INTO pkg_evidence SELECT id FROM evidence WHERE created_at >= ?", (since_iso,))
-        conn.execute("INSERT OR IGNORE INTO pkg_evidence SELECT l.evidence_id FROM assessment_evidence l "
-                     "JOIN pkg_assessment p ON p.id = l.assessment_id")
-        while conn.execute("INSERT OR IGNORE INTO pkg_evidence SELECT c.corrects_id FROM evidence_correction c "
-                           "JOIN pkg_evidence p ON p.id = c.evidence_id").rowcount:
+        conn.execute(f"INSERT INTO pkg_evidence SELECT id FROM evidence WHERE created_at >= ? {_OR_IGNORE}", (since_iso,))
+        conn.execute("INSERT INTO pkg_evidence SELECT l.evidence_id FROM assessment_evidence l "
+                     f"JOIN pkg_assessment p ON p.id = l.assessment_id WHERE true {_OR_IGNORE}")
+        while conn.execute("INSERT INTO pkg_evidence SELECT c.corrects_id FROM evidence_correction c "
+                           f"JOIN pkg_evidence p ON p.id = c.evidence_id WHERE true {_OR_IGNORE}").rowcount:
             pass
         uids: dict[int, str] = {}
         m = _Member(zf, layout.EVIDENCE, members)
@@ -199,8 +209,9 @@ def _write(tracker: Tracker, tmp: Path, key: copy_key.CopyKey, since: dt.date | 
         done = 0
         for r in _rows(conn, "SELECT a.id, a.uid, a.origin, a.actor_key, a.measure_key, a.status, a.provenance, a.confidence, "
                              "a.note, a.recorded_by, a.effective_date, a.recorded_at, "
-                             "(SELECT json_group_array(json_array(evidence_id, pinpoint)) FROM "
-                             "(SELECT evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id)) "
+                             f"(SELECT {_cites_json(conn)} FROM "
+                             "(SELECT evidence_id, pinpoint FROM assessment_evidence WHERE assessment_id = a.id ORDER BY evidence_id) "
+                             "AS l) "
                              "FROM assessment a JOIN pkg_assessment p ON p.id = a.id "
                              f"ORDER BY a.recorded_at, {mapping.IDENTITY_SQL.format(t='a')}"):
             cites = [[uids[e], pin] for e, pin in json.loads(r[12] or "[]")]

@@ -44,7 +44,7 @@ def recording_day() -> dt.date:
 
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
     """Make the next recordings carry this recording instant (UTC ISO)."""
-    monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
+    monkeypatch.setattr(assessments_module.Database, "now", staticmethod(lambda session: instant))
 
 
 def local_noon(day: str) -> str:

@@ -30,7 +30,7 @@ def record(tracker: Tracker, actor: str, measure: str, status: str, effective: s
 
 
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
-    monkeypatch.setattr(assessments_module, "utc_now_iso", lambda: instant)
+    monkeypatch.setattr(assessments_module.Database, "now", staticmethod(lambda session: instant))
 
 
 def local_noon(day: str) -> str:
