@@ -88,9 +88,19 @@ class Cluster:
         return name
 
     def stop(self) -> None:
+        """Stop at once, as a crash or a pulled cable would (``-m immediate``: no clean shut-down)."""
         subprocess.run(
             [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "stop"],
             capture_output=True, check=False,
+        )
+
+    def start(self) -> None:
+        """Start the server (again) on its socket and port; returns once it accepts connections."""
+        options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off -c max_connections=60"
+        subprocess.run(
+            [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-o", options,
+             "-l", str(self.base / "server.log"), "-w", "start"],
+            capture_output=True, check=True,
         )
 
 
@@ -117,9 +127,6 @@ def start_cluster(bindir: Path) -> Cluster:
                                                                   check=True).stdout
     subprocess.run([*prefix, "sh", "-c", f"cat > {hba}"], input=f"local all {PASSWORD_LOGIN} scram-sha-256\n" + lines,
                    text=True, check=True)
-    options = f"-k {base / 'sock'} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=60"
-    subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "server.log"), "-w", "start"],
-        capture_output=True, check=True,
-    )
-    return Cluster(bindir, base, port, prefix)
+    cluster = Cluster(bindir, base, port, prefix)
+    cluster.start()
+    return cluster
