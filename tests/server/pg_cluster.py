@@ -94,6 +94,14 @@ class Cluster:
             capture_output=True, check=False,
         )
 
+    def require_passwords(self) -> None:
+        """Every login but the superuser must give its password on the socket, as on a real server."""
+        hba = self.base / "data" / "pg_hba.conf"
+        lines = f"local all {SUPERUSER} trust\nlocal all all scram-sha-256\n"
+        subprocess.run([*self.prefix, "sh", "-c", f"cat > {hba}"], input=lines, text=True, check=True)
+        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "reload"],
+                       capture_output=True, check=True)
+
     def start(self) -> None:
         """Start the server (again) on its socket and port; returns once it accepts connections."""
         options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off -c max_connections=60"

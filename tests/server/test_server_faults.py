@@ -3,21 +3,20 @@ middle of a bulk edit's transaction, its database has an older schema or one thi
 know. Each is one clear line, and the server's data is exactly as it was (all or nothing);
 ``verify`` passes afterwards.
 
-The tests that stop the server run on a cluster of this module's own: stopping the session's
+The tests that stop the server run on a cluster of this module's own (``own_cluster``): stopping the
 shared cluster would break the tests that follow. Cutting one connection (``pg_terminate_backend``
 from an administrator's connection) is done on the shared cluster: it touches no other session.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_cluster import PASSWORD_LOGIN, Cluster, find_bindir, start_cluster
+from pg_cluster import PASSWORD_LOGIN, Cluster
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -81,20 +80,6 @@ def verify_ok(url: str) -> None:
         assert report.ok, report.problems
     finally:
         t.close()
-
-
-@pytest.fixture(scope="module")
-def own_cluster() -> Iterator[Cluster]:
-    """A cluster of this module's own, which the tests may stop and start again."""
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl found; .ci/run installs the Debian package `postgresql`)")
-    cluster = start_cluster(bindir)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(cluster.base, ignore_errors=True)
 
 
 def test_a_server_that_stops_mid_edit_is_one_line_and_nothing_is_half_written(
