@@ -36,8 +36,8 @@ from tcbm_tracker.storage.database import Database
 
 # Each cell's latest id in a derived table, then its row by id. The derived table's ORDER BY keeps
 # PostgreSQL from merging it into the join: merged, the planner hashed the whole history and ran
-# the look-up twice per cell (1.3 s instead of 0.3 s at 1,000,000 rows). SQLite merges it anyway
-# and keeps its plan: one index seek per cell, one row fetched by id.
+# the look-up twice per cell (1.3 to 2 s instead of 0.2 to 0.4 s at 1,000,000 rows). SQLite merges
+# it anyway and keeps its plan: one index seek per cell, one row fetched by id.
 CELL_SQL = (
     "SELECT c.actor_key, c.measure_key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
     "FROM (SELECT x.key AS actor_key, m.key AS measure_key, m.catalog_key AS catalog_key, ("
