@@ -75,7 +75,10 @@ class Walk:
             argv, env["PGUSER"] = argv[3:], "postgres"
         if argv[0] == "tcbm-tracker":
             argv[0] = TRACKER
-        done = subprocess.run(argv, cwd=self.home, env=env, capture_output=True, text=True, timeout=300, check=False)
+        # A line that redirects its output goes through a shell, as typed.
+        command: list[str] | str = shlex.join(argv).replace(" '>' ", " > ") if ">" in argv else argv
+        done = subprocess.run(command, shell=isinstance(command, str), cwd=self.home, env=env, capture_output=True,
+                              text=True, timeout=300, check=False)
         assert done.returncode == 0, f"{line!r} failed: {done.stderr.strip() or done.stdout.strip()}"
         self.outputs.append((line, done.stdout))
 
