@@ -234,3 +234,19 @@ def test_a_login_that_needs_a_password_and_has_none_is_one_line(pg_cluster: Clus
     assert code != 0 and err.count("\n") == 1, err
     assert "the server refused the password" in err and "~/.pgpass" in err
     assert snapshot(pg_cluster, dbname) == before
+
+
+def test_granting_a_missing_role_or_to_a_missing_login_is_one_line(own_cluster: Cluster,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """This module's cluster never had `server setup`: the roles do not exist yet."""
+    url = own_cluster.url(own_cluster.new_database())
+    assert run(capsys, "--db", url, "init")[0] == 0
+    own_cluster.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ana') "
+                    "THEN CREATE ROLE ana LOGIN; END IF; END $$")
+    code, _, err = run(capsys, "--db", url, "server", "grant", "ana", "tcbm_editor")
+    assert code != 0 and err.count("\n") == 1
+    assert "the server has no role tcbm_editor: run `tcbm-tracker server setup` first; nothing was changed" in err
+    code, _, err = run(capsys, "--db", url, "server", "grant", "nobody_here", "tcbm_editor")
+    assert code != 0 and err.count("\n") == 1 and "the server has no login 'nobody_here'" in err
+    assert own_cluster.sql("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                           "WHERE r.rolname = 'ana'") == [(0,)]
