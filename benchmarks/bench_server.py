@@ -9,7 +9,9 @@ database made by ``init`` (COPY, then ANALYZE). Then, in one run, taking turns:
 
 on both engines, median and minimum, and the ratio PostgreSQL / SQLite (target: 2x or less over
 a local socket). Then write throughput: 8 client processes recording at once on the server
-against one process recording on the SQLite file, the same number of assessments in all.
+against one process recording on the SQLite file, the same number of assessments in all, one
+transaction each; timed from the first writer's first timed write to the last one's end (process
+start-up excluded; the whole runs are printed beside).
 
 The server: ``--url postgresql://...`` (an empty database the benchmark may fill), or by default
 a throwaway cluster started as in the tests (tests/server/pg_cluster.py: needs the PostgreSQL
@@ -45,15 +47,21 @@ TABLES = {
     "assessment_evidence": "assessment_id, evidence_id",
 }
 
+# Each writer opens its tracker and records one assessment first (imports, connection), then
+# prints the wall-clock instants around its timed writes: the run's write time is from the first
+# writer's start to the last one's end, without process start-up.
 WRITER = """
-import sys
+import sys, time
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import open_tracker
 target, actor, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t = open_tracker(target, user="bench")
 try:
+    t.assessments.record(AssessmentInput(actor, "LTS-A.2", "planned"))
+    start = time.time()
     for i in range(n):
         t.assessments.record(AssessmentInput(actor, "LTS-A.1", ("planned", "implemented")[i % 2]))
+    print(start, time.time())
 finally:
     t.close()
 """
@@ -86,13 +94,16 @@ def copy_to_server(sqlite_path: Path, url: str) -> float:
     return time.perf_counter() - start
 
 
-def writers(target: str, processes: int, each: int) -> float:
+def writers(target: str, processes: int, each: int) -> tuple[float, float]:
+    """Seconds from start to end with process start-up, and of the writes alone (see WRITER)."""
     start = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, target, WRITER_ACTORS[i % 8], str(each)]) for i in range(processes)]
-    codes = [p.wait() for p in procs]
-    if any(codes):
-        raise SystemExit(f"a writer failed: exit codes {codes}")
-    return time.perf_counter() - start
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, target, WRITER_ACTORS[i % 8], str(each)],
+                              stdout=subprocess.PIPE, text=True) for i in range(processes)]
+    outputs = [p.communicate()[0] for p in procs]
+    if any(p.returncode for p in procs):
+        raise SystemExit(f"a writer failed: exit codes {[p.returncode for p in procs]}")
+    instants = [tuple(map(float, out.split())) for out in outputs]
+    return time.perf_counter() - start, max(end for _, end in instants) - min(begin for begin, _ in instants)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,10 +152,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"({'within' if ratio <= 2 else 'OVER'} the 2x target)")
 
         each = max(1, args.writes // 8)
-        one = writers(str(path), 1, each * 8)
-        eight = writers(url, 8, each)
-        print(f"\nwrites: {each * 8} assessments by 1 process on SQLite in {one:.2f} s ({each * 8 / one:.0f}/s); "
-              f"by 8 processes at once on PostgreSQL in {eight:.2f} s ({each * 8 / eight:.0f}/s), process start-up included")
+        n = each * 8
+        one, one_writes = writers(str(path), 1, n)
+        eight, eight_writes = writers(url, 8, each)
+        print(f"\nwrites: {n} assessments, one transaction each (start-up and a first write excluded; whole runs in brackets)")
+        print(f"  1 process on SQLite:              {one_writes:6.2f} s = {n / one_writes:5.0f}/s   ({one:.2f} s)")
+        print(f"  8 processes at once on PostgreSQL: {eight_writes:6.2f} s = {n / eight_writes:5.0f}/s   ({eight:.2f} s)"
+              f"   ratio of throughputs PostgreSQL/SQLite {one_writes / eight_writes:.2f}x")
     finally:
         if cluster is not None:
             cluster.stop()

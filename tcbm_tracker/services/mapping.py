@@ -162,10 +162,13 @@ def actor_attributes(session: Session, as_of: dt.date, keys: Sequence[str] | Non
     memberships as of its publication date, and they predate it).
     """
     day = as_of.isoformat()
+    # Only the wanted actors' rows: a dossier needs one actor's, and on a server every row read
+    # travels over the connection.
+    where, params = _key_filter("actor_key", keys)
     rows = session.exec(
         text(  # type: ignore[call-overload]
-            "SELECT actor_key, name, value, as_of FROM actor_attribute ORDER BY actor_key, name, as_of"
-        )
+            f"SELECT actor_key, name, value, as_of FROM actor_attribute{where} ORDER BY actor_key, name, as_of"
+        ).bindparams(**params)
     )
     wanted = set(keys) if keys is not None else None
     result: dict[str, dict[str, str | None]] = {}
@@ -180,13 +183,19 @@ def actor_attributes(session: Session, as_of: dt.date, keys: Sequence[str] | Non
     return {k: {n: v for n, v in attrs.items() if v is not None} for k, attrs in result.items()}
 
 
+def _key_filter(column: str, keys: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    """`` WHERE column IN (...)`` and its parameters for ``keys``; nothing for all keys (None)."""
+    if keys is None:
+        return "", {}
+    if not keys:
+        return " WHERE 1 = 0", {}
+    return f" WHERE {column} IN (" + ",".join(f":k{i}" for i in range(len(keys))) + ")", {f"k{i}": k for i, k in enumerate(keys)}
+
+
 def actors(session: Session, as_of: dt.date, keys: Sequence[str] | None = None) -> list[ActorInfo]:
     attrs = actor_attributes(session, as_of, keys)
-    sql = "SELECT key, name, kind, note FROM actor"
-    params: dict[str, Any] = {}
-    if keys is not None:
-        sql += " WHERE key IN (" + ",".join(f":k{i}" for i in range(len(keys))) + ")"
-        params = {f"k{i}": k for i, k in enumerate(keys)}
+    where, params = _key_filter("key", keys)
+    sql = "SELECT key, name, kind, note FROM actor" + where
     found = [
         ActorInfo(key, name, ActorKind(kind), note, attrs.get(key, {}))
         for key, name, kind, note in session.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]

@@ -34,10 +34,16 @@ from tcbm_tracker.services.dto import (
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 
+# Each cell's latest id in a derived table, then its row by id. The derived table's ORDER BY keeps
+# PostgreSQL from merging it into the join: merged, the planner hashed the whole history and ran
+# the look-up twice per cell (1.3 to 2 s instead of 0.2 to 0.4 s at 1,000,000 rows). SQLite merges
+# it anyway and keeps its plan: one index seek per cell, one row fetched by id.
 CELL_SQL = (
-    "SELECT x.key, m.key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
-    "FROM actor x CROSS JOIN measure m "
-    "JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor="x.key", measure="m.key") + ") "
+    "SELECT c.actor_key, c.measure_key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
+    "FROM (SELECT x.key AS actor_key, m.key AS measure_key, m.catalog_key AS catalog_key, ("
+    + mapping.LATEST_ID_SQL.format(actor="x.key", measure="m.key") + ") AS latest_id "
+    "FROM actor x CROSS JOIN measure m ORDER BY x.key, m.key) c "
+    "JOIN assessment a ON a.id = c.latest_id "
     "WHERE 1 = 1"  # filters are appended; cells are also kept only for the chosen measures and actors
 )
 
@@ -95,7 +101,7 @@ class QueryService:
             sql = CELL_SQL
             params: dict[str, Any] = {"as_of": day.isoformat(), "known_at": known_sql}
             if catalog is not None:
-                sql += " AND m.catalog_key = :cat"
+                sql += " AND c.catalog_key = :cat"
                 params["cat"] = measures[0].catalog_key if measures else catalog
             cells: dict[tuple[str, str], CellState] = {}
             measure_keys = {m.key for m in measures}

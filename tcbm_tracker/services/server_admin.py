@@ -29,8 +29,27 @@ def _open(target: Path | str) -> ServerDatabase:
     return ServerDatabase(str(target))
 
 
+# What an administrator's command needs of the login that runs it (PostgreSQL's own rules).
+SETUP_NEEDS = ("run it as the database's owner with the CREATEROLE attribute (ALTER ROLE ... CREATEROLE, "
+               "as a superuser) or as a superuser")
+GRANT_NEEDS = "run it as a login with the CREATEROLE attribute or as a superuser"
+
+
+def _refused(exc: BaseException, db: ServerDatabase, command: str, needs: str) -> BaseException:
+    """A server's refusal of an administrator's command, said as what the login lacks; else as any server error."""
+    import psycopg
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, psycopg.errors.InsufficientPrivilege):
+        first = (str(orig).strip().splitlines() or [""])[0]
+        return StorageError(f"{db.path}: the server refused `server {command}` ({first}): {needs}; nothing was changed")
+    return translate_server_error(exc, str(db.path)) or exc
+
+
 def setup_roles(target: Path | str) -> None:
     """Create the roles, grants and triggers on an initialised server database (safe to repeat)."""
+    import psycopg
+
     db = _open(target)
     try:
         check_schema(db)
@@ -38,8 +57,8 @@ def setup_roles(target: Path | str) -> None:
             try:
                 with conn.begin():  # committed whole, or nothing (PostgreSQL's DDL is transactional)
                     server_roles.setup(conn)
-            except DBAPIError as exc:
-                raise translate_server_error(exc, str(db.path)) or exc from None
+            except (DBAPIError, psycopg.Error) as exc:  # setup's statements go to the driver directly
+                raise _refused(exc, db, "setup", SETUP_NEEDS) from None
     finally:
         db.dispose()
 
@@ -54,7 +73,13 @@ def grant_role(target: Path | str, login: str, role: str) -> None:
                 with conn.begin():
                     server_roles.grant(conn, login, role)
             except DBAPIError as exc:
-                raise translate_server_error(exc, str(db.path)) or exc from None
+                if f'role "{login}" does not exist' in str(exc.orig):
+                    raise StorageError(f"{db.path}: the server has no login {login!r}: an administrator creates it "
+                                       "first (CREATE ROLE ... LOGIN); nothing was changed") from None
+                if f'role "{role}" does not exist' in str(exc.orig):
+                    raise StorageError(f"{db.path}: the server has no role {role}: run `tcbm-tracker server setup` "
+                                       "first; nothing was changed") from None
+                raise _refused(exc, db, "grant", GRANT_NEEDS) from None
     finally:
         db.dispose()
 

@@ -148,8 +148,10 @@ def check_schema(db: Database, script_location: Path | None = None) -> str:
     if revision not in known:
         raise unknown_schema_error(db.path, revision, head)
     if revision != head:
+        # A file is copied before it is upgraded; a server is backed up by its administrator.
+        first = "a backup copy is made first" if db.dialect == "sqlite" else "back it up with pg_dump first"
         raise UninitialisedDatabaseError(
-            f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it (a backup copy is made first)"
+            f"{db.path} uses an older schema ({revision}): run `tcbm-tracker init` to upgrade it ({first})"
         )
     check_init_complete(db)
     return revision

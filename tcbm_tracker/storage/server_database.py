@@ -86,6 +86,15 @@ def translate_server_error(exc: BaseException, where: str) -> StorageError | Non
         return None
     first = (str(orig).strip().splitlines() or [""])[0]
     low = first.lower()
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated and exc.statement is None:
+        # Lost during COMMIT itself (no statement): whether the server committed is unknown.
+        return ServerError(f"{where}: the connection to the server was lost while the change was being committed "
+                           f"({first}); it may or may not have been saved: look at the history before recording it again")
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        # The server went away while this connection was in use (stopped, restarted, or the
+        # connection was cut) before COMMIT: the server keeps none of an uncommitted transaction.
+        return ServerError(f"{where}: the connection to the server was lost ({first}); the change was not saved, "
+                           "nothing on the server was changed: try again once the server is back")
     if "password authentication failed" in low or "no password supplied" in low:
         return ServerError(f"{where}: the server refused the password (libpq reads it from ~/.pgpass, PGPASSFILE or a service file)")
     if "does not exist" in low and "database" in low:

@@ -19,8 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pg_cluster import Cluster, find_bindir, start_cluster  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
+def _throwaway_cluster() -> Iterator[Cluster]:
     bindir = find_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl found; .ci/run installs the Debian package `postgresql`)")
@@ -30,6 +29,17 @@ def pg_cluster() -> Iterator[Cluster]:
     finally:
         cluster.stop()
         shutil.rmtree(cluster.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    yield from _throwaway_cluster()
+
+
+@pytest.fixture(scope="module")
+def own_cluster() -> Iterator[Cluster]:
+    """A cluster of the test module's own, which its tests may stop, restart or reconfigure."""
+    yield from _throwaway_cluster()
 
 
 @pytest.fixture

@@ -88,14 +88,23 @@ class Cluster:
         return name
 
     def stop(self, mode: str = "immediate") -> None:
-        """Stop the server (``fast``: as an administrator would, closing every connection)."""
+        """Stop the server: ``immediate`` (the default) as a crash or a pulled cable would, with no
+        clean shut-down; ``fast`` as an administrator would, closing every connection."""
         subprocess.run(
             [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-m", mode, "-w", "stop"],
             capture_output=True, check=False,
         )
 
+    def require_passwords(self) -> None:
+        """Every login but the superuser must give its password on the socket, as on a real server."""
+        hba = self.base / "data" / "pg_hba.conf"
+        lines = f"local all {SUPERUSER} trust\nlocal all all scram-sha-256\n"
+        subprocess.run([*self.prefix, "sh", "-c", f"cat > {hba}"], input=lines, text=True, check=True)
+        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "reload"],
+                       capture_output=True, check=True)
+
     def start(self) -> None:
-        """Start the server (again, after ``stop``) on the same socket and port."""
+        """Start the server (again) on its socket and port; returns once it accepts connections."""
         options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off -c max_connections=60"
         subprocess.run(
             [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-o", options,
