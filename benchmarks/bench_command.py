@@ -15,7 +15,8 @@ write (temporary file, fsync, rename). Also shown: the cost of shaping, an
 all-Arabic summary against the same summary in Latin script, in process.
 
 Used by ``bench_reports.py`` (``--skip-command`` leaves it out); run alone with
-``python benchmarks/bench_command.py DB``.
+``python benchmarks/bench_command.py DB [--repeat N] [--before DIR]``, where DIR is an older
+checkout (``git archive COMMIT | tar -x -C DIR``) whose same command is timed in the same rounds.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ marks = [("start", clock())]
 gc.disable()  # as the command does for one report
 db, out, folder = sys.argv[1], sys.argv[2], sys.argv[3]
 from tcbm_tracker.cli import build_parser
-args = build_parser().parse_args(["--db", db, "report", "actor", "FRA", "--out", out])
+argv = ["--db", db, "report", "actor", "FRA", "--out", out]
+args = build_parser(argv).parse_args(argv)
 marks.append(("CLI imports and arguments", clock()))
 from tcbm_tracker.reports.actor_summary import actor_summary_flowables, layout_for
 from tcbm_tracker.reports.data import actor_summary_data
@@ -110,17 +112,23 @@ print(json.dumps({"marks": marks, "pages": result.pages, "modules": len(sys.modu
 """
 
 
-def _run(argv: list[str]) -> tuple[float, str, float]:
-    """(wall seconds, standard output, CPU seconds of the child: user + system)."""
+def _run(argv: list[str], source: Path | None = None) -> tuple[float, str, float]:
+    """(wall seconds, standard output, CPU seconds of the child: user + system); ``source``: a
+    checkout whose ``tcbm_tracker`` the child imports instead of this one."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, done.stdout, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_command(db: Path, folder: Path, repeat: int = 7) -> None:
+def bench_command(db: Path, folder: Path, repeat: int = 7, before: Path | None = None) -> None:
+    """``before``: another checkout of the project (e.g. ``git archive`` of an older commit),
+    whose same command is timed in the same rounds, for a before/after figure."""
     from tcbm_tracker.shipped import fonts_dir
 
     python = sys.executable
@@ -128,12 +136,17 @@ def bench_command(db: Path, folder: Path, repeat: int = 7) -> None:
     command = [str(script), "--db", str(db), "report", "actor", "FRA", "--out", str(folder / "command.pdf")]
     bare = [python, "-c", BARE, str(fonts_dir()), str(folder / "bare-process.pdf")]
     empty = [python, "-c", "pass"]
-    _run(command), _run(bare)  # warm the file cache and the bytecode
-    times: dict[str, list[float]] = {"command": [], "bare": [], "interpreter": []}
-    cpu: dict[str, list[float]] = {"command": [], "bare": [], "interpreter": []}
+    runs: list[tuple[str, list[str], Path | None]] = [("command", command, None), ("bare", bare, None),
+                                                      ("interpreter", empty, None)]
+    if before is not None:
+        runs.append(("before", [*command[:-1], str(folder / "before.pdf")], before))
+    for _name, argv, source in runs:
+        _run(argv, source)  # warm the file cache and the bytecode
+    times: dict[str, list[float]] = {name: [] for name, _argv, _source in runs}
+    cpu: dict[str, list[float]] = {name: [] for name, _argv, _source in runs}
     for _ in range(repeat):  # interleaved, so that a burst of load hits all alike
-        for name, argv in (("command", command), ("bare", bare), ("interpreter", empty)):
-            wall, _out, used = _run(argv)
+        for name, argv, source in runs:
+            wall, _out, used = _run(argv, source)
             times[name].append(wall)
             cpu[name].append(used)
     pages = _run(bare)[1].strip()
@@ -143,6 +156,13 @@ def bench_command(db: Path, folder: Path, repeat: int = 7) -> None:
     print(f"  tcbm-tracker report actor FRA        {c * 1000:7.0f} ms   min {min(times['command']) * 1000:7.0f} ms   CPU {cc * 1000:6.0f} ms")
     print(f"  bare reportlab process ({pages} pages)    {b * 1000:7.0f} ms   min {min(times['bare']) * 1000:7.0f} ms   CPU {cb * 1000:6.0f} ms")
     print(f"  interpreter alone (python -c pass)   {i * 1000:7.0f} ms   min {min(times['interpreter']) * 1000:7.0f} ms   CPU {ci * 1000:6.0f} ms")
+    if before is not None:
+        print(f"  the same command from {before}: {statistics.median(times['before']) * 1000:7.0f} ms   "
+              f"min {min(times['before']) * 1000:7.0f} ms   CPU {statistics.median(cpu['before']) * 1000:6.0f} ms "
+              f"(CPU range {min(cpu['before']) * 1000:.0f}-{max(cpu['before']) * 1000:.0f} ms; this code's "
+              f"{min(cpu['command']) * 1000:.0f}-{max(cpu['command']) * 1000:.0f} ms, the bare process's "
+              f"{min(cpu['bare']) * 1000:.0f}-{max(cpu['bare']) * 1000:.0f} ms)")
+        print(f"  ratio before / bare process: CPU {statistics.median(cpu['before']) / cb:.2f}x")
     verdict = "meets" if cc / cb <= COMMAND_TARGET else "MISSES"  # CPU time: the steadier figure
     print(f"  ratio command / bare process: wall {c / b:.2f}x median, {min(times['command']) / min(times['bare']):.2f}x best; "
           f"CPU {cc / cb:.2f}x ({verdict} the {COMMAND_TARGET}x target)")
@@ -212,8 +232,14 @@ def bench_shaping(t: object, folder: Path, repeat: int = 5) -> None:
 
 
 if __name__ == "__main__":
+    import argparse
     import tempfile
 
-    db_file = Path(sys.argv[1])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("db", type=Path, help="a database made by bench_reports.py (--keep DIR keeps it)")
+    parser.add_argument("--repeat", type=int, default=7, help="rounds of the command, the bare process and the interpreter")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="another checkout (git archive of an older commit): its command is timed in the same rounds")
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        bench_command(db_file, Path(tmp))
+        bench_command(options.db, Path(tmp), options.repeat, options.before)
