@@ -76,7 +76,7 @@ FILE_ONLY_COMMANDS = ("backup", "restore", "import", "package")
 def database_path(args: argparse.Namespace) -> Path:
     """The database file named by --db / $TCBM_TRACKER_DB; a server URL is refused in one line
     (commands that take a server call ``database_target``)."""
-    from tcbm_tracker.storage.server_database import is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     if is_server_url(_given(args)):
         refuse_server(args)
@@ -100,7 +100,7 @@ def refuse_server(args: argparse.Namespace) -> NoReturn:
 
 def database_target(args: argparse.Namespace) -> Path | str:
     """The database file, or the ``postgresql://`` URL of a server database, as given."""
-    from tcbm_tracker.storage.server_database import is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     given = _given(args)
     if is_server_url(given):

@@ -12,8 +12,6 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
@@ -33,6 +31,7 @@ from tcbm_tracker.services.dto import (
 )
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.sql import text
 
 CELL_SQL = (
     "SELECT x.key, m.key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "

@@ -1,7 +1,7 @@
 """One report, as the command writes it, loads only what it needs (a new process, measured by
-what it imported): no Qt, no Alembic, no ORM/sqlmodel/pydantic, no batch machinery, no other command's module, no
-key serialization code, and for a report without right-to-left text no HarfBuzz or bidi
-algorithm."""
+what it imported): no Qt, no Alembic, no SQLAlchemy (reads and the seal run on sqlite3
+directly), no ORM/sqlmodel/pydantic, no batch machinery, no other command's module, no key
+serialization code, and for a report without right-to-left text no HarfBuzz or bidi algorithm."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ unwanted = ["PySide6", "alembic", "sqlmodel", "pydantic", "sqlalchemy.orm", "mul
             "tcbm_tracker.cli.data_commands", "tcbm_tracker.cli.output", "tcbm_tracker.cli.integrity_commands",
             "tcbm_tracker.cli.backup_commands", "tcbm_tracker.cli.package_commands", "tcbm_tracker.cli.server_commands",
             # the seal key is read without cryptography's serialization module
-            "cryptography.hazmat.primitives.serialization"]
+            "cryptography.hazmat.primitives.serialization",
+            # reads and the seal run on sqlite3 directly: no SQLAlchemy, nor what it pulls in
+            "sqlalchemy", "asyncio", "ssl", "importlib.metadata", "email", "tcbm_tracker.storage.server_database"]
 print(json.dumps({"code": code, "loaded": [m for m in unwanted if m in sys.modules]}))
 """
 
