@@ -1,8 +1,9 @@
 """The ``tcbm-tracker`` command line: every tracker operation without a screen.
 
 Each command module registers its sub-commands on the parser (only the module of the command
-given, so that one report does not import every command's code; ``COMMAND_MODULES``); ``main`` runs the chosen one and
-turns a ``TrackerError`` into a one-line message and a non-zero exit code. This package never
+given, so that one report does not import every command's code: ``COMMAND_MODULES``); ``main``
+runs the chosen one and turns a ``TrackerError`` into a one-line message and a non-zero exit
+code. This package never
 imports Qt: the GUI is started through ``tcbm_tracker.app``, imported only when asked for.
 """
 
@@ -135,6 +136,8 @@ def command_named(argv: Sequence[str]) -> str | None:
         if token == "--":
             token = next(tokens, "")
         elif token.startswith("-"):
+            if token == "-h" or (len(token) > 2 and "--help".startswith(token)):
+                return None  # the main help, which lists every command
             # "--db X", "--us X" (argparse takes unambiguous abbreviations): skip the value too.
             if token.startswith("--") and "=" not in token and len(token) > 2 and any(
                     option.startswith(token) for option in _VALUE_OPTIONS):

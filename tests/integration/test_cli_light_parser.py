@@ -43,6 +43,7 @@ def test_the_table_names_exactly_the_commands_each_module_registers() -> None:
     (["--debug", "--portable", "verify"], "verify"),
     (["--", "show", "FRA"], "show"),
     (["--help"], None), ([], None), (["--version"], None),
+    (["-h", "report"], None), (["--he", "report"], None),  # the main help, whatever follows
     (["reprot", "actor"], None),                    # a misspelt command: every module, argparse says what is wrong
 ])
 def test_the_command_is_found_among_the_options(argv: list[str], command: str | None) -> None:
@@ -64,6 +65,12 @@ def test_every_command_has_the_same_help_and_options_with_its_module_alone() -> 
 
 def _module_of(name: str) -> tuple[str, ...]:
     return next(names for _module, names in cli.COMMAND_MODULES if name in names)
+
+
+def test_the_main_help_lists_every_command_whatever_follows_it() -> None:
+    full = _help(cli.build_parser(), ["--help"])
+    for argv in (["--help", "report"], ["-h", "report", "actor"], ["--db", "x", "--help", "verify"]):
+        assert _help(cli.build_parser(argv), argv) == full, argv
 
 
 def test_a_report_registers_the_report_module_only() -> None:
