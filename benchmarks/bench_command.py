@@ -16,8 +16,10 @@ write (temporary file, fsync, rename). Also shown: the cost of shaping, an
 all-Arabic summary against the same summary in Latin script, in process.
 
 Used by ``bench_reports.py`` (``--skip-command`` leaves it out); run alone with
-``python benchmarks/bench_command.py DB [--repeat N] [--before DIR]``, where DIR is an older
-checkout (``git archive COMMIT | tar -x -C DIR``) whose same command is timed in the same rounds.
+``python benchmarks/bench_command.py DB [--repeat N] [--before DIR] [--compiled]``, where DIR is
+an older checkout (``git archive COMMIT | tar -x -C DIR``) whose same command is timed in the same
+rounds, and ``--compiled`` compiles the project's modules to bytecode first, as an installed copy
+has them (without it, where ``PYTHONDONTWRITEBYTECODE`` is set, every run compiles them).
 """
 
 from __future__ import annotations
@@ -134,11 +136,22 @@ def _run(argv: list[str], source: Path | None = None) -> tuple[float, str, float
     return wall, done.stdout, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_command(db: Path, folder: Path, repeat: int = 7, before: Path | None = None) -> bool:
+def bench_command(db: Path, folder: Path, repeat: int = 7, before: Path | None = None, compiled: bool = False) -> bool:
     """Time the command; True when its process loaded none of ``UNWANTED``. ``before``: another
     checkout of the project (``git archive`` of an older commit), whose same command is timed in
-    the same rounds, for a before/after figure."""
+    the same rounds, for a before/after figure. ``compiled``: compile the project's modules to
+    bytecode first (``__pycache__``), as an installed copy has them; otherwise, where
+    ``PYTHONDONTWRITEBYTECODE`` is set and no bytecode was written, every run compiles them from
+    source (the bare process's reportlab is compiled at install either way)."""
+    import compileall
+
+    import tcbm_tracker
     from tcbm_tracker.shipped import fonts_dir
+
+    if compiled:
+        for package in (Path(tcbm_tracker.__file__).parent, *([before / "tcbm_tracker"] if before else [])):
+            compileall.compile_dir(str(package), quiet=1)
+    print(f"the project's modules: {'compiled to bytecode first' if compiled else 'as found (no bytecode is written)'}")
 
     python = sys.executable
     script = Path(python).with_name("tcbm-tracker")
@@ -256,7 +269,9 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=7, help="rounds of the command, the bare process and the interpreter")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="another checkout (git archive of an older commit): its command is timed in the same rounds")
+    parser.add_argument("--compiled", action="store_true",
+                        help="compile the project's modules (and DIR's) to bytecode first, as an installed copy has them")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        passed = bench_command(options.db, Path(tmp), options.repeat, options.before)
+        passed = bench_command(options.db, Path(tmp), options.repeat, options.before, options.compiled)
     sys.exit(0 if passed else 1)

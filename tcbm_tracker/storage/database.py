@@ -279,6 +279,9 @@ class Database:
             self._release_idle()
             conn = self._checkout(True)
         with self._checked_out(conn):
+            # Every statement of one read sees the same snapshot of the file, as a deferred
+            # transaction gives (no lock is taken until the first statement reads).
+            conn.begin()
             yield conn
 
     def _checkout(self, read_only: bool) -> RawConnection:

@@ -89,6 +89,25 @@ def test_nested_reads_have_connections_of_their_own_and_none_is_left_in_a_transa
     assert db._idle == []
 
 
+def test_every_statement_of_one_read_sees_the_same_snapshot(db_path: Path) -> None:
+    """A read is one transaction: a write committed by another program half-way through it is
+    seen by the next read, not by the read's later statements."""
+    db = Database(db_path)
+    count = text("SELECT count(*) FROM tracker_meta")
+    try:
+        with db.read() as s:
+            before = s.exec(count).scalar()  # type: ignore[call-overload]
+            other = sqlite3.connect(db_path)
+            with other:
+                other.execute("INSERT INTO tracker_meta (key, value) VALUES ('elsewhere', '1')")
+            other.close()
+            assert s.exec(count).scalar() == before  # type: ignore[call-overload]
+        with db.read() as s:
+            assert s.exec(count).scalar() == before + 1  # type: ignore[call-overload]
+    finally:
+        db.dispose()
+
+
 def _read_one(db: Database) -> object:
     with db.read() as s:
         return s.exec(text("SELECT name FROM actor WHERE key = 'FRA'")).scalar()  # type: ignore[call-overload]
