@@ -5,7 +5,8 @@ script next to this interpreter) and timed from outside, beside:
 
 * a bare process: ``python -c`` that imports reportlab, registers the same three DejaVu faces
   and builds a comparable 5-page document (a title, paragraphs, a 37-row table of measures);
-* the interpreter alone (``python -c pass``), the floor both pay.
+* the interpreter alone (``python -c pass``), the floor both pay;
+* SQLAlchemy's import alone (``python -c "import sqlalchemy"``), which the command avoids.
 
 Then one process runs the command's steps itself and prints where the time goes: interpreter
 start, the CLI's imports and argument parsing, the imports the report needs (services,
@@ -15,7 +16,10 @@ write (temporary file, fsync, rename). Also shown: the cost of shaping, an
 all-Arabic summary against the same summary in Latin script, in process.
 
 Used by ``bench_reports.py`` (``--skip-command`` leaves it out); run alone with
-``python benchmarks/bench_command.py DB``.
+``python benchmarks/bench_command.py DB [--repeat N] [--before DIR] [--compiled]``, where DIR is
+an older checkout (``git archive COMMIT | tar -x -C DIR``) whose same command is timed in the same
+rounds, and ``--compiled`` compiles the project's modules to bytecode first, as an installed copy
+has them (without it, where ``PYTHONDONTWRITEBYTECODE`` is set, every run compiles them).
 """
 
 from __future__ import annotations
@@ -30,6 +34,14 @@ import time
 from pathlib import Path
 
 COMMAND_TARGET = 2.0
+# Modules one Latin-script report must not load (checked in the breakdown's process, which runs
+# the command's own steps): the GUI, migrations, the ORM, SQLAlchemy itself and what it pulls in
+# (asyncio, ssl, importlib.metadata, email), cryptography's key serialization, the other
+# commands' modules, the batch machinery and the shaping code.
+UNWANTED = ("PySide6", "alembic", "sqlmodel", "pydantic", "sqlalchemy", "asyncio", "ssl", "importlib.metadata", "email",
+            "cryptography.hazmat.primitives.serialization", "tcbm_tracker.cli.data_commands", "tcbm_tracker.cli.output",
+            "tcbm_tracker.cli.integrity_commands", "tcbm_tracker.cli.package_commands", "tcbm_tracker.storage.server_database",
+            "multiprocessing", "tcbm_tracker.reports.batch", "uharfbuzz", "bidi", "tcbm_tracker.reports.shaping")
 
 BARE = r"""
 import sys
@@ -70,12 +82,14 @@ print(doc.page)
 
 STEPS = r"""
 import gc, json, os, sys, time
+unwanted = sys.argv[4].split(",")
 clock = time.perf_counter
 marks = [("start", clock())]
 gc.disable()  # as the command does for one report
 db, out, folder = sys.argv[1], sys.argv[2], sys.argv[3]
 from tcbm_tracker.cli import build_parser
-args = build_parser().parse_args(["--db", db, "report", "actor", "FRA", "--out", out])
+argv = ["--db", db, "report", "actor", "FRA", "--out", out]
+args = build_parser(argv).parse_args(argv)
 marks.append(("CLI imports and arguments", clock()))
 from tcbm_tracker.reports.actor_summary import actor_summary_flowables, layout_for
 from tcbm_tracker.reports.data import actor_summary_data
@@ -104,36 +118,58 @@ marks.append(("write probe", clock()))
 t.close()
 gc.freeze()
 print(json.dumps({"marks": marks, "pages": result.pages, "modules": len(sys.modules),
-                  "sqlmodel": "sqlmodel" in sys.modules, "pydantic": "pydantic" in sys.modules,
-                  "alembic": "alembic" in sys.modules, "qt": "PySide6" in sys.modules,
-                  "shaping": "tcbm_tracker.reports.shaping" in sys.modules}))
+                  "unwanted": [name for name in unwanted if name in sys.modules]}))
 """
 
 
-def _run(argv: list[str]) -> tuple[float, str, float]:
-    """(wall seconds, standard output, CPU seconds of the child: user + system)."""
+def _run(argv: list[str], source: Path | None = None) -> tuple[float, str, float]:
+    """(wall seconds, standard output, CPU seconds of the child: user + system); ``source``: a
+    checkout whose ``tcbm_tracker`` the child imports instead of this one."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, done.stdout, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_command(db: Path, folder: Path, repeat: int = 7) -> None:
+def bench_command(db: Path, folder: Path, repeat: int = 7, before: Path | None = None, compiled: bool = False) -> bool:
+    """Time the command; True when its process loaded none of ``UNWANTED``. ``before``: another
+    checkout of the project (``git archive`` of an older commit), whose same command is timed in
+    the same rounds, for a before/after figure. ``compiled``: compile the project's modules to
+    bytecode first (``__pycache__``), as an installed copy has them; otherwise, where
+    ``PYTHONDONTWRITEBYTECODE`` is set and no bytecode was written, every run compiles them from
+    source (the bare process's reportlab is compiled at install either way)."""
+    import compileall
+
+    import tcbm_tracker
     from tcbm_tracker.shipped import fonts_dir
+
+    if compiled:
+        for package in (Path(tcbm_tracker.__file__).parent, *([before / "tcbm_tracker"] if before else [])):
+            compileall.compile_dir(str(package), quiet=1)
+    print(f"the project's modules: {'compiled to bytecode first' if compiled else 'as found (no bytecode is written)'}")
 
     python = sys.executable
     script = Path(python).with_name("tcbm-tracker")
     command = [str(script), "--db", str(db), "report", "actor", "FRA", "--out", str(folder / "command.pdf")]
     bare = [python, "-c", BARE, str(fonts_dir()), str(folder / "bare-process.pdf")]
     empty = [python, "-c", "pass"]
-    _run(command), _run(bare)  # warm the file cache and the bytecode
-    times: dict[str, list[float]] = {"command": [], "bare": [], "interpreter": []}
-    cpu: dict[str, list[float]] = {"command": [], "bare": [], "interpreter": []}
+    runs: list[tuple[str, list[str], Path | None]] = [("command", command, None), ("bare", bare, None),
+                                                      ("interpreter", empty, None),
+                                                      ("sqlalchemy", [python, "-c", "import sqlalchemy"], None)]
+    if before is not None:
+        runs.append(("before", [*command[:-1], str(folder / "before.pdf")], before))
+    for _name, argv, source in runs:
+        _run(argv, source)  # warm the file cache and the bytecode
+    times: dict[str, list[float]] = {name: [] for name, _argv, _source in runs}
+    cpu: dict[str, list[float]] = {name: [] for name, _argv, _source in runs}
     for _ in range(repeat):  # interleaved, so that a burst of load hits all alike
-        for name, argv in (("command", command), ("bare", bare), ("interpreter", empty)):
-            wall, _out, used = _run(argv)
+        for name, argv, source in runs:
+            wall, _out, used = _run(argv, source)
             times[name].append(wall)
             cpu[name].append(used)
     pages = _run(bare)[1].strip()
@@ -143,16 +179,27 @@ def bench_command(db: Path, folder: Path, repeat: int = 7) -> None:
     print(f"  tcbm-tracker report actor FRA        {c * 1000:7.0f} ms   min {min(times['command']) * 1000:7.0f} ms   CPU {cc * 1000:6.0f} ms")
     print(f"  bare reportlab process ({pages} pages)    {b * 1000:7.0f} ms   min {min(times['bare']) * 1000:7.0f} ms   CPU {cb * 1000:6.0f} ms")
     print(f"  interpreter alone (python -c pass)   {i * 1000:7.0f} ms   min {min(times['interpreter']) * 1000:7.0f} ms   CPU {ci * 1000:6.0f} ms")
+    sa = statistics.median(cpu["sqlalchemy"])
+    print(f"  SQLAlchemy's import alone (python -c 'import sqlalchemy'): CPU {sa * 1000:.0f} ms, {(sa - ci) * 1000:.0f} ms "
+          f"above the interpreter (the command no longer pays it)")
+    if before is not None:
+        print(f"  the same command from {before}: {statistics.median(times['before']) * 1000:7.0f} ms   "
+              f"min {min(times['before']) * 1000:7.0f} ms   CPU {statistics.median(cpu['before']) * 1000:6.0f} ms "
+              f"(CPU range {min(cpu['before']) * 1000:.0f}-{max(cpu['before']) * 1000:.0f} ms; this code's "
+              f"{min(cpu['command']) * 1000:.0f}-{max(cpu['command']) * 1000:.0f} ms, the bare process's "
+              f"{min(cpu['bare']) * 1000:.0f}-{max(cpu['bare']) * 1000:.0f} ms)")
+        print(f"  ratio before / bare process: CPU {statistics.median(cpu['before']) / cb:.2f}x")
     verdict = "meets" if cc / cb <= COMMAND_TARGET else "MISSES"  # CPU time: the steadier figure
     print(f"  ratio command / bare process: wall {c / b:.2f}x median, {min(times['command']) / min(times['bare']):.2f}x best; "
           f"CPU {cc / cb:.2f}x ({verdict} the {COMMAND_TARGET}x target)")
-    _breakdown(db, folder, i, repeat)
+    return _breakdown(db, folder, i, repeat)
 
 
-def _breakdown(db: Path, folder: Path, interpreter: float, repeat: int) -> None:
+def _breakdown(db: Path, folder: Path, interpreter: float, repeat: int) -> bool:
+    """Print where the time goes; True when none of ``UNWANTED`` was loaded."""
     runs = []
     for _ in range(max(3, repeat // 2)):
-        wall, out, _cpu = _run([sys.executable, "-c", STEPS, str(db), str(folder / "steps.pdf"), str(folder)])
+        wall, out, _cpu = _run([sys.executable, "-c", STEPS, str(db), str(folder / "steps.pdf"), str(folder), ",".join(UNWANTED)])
         runs.append((wall, json.loads(out)))
     wall, info = sorted(runs, key=lambda r: r[0])[len(runs) // 2]  # the median run
     marks = info["marks"]
@@ -166,8 +213,10 @@ def _breakdown(db: Path, folder: Path, interpreter: float, repeat: int) -> None:
         print(f"    {name:<36} {t * 1000:7.0f} ms")
     print(f"    write (temporary file, fsync, rename) {write * 1000:6.0f} ms")
     print(f"    exit and the rest                    {(wall - interpreter - inside) * 1000:7.0f} ms")
-    loaded = [name for name in ("sqlmodel", "pydantic", "alembic", "qt", "shaping") if info[name]]
-    print(f"    {info['modules']} modules loaded; of the heavy or unneeded ones: {', '.join(loaded) or 'none'}")
+    loaded = info["unwanted"]
+    print(f"    {info['modules']} modules loaded; of the {len(UNWANTED)} a Latin report must not load: "
+          f"{', '.join(loaded) + ' (CHECK FAILED)' if loaded else 'none (check passed)'}")
+    return not loaded
 
 
 def bench_shaping(t: object, folder: Path, repeat: int = 5) -> None:
@@ -212,8 +261,17 @@ def bench_shaping(t: object, folder: Path, repeat: int = 5) -> None:
 
 
 if __name__ == "__main__":
+    import argparse
     import tempfile
 
-    db_file = Path(sys.argv[1])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("db", type=Path, help="a database made by bench_reports.py (--keep DIR keeps it)")
+    parser.add_argument("--repeat", type=int, default=7, help="rounds of the command, the bare process and the interpreter")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="another checkout (git archive of an older commit): its command is timed in the same rounds")
+    parser.add_argument("--compiled", action="store_true",
+                        help="compile the project's modules (and DIR's) to bytecode first, as an installed copy has them")
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        bench_command(db_file, Path(tmp))
+        passed = bench_command(options.db, Path(tmp), options.repeat, options.before, options.compiled)
+    sys.exit(0 if passed else 1)

@@ -156,17 +156,19 @@ def main() -> None:
         n = populate(db, actors=195, user="benchmark")
         print(f"dataset: {n:,} sample assessments for 195 actors in {time.perf_counter() - start:.1f} s")
     t = open_tracker(db)
+    status = 0
     try:
         bench_summary(t, folder, args.repeat)
         bench_shaping(t, folder)
-        if not args.skip_command:
-            bench_command(db, folder, args.repeat)
+        if not args.skip_command and not bench_command(db, folder, args.repeat):
+            status = 1  # the command loaded a module it must not
         bench_matrix(t, folder, 3)
         if not args.skip_batch:
             bench_batch(t, folder, args.batch_rounds)
     finally:
         t.close()
     print(f"files in {folder}" if args.keep else "")
+    sys.exit(status)
 
 
 if __name__ == "__main__":

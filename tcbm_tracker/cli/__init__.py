@@ -1,7 +1,9 @@
 """The ``tcbm-tracker`` command line: every tracker operation without a screen.
 
-Each command module registers its sub-commands on the parser; ``main`` runs the chosen one and
-turns a ``TrackerError`` into a one-line message and a non-zero exit code. This package never
+Each command module registers its sub-commands on the parser (only the module of the command
+given, so that one report does not import every command's code: ``COMMAND_MODULES``); ``main``
+runs the chosen one and turns a ``TrackerError`` into a one-line message and a non-zero exit
+code. This package never
 imports Qt: the GUI is started through ``tcbm_tracker.app``, imported only when asked for.
 """
 
@@ -76,7 +78,7 @@ FILE_ONLY_COMMANDS = ("backup", "restore")
 def database_path(args: argparse.Namespace) -> Path:
     """The database file named by --db / $TCBM_TRACKER_DB; a server URL is refused in one line
     (commands that take a server call ``database_target``)."""
-    from tcbm_tracker.storage.server_database import is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     if is_server_url(_given(args)):
         refuse_server(args)
@@ -105,7 +107,7 @@ def refuse_server(args: argparse.Namespace) -> NoReturn:
 
 def database_target(args: argparse.Namespace) -> Path | str:
     """The database file, or the ``postgresql://`` URL of a server database, as given."""
-    from tcbm_tracker.storage.server_database import is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     given = _given(args)
     if is_server_url(given):
@@ -115,19 +117,50 @@ def database_target(args: argparse.Namespace) -> Path | str:
     return database_path(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from tcbm_tracker.cli import (
-        backup_commands,
-        data_commands,
-        exchange_commands,
-        extra_commands,
-        integrity_commands,
-        package_commands,
-        report_commands,
-        server_commands,
-        settings_commands,
-    )
+# The command modules, in the order the main --help lists their commands, with the commands each
+# registers: the arguments of one command import only its module (tests check this table).
+COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("data_commands", ("init", "catalogs", "measures", "actors", "assess", "evidence", "show", "history", "matrix",
+                       "coverage", "changes")),
+    ("integrity_commands", ("verify", "seal")),
+    ("extra_commands", ("gui", "screenshot")),
+    ("report_commands", ("report",)),
+    ("backup_commands", ("backup", "restore")),
+    ("exchange_commands", ("import", "export")),
+    ("settings_commands", ("settings",)),
+    ("package_commands", ("package", "trust")),
+    ("server_commands", ("server",)),
+)
+_VALUE_OPTIONS = ("--db", "--user")  # the main parser's options that take a value
 
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command the arguments name, if it is one of ours; None when there is none (the main
+    --help, the GUI) or when it cannot be told for sure (then every module is registered)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--":
+            token = next(tokens, "")
+        elif token.startswith("-"):
+            if token == "-h" or (len(token) > 2 and "--help".startswith(token)):
+                return None  # the main help, which lists every command
+            # "--db X", "--us X" (argparse takes unambiguous abbreviations): skip the value too.
+            if token.startswith("--") and "=" not in token and len(token) > 2 and any(
+                    option.startswith(token) for option in _VALUE_OPTIONS):
+                next(tokens, None)
+            continue
+        known = any(token in names for _module, names in COMMAND_MODULES)
+        return token if known else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the arguments, only the module of the command they name
+    is imported and registered (a report need not import every other command and its output
+    code); without them, or with no command of ours among them, every command is."""
+    import importlib
+
+    chosen = command_named(argv) if argv is not None else None
     parser = _Parser(
         prog="tcbm-tracker",
         description="Track who implements the UN space TCBMs (A/68/189) and the COPUOS LTS guidelines "
@@ -139,15 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"keep every file (database, backups, keys, settings, logs) in {locations.PORTABLE_DATA}/ beside "
                              f"the application (also on when a file named '{locations.PORTABLE_MARKER}' sits there)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
-    data_commands.register(sub)
-    integrity_commands.register(sub)
-    extra_commands.register(sub)
-    report_commands.register(sub)
-    backup_commands.register(sub)
-    exchange_commands.register(sub)
-    settings_commands.register(sub)
-    package_commands.register(sub)
-    server_commands.register(sub)
+    for module, names in COMMAND_MODULES:
+        if chosen is None or chosen in names:
+            importlib.import_module(f"tcbm_tracker.cli.{module}").register(sub)
     return parser
 
 
@@ -200,7 +227,7 @@ def _exit_now(code: int) -> NoReturn:
 def _main(argv: Sequence[str] | None) -> int:
     """Run the command; its exit code."""
     use_portable_mode(False)  # the marker file: before the parser, whose help names the default database
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.portable:
         use_portable_mode(True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tcbm_tracker.cli.opening import command_tracker as _tracker
 from tcbm_tracker.cli.output import (
     STATUS_SYMBOLS,
     compact_matrix,
@@ -23,39 +24,8 @@ from tcbm_tracker.domain.local_time import instant_text
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
 from tcbm_tracker.services import figures  # light: dataclasses and arithmetic only
 
-if TYPE_CHECKING:
-    from tcbm_tracker.services.tracker import Tracker
-
 # Services (SQLAlchemy, SQLModel, Alembic) are imported inside the handlers: `--help` and
 # `--version` should answer at once.
-
-
-def _tracker(args: argparse.Namespace, *, writing: bool = False) -> Tracker:
-    """Open the database named by --db / $TCBM_TRACKER_DB; ``main`` closes it afterwards.
-
-    Before a command that writes: SQLite's quick check (a damaged file is refused, naming the
-    newest good backup) and the day's automatic backup.
-    """
-    from tcbm_tracker.cli import database_target
-    from tcbm_tracker.services.tracker import open_tracker
-
-    opened: Tracker | None = getattr(args, "open_tracker", None)
-    if opened is not None and (opened.checked_for_writing or not writing):
-        # One tracker per command: a second one would replace this one in ``args`` and
-        # never be closed, its connections holding -wal/-shm beside the file after the end.
-        return opened
-    due = False
-    target = database_target(args)
-    if writing and isinstance(target, Path):  # a server's backups are its administrator's (pg_dump)
-        from tcbm_tracker.services.backups import daily_backup_due, seal_daily_backup_with_first_commit
-
-        due = daily_backup_due(target)
-    tracker = opened or open_tracker(target, user=args.user)
-    if due:
-        seal_daily_backup_with_first_commit(tracker.db)  # made and sealed as its first change commits
-    tracker.checked_for_writing = writing
-    args.open_tracker = tracker
-    return tracker
 
 
 def _known_note(args: argparse.Namespace) -> str:

@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
 
 
 def _tracker(args: argparse.Namespace, *, writing: bool) -> Any:
-    from tcbm_tracker.cli.data_commands import _tracker as open_
+    from tcbm_tracker.cli.opening import command_tracker as open_
 
     return open_(args, writing=writing)
 

@@ -10,7 +10,8 @@ import argparse
 import sys
 from typing import Any
 
-from tcbm_tracker.cli.data_commands import _add, _tracker
+from tcbm_tracker.cli.data_commands import _add
+from tcbm_tracker.cli.opening import command_tracker as _tracker
 from tcbm_tracker.domain.local_time import instant_text
 
 

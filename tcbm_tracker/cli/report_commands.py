@@ -10,7 +10,7 @@ Each prints what it wrote and any characters the report font could not show (as 
 stderr); errors are one line, and no partial file is left behind.
 
 The services and the reports (SQLAlchemy, reportlab) are imported inside the handlers, so that
-`--help` and `--version` answer at once. The tracker is opened by ``data_commands._tracker``,
+`--help` and `--version` answer at once. The tracker is opened by ``opening.command_tracker``,
 which leaves it on ``args`` for ``cli.main`` to close.
 """
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tcbm_tracker.cli.data_commands import _tracker
+from tcbm_tracker.cli.opening import command_tracker as _tracker
 from tcbm_tracker.domain.errors import ValidationError
 
 

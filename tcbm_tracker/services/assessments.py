@@ -7,8 +7,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import start_of_day_iso, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
@@ -19,6 +17,7 @@ from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.recording_time import latest_recording_sql
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session

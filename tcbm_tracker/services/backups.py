@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.errors import DamagedDatabaseError, StorageError, TrackerError, ValidationError
 from tcbm_tracker.storage import backup as store
 from tcbm_tracker.storage import meta
@@ -34,6 +32,7 @@ from tcbm_tracker.storage.backup import BackupInfo, list_backups, newest_good_ba
 from tcbm_tracker.storage.database import SQLITE_HEADER, Database, file_uri, is_read_only_file
 from tcbm_tracker.storage.migrations import check_schema
 from tcbm_tracker.storage.sealed_backup import PendingSeal, sealed_backup
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.integrity import SealInfo

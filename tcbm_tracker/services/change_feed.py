@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.errors import StorageError
 from tcbm_tracker.storage.changelog import current_user
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.sql import text
 
 DEFAULT_LIMIT = 500  # notices per call; a caller that gets ``more`` asks again (or reloads in full)
 

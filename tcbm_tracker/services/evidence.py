@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import NotFoundError, StorageError, ValidationError
 from tcbm_tracker.domain.vocabulary import EvidenceType
@@ -26,6 +24,7 @@ from tcbm_tracker.services.dto import EvidenceInfo
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.recording_time import recording_now
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session
@@ -205,13 +204,11 @@ class EvidenceService:
             return [mapping.evidence_from_row(r) for r in s.exec(text(sql).bindparams(**params))]  # type: ignore[call-overload]
 
     def file_content(self, evidence_id: int) -> bytes:
-        from tcbm_tracker.storage.tables import EvidenceFileRow
-
         with self.db.read() as s:
-            row = s.get(EvidenceFileRow, int(evidence_id))
+            row = s.exec(text("SELECT content FROM evidence_file WHERE evidence_id = :e").bindparams(e=int(evidence_id))).first()  # type: ignore[call-overload]
             if row is None:
                 raise NotFoundError(f"evidence {evidence_id} has no attached file")
-            return bytes(row.content)
+            return bytes(row[0])
 
     def versions(self, ids: builtins.list[int]) -> dict[int, EvidenceVersions]:
         with self.db.read() as s:

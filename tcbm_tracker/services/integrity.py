@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.errors import DamagedDatabaseError, NotFoundError, TrackerError, ValidationError
 from tcbm_tracker.storage import chain_check, meta
 from tcbm_tracker.storage.changelog import head as log_head
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.locations import backup_dir
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from sqlmodel import Session

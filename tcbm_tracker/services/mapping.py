@@ -9,8 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.vocabulary import ActorKind, Confidence, Provenance, Status
 from tcbm_tracker.services.dto import (
     ActorInfo,
@@ -18,6 +16,7 @@ from tcbm_tracker.services.dto import (
     EvidenceInfo,
     MeasureInfo,
 )
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session

@@ -12,8 +12,6 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.clock import end_of_day_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
@@ -33,6 +31,7 @@ from tcbm_tracker.services.dto import (
 )
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.sql import text
 
 # Each cell's latest id in a derived table, then its row by id. The derived table's ORDER BY keeps
 # PostgreSQL from merging it into the join: merged, the planner hashed the whole history and ran

@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import ActorKind
@@ -17,6 +15,7 @@ from tcbm_tracker.services import mapping
 from tcbm_tracker.services.dto import ActorInfo, CatalogInfo, MeasureInfo
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from tcbm_tracker.storage.seeding import CatalogLoadResult

@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.errors import TrackerError
 from tcbm_tracker.services.integrity import IntegrityService
 from tcbm_tracker.storage import chain_check, changelog, locations
 from tcbm_tracker.storage.database import Database
+from tcbm_tracker.storage.sql import text
 
 CACHE_NAME = "verified-logs.json"
 FULL_EVERY = dt.timedelta(days=1)

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain import validation as v
 from tcbm_tracker.domain.actor_format import load_actor_file
 from tcbm_tracker.domain.catalog_format import load_catalog_file
@@ -17,6 +15,7 @@ from tcbm_tracker.shipped import REINSTALL, ShippedResourceError, actors_file, c
 from tcbm_tracker.storage import meta
 from tcbm_tracker.storage.migrations import MigrationResult, migrate
 from tcbm_tracker.storage.seeding import ActorLoadResult, CatalogLoadResult, load_actor_list, load_catalog
+from tcbm_tracker.storage.sql import text
 
 
 @dataclass
@@ -61,7 +60,7 @@ def initialise(path: Path | str, *, user: str | None = None, daily_backup: bool 
 
     ``daily_backup``: make the day's backup, sealed, inside the first write that loads data.
     """
-    from tcbm_tracker.storage.server_database import is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     server = is_server_url(path)
     if not server:

@@ -88,20 +88,24 @@ def server_display_name(url: str) -> str:
 
 def open_database(target: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
     """A file's ``Database``, or a ``ServerDatabase`` for a ``postgresql://`` URL."""
-    from tcbm_tracker.storage.server_database import ServerDatabase, is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     if is_server_url(target):
+        from tcbm_tracker.storage.server_database import ServerDatabase
+
         return ServerDatabase(str(target), busy_timeout_ms=busy_timeout_ms)
     return Database(Path(target), busy_timeout_ms=busy_timeout_ms)
 
 
 def open_tracker(path: Path | str, *, user: str | None = None, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Tracker:
     """Open an existing, up-to-date tracker database (a file, or a ``postgresql://`` URL)."""
-    from tcbm_tracker.storage.server_database import ServerDatabase, is_server_url
+    from tcbm_tracker.storage.locations import is_server_url
 
     user = clean_user(user)
     db: Database
     if is_server_url(path):
+        from tcbm_tracker.storage.server_database import ServerDatabase  # SQLAlchemy and psycopg: a server only
+
         db = server = ServerDatabase(str(path), busy_timeout_ms=busy_timeout_ms)
         try:
             # Changes are recorded under the server's login, never a name the client claims

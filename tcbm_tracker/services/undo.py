@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services import mapping
 from tcbm_tracker.services.assessments import AssessmentInput, AssessmentService
 from tcbm_tracker.services.dto import AssessmentInfo
+from tcbm_tracker.storage.sql import text
 
 Cell = tuple[str, str]  # (actor key, measure key)
 
@@ -71,9 +70,10 @@ def in_force(service: AssessmentService, cells: Sequence[Cell], day: dt.date) ->
 
 
 def _run(conn: Any, sql: str, params: dict[str, object]) -> Any:
-    """Named parameters (``:a0``) straight to SQLite's driver; through ``text()`` for any other,
-    whose driver has another parameter style (psycopg's ``%(a0)s``)."""
-    if conn.dialect.paramstyle == "named":
+    """Named parameters (``:a0``) straight to SQLite's driver (a file's reads run on sqlite3
+    itself); through ``text()`` on a server, whose driver has another parameter style
+    (psycopg's ``%(a0)s``)."""
+    if conn.dialect.name == "sqlite":
         return conn.exec_driver_sql(sql, params)
     return conn.execute(text(sql), params)
 

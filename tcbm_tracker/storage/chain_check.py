@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import text
-
 from tcbm_tracker.storage.changelog import (
     CANONICAL,
     ENTITIES,
@@ -27,6 +25,7 @@ from tcbm_tracker.storage.changelog import (
     normaliser,
 )
 from tcbm_tracker.storage.row_json import snapshot_query
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from tcbm_tracker.storage.recording_time import recording_now
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:  # sqlmodel (and pydantic) load only where a write needs them
     from sqlmodel import Session

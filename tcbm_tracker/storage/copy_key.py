@@ -8,10 +8,19 @@ API: ``load_or_create()`` returns a ``CopyKey`` (``sign(data)``, ``public_key_by
 ``fingerprint``); ``load_existing()`` returns None when no key was made yet; ``verify(public_key,
 data, signature)`` checks a signature with any public key; ``fingerprint(public_key)`` is the
 SHA-256 of the raw 32-byte public key in hex.
+
+The key file is PEM-encoded PKCS#8, as OpenSSL writes an Ed25519 key. That encoding of an
+Ed25519 key is a fixed 16-byte header and the 32 private bytes (RFC 8410), so it is read and
+written here directly: a process that seals one report then loads only cryptography's Ed25519
+code, not its serialization module (PEM, SSH, PKCS#12 loaders: a tenth of a report's start-up).
+A file in any other layout that cryptography reads (text around the PEM block, another key
+encoding) is still read, through cryptography's full PEM loader.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import os
 import tempfile
@@ -19,13 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tcbm_tracker.domain.errors import KeyFileError
 from tcbm_tracker.storage.locations import config_dir
 
 KEY_FILE_NAME = "copy-key.pem"
+# PKCS#8 PrivateKeyInfo of an Ed25519 key without its public half: SEQUENCE { version 0,
+# AlgorithmIdentifier { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32 bytes) } }.
+PKCS8_ED25519_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
+PEM_BEGIN, PEM_END = b"-----BEGIN PRIVATE KEY-----", b"-----END PRIVATE KEY-----"
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -48,7 +60,7 @@ class CopyKey:
 
     @property
     def public_key_bytes(self) -> bytes:
-        return self.private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return self.private_key.public_key().public_bytes_raw()
 
     @property
     def fingerprint(self) -> str:
@@ -67,16 +79,44 @@ def _read(path: Path) -> CopyKey:
         data = path.read_bytes()
     except OSError as exc:
         raise KeyFileError(f"cannot read the signing key {path}: {exc.strerror or exc}") from None
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError):
-        key = None
+    key = _from_pem(data)
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(
             f"the signing key {path} is damaged (not an Ed25519 private key): restore it from a backup "
             "(seals made with it can be checked only with it)"
         )
     return CopyKey(key, path)
+
+
+def _from_pem(data: bytes) -> object:
+    """The private key in a PEM file: the usual 48-byte form read here, anything else by
+    cryptography's full loader; None when it is not a key at all."""
+    der = _pem_body(data)
+    if der is not None and len(der) == len(PKCS8_ED25519_PREFIX) + 32 and der.startswith(PKCS8_ED25519_PREFIX):
+        return Ed25519PrivateKey.from_private_bytes(der[len(PKCS8_ED25519_PREFIX):])
+    from cryptography.hazmat.primitives import serialization  # another form: the full loader
+
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        return None
+
+
+def _pem_body(data: bytes) -> bytes | None:
+    """The DER bytes of a file holding exactly one unencrypted PEM ``PRIVATE KEY`` block."""
+    lines = data.strip().splitlines()
+    if len(lines) < 3 or lines[0].strip() != PEM_BEGIN or lines[-1].strip() != PEM_END:
+        return None
+    try:
+        return base64.b64decode(b"".join(line.strip() for line in lines[1:-1]), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def to_pem(key: Ed25519PrivateKey) -> bytes:
+    """The key as PEM-encoded PKCS#8, byte for byte what OpenSSL (and cryptography) write."""
+    body = base64.b64encode(PKCS8_ED25519_PREFIX + key.private_bytes_raw())
+    return PEM_BEGIN + b"\n" + body + b"\n" + PEM_END + b"\n"
 
 
 def load_existing(folder: Path | None = None) -> CopyKey | None:
@@ -93,7 +133,7 @@ def load_or_create(folder: Path | None = None) -> CopyKey:
     if path.exists():
         return _read(path)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = to_pem(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole under a temporary name, then linked into place: a reader never sees half

@@ -6,6 +6,11 @@ change log reads its head inside the transaction, and two writers must never bot
 same head). SQLite errors that a user can act on (not a database, read-only, locked, disk full)
 become ``StorageError`` subclasses with a one-line message; the transaction is rolled back, so
 the file is left as it was.
+
+Reads and SQL-text writes (``read``, ``write_sql``) run on ``sqlite3`` connections of our own
+(``storage.sql.RawConnection``, pooled here); SQLAlchemy's engine is made, and SQLAlchemy
+imported, on the first ORM write or bulk path (``engine``). A process that only reads and seals,
+one report, never imports it: about a third of such a process's start-up.
 """
 
 from __future__ import annotations
@@ -14,15 +19,13 @@ import os
 import shutil
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
-
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import QueuePool
 
 from tcbm_tracker.domain.errors import (
     DatabaseLockedError,
@@ -31,8 +34,10 @@ from tcbm_tracker.domain.errors import (
     ReadOnlyDatabaseError,
     StorageError,
 )
+from tcbm_tracker.storage.sql import RawConnection
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -125,7 +130,7 @@ def disk_is_full(path: Path) -> bool:
 
 def translate_error(exc: BaseException, path: Path) -> StorageError | None:
     """Map an SQLite error to the user-facing error it stands for, or None for a bug."""
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    orig = exc if isinstance(exc, sqlite3.Error) else getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps it
     if not isinstance(orig, sqlite3.Error):
         return None
     text = str(orig).lower()
@@ -158,15 +163,23 @@ class Database:
             raise ReadOnlyDatabaseError(f"cannot create {self.path}: the folder is not writable")
         self.busy_timeout_ms = busy_timeout_ms
         self._raw: list[Any] = []
-        self._reader: Engine | None = None  # read-only engine, once the disk was found full
+        self._creating = not self.path.exists()
+        # Idle sqlite3 connections for reads and SQL-text writes (each checkout has its own, as
+        # with the engine's pool: a read nested in a write must not share its transaction).
+        self._idle: list[RawConnection] = []
+        self._idle_lock = threading.Lock()
+        self._reads_read_only = self.read_only  # set once the disk was found full
         # Run once, just before the first commit of a write that changed rows, lock held (the
         # command line's daily backup, sealed with the write: see storage.sealed_backup).
         self.before_first_commit: Callable[[sqlite3.Connection], _Pending | None] | None = None
-        self.engine = self._create_engine()
 
-    def _create_engine(self, read_only: bool | None = None) -> Engine:
-        timeout = self.busy_timeout_ms / 1000
-        read_only = self.read_only if read_only is None else read_only
+    @cached_property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine over the same file, made (and SQLAlchemy imported) on first use."""
+        return self._create_engine()
+
+    def _connect(self, read_only: bool) -> sqlite3.Connection:
+        """A new connection with the tracker's PRAGMAs (for the engine's pool and ours)."""
         if read_only:
             # With no pending WAL, a read-only file cannot change under us: "immutable" stops
             # SQLite from creating -wal/-shm files beside a file the user marked read-only.
@@ -175,39 +188,45 @@ class Database:
             target, uri = f"{file_uri(self.path)}?{flags}", True
         else:
             target, uri = str(self.path), False
+        # Connect by path ourselves: a URL would read '?', '#' or '%' in a file name as URL
+        # syntax and open a different file.
+        conn = sqlite3.connect(target, uri=uri, timeout=self.busy_timeout_ms / 1000, check_same_thread=False)
+        try:
+            self._configure(conn, read_only)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
-        def connect() -> sqlite3.Connection:
-            # Connect by path ourselves: a URL would read '?', '#' or '%' in a file name as
-            # URL syntax and open a different file.
-            return sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
+    def _configure(self, conn: sqlite3.Connection, read_only: bool) -> None:
+        # Take transaction control from the driver so that BEGIN IMMEDIATE is possible.
+        conn.isolation_level = None
+        cur = conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            # Switching to WAL rewrites the file header: do it only for a file we create or
+            # one that is already a tracker database, so that a file we refuse (another
+            # program's database, an empty file) is left exactly as it was.
+            ours = cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+            if self._creating or ours:
+                cur.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed edit survives a power cut, not just a killed process.
+            cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    def _create_engine(self, read_only: bool | None = None) -> Engine:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.pool import QueuePool
+
+        read_only = self.read_only if read_only is None else read_only
 
         # A pool for a file: each checkout is a connection of its own. The "sqlite://" URL would
         # otherwise bring SingletonThreadPool (meant for an in-memory database): one connection
         # per thread, so a read nested in a write shared the write's transaction (its rollback
         # lost the write), and past five threads it closed connections other threads were using.
-        engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=5, max_overflow=-1)
-        creating = not self.path.exists()
-        busy = self.busy_timeout_ms
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-            # Take transaction control from the driver so that BEGIN IMMEDIATE is possible.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute(f"PRAGMA busy_timeout = {int(busy)}")
-            cur.execute("PRAGMA foreign_keys = ON")
-            if not read_only:
-                # Switching to WAL rewrites the file header: do it only for a file we create or
-                # one that is already a tracker database, so that a file we refuse (another
-                # program's database, an empty file) is left exactly as it was.
-                ours = cur.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-                ).fetchone()
-                if creating or ours:
-                    cur.execute("PRAGMA journal_mode = WAL")
-                # FULL: a committed edit survives a power cut, not just a killed process.
-                cur.execute("PRAGMA synchronous = FULL")
-            cur.close()
+        engine = create_engine("sqlite://", creator=lambda: self._connect(read_only), poolclass=QueuePool,
+                               pool_size=5, max_overflow=-1)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
@@ -221,7 +240,7 @@ class Database:
         """A session for reading; rolled back at the end.
 
         Reads run SQL text only, so the session is a thin one over the connection: a report
-        process never imports the ORM, sqlmodel or pydantic (a third of its start-up).
+        process never imports SQLAlchemy, the ORM, sqlmodel or pydantic.
         """
         try:
             with self.reading_connection() as conn:
@@ -229,29 +248,72 @@ class Database:
                     yield cast("Session", _ReadSession(conn))
                 finally:
                     conn.rollback()
-        except DBAPIError as exc:
-            raise self._translated(exc) from None
+        except Exception as exc:
+            raise self.user_error(exc) from None
 
-    def reading_connection(self) -> Connection:
-        """A connection for reading; on a full disk, a read-only one.
+    def user_error(self, exc: Exception) -> BaseException:
+        """The user-facing error for a database failure (to raise); any other exception is
+        raised again, as it is."""
+        translated = self._translated(exc)
+        if translated is exc:
+            raise exc
+        return translated
+
+    def reading_connection(self) -> AbstractContextManager[Any]:
+        """A connection for reading (``storage.sql.RawConnection``); on a full disk, a read-only one.
 
         With the disk full, SQLite cannot create the shared-memory file a WAL database needs,
         and even reading fails ("disk I/O error"). A read-only connection needs no new file, so
         the record stays readable; writes still fail, with "the disk is full".
         """
-        if self._reader is not None:
-            return self._reader.connect()
+        return self._reading()
+
+    @contextmanager
+    def _reading(self) -> Iterator[RawConnection]:
         try:
-            return self.engine.connect()
-        except DBAPIError as exc:
-            if self.read_only or not _no_space(exc):
+            conn = self._checkout(self._reads_read_only)
+        except sqlite3.Error as exc:
+            if self._reads_read_only or not _no_space(exc):
                 raise
-            self._reader = self._create_engine(read_only=True)
-            return self._reader.connect()
+            self._reads_read_only = True
+            self._release_idle()
+            conn = self._checkout(True)
+        with self._checked_out(conn):
+            # Every statement of one read sees the same snapshot of the file, as a deferred
+            # transaction gives (no lock is taken until the first statement reads).
+            conn.begin()
+            yield conn
+
+    def _checkout(self, read_only: bool) -> RawConnection:
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+        return RawConnection(self._connect(read_only))
+
+    @contextmanager
+    def _checked_out(self, conn: RawConnection) -> Iterator[RawConnection]:
+        """Give the connection back at the end, its transaction ended; closed if that failed."""
+        try:
+            yield conn
+        finally:
+            try:
+                conn.rollback()
+            except sqlite3.Error:
+                conn.driver.close()
+            else:
+                with self._idle_lock:
+                    self._idle.append(conn)
+
+    def _release_idle(self) -> None:
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.driver.close()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in one ``BEGIN IMMEDIATE`` transaction: committed whole or not at all."""
+        from sqlalchemy.exc import DBAPIError
         from sqlmodel import Session  # the ORM loads on the first write only
 
         if self.read_only:
@@ -278,13 +340,15 @@ class Database:
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:
-        """Like ``write``, for SQL text only: the ORM is not imported (a report's seal is one
-        INSERT, and a process that writes one report should not pay for sqlmodel's import)."""
+        """Like ``write``, for SQL text only, on a connection of our own: neither the ORM nor
+        SQLAlchemy is imported (a report's seal is one INSERT, and a process that writes one
+        report should not pay for their imports)."""
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
         pending: _Pending | None = None
         try:
-            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
+            with self._checked_out(self._checkout(False)) as conn:
+                conn.begin("IMMEDIATE")
                 thin = _ReadSession(conn)
                 try:
                     changes = self._changes(conn)
@@ -296,17 +360,17 @@ class Database:
                     if pending is not None:
                         pending.rolled_back()
                     raise
-        except DBAPIError as exc:
-            raise self._translated(exc) from None
+        except Exception as exc:
+            raise self.user_error(exc) from None
         if pending is not None:
             pending.committed()
 
     @staticmethod
-    def _changes(conn: Connection) -> int:
+    def _changes(conn: Any) -> int:
         raw = conn.connection.driver_connection
         return int(raw.total_changes) if raw is not None else 0
 
-    def _before_commit(self, conn: Connection, changes_at_start: int) -> _Pending | None:
+    def _before_commit(self, conn: Any, changes_at_start: int) -> _Pending | None:
         """Run ``before_first_commit`` once, just before the first commit of a write that changed
         rows (write lock held); a write that changed nothing, or failed, leaves it waiting."""
         hook = self.before_first_commit
@@ -316,7 +380,7 @@ class Database:
         self.before_first_commit = None
         return hook(raw)
 
-    def _translated(self, exc: DBAPIError) -> BaseException:
+    def _translated(self, exc: BaseException) -> BaseException:
         return translate_error(exc, self.path) or exc
 
     def translate(self, exc: BaseException) -> StorageError | None:
@@ -347,10 +411,9 @@ class Database:
         for pooled in self._raw:
             pooled.close()
         self._raw.clear()
-        self.engine.dispose()
-        if self._reader is not None:
-            self._reader.dispose()
-            self._reader = None
+        self._release_idle()
+        if "engine" in self.__dict__:  # made only if used
+            self.engine.dispose()
 
 
 class _Pending(Protocol):
@@ -361,8 +424,8 @@ class _Pending(Protocol):
     def rolled_back(self) -> None: ...
 
 
-def _no_space(exc: DBAPIError) -> bool:
-    text = str(exc.orig).lower()
+def _no_space(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
     return "disk is full" in text or "disk i/o" in text
 
 
@@ -375,7 +438,10 @@ class _ReadSession:
 
     def __getattr__(self, name: str) -> Any:
         # Anything else (``get`` of a table row...): an ORM session on the same connection,
-        # made (and sqlmodel imported) on first use.
+        # made (and sqlmodel imported) on first use; over SQLAlchemy's connections only (a
+        # file's reads run on sqlite3 directly, in SQL text).
+        if isinstance(self._connection, RawConnection):
+            raise AttributeError(f"{name!r}: reads of a database file run SQL text only (no ORM session)")
         if self._orm is None:
             from sqlmodel import Session
 

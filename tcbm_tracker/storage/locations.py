@@ -121,3 +121,14 @@ def data_location() -> DataLocation:
     if _portable_root is not None:
         return DataLocation(True, _portable_root, default_database_path())
     return DataLocation(False, config_dir(), default_database_path())
+
+
+SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def is_server_url(target: object) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL; anything else is a file path.
+
+    Here rather than beside the server engine (``server_database``), so that telling a file from
+    a server does not import SQLAlchemy."""
+    return isinstance(target, str) and target.split("://", 1)[0].lower() in SERVER_SCHEMES and "://" in target

@@ -11,18 +11,20 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
-
 from tcbm_tracker.storage.recording_time import recording_now
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
+
+    from tcbm_tracker.storage.sql import RawConnection
 
 DATABASE_ID = "database_id"
 INIT_COMPLETE = "init_complete"
 
 
-def get(conn: Connection | Session, key: str) -> str | None:
+def get(conn: Connection | Session | RawConnection, key: str) -> str | None:
     row = conn.execute(text("SELECT value FROM tracker_meta WHERE key = :k").bindparams(k=key)).first()
     return None if row is None else str(row[0])
 

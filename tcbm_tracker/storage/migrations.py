@@ -13,10 +13,7 @@ import sqlite3
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, inspect, text
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from tcbm_tracker.domain.errors import (
     IncompleteDatabaseError,
@@ -28,10 +25,12 @@ from tcbm_tracker.domain.errors import (
 )
 from tcbm_tracker.shipped import REINSTALL, ShippedResourceError, migrations_dir
 from tcbm_tracker.storage.database import Database, translate_error
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy import Connection
 
     from tcbm_tracker.storage.sealed_backup import PendingSeal
 
@@ -102,12 +101,22 @@ def current_revision(db: Database) -> str | None:
     # The first read of a file: a damaged or locked file must be a user error, not a bug.
     try:
         with db.reading_connection() as conn:
-            if not inspect(conn).has_table("alembic_version"):
+            if "alembic_version" not in _table_names(db, conn):
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             return row[0] if row else None
-    except DBAPIError as exc:
-        raise _translate(db, exc) from None
+    except Exception as exc:
+        raise db.user_error(exc) from None
+
+
+def _table_names(db: Database, conn: Any) -> set[str]:
+    """The tables of the database (SQLite's own ``sqlite_*`` tables left out)."""
+    if db.dialect == "sqlite":  # read from the catalogue directly: no SQLAlchemy on a file's reads
+        rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'"))
+        return {row[0] for row in rows}
+    from sqlalchemy import inspect
+
+    return set(inspect(conn).get_table_names())
 
 
 def _translate(db: Database, exc: BaseException) -> BaseException:
@@ -128,9 +137,9 @@ def _foreign(db: Database) -> str:
 def _has_tables(db: Database) -> bool:
     try:
         with db.reading_connection() as conn:
-            return bool(inspect(conn).get_table_names())
-    except DBAPIError as exc:
-        raise _translate(db, exc) from None
+            return bool(_table_names(db, conn))
+    except Exception as exc:
+        raise db.user_error(exc) from None
 
 
 def check_schema(db: Database, script_location: Path | None = None) -> str:
@@ -163,10 +172,10 @@ def check_init_complete(db: Database) -> None:
 
     try:
         with db.reading_connection() as conn:
-            has_meta = inspect(conn).has_table("tracker_meta")
+            has_meta = "tracker_meta" in _table_names(db, conn)
             done = has_meta and meta.get(conn, meta.INIT_COMPLETE) is not None
-    except DBAPIError as exc:
-        raise _translate(db, exc) from None
+    except Exception as exc:
+        raise db.user_error(exc) from None
     if not done:
         raise IncompleteDatabaseError(
             f"{db.path} is incomplete (its set-up was interrupted): run `tcbm-tracker init` to finish it"
@@ -210,6 +219,7 @@ def backup_copy(db: Database, label: str) -> Path:
 def migrate(db: Database, script_location: Path | None = None) -> MigrationResult:
     """Bring the database to the head revision, backing it up first if it holds data."""
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
     location = script_location or migrations_dir()
     cfg = _config(location)
@@ -271,6 +281,7 @@ def _migrate_server(db: Database, cfg: Config, revision: str | None, head: str) 
     migration adds are readable by readers (and guarded) from the moment they exist.
     """
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
     from tcbm_tracker.storage import server_roles
 

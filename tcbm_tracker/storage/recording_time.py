@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, text
-
 from tcbm_tracker.domain.clock import is_fixed, utc_now_iso
+from tcbm_tracker.storage.sql import text
 
 # The same text as ``domain.clock.to_iso``: 2026-12-02T11:14:12.123456Z
 SERVER_NOW_SQL = "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -35,7 +34,9 @@ def recording_now(session: Any) -> str:
     """Now, as stored, for a write made through ``session`` (a session or a connection)."""
     if is_fixed():
         return utc_now_iso()
-    conn = session if isinstance(session, Connection) else session.connection()
+    # A connection has a dialect; a session hands out its connection. (Duck-typed: a file's
+    # reads and SQL writes run on sqlite3 directly, and SQLAlchemy is not imported for them.)
+    conn = session if hasattr(session, "dialect") else session.connection()
     if conn.dialect.name == "sqlite":
         return utc_now_iso()
     return str(conn.execute(text(SERVER_NOW_SQL)).scalar_one())

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.domain.errors import KeyFileError
 from tcbm_tracker.storage import copy_key, meta
 from tcbm_tracker.storage.chain_check import Problem
 from tcbm_tracker.storage.changelog import head
 from tcbm_tracker.storage.locations import config_dir
 from tcbm_tracker.storage.recording_time import recording_now
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -27,11 +27,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from tcbm_tracker.domain.errors import DatabaseLockedError, NotADatabaseError, StorageError
 from tcbm_tracker.storage.database import Database, _ReadSession
+from tcbm_tracker.storage.locations import is_server_url as is_server_url  # where it was
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # One number for "the record's write lock" (any constant; chosen to be recognisable in pg_locks).
 WRITE_LOCK_KEY = 0x7C8B_0011
 # A server that does not answer (a network partition, a host switched off) is said unreachable
@@ -44,11 +44,6 @@ NOTIFY_CHANNEL = "tcbm_change_log"
 
 class ServerError(StorageError):
     """The server could not be reached or refused the connection or the statement."""
-
-
-def is_server_url(target: object) -> bool:
-    """True for a ``postgresql://`` (or ``postgres://``) URL; anything else is a file path."""
-    return isinstance(target, str) and target.split("://", 1)[0].lower() in SCHEMES and "://" in target
 
 
 def describe(url: str) -> str:
@@ -133,7 +128,6 @@ class ServerDatabase(Database):
         self.read_only = False
         self.busy_timeout_ms = busy_timeout_ms
         self._raw: list[Any] = []
-        self._reader = None
         self.before_first_commit: Callable[[Any], Any] | None = None  # file backups only: never called here
         try:
             import psycopg  # noqa: F401
@@ -207,7 +201,7 @@ class ServerDatabase(Database):
     def _changes(conn: Connection) -> int:
         return 0
 
-    def _translated(self, exc: DBAPIError) -> BaseException:
+    def _translated(self, exc: BaseException) -> BaseException:
         return translate_server_error(exc, str(self.path)) or exc
 
     def translate(self, exc: BaseException) -> StorageError | None:

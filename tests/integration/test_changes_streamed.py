@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tcbm_tracker.cli import main
 from tcbm_tracker.cli.output import table
@@ -20,7 +19,7 @@ from tcbm_tracker.services import assessments as assessments_module
 from tcbm_tracker.services.assessments import AssessmentInput, AssessmentService
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import open_tracker
-from tcbm_tracker.storage.database import Database
+from tests.sql_statements import record_statements
 
 SINCE = "2000-01-01"
 HEADERS = ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"]
@@ -70,26 +69,25 @@ def test_the_streamed_table_is_the_table_of_all_changes(db_path: Path) -> None:
 
 
 class Statements:
-    def __init__(self) -> None:
-        self.count = 0
+    """The statements run so far (``count`` may be reset)."""
 
-    def __call__(self, *args: Any) -> None:
-        self.count += 1
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+        self.start = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.seen) - self.start
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self.start = len(self.seen) - value
 
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[Statements]:
-    """Counts every statement any engine of the command runs (an SQLAlchemy event)."""
-    counter = Statements()
-    made = Database._create_engine
-
-    def counted(self: Database, read_only: bool | None = None) -> Any:
-        engine = made(self, read_only)
-        event.listen(engine, "before_cursor_execute", counter)
-        return engine
-
-    monkeypatch.setattr(Database, "_create_engine", counted)
-    yield counter
+    """Counts every statement any database of the command runs, on either of its paths."""
+    yield Statements(record_statements(monkeypatch))
 
 
 def test_a_fixed_number_of_statements_per_chunk_of_changes(db_path: Path, statements: Statements,

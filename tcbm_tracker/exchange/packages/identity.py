@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from tcbm_tracker.exchange.packages.api import CopyIdentity
 from tcbm_tracker.storage import copy_key, meta
+from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:
     from tcbm_tracker.services.tracker import Tracker

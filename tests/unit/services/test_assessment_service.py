@@ -17,6 +17,7 @@ from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
 from tcbm_tracker.storage import changelog
+from tests.sql_statements import record_statements, selects
 
 pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
@@ -300,17 +301,8 @@ def test_new_evidence_and_the_assessments_citing_it_are_one_transaction(
     assert tracker.integrity.verify().ok
 
 
-def _count_statements(tracker: Tracker) -> list[str]:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-    event.listen(tracker.db.engine, "before_cursor_execute",
-                 lambda conn, cur, sql, *rest: seen.append(sql) if sql.lstrip().upper().startswith("SELECT") else None)
-    return seen
-
-
 @pytest.mark.parametrize("n", [3, 60])
-def test_changes_since_costs_a_fixed_number_of_queries(tracker: Tracker, n: int) -> None:
+def test_changes_since_costs_a_fixed_number_of_queries(tracker: Tracker, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     ev = tracker.evidence.add(EvidenceInput(title="Cited"))
     actors = ["FRA", "DEU", "USA", "JPN", "NGA", "BRA"]
     items = [AssessmentInput(actors[i % 6], "LTS-A.1" if i % 2 else "LTS-B.4", ["planned", "implemented"][i % 2],
@@ -318,13 +310,13 @@ def test_changes_since_costs_a_fixed_number_of_queries(tracker: Tracker, n: int)
              for i in range(n)]
     for item in items:
         tracker.assessments.record(item)
-    statements = _count_statements(tracker)
+    statements = record_statements(monkeypatch, tracker.db)
     changes = tracker.assessments.changes_since(recording_day())
     assert len(changes) == n
     # One statement for the changes and their previous statuses, three for the citations
     # (links, pinpoints, evidence) of each chunk of a thousand: the same count for 3 changes as
     # for 60 (it was one more per change).
-    assert len(statements) <= 4, statements
+    assert len(selects(statements)) <= 4, statements
     assert all(c.evidence == ((tracker.evidence.get(ev.id),) if i % 3 == 0 else ()) for i, c in enumerate(changes))
 
 
@@ -332,11 +324,11 @@ def test_changes_are_streamed_chunk_by_chunk(tracker: Tracker, monkeypatch: pyte
     monkeypatch.setattr(assessments_module, "CHANGES_CHUNK", 2)
     for i in range(7):
         tracker.assessments.record(AssessmentInput("FRA", f"LTS-A.{1 + i % 3}", "planned" if i % 2 else "implemented"))
-    statements = _count_statements(tracker)
+    statements = record_statements(monkeypatch, tracker.db)
     stream = tracker.assessments.iter_changes_since(recording_day())
     first = next(stream)
-    read_for_first = len(statements)
+    read_for_first = len(selects(statements))
     rest = list(stream)
-    assert len(statements) > read_for_first  # later chunks were read only when asked for
+    assert len(selects(statements)) > read_for_first  # later chunks were read only when asked for
     assert [c.assessment.id for c in [first, *rest]] == [c.assessment.id for c in tracker.assessments.changes_since(recording_day())]
     assert [c.previous_status for c in [first, *rest]][3:5] == [Status.IMPLEMENTED, Status.PLANNED]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.change_feed import ChangeFeed, DatabaseUnavailableError
 from tcbm_tracker.services.tracker import Tracker, open_tracker
+from tests.sql_statements import record_statements, selects
 
 
 def test_a_write_through_another_tracker_is_a_notice_naming_cell_and_author(tracker: Tracker, db_path: Path) -> None:
@@ -45,19 +45,14 @@ def test_a_long_run_of_changes_comes_in_pages(tracker: Tracker) -> None:
     assert [n.actor for n in first.notices + rest.notices] == ["FRA", "DEU", "JPN"]
 
 
-def test_nothing_changed_is_one_query(tracker: Tracker) -> None:
+def test_nothing_changed_is_one_query(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
     feed = ChangeFeed(tracker.db)
     head = feed.head()
-    statements: list[str] = []
-    listener = lambda conn, cursor, sql, params, context, many: statements.append(sql)  # noqa: E731
-    event.listen(tracker.db.engine, "before_cursor_execute", listener)
-    try:
-        assert feed.since(head).notices == ()
-    finally:
-        event.remove(tracker.db.engine, "before_cursor_execute", listener)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1 and "change_log" in selects[0]
-    plan = tracker.db.raw_connection().execute(f"EXPLAIN QUERY PLAN {selects[0]}", (5, 10)).fetchall()
+    statements = record_statements(monkeypatch, tracker.db)
+    assert feed.since(head).notices == ()
+    reads = selects(statements)
+    assert len(reads) == 1 and "change_log" in reads[0]
+    plan = tracker.db.raw_connection().execute(f"EXPLAIN QUERY PLAN {reads[0]}", {"after": 5, "limit": 10}).fetchall()
     # A range search on the log's key, not a scan of the whole log.
     assert any("SEARCH" in str(row) and "PRIMARY KEY" in str(row) for row in plan), plan
 

@@ -75,3 +75,46 @@ def test_a_seal_that_cannot_be_noted_beside_the_key_is_a_clear_error(db_path: Pa
             t.integrity.seal()
     finally:
         t.close()
+
+
+def test_the_key_file_is_what_cryptography_writes_and_reads() -> None:
+    """Existing copies' keys (written by cryptography's PEM serializer) read unchanged, and a key
+    made now is byte for byte the same file."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    made = Ed25519PrivateKey.generate()
+    pem = made.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    assert copy_key.to_pem(made) == pem
+    path = config_dir() / copy_key.KEY_FILE_NAME
+    path.parent.mkdir(parents=True)
+    path.write_bytes(pem)
+    key = copy_key.load_or_create()
+    assert key.private_key.private_bytes_raw() == made.private_bytes_raw()
+    assert key.public_key_bytes == made.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    loaded = serialization.load_pem_private_key(copy_key.to_pem(key.private_key), password=None)
+    assert isinstance(loaded, Ed25519PrivateKey) and loaded.private_bytes_raw() == made.private_bytes_raw()
+
+
+def test_a_key_file_in_another_pem_layout_is_read_by_the_full_loader() -> None:
+    """Explanatory text before the PEM block (RFC 7468 allows it): not the usual form, still read."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    made = Ed25519PrivateKey.generate()
+    path = config_dir() / copy_key.KEY_FILE_NAME
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"Ed25519 key of this copy\n" + copy_key.to_pem(made))
+    assert copy_key.load_or_create().public_key_bytes == made.public_key().public_bytes_raw()
+
+
+def test_loading_the_key_leaves_cryptographys_serialization_module_out(tmp_path: Path) -> None:
+    """A process that seals one report loads the Ed25519 code only (the key file in its usual form)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from tcbm_tracker.storage import copy_key; k = copy_key.load_or_create(); "
+            "k.sign(b'x'); print(k.fingerprint[:8], 'cryptography.hazmat.primitives.serialization' in sys.modules)")
+    for _ in range(2):  # made, then read
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
+                             env={**__import__("os").environ, "TCBM_TRACKER_CONFIG_DIR": str(tmp_path)})
+        assert out.stdout.split()[1] == "False"
