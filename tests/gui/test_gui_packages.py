@@ -91,6 +91,12 @@ def diverge(hq: Any, reader: Any, tmp_path: Path) -> Path:
     return hq.export(tmp_path / "hq.tcbm")
 
 
+def announced(qtbot: Any, window: Any) -> None:
+    """Wait until the window has announced the other writer's changes (live updates), so that
+    the notice cannot replace, under load, the message a test then looks for."""
+    qtbot.waitUntil(lambda: "checker" in window.statusBar().currentMessage(), timeout=10_000)
+
+
 def test_export_a_package_of_changes_since_a_date(qtbot, window, idle, reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     reader.assessments.record(AssessmentInput("FRA", "LTS-B.4", "implemented", effective="2019-06-21"))
     hub = open_hub(qtbot, window)
@@ -114,6 +120,7 @@ def test_export_a_package_of_changes_since_a_date(qtbot, window, idle, reader, t
 
 def test_a_conflict_is_shown_with_both_sides_and_resolved_per_conflict(qtbot, window, idle, reader, hq, tmp_path) -> None:  # type: ignore[no-untyped-def]
     package = diverge(hq, reader, tmp_path)
+    announced(qtbot, window)
     before = db_fingerprint(reader.path)
     open_hub(qtbot, window)
     window.exchange.packages.questions.ask_package = lambda parent: package
@@ -149,6 +156,7 @@ def test_a_conflict_is_shown_with_both_sides_and_resolved_per_conflict(qtbot, wi
 
 def test_newest_for_all_then_import_keeps_the_newer_side(qtbot, window, idle, reader, hq, tmp_path) -> None:  # type: ignore[no-untyped-def]
     package = diverge(hq, reader, tmp_path)
+    announced(qtbot, window)
     window.exchange.packages.questions.ask_package = lambda parent: package
     open_hub(qtbot, window)
     alt(qtbot, Qt.Key.Key_I)
@@ -164,6 +172,7 @@ def test_newest_for_all_then_import_keeps_the_newer_side(qtbot, window, idle, re
 
 def test_cancel_in_the_preview_imports_nothing(qtbot, window, idle, reader, hq, tmp_path) -> None:  # type: ignore[no-untyped-def]
     package = diverge(hq, reader, tmp_path)
+    announced(qtbot, window)
     before = db_fingerprint(reader.path)
     window.exchange.packages.questions.ask_package = lambda parent: package
     open_hub(qtbot, window)
@@ -292,6 +301,7 @@ def test_trust_a_copy_from_its_public_key_file(qtbot, window, idle, reader, hq, 
 
 def test_ctrl_a_then_m_keeps_mine_for_every_conflict(qtbot, window, idle, reader, hq, tmp_path) -> None:  # type: ignore[no-untyped-def]
     package = diverge(hq, reader, tmp_path)
+    announced(qtbot, window)
     window.exchange.packages.questions.ask_package = lambda parent: package
     open_hub(qtbot, window)
     alt(qtbot, Qt.Key.Key_I)
@@ -310,6 +320,7 @@ def test_cancelling_the_merge_changes_nothing(qtbot, window, idle, reader, hq, t
     from PySide6.QtWidgets import QPushButton
 
     package = diverge(hq, reader, tmp_path)
+    announced(qtbot, window)
     before = db_fingerprint(reader.path)
     window.exchange.packages.questions.ask_package = lambda parent: package
     open_hub(qtbot, window)
