@@ -21,8 +21,10 @@ from tcbm_tracker.domain.errors import TrackerError, ValidationError
 
 def register(sub: Any) -> None:
     p = sub.add_parser("gui", help="start the desktop application (the default when no command is given)")
-    p.add_argument("file", nargs="?", type=Path, metavar="FILE",
-                   help="a database to open (like --db), or a .tcbm exchange package (what the file manager passes)")
+    # Kept as given (not a Path): a server URL's "//" must survive to reach --db.
+    p.add_argument("file", nargs="?", metavar="FILE|URL",
+                   help="a database to open (like --db: a file or a postgresql:// server URL), or a .tcbm "
+                        "exchange package (what the file manager passes)")
     p.set_defaults(handler=run_gui)
 
     p = sub.add_parser(
@@ -70,7 +72,14 @@ EXCHANGE_SUFFIX = ".tcbm"
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    file: Path | None = getattr(args, "file", None)
+    from tcbm_tracker.storage.locations import is_server_url
+
+    given: str | None = getattr(args, "file", None)
+    if is_server_url(given):
+        if args.db:
+            raise ValidationError("file", "give the database either as a server URL or with --db, not both")
+        args.db, given = given, None
+    file = None if given is None else Path(given)
     package: Path | None = None
     if file is not None and file.suffix.lower() == EXCHANGE_SUFFIX:
         # The desktop's file type hands packages to `gui FILE`: the window opens on the database

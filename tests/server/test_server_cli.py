@@ -112,18 +112,20 @@ def test_backup_and_restore_point_a_server_to_pg_dump_in_one_line(pg_initialised
            "with pg_dump and pg_restore" in err
 
 
-@pytest.mark.parametrize("by_env", [False, True])
-def test_the_window_is_started_on_a_server_url(pg_initialised_url: str, by_env: bool, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("given", ["env", "db", "positional"])
+def test_the_window_is_started_on_a_server_url(pg_initialised_url: str, given: str, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     from tcbm_tracker import app
 
     started: list[object] = []
     monkeypatch.setattr(app, "run", lambda target, **kw: started.append(target) or 0)
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
-    if by_env:
+    if given == "env":
         monkeypatch.setenv("TCBM_TRACKER_DB", pg_initialised_url)
         code, _, err = run(capsys, "gui")
-    else:
+    elif given == "db":
         code, _, err = run(capsys, "--db", pg_initialised_url, "gui")
+    else:  # `tcbm-tracker gui URL`, as a desktop launcher or a user types it
+        code, _, err = run(capsys, "gui", pg_initialised_url)
     assert code == 0, err
     assert started == [pg_initialised_url]  # the URL as given, not refused and not taken for a file name
