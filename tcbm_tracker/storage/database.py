@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
@@ -249,50 +249,36 @@ class Database:
             self._reader = self._create_engine(read_only=True)
             return self._reader.connect()
 
-    @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> AbstractContextManager[Session]:
         """A session in one ``BEGIN IMMEDIATE`` transaction: committed whole or not at all."""
-        from sqlmodel import Session  # the ORM loads on the first write only
+        return self._transaction(orm=True)
 
-        if self.read_only:
-            raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
-        pending: _Pending | None = None
-        try:
-            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
-                with Session(bind=conn) as session:
-                    try:
-                        changes = self._changes(conn)
-                        yield session
-                        session.flush()
-                        pending = self._before_commit(conn, changes)
-                        session.commit()
-                    except BaseException:
-                        session.rollback()
-                        if pending is not None:
-                            pending.rolled_back()
-                        raise
-        except DBAPIError as exc:
-            raise self._translated(exc) from None
-        if pending is not None:
-            pending.committed()
-
-    @contextmanager
-    def write_sql(self) -> Iterator[Session]:
+    def write_sql(self) -> AbstractContextManager[Session]:
         """Like ``write``, for SQL text only: the ORM is not imported (a report's seal is one
         INSERT, and a process that writes one report should not pay for sqlmodel's import)."""
+        return self._transaction(orm=False)
+
+    @contextmanager
+    def _transaction(self, *, orm: bool) -> Iterator[Session]:
+        """``write`` and ``write_sql``: the same steps, over an ORM session or the thin one.
+
+        Before the commit, ``before_first_commit`` runs once (the backup a file takes before
+        its first change); it is told whether the commit happened.
+        """
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
         pending: _Pending | None = None
         try:
-            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
-                thin = _ReadSession(conn)
+            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn, _session(conn, orm) as session:
                 try:
                     changes = self._changes(conn)
-                    yield cast("Session", thin)
+                    yield session
+                    if orm:
+                        session.flush()
                     pending = self._before_commit(conn, changes)
-                    conn.commit()
+                    session.commit()
                 except BaseException:
-                    thin.rollback()
+                    session.rollback()
                     if pending is not None:
                         pending.rolled_back()
                     raise
@@ -350,6 +336,18 @@ def _no_space(exc: DBAPIError) -> bool:
     return "disk is full" in text or "disk i/o" in text
 
 
+@contextmanager
+def _session(conn: Connection, orm: bool) -> Iterator[Session]:
+    """An ORM session on ``conn`` (sqlmodel imported), closed at the end, or the thin one."""
+    if not orm:
+        yield cast("Session", _ReadSession(conn))
+        return
+    from sqlmodel import Session  # the ORM loads on the first write only
+
+    with Session(bind=conn) as session:
+        yield session
+
+
 class _ReadSession:
     """What SQL-text work uses of a session (``exec``/``execute``) over one connection."""
 
@@ -376,6 +374,9 @@ class _ReadSession:
 
     def scalar(self, statement: Any, params: Any = None) -> Any:
         return self._connection.scalar(statement, params) if params is not None else self._connection.scalar(statement)
+
+    def commit(self) -> None:
+        self._connection.commit()
 
     def rollback(self) -> None:
         if self._orm is not None:

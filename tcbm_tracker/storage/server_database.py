@@ -16,20 +16,16 @@ What differs, and why:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from tcbm_tracker.domain.errors import DatabaseLockedError, NotADatabaseError, StorageError
-from tcbm_tracker.storage.database import Database, _ReadSession
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
+from tcbm_tracker.storage.database import Database
 
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # One number for "the record's write lock" (any constant; chosen to be recognisable in pg_locks).
@@ -146,38 +142,8 @@ class ServerDatabase(Database):
         except DBAPIError as exc:
             raise self._translated(exc) from None
 
-    @contextmanager
-    def write_sql(self) -> Iterator[Session]:
-        """Like ``write``, for SQL text only (the ORM is not imported)."""
-        try:
-            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
-                thin = _ReadSession(conn)
-                try:
-                    yield cast("Session", thin)
-                    conn.commit()
-                except BaseException:
-                    thin.rollback()
-                    raise
-        except DBAPIError as exc:
-            raise self._translated(exc) from None
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one transaction holding the record's write lock: all or nothing."""
-        from sqlmodel import Session
-
-        try:
-            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
-                with Session(bind=conn) as session:
-                    try:
-                        yield session
-                        session.flush()
-                        session.commit()
-                    except BaseException:
-                        session.rollback()
-                        raise
-        except DBAPIError as exc:
-            raise self._translated(exc) from None
+    # ``write`` and ``write_sql`` are the file's: the write lock is taken as each transaction
+    # begins (``_on_begin``), and ``before_first_commit`` is never set here.
 
     @staticmethod
     def _changes(conn: Connection) -> int:
