@@ -201,9 +201,31 @@ def _intact_log(session: Session, capture: set[int] | frozenset[int]) -> ChainRe
     What it checks is what the full walk checks: every position present up to the highest ever
     written, every link, every hash, and no id created twice (in SQL, through the log's index).
     """
-    log = _cursor(session)
-    if not isinstance(log, sqlite3.Cursor):
+    if session.connection().dialect.name != "sqlite":
         return None
+    log = _cursor(session)
+    try:
+        if not _every_entry_holds(log):
+            return None
+        seq, head = log.execute("SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1").fetchone() or (0, GENESIS)
+        # One pass over the log's index; most rows are logged once, and only a key logged again
+        # can have been created twice (or have a latest entry other than its first).
+        relogged = frozenset(r[0] for r in log.execute(
+            "SELECT DISTINCT entity FROM (SELECT entity FROM change_log GROUP BY entity, entity_key HAVING count(*) > 1)"))
+        if highest_seq_used(session) > seq or _an_id_created_twice(log, relogged):
+            return None
+        hashes = {}
+        for wanted in sorted(capture):
+            row = log.execute("SELECT hash FROM change_log WHERE seq = ?", (wanted,)).fetchone()
+            if row is not None:
+                hashes[wanted] = row[0]
+        return ChainResult(latest=None, head=head, head_seq=seq, entries=seq, hashes=hashes, relogged=relogged)
+    finally:
+        log.close()
+
+
+def _every_entry_holds(log: sqlite3.Cursor) -> bool:
+    """Every position from 1 on present, each entry linked to the one before it and its hash right."""
     sha256, join = hashlib.sha256, "\x1f".join
     prev, expected = GENESIS, 1
     # Measured: batches of a thousand rows walk a million entries faster than larger ones.
@@ -212,24 +234,9 @@ def _intact_log(session: Session, capture: set[int] | frozenset[int]) -> ChainRe
         for seq, at, user, entity, key, action, payload, prev_hash, h in rows:
             if (seq != expected or prev_hash != prev
                     or sha256(join((str(seq), at, user, entity, key, action, payload, prev_hash)).encode()).hexdigest() != h):
-                log.close()
-                return None
+                return False
             prev, expected = h, seq + 1
-    head_seq = expected - 1
-    # One pass over the log's index; most rows are logged once, and only a key logged again can
-    # have been created twice (or have a latest entry other than its first).
-    relogged = frozenset(r[0] for r in log.execute(
-        "SELECT DISTINCT entity FROM (SELECT entity FROM change_log GROUP BY entity, entity_key HAVING count(*) > 1)"))
-    if highest_seq_used(session) > head_seq or _an_id_created_twice(log, relogged):
-        log.close()
-        return None
-    hashes = {}
-    for seq in sorted(capture):
-        row = log.execute("SELECT hash FROM change_log WHERE seq = ?", (seq,)).fetchone()
-        if row is not None:
-            hashes[seq] = row[0]
-    log.close()
-    return ChainResult(latest=None, head=prev, head_seq=head_seq, entries=head_seq, hashes=hashes, relogged=relogged)
+    return True
 
 
 def _an_id_created_twice(cur: sqlite3.Cursor, relogged: frozenset[str]) -> bool:
@@ -360,6 +367,8 @@ def _all_match(cur: sqlite3.Cursor, kind: EntityKind, logged_rows: dict[str, str
 
 def _all_match_in_sql(cur: sqlite3.Cursor, kind: EntityKind, relogged: frozenset[str] | None) -> bool:
     """``_all_match`` done wholly by SQLite, each row against its latest entry (``latest_match_query``)."""
+    if not isinstance(cur, sqlite3.Cursor):
+        return False  # SQLite's SQL: on a server, Python compares
     try:
         if relogged is None:
             relogged = frozenset(r[0] for r in cur.execute(
