@@ -125,8 +125,10 @@ def tracker_checks(path: Path) -> int:
     t = open_tracker(path)
     try:
         with t.db.read() as s:
-            chain = chain_check.verify_chain(s, capture=seals.seal_positions(s))
-            rows = chain_check.verify_rows(s, chain.latest)
+            # As ``verify`` calls them: rows compared in SQL, the walk keeping nothing per entry.
+            chain = chain_check.verify_chain(s, capture=seals.seal_positions(s), keep_latest=False)
+            rows = chain_check.verify_rows(s, chain.latest, entries_missing=chain.entries_missing,
+                                           relogged=chain.relogged)
             sealed = seals.check_seals(s, chain.hashes, path, copy_key.load_existing())
         return len(chain.problems) + len(rows) + len(sealed.problems)
     finally:

@@ -20,7 +20,7 @@ from tcbm_tracker.cli.output import (
     terminal_text,
 )
 from tcbm_tracker.domain.errors import ValidationError
-from tcbm_tracker.domain.local_time import instant_text
+from tcbm_tracker.domain.local_time import instant_text, instant_texts
 from tcbm_tracker.domain.vocabulary import Confidence, EvidenceType, Provenance, Status
 from tcbm_tracker.services import figures  # light: dataclasses and arithmetic only
 
@@ -499,10 +499,11 @@ def cmd_changes(args: argparse.Namespace) -> int:
         max((display_width(table_cell(m)) for m in cols.measures), default=0),
         max(len(s.value) for s in Status), max(len(s.value) for s in Status), len("YYYY-MM-DD"),
     ]
-    rows = ((instant_text(c.assessment.recorded_at), c.assessment.recorded_by, c.assessment.actor_key,
-             c.assessment.measure_key, c.previous_status.value, c.assessment.status.value,
-             c.assessment.effective_date.isoformat(), ", ".join(e.label for e in c.evidence))
-            for c in service.iter_changes_since(args.since, catalog=args.catalog))
+    # Plain text rows, no object per change; each UTC minute's local text worked out once.
+    when = instant_texts()
+    rows = ((when(at), by, actor, measure, before, now, day, labels)
+            for at, by, actor, measure, before, now, day, labels in
+            service.iter_change_rows_since(args.since, catalog=args.catalog))
     headers = ["recorded at", "by", "actor", "measure", "from", "to", "effective", "evidence"]
     for line in stream_table(headers, widths, rows):
         print(line)

@@ -161,6 +161,11 @@ def _stream_line(row: Sequence[Any], widths: Sequence[int], max_width: int) -> s
     (nearly all: dates, keys, statuses) is its own text, one column per character, so it skips
     the escaping, cutting and width look-ups ``table_cell`` would find nothing to do for."""
     last = len(widths) - 1
+    if all(type(v) is str for v in row):
+        # Every cell printable ASCII that fits (the usual row): checked at once, padded in C.
+        whole = "".join(row)
+        if whole.isascii() and whole.isprintable() and max(map(len, row), default=0) <= max_width:
+            return "  ".join([*map(str.ljust, row[:last], widths[:last]), *row[last:]]).rstrip()
     parts = []
     for i, v in enumerate(row):
         text = v if type(v) is str else ("" if v is None else str(v))

@@ -12,7 +12,7 @@ from tcbm_tracker.domain.clock import start_of_day_iso, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
 from tcbm_tracker.services import mapping
-from tcbm_tracker.services.dto import AssessmentInfo, Change
+from tcbm_tracker.services.dto import AssessmentInfo, Change, ChangeRow
 from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic
 
 MAX_BATCH = 100_000
 CHANGES_CHUNK = 1_000  # changes held in memory at once while streaming them
+# A stored status as a table prints it; a value not in the vocabulary fails, as ``Status`` does.
+_STATUS_TEXT = {s.value: s.value for s in Status}
+_NOT_ASSESSED = Status.NOT_ASSESSED.value
 
 
 @dataclass(frozen=True)
@@ -295,3 +298,23 @@ class AssessmentService:
                     info = mapping.assessment_from_row(r, links.get(r[0], ()), pins.get(r[0]))
                     previous = mapping.STATUS_BY_VALUE[r[10]] if r[10] is not None else Status.NOT_ASSESSED
                     yield Change(info, previous, tuple(evidence[e] for e in info.evidence_ids))
+
+    def iter_change_rows_since(self, since: dt.date | str, *, catalog: str | None = None) -> Iterator[ChangeRow]:
+        """``iter_changes_since`` as the plain text of a table's rows (``ChangeRow``), in the same
+        order: the same statement without the columns a table does not print, no object per
+        change, and each chunk's evidence labels in one query."""
+        source, params = _changes_source(since, catalog)
+        sql = (f"SELECT a.id, a.recorded_at, a.recorded_by, a.actor_key, a.measure_key, ({_PREVIOUS_STATUS_SQL}), "
+               f"a.status, a.effective_date {source} ORDER BY a.recorded_at, {_A_IDENTITY}")
+        status = _STATUS_TEXT
+        effective: dict[str, str] = {}  # few distinct dates: each checked and written once
+        with self.db.read() as s:
+            _check_catalog(s, catalog, params)
+            result = s.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
+            for rows in result.partitions(CHANGES_CHUNK):
+                labels = mapping.evidence_labels(s, [r[0] for r in rows])
+                for aid, at, by, actor, measure, before, now, day in rows:
+                    if (day_text := effective.get(day)) is None:
+                        day_text = effective[day] = dt.date.fromisoformat(day).isoformat()
+                    yield (at, by, actor, measure, _NOT_ASSESSED if before is None else status[before], status[now],
+                           day_text, labels.get(aid, ""))

@@ -81,7 +81,12 @@ class EvidenceInfo:
 
     @property
     def label(self) -> str:
-        return f"{self.symbol} {self.title}" if self.symbol else self.title
+        return evidence_label(self.symbol, self.title)
+
+
+def evidence_label(symbol: str | None, title: str) -> str:
+    """How an evidence item is named in one line: its symbol, when it has one, then its title."""
+    return f"{symbol} {title}" if symbol else title
 
 
 @dataclass(frozen=True)
@@ -236,3 +241,9 @@ class Change:
     assessment: AssessmentInfo
     previous_status: Status
     evidence: tuple[EvidenceInfo, ...]
+
+
+# ``Change`` as the plain text a table prints, for hundreds of thousands of rows: recorded at (the
+# stored UTC stamp), by, actor, measure, the status replaced, the status, the effective date
+# (YYYY-MM-DD) and the evidence labels joined by ", ".
+ChangeRow = tuple[str, str, str, str, str, str, str, str]

@@ -111,17 +111,16 @@ class IntegrityService:
                 for table, rowid, parent, _ in s.exec(text("PRAGMA foreign_key_check")):  # type: ignore[call-overload]
                     problems.append(chain_check.printable(f"{table} row {rowid}: refers to a missing {parent} row"))
             problems.extend(str(p) for p in chain_check.verify_schema_objects(s))
-            chain = chain_check.verify_chain(s, limit, capture=seals.seal_positions(s))
+            chain = chain_check.verify_chain(s, limit, capture=seals.seal_positions(s), keep_latest=False)
             problems.extend(str(p) for p in chain.problems)
             # Seals before rows: rows edited outside the app can be many, and must not crowd out
             # the one line saying the history was rewritten.
             sealed = seals.check_seals(s, chain.hashes, self.db.ledger_place(s), key, older_copy=older_copy)
             problems.extend(str(p) for p in sealed.problems)
             if len(problems) < limit:
-                problems.extend(
-                    str(p)
-                    for p in chain_check.verify_rows(s, chain.latest, limit - len(problems), entries_missing=chain.entries_missing)
-                )
+                rows = chain_check.verify_rows(s, chain.latest, limit - len(problems),
+                                               entries_missing=chain.entries_missing, relogged=chain.relogged)
+                problems.extend(str(p) for p in rows)
         newest = _info(sealed.newest) if sealed.newest else None
         return VerifyReport(
             sqlite_ok,

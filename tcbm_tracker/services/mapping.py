@@ -15,6 +15,7 @@ from tcbm_tracker.services.dto import (
     AssessmentInfo,
     EvidenceInfo,
     MeasureInfo,
+    evidence_label,
 )
 from tcbm_tracker.storage.sql import text
 
@@ -129,6 +130,21 @@ def evidence_links_and_pinpoints(
             if pin is not None:
                 pins.setdefault(aid, {})[eid] = pin
     return {k: tuple(v) for k, v in links.items()}, pins
+
+
+def evidence_labels(session: Session, assessment_ids: Sequence[int]) -> dict[int, str]:
+    """Each assessment's evidence labels joined by ", ", in evidence id order (only those citing any)."""
+    labels: dict[int, list[str]] = {}
+    for part in chunks(list(assessment_ids)):
+        marks = ",".join(str(int(i)) for i in part)
+        for aid, eid, symbol, title in session.exec(text(  # type: ignore[call-overload]
+                "SELECT l.assessment_id, l.evidence_id, e.symbol, e.title FROM assessment_evidence l "
+                f"LEFT JOIN evidence e ON e.id = l.evidence_id WHERE l.assessment_id IN ({marks}) "
+                "ORDER BY l.assessment_id, l.evidence_id")).all():  # fetched at once: no call per row
+            if title is None:
+                raise KeyError(eid)  # a link to a missing item fails as ``evidence_by_ids``'s look-up does
+            labels.setdefault(aid, []).append(evidence_label(symbol, title))
+    return {k: ", ".join(v) for k, v in labels.items()}
 
 
 def link_pinpoints(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[int, str]]:

@@ -126,6 +126,7 @@ class ReportCheckService:
             chain = chain_check.verify_chain(s, limit=MAX_PROBLEMS, after=(seq, prev), count_rows=True)
             problems += [str(p) for p in chain.problems]
             created = chain.rows_added
+            assert chain.latest is not None  # a walk that counts rows keeps them
             problems += [str(p) for p in chain_check.verify_schema_objects(s)]
             for entity, key, payload in ((e, k, p) for e, by_key in chain.latest.items() for k, p in by_key.items()):
                 if payload is None or entity not in changelog.ENTITY_BY_NAME:

@@ -18,6 +18,10 @@ the chain; SQLite's ``json_object`` builds the same text in C. The text must be 
 
 So a row that matches here matches there too; ``chain_check.verify_rows`` falls back to the
 Python comparison for a whole table as soon as anything in it does not match.
+
+``latest_match_query`` goes one step further for a file whose log is intact: SQLite also finds
+each row's latest log entry and compares the two texts itself, so no snapshot, payload or key
+becomes a Python object unless something does not match.
 """
 
 from __future__ import annotations
@@ -57,17 +61,59 @@ def snapshot_query(kind: EntityKind) -> str:
     """``SELECT key, snapshot_text FROM ...`` for one logged table (same key as ``kind.query``)."""
     names = ["k", *[f"c{i}" for i in range(len(kind.columns))]]
     if kind.name == "assessment":
-        # The evidence list and the pinpoints come from their own table: rebuilt here as JSON.
-        # Most assessments cite nothing: one index probe says so, and their snapshot needs no more.
-        plain = [(c, _plain(f"a.{c}")) for c in kind.columns if c not in ("evidence", "pinpoints")]
-        if not all(c in kind.columns for c in MERGE_COLUMNS):
-            return f"SELECT CAST(a.id AS TEXT), {_assessment_object(plain)} FROM assessment a"
-        # As in _merged_or_not: a row recorded here without the merge columns, any other with all three.
-        local = " AND ".join(f"a.{c} IS NULL" for c in MERGE_COLUMNS)
-        here = _assessment_object([(c, v) for c, v in plain if c not in MERGE_COLUMNS])
-        return f"SELECT CAST(a.id AS TEXT), CASE WHEN {local} THEN {here} ELSE {_assessment_object(plain)} END FROM assessment a"
+        return f"SELECT CAST(a.id AS TEXT), {_assessment_snapshot(kind)} FROM assessment a"
     pairs = [(c, _flag(n) if c in FLAGS else _plain(n)) for c, n in zip(kind.columns, names[1:], strict=True)]
     return f"WITH r({', '.join(names)}) AS ({kind.query}) SELECT k, {_merged_or_not(pairs, dict(pairs))} FROM r"
+
+
+def latest_match_query(kind: EntityKind, *, scan: bool, relogged: bool = True) -> str:
+    """``SELECT joined, matched``: the latest live log entry of every key of one table, each
+    joined with the row of that key (or nothing), and how many of those pairs hold the same text.
+
+    Every row matches its latest snapshot and no logged row is missing exactly when ``joined``,
+    ``matched`` and the table's row count are equal: an entry without its row, a row differing
+    from it, and a row the log does not hold (or holds as deleted) each break one equality.
+    Each key's latest entry is the one no later entry of the same key follows: only keys logged
+    more than once (few: most rows are recorded once) need a look at their other entries.
+
+    ``scan``: read the log from end to end rather than through its (entity, key) index: cheaper
+    when the table's entries are most of the log, as an assessment's are in a large file.
+    ``relogged=False``: no key of the table is logged more than once (known to the caller), so
+    every entry is its key's latest.
+    """
+    name = kind.name  # one of ENTITIES' fixed names, never user text
+    superseded = (
+        f"SELECT l.seq FROM (SELECT entity_key AS k, max(seq) AS m FROM change_log WHERE entity = '{name}' "
+        "GROUP BY entity_key HAVING count(*) > 1) AS mk "
+        f"CROSS JOIN change_log l ON l.entity = '{name}' AND l.entity_key = mk.k AND l.seq < mk.m"
+    )
+    where = f"WHERE {'+' if scan else ''}c.entity = '{name}' AND c.action != 'deleted'"
+    if relogged:
+        where += f" AND c.seq NOT IN ({superseded})"
+    if name == "assessment":
+        # A million rows: each found by its integer id, its snapshot built in place.
+        return (f"SELECT count(*), total(a.id IS NOT NULL AND ({_assessment_snapshot(kind)}) IS c.payload) "
+                "FROM change_log c "
+                "LEFT JOIN assessment a ON a.id = CAST(c.entity_key AS INTEGER) AND CAST(a.id AS TEXT) = c.entity_key "
+                f"{where}")
+    # The other tables are small: their snapshots are built once and looked up by key.
+    return (f"WITH x(k, s) AS MATERIALIZED ({snapshot_query(kind)}) "
+            f"SELECT count(*), total(x.s IS c.payload) FROM change_log c LEFT JOIN x ON x.k = c.entity_key {where}")
+
+
+def _assessment_snapshot(kind: EntityKind) -> str:
+    """The snapshot of the assessment row ``a``.
+
+    The evidence list and the pinpoints come from their own table: rebuilt here as JSON. Most
+    assessments cite nothing: one index probe says so, and their snapshot needs no more.
+    """
+    plain = [(c, _plain(f"a.{c}")) for c in kind.columns if c not in ("evidence", "pinpoints")]
+    if not all(c in kind.columns for c in MERGE_COLUMNS):
+        return _assessment_object(plain)
+    # As in _merged_or_not: a row recorded here without the merge columns, any other with all three.
+    local = " AND ".join(f"a.{c} IS NULL" for c in MERGE_COLUMNS)
+    here = _assessment_object([(c, v) for c, v in plain if c not in MERGE_COLUMNS])
+    return f"CASE WHEN {local} THEN {here} ELSE {_assessment_object(plain)} END"
 
 
 def _assessment_object(plain: list[tuple[str, str]]) -> str:

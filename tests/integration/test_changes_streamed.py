@@ -101,22 +101,22 @@ def test_a_fixed_number_of_statements_per_chunk_of_changes(db_path: Path, statem
     statements.count = 0
     assert len(run(db_path, "changes", "--since", SINCE)) == 100 + 2
     many = statements.count
-    # Four times the changes: 7 more chunks of 10, each with its two evidence lookups; nothing per change.
-    assert many - few == 2 * (10 - 3), (few, many)
+    # Four times the changes: 7 more chunks of 10, each with its one evidence lookup; nothing per change.
+    assert many - few == 10 - 3, (few, many)
 
 
 def test_changes_are_printed_while_they_are_read(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     record(db_path, 30)
     out = io.StringIO()
     printed_when_read: list[int] = []
-    real = AssessmentService.iter_changes_since
+    real = AssessmentService.iter_change_rows_since
 
     def watched(self: AssessmentService, *args: Any, **kwargs: Any) -> Iterator[Any]:
         for change in real(self, *args, **kwargs):
             printed_when_read.append(len(out.getvalue().splitlines()))
             yield change
 
-    monkeypatch.setattr(AssessmentService, "iter_changes_since", watched)
+    monkeypatch.setattr(AssessmentService, "iter_change_rows_since", watched)
     monkeypatch.setattr(AssessmentService, "changes_since", lambda *a, **k: pytest.fail("the whole list was built"))
     with contextlib.redirect_stdout(out):
         assert main(["--db", str(db_path), "changes", "--since", SINCE]) == 0

@@ -76,6 +76,33 @@ def test_stream_table_rows_equal_cell_by_cell_formatting(rows: list[list[object]
     assert list(stream_table(headers, widths, rows, max_width=max_width)) == _stream_reference(headers, widths, rows, max_width)
 
 
+_ASCII = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=30)
+
+
+@given(st.lists(st.lists(_ASCII, min_size=4, max_size=4), max_size=6), st.integers(5, 25))
+def test_stream_table_rows_of_plain_text_equal_cell_by_cell_formatting(rows: list[list[object]], max_width: int) -> None:
+    """Rows all of printable ASCII text are checked and padded whole (the fast path): the same lines."""
+    from tcbm_tracker.cli.output import stream_table
+
+    headers, widths = ["when", "who", "what", "notes"], [3, 12, 7]
+    assert list(stream_table(headers, widths, rows, max_width=max_width)) == _stream_reference(headers, widths, rows, max_width)
+
+
+class _Shown(str):
+    """Text whose ``str()`` is not its characters (as a ``(str, Enum)`` member's is its name)."""
+
+    def __str__(self) -> str:
+        return "shown"
+
+
+def test_a_cell_of_a_text_subclass_is_printed_as_str_prints_it() -> None:
+    from tcbm_tracker.cli.output import stream_table
+
+    rows: list[list[object]] = [["plain", _Shown("hidden"), "x"]]
+    lines = list(stream_table(["a", "b", "c"], [5, 6], rows))
+    assert lines == _stream_reference(["a", "b", "c"], [5, 6], rows, 60) and lines[2] == "plain  shown   x"
+
+
 def test_stream_table_escapes_cuts_and_aligns_wide_text() -> None:
     from tcbm_tracker.cli.output import stream_table
 
