@@ -76,18 +76,31 @@ def command_text(path: Path, since: dt.date) -> int:
 
 
 def statements(path: Path, since: dt.date) -> int:
-    from sqlalchemy import event
+    """SELECT statements SQLite runs while the service streams the changes, counted by SQLite's
+    own trace hook on every connection the tracker opens (reads run on sqlite3 directly, ORM
+    writes through SQLAlchemy's engine: both connect through ``Database._connect``)."""
+    from tcbm_tracker.storage.database import Database
 
-    t = open_tracker(path, user="benchmark")
     seen: list[str] = []
-    event.listen(t.db.engine, "before_cursor_execute",
-                 lambda conn, cur, sql, *rest: seen.append(sql) if sql.lstrip().upper().startswith("SELECT") else None)
+    real_connect = Database._connect
+
+    def traced(self: Database, read_only: bool) -> sqlite3.Connection:
+        conn = real_connect(self, read_only)
+        conn.set_trace_callback(lambda sql: seen.append(sql) if sql.lstrip().upper().startswith("SELECT") else None)
+        return conn
+
+    Database._connect = traced  # type: ignore[method-assign]
     try:
-        for _ in t.assessments.iter_changes_since(since):
-            pass
-        return len(seen)
+        t = open_tracker(path, user="benchmark")
+        try:
+            seen.clear()  # what opening ran is not part of the streaming
+            for _ in t.assessments.iter_changes_since(since):
+                pass
+            return len(seen)
+        finally:
+            t.close()
     finally:
-        t.close()
+        Database._connect = real_connect  # type: ignore[method-assign]
 
 
 def peak_mb(fn) -> float:  # type: ignore[no-untyped-def]
