@@ -4,14 +4,13 @@ stops is said in a banner, refuses edits, and is reconnected to by itself."""
 
 from __future__ import annotations
 
-import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_cluster import PASSWORD_LOGIN, Cluster, find_bindir, start_cluster
+from pg_cluster import PASSWORD_LOGIN, Cluster
 from PySide6.QtCore import QSettings, Qt
 
 from tcbm_tracker.domain.vocabulary import Status
@@ -202,20 +201,6 @@ def test_a_server_that_refuses_keeps_the_open_file_open(make_window, team, db_pa
     assert says in text and "\n" not in text.strip()
     assert window.controller.tracker.path == db_path
     assert not window.controller.on_server
-
-
-@pytest.fixture(scope="module")
-def own_cluster() -> Iterator[Cluster]:
-    """A cluster of this module's own: its tests stop and start it."""
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl found)")
-    cluster = start_cluster(bindir)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(cluster.base, ignore_errors=True)
 
 
 def test_a_stopped_server_is_said_edits_are_refused_and_it_reconnects(make_window, own_cluster, qtbot) -> None:  # type: ignore[no-untyped-def]
