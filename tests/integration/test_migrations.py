@@ -366,3 +366,15 @@ def test_schema_0001_upgraded_never_reuses_an_id(tmp_path: Path) -> None:
     # ...are not papered over by the next recording: a new id, and the gap stays visible.
     assert second.id == first.id + 1
     assert not report.ok and any("missing" in p for p in report.problems), report.problems
+
+
+def test_schema_0006_changes_no_sqlite_index(tmp_path: Path) -> None:
+    """0006 rebuilds the cell index on PostgreSQL only: SQLite's indexes already carry the rowid."""
+    db = tmp_path / "tracker.sqlite"
+    shutil.copyfile(FIXTURES / "schema_0005.sqlite", db)
+    indexes_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    before = table_rows(db, indexes_sql)
+    assert ("ix_assessment_cell_merge",) in [row[:1] for row in before]
+    initialise(db)
+    assert revision_of(db) >= "0006"
+    assert table_rows(db, indexes_sql) == before

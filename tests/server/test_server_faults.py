@@ -24,6 +24,7 @@ from tcbm_tracker.cli import main
 from tcbm_tracker.domain.errors import StorageError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import open_tracker
+from tcbm_tracker.storage.migrations import HEAD_REVISION
 
 HISTORY_TABLES = ("assessment", "assessment_evidence", "evidence", "change_log", "seal")
 
@@ -198,7 +199,7 @@ def test_a_server_of_an_older_schema_is_refused_until_init_upgrades_it(pg_cluste
     assert tables_and_revision(pg_cluster, dbname_of(url)) == before
     code, out, _ = run(capsys, "--db", url, "init")
     assert code == 0, out
-    assert tables_and_revision(pg_cluster, dbname_of(url))[1] == [("0005",)]
+    assert tables_and_revision(pg_cluster, dbname_of(url))[1] == [(HEAD_REVISION,)]
 
 
 @pytest.mark.parametrize(("revision", "said"), [
