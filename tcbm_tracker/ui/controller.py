@@ -153,13 +153,7 @@ class TrackerController(QObject):
                 ctx.progress(0, 0, f"Checking {path.name}…")
                 startup_check(path)
             ctx.progress(0, 0, f"Opening {path.name}…")
-            tracker = open_tracker(path, user=user, busy_timeout_ms=busy)
-            try:
-                ctx.progress(0, 0, f"Reading {path.name}…")  # cancelling here keeps the previous file open
-                return tracker, _matrix_data(tracker, day)
-            except BaseException:
-                tracker.close()
-                raise
+            return _with_first_matrix(open_tracker(path, user=user, busy_timeout_ms=busy), ctx, path.name, day)
 
         opening = self.runner.submit("open", job, self._opened, self._failed)
         self.long_job_started.emit(opening, f"Opening {path.name}")
@@ -175,13 +169,7 @@ class TrackerController(QObject):
 
         def job(ctx: JobContext) -> tuple[Tracker, MatrixData]:
             ctx.progress(0, 0, f"Connecting to {where}…")
-            tracker = open_tracker(url, busy_timeout_ms=busy)
-            try:
-                ctx.progress(0, 0, f"Reading {where}…")  # cancelling here keeps the previous database open
-                return tracker, _matrix_data(tracker, day)
-            except BaseException:
-                tracker.close()
-                raise
+            return _with_first_matrix(open_tracker(url, busy_timeout_ms=busy), ctx, where, day)
 
         opening = self.runner.submit("open server", job, self._opened, self._failed)
         self.long_job_started.emit(opening, "Connecting to the server")
@@ -342,6 +330,17 @@ class TrackerController(QObject):
         self.last_saved_at = dt.datetime.now()
         self.assessments_saved.emit(saved)
         self.reload()
+
+
+def _with_first_matrix(tracker: Tracker, ctx: JobContext, where: str, day: dt.date) -> tuple[Tracker, MatrixData]:
+    """A database just opened, with its matrix read so that the window shows it at once; closed
+    again if the read fails or is cancelled (the database open before stays open)."""
+    try:
+        ctx.progress(0, 0, f"Reading {where}…")
+        return tracker, _matrix_data(tracker, day)
+    except BaseException:
+        tracker.close()
+        raise
 
 
 def _matrix_data(tracker: Tracker, day: dt.date) -> MatrixData:
