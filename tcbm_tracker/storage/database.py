@@ -318,25 +318,13 @@ class Database:
 
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
-        pending: _Pending | None = None
         try:
             with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
-                with Session(bind=conn) as session:
-                    try:
-                        changes = self._changes(conn)
-                        yield session
-                        session.flush()
-                        pending = self._before_commit(conn, changes)
-                        session.commit()
-                    except BaseException:
-                        session.rollback()
-                        if pending is not None:
-                            pending.rolled_back()
-                        raise
+                with Session(bind=conn) as session, self._committing(conn, session.commit, session.rollback,
+                                                                      flush=session.flush):
+                    yield session
         except DBAPIError as exc:
             raise self._translated(exc) from None
-        if pending is not None:
-            pending.committed()
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:
@@ -345,23 +333,34 @@ class Database:
         report should not pay for their imports)."""
         if self.read_only:
             raise ReadOnlyDatabaseError(f"{self.path} is read-only: nothing was changed")
-        pending: _Pending | None = None
         try:
             with self._checked_out(self._checkout(False)) as conn:
                 conn.begin("IMMEDIATE")
                 thin = _ReadSession(conn)
-                try:
-                    changes = self._changes(conn)
+                with self._committing(conn, conn.commit, thin.rollback):
                     yield cast("Session", thin)
-                    pending = self._before_commit(conn, changes)
-                    conn.commit()
-                except BaseException:
-                    thin.rollback()
-                    if pending is not None:
-                        pending.rolled_back()
-                    raise
         except Exception as exc:
             raise self.user_error(exc) from None
+
+    @contextmanager
+    def _committing(self, conn: Any, commit: Callable[[], object], rollback: Callable[[], object], *,
+                    flush: Callable[[], object] | None = None) -> Iterator[None]:
+        """The end of every write: commit what the block did (after ``flush``, and after the
+        backup-before-first-commit hook, ``_before_commit``), or roll it all back on any exception.
+        The hook's seal is told which of the two happened, once the transaction has ended."""
+        pending: _Pending | None = None
+        try:
+            changes = self._changes(conn)
+            yield
+            if flush is not None:
+                flush()
+            pending = self._before_commit(conn, changes)
+            commit()
+        except BaseException:
+            rollback()
+            if pending is not None:
+                pending.rolled_back()
+            raise
         if pending is not None:
             pending.committed()
 
