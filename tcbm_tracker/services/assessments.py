@@ -16,7 +16,7 @@ from tcbm_tracker.services.dto import AssessmentInfo, Change, ChangeRow
 from tcbm_tracker.services.evidence import PreparedEvidence, insert_evidence
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
-from tcbm_tracker.storage.recording_time import latest_recording_sql
+from tcbm_tracker.storage.recording_time import now_and_latest_recording
 from tcbm_tracker.storage.sql import text
 
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
@@ -101,8 +101,7 @@ def monotonic_now(session: Session) -> str:
     correction must still win over what was recorded before it. On a server, "now" is the
     server's clock (``storage.recording_time``).
     """
-    now = Database.now(session)
-    latest = session.exec(text(latest_recording_sql(session.connection().dialect.name))).one()[0]  # type: ignore[call-overload]
+    now, latest = now_and_latest_recording(session, now=Database.now)
     if latest is None or now > latest:
         return now
     moment = dt.datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC) + dt.timedelta(microseconds=1)
@@ -176,7 +175,7 @@ class AssessmentService:
             raise ValidationError("batch", f"{len(items):,} assessments at once; the limit is {MAX_BATCH:,}")
         valid = [self.validate(i) for i in items]
         by = v.require_text("recorded by", recorded_by or self.user or changelog.current_user(), max_chars=v.MAX_SHORT_CHARS)
-        ids: list[int] = []
+        recorded: list[AssessmentInfo] = []
         with self.db.write() as s:
             self._check_references(s, valid)
             new_ids = [insert_evidence(s, prepared, by) for prepared in new_evidence]
@@ -196,12 +195,18 @@ class AssessmentService:
                 s.add(row)
                 s.flush()
                 assert row.id is not None
-                for eid in sorted({*item.evidence_ids, *new_ids}):
+                cited = sorted({*item.evidence_ids, *new_ids})
+                for eid in cited:
                     s.add(AssessmentEvidenceRow(assessment_id=row.id, evidence_id=eid, pinpoint=item.pinpoints.get(eid)))
                 s.flush()
                 changelog.record(s, "assessment", str(row.id), "recorded", by)
-                ids.append(row.id)
-        return self.get_many(ids), new_ids
+                # What was written, as ``get_many`` would read it back: no second transaction (on a
+                # server, five more round trips) to learn what this one just stored.
+                recorded.append(AssessmentInfo(
+                    row.id, item.actor, item.measure, item.status, item.provenance, item.confidence, item.note, by,
+                    item.effective, now, tuple(cited),
+                    {e: pin for e in cited if (pin := item.pinpoints.get(e)) is not None}))
+        return recorded, new_ids
 
     def _check_references(self, s: Session, items: Sequence[_Valid]) -> None:
         actors = {r[0] for r in s.exec(text("SELECT key FROM actor"))}  # type: ignore[call-overload]

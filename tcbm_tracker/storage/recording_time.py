@@ -10,6 +10,7 @@ set up with ``server setup`` a trigger still refuses a stamp far from the server
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tcbm_tracker.domain.clock import is_fixed, utc_now_iso
@@ -40,3 +41,17 @@ def recording_now(session: Any) -> str:
     if conn.dialect.name == "sqlite":
         return utc_now_iso()
     return str(conn.execute(text(SERVER_NOW_SQL)).scalar_one())
+
+
+def now_and_latest_recording(session: Any, *, now: Callable[[Any], str] = recording_now) -> tuple[str, str | None]:
+    """The recording time and the latest recording (``latest_recording_sql``), for a write through
+    an ORM ``session``. On a server both come from one statement: every round trip of a write is
+    spent holding the record's write lock, which the other writers are waiting for. ``now`` reads
+    the time on a file (or a fixed time); a server's own clock needs no other reading."""
+    dialect = session.connection().dialect.name
+    latest_sql = latest_recording_sql(dialect)
+    if is_fixed() or dialect == "sqlite":
+        stamp = now(session)
+        return stamp, session.exec(text(latest_sql)).one()[0]
+    row = session.exec(text(f"{SERVER_NOW_SQL}, ({latest_sql})")).one()
+    return str(row[0]), row[1]

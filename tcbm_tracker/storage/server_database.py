@@ -147,13 +147,15 @@ class ServerDatabase(Database):
         @event.listens_for(self.engine, "begin")
         def _on_begin(conn: Any) -> None:
             if conn.get_execution_options().get("tcbm_begin") == "IMMEDIATE":
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {lock_ms}")
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-                # Issued in the write transaction rather than by a trigger made by `server setup`:
-                # it then works on every server, set up or not, and every write of the application
-                # comes through here. PostgreSQL delivers it at commit only (never for a rollback)
-                # and folds a transaction's identical notifications into one.
-                conn.exec_driver_sql(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
+                # The notification is issued in the write transaction rather than by a trigger made
+                # by `server setup`: it then works on every server, set up or not, and every write
+                # of the application comes through here. PostgreSQL delivers it at commit only
+                # (never for a rollback) and folds a transaction's identical notifications into one.
+                # The three statements travel as one message (no parameters: the simple protocol,
+                # run in order): every round trip here is spent holding the record's write lock.
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {lock_ms}; "
+                                     f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY}); "
+                                     f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
 
     def _create_engine(self, read_only: bool | None = None) -> Any:  # pragma: no cover - not used
         raise NotImplementedError("a server database makes its engine in __init__")

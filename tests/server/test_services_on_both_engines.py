@@ -69,6 +69,7 @@ def test_dossier_with_evidence_pinpoints_and_a_correction(both: Tracker) -> None
     assert row.assessment is not None and row.assessment.id == a.id
     assert sorted(e.id for e in row.evidence) == sorted([doc.id, other.id])
     stored = both.assessments.get_many([a.id])[0]
+    assert a == stored  # what the write returned is what the server stored (its clock's stamp included)
     assert sorted(stored.evidence_ids) == sorted([doc.id, other.id])
     assert dict(stored.evidence_pinpoints) == {doc.id: "para. 12"}
     assert both.integrity.verify().ok

@@ -298,6 +298,8 @@ def test_new_evidence_and_the_assessments_citing_it_are_one_transaction(
 
     saved, new_ids = tracker.assessments.record_with_new_evidence(items, prepared)
     assert len(new_ids) == 1 and [a.evidence_ids for a in saved] == [tuple(new_ids), tuple(new_ids)]
+    # What a write returns is built from what it wrote: exactly what reading the rows back gives.
+    assert saved == tracker.assessments.get_many([a.id for a in saved])
     assert tracker.integrity.verify().ok
 
 
