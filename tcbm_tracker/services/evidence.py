@@ -194,7 +194,8 @@ class EvidenceService:
         sql = f"SELECT {mapping.EVIDENCE_COLUMNS} FROM evidence e"
         params: dict[str, object] = {}
         if search:
-            sql += " WHERE e.title LIKE :q ESCAPE '\\' OR e.symbol LIKE :q ESCAPE '\\'"
+            # lower() on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+            sql += " WHERE lower(e.title) LIKE lower(:q) ESCAPE '\\' OR lower(e.symbol) LIKE lower(:q) ESCAPE '\\'"
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params["q"] = f"%{escaped}%"
         sql += " ORDER BY e.id"
