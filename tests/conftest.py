@@ -13,7 +13,9 @@ from pathlib import Path as _Path  # noqa: E402
 
 # The network is blocked for the whole run, child processes included (tests/offline/).
 sys.path.insert(0, str(_Path(__file__).resolve().parent / "offline"))
-pytest_plugins = ["offline_plugin", "pytester"]
+# A throwaway PostgreSQL cluster for the server tests and for the service tests' second engine.
+sys.path.insert(0, str(_Path(__file__).resolve().parent / "server"))
+pytest_plugins = ["offline_plugin", "pytester", "pg_fixtures"]
 
 import datetime as dt  # noqa: E402
 from collections.abc import Iterator  # noqa: E402

@@ -21,7 +21,9 @@ from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.tracker import Tracker
 
-pytestmark = pytest.mark.date_sensitive
+# The computer's clock is frozen: on a server the recording time is the server's clock
+# (tests/server/test_server_clock.py), so these run on a database file.
+pytestmark = [pytest.mark.date_sensitive, pytest.mark.file_only]
 
 ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York", "Asia/Kolkata", "UTC"]
 UTC_HOURS = [dt.time(0, 30), dt.time(4, 59), dt.time(10, 30), dt.time(13, 0), dt.time(23, 59, 59)]

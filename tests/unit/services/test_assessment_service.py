@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tcbm_tracker.domain import clock
 from tcbm_tracker.domain.clock import fixed_time, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Confidence, Provenance, Status
@@ -44,8 +45,9 @@ def recording_day() -> dt.date:
 
 
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
-    """Make the next recordings carry this recording instant (UTC ISO)."""
-    monkeypatch.setattr(assessments_module.Database, "now", staticmethod(lambda session: instant))
+    """Make the next recordings carry this recording instant (UTC ISO), on either engine: the
+    moment ``domain.clock.fixed_time`` would hold (a server's clock included), until the test ends."""
+    monkeypatch.setattr(clock, "_fixed", dt.datetime.fromisoformat(instant.replace("Z", "+00:00")))
 
 
 def local_noon(day: str) -> str:
@@ -54,7 +56,7 @@ def local_noon(day: str) -> str:
     return to_iso(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12)).astimezone())
 
 
-def test_record_returns_what_was_stored(tracker: Tracker) -> None:
+def test_record_returns_what_was_stored(tracker: Tracker, recorder: str) -> None:
     a = tracker.assessments.record(AssessmentInput(
         actor="fra", measure="lts-b.4", status="Implemented", provenance="self-reported", confidence="HIGH",
         note="  Conjunction assessment service < 1 km  ", effective="2019-06-21"))
@@ -62,7 +64,7 @@ def test_record_returns_what_was_stored(tracker: Tracker) -> None:
         "FRA", "LTS-B.4", Status.IMPLEMENTED, Provenance.SELF_REPORTED, Confidence.HIGH)
     assert a.note == "Conjunction assessment service < 1 km"
     assert a.effective_date == dt.date(2019, 6, 21)
-    assert a.recorded_by == "tester"
+    assert a.recorded_by == recorder
     assert a.recorded_at.endswith("Z") and a.recorded_at[:10] == dt.datetime.now(dt.UTC).date().isoformat()
     assert tracker.assessments.history("FRA", "LTS-B.4") == [a]
 

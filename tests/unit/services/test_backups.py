@@ -24,6 +24,8 @@ from tcbm_tracker.storage.backup import (
     rotate,
 )
 
+pytestmark = pytest.mark.file_only  # backups are copies of a database file (a server's: pg_dump)
+
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -45,6 +45,7 @@ def test_a_long_run_of_changes_comes_in_pages(tracker: Tracker) -> None:
     assert [n.actor for n in first.notices + rest.notices] == ["FRA", "DEU", "JPN"]
 
 
+@pytest.mark.file_only  # reads SQLite's own query plan
 def test_nothing_changed_is_one_query(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
     feed = ChangeFeed(tracker.db)
     head = feed.head()

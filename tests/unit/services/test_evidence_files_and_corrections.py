@@ -4,7 +4,7 @@ never overwrites, and assessments keep citing the version they cited."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,15 +45,13 @@ def test_export_never_overwrites_and_needs_a_file(tracker: Tracker, attached: in
         tracker.evidence.export_file(plain.id, tmp_path / "x.pdf")
 
 
-def test_a_stored_file_that_no_longer_matches_its_hash_is_not_written(tracker: Tracker, attached: int, tmp_path: Path) -> None:
-    con = sqlite3.connect(tracker.path)
-    con.execute("UPDATE evidence_file SET content = ? WHERE evidence_id = ?", (b"swapped", attached))
-    con.commit()
-    con.close()
+def test_a_stored_file_that_no_longer_matches_its_hash_is_not_written(tracker: Tracker, attached: int, tmp_path: Path,
+                                                                      tamper: Callable[..., None]) -> None:
+    tamper("UPDATE evidence_file SET content = :c WHERE evidence_id = :e", c=b"swapped", e=attached)
     with pytest.raises(StorageError, match="does not match its recorded SHA-256; nothing was written"):
         tracker.evidence.export_file(attached, tmp_path / "copy.pdf")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["submission.pdf", "tracker.sqlite", "tracker.sqlite-shm",
-                                                          "tracker.sqlite-wal"]
+    # Nothing written beside the source, not even a partial file (the database file is there on SQLite).
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("tracker.sqlite")) == ["submission.pdf"]
 
 
 def test_a_correction_is_a_new_version_and_citations_keep_theirs(tracker: Tracker, attached: int) -> None:
@@ -77,12 +75,9 @@ def test_a_correction_is_a_new_version_and_citations_keep_theirs(tracker: Tracke
         tracker.evidence.correct(new.id, EvidenceCorrection(date="06/02/2023"))
 
 
-def test_correction_rows_are_covered_by_the_change_log(tracker: Tracker, attached: int) -> None:
+def test_correction_rows_are_covered_by_the_change_log(tracker: Tracker, attached: int, tamper: Callable[..., None]) -> None:
     new = tracker.evidence.correct(attached, EvidenceCorrection(title="National submission (corrected)"))
-    con = sqlite3.connect(tracker.path)
-    con.execute("UPDATE evidence_correction SET corrects_id = ? WHERE evidence_id = ?", (new.id, new.id))
-    con.commit()
-    con.close()
+    tamper("UPDATE evidence_correction SET corrects_id = :c WHERE evidence_id = :e", c=new.id, e=new.id)
     problems = tracker.integrity.verify().problems
     assert any(p.startswith(f"evidence_correction {new.id}") for p in problems), problems
 

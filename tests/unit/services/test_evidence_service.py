@@ -23,13 +23,13 @@ def dump(path: Path) -> list[str]:
         con.close()
 
 
-def test_add_evidence_with_every_field(tracker: Tracker) -> None:
+def test_add_evidence_with_every_field(tracker: Tracker, recorder: str) -> None:
     e = tracker.evidence.add(EvidenceInput(
         title="Replies received from Governments", symbol="A/72/65", date="2017-02-16", language="EN",
         evidence_type="un process", url="https://undocs.org/A/72/65", pinpoint="p. 5"))
     assert (e.symbol, e.title, e.date, e.language, e.evidence_type, e.url, e.pinpoint) == (
         "A/72/65", "Replies received from Governments", "2017-02-16", "en", "un_process", "https://undocs.org/A/72/65", "p. 5")
-    assert (e.file_name, e.file_sha256, e.file_size, e.recorded_by) == (None, None, None, "tester")
+    assert (e.file_name, e.file_sha256, e.file_size, e.recorded_by) == (None, None, None, recorder)
     assert e.label == "A/72/65 Replies received from Governments"
     assert tracker.evidence.get(e.id) == e
     with pytest.raises(NotFoundError, match=f"evidence {e.id} has no attached file"):

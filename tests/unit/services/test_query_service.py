@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tcbm_tracker.domain import clock
 from tcbm_tracker.domain.clock import end_of_day_iso, fixed_time, to_iso
 from tcbm_tracker.domain.errors import NotFoundError, ValidationError
 from tcbm_tracker.domain.vocabulary import Status
-from tcbm_tracker.services import assessments as assessments_module
 from tcbm_tracker.services import figures
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import Coverage
@@ -30,7 +30,9 @@ def record(tracker: Tracker, actor: str, measure: str, status: str, effective: s
 
 
 def recorded_at(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
-    monkeypatch.setattr(assessments_module.Database, "now", staticmethod(lambda session: instant))
+    """Make the next recordings carry this recording instant (UTC ISO), on either engine: the
+    moment ``domain.clock.fixed_time`` would hold (a server's clock included), until the test ends."""
+    monkeypatch.setattr(clock, "_fixed", dt.datetime.fromisoformat(instant.replace("Z", "+00:00")))
 
 
 def local_noon(day: str) -> str:

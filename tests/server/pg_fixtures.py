@@ -1,22 +1,22 @@
-"""PostgreSQL for the server tests: one real throwaway cluster per session (tests/server/pg_cluster.py)."""
+"""PostgreSQL for the tests: one real throwaway cluster per session (tests/server/pg_cluster.py).
+
+A plugin of the whole suite (tests/conftest.py): the server tests use it, and so do the service
+tests, which run once per engine (``engine_target``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
 import pytest
+from pg_cluster import Cluster, find_bindir, start_cluster
 
 from tcbm_tracker.services.tracker import Tracker, open_tracker
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pg_cluster import Cluster, find_bindir, start_cluster  # noqa: E402
 
 
 def _throwaway_cluster() -> Iterator[Cluster]:
@@ -68,7 +68,17 @@ def pg_initialised_url(pg_cluster: Cluster, _pg_template: str) -> str:
     return pg_cluster.url(name)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test on ``engine_target`` runs once per engine; one that also works on the file itself (it
+    asks for ``db_path``: byte-for-byte comparisons, backups, SQLite's own hooks) or is marked
+    ``file_only`` runs on the file only."""
+    if "engine_target" not in metafunc.fixturenames:
+        return
+    file_only = "db_path" in metafunc.fixturenames or metafunc.definition.get_closest_marker("file_only")
+    metafunc.parametrize("engine_target", ["sqlite"] if file_only else ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
 def engine_target(request: pytest.FixtureRequest) -> Path | str:
     """An initialised tracker database on each engine: a file, then a server database."""
     if request.param == "sqlite":
