@@ -79,6 +79,17 @@ def is_server(tracker: Tracker) -> bool:
     return getattr(tracker.db, "dialect", "sqlite") == "postgresql"
 
 
+def read_only_login(tracker: Tracker) -> str | None:
+    """Why a server login may only look, in one line naming the login and its role; None when it
+    may record, and for a file (whose read-only mode has its own words)."""
+    if not is_server(tracker):
+        return None
+    from tcbm_tracker.storage.server_database import ServerDatabase
+
+    db = tracker.db
+    return db.login.read_only_reason if isinstance(db, ServerDatabase) else None
+
+
 def server_display_name(url: str) -> str:
     """A server URL as shown to a user (the database, server and login; never a password)."""
     from tcbm_tracker.storage.server_database import describe
@@ -109,8 +120,9 @@ def open_tracker(path: Path | str, *, user: str | None = None, busy_timeout_ms: 
         db = server = ServerDatabase(str(path), busy_timeout_ms=busy_timeout_ms)
         try:
             # Changes are recorded under the server's login, never a name the client claims
-            # (``server setup``'s triggers refuse any other).
-            user = server.current_user()
+            # (``server setup``'s triggers refuse any other). Whether that login may record is
+            # learnt in the same round trip (``ServerDatabase.can_write``).
+            user = server.login.name
         except BaseException:
             db.dispose()
             raise
