@@ -163,9 +163,11 @@ def roles_of(conn: Connection) -> set[str]:
 
 @dataclass(frozen=True)
 class LoginRights:
-    """Who a connection is signed in as, the tracker roles it holds, and whether it may record."""
+    """Who a connection is signed in as, to which database, the tracker roles it holds, and
+    whether it may record."""
 
     name: str
+    database: str  # the database's own name on the server (``current_database()``)
     roles: tuple[str, ...]  # e.g. ("tcbm_reader",); empty on a server without `server setup`
     may_record: bool
 
@@ -182,7 +184,7 @@ class LoginRights:
 # yet made a tracker database has neither table: its owner creates them, so it counts as writable
 # (``to_regclass`` is NULL, and so is the privilege test of a NULL table).
 _SIGNED_IN = (
-    "SELECT current_user::text, "
+    "SELECT current_user::text, current_database()::text, "
     "coalesce(has_table_privilege(to_regclass('assessment'), 'INSERT') "
     "AND has_table_privilege(to_regclass('seal'), 'INSERT'), true), "
     "ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname IN ('tcbm_reader', 'tcbm_editor', 'tcbm_admin') "
@@ -191,9 +193,9 @@ _SIGNED_IN = (
 
 
 def login_rights(conn: Connection) -> LoginRights:
-    """The connection's login, its tracker roles and whether it may record, in one round trip."""
-    name, may_record, roles = conn.exec_driver_sql(_SIGNED_IN).one()
-    return LoginRights(str(name), tuple(str(r) for r in roles), bool(may_record))
+    """The connection's login and database, its tracker roles and whether it may record, in one round trip."""
+    name, database, may_record, roles = conn.exec_driver_sql(_SIGNED_IN).one()
+    return LoginRights(str(name), str(database), tuple(str(r) for r in roles), bool(may_record))
 
 
 def role_needed(statement: str | None) -> str:

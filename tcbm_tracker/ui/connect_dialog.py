@@ -188,12 +188,11 @@ class ServerConnector(QObject):
             self.window.settings.add_recent_server(address)
 
     def _server_url(self) -> str | None:
-        tracker = self.window.controller.tracker
-        if tracker is None or not self.window.controller.on_server:
-            return None
-        from tcbm_tracker.storage.server_database import ServerDatabase  # loaded already: a server is open
+        from tcbm_tracker.services.tracker import server_url
 
-        return address_to_keep(tracker.db.url) if isinstance(tracker.db, ServerDatabase) else None
+        tracker = self.window.controller.tracker
+        url = server_url(tracker) if tracker is not None else None
+        return address_to_keep(url) if url is not None else None
 
     def _failed(self, _exc: object, _details: str) -> None:
         self._pending = None  # not kept: an address that did not open is not a recent server
