@@ -142,3 +142,16 @@ def test_a_reader_window_says_so_refuses_an_edit_with_the_reason_and_prints(make
     assert out.exists(), window.statusBar().currentMessage()
     assert "Not sealed (read-only login)" in pdf_text(out)
     assert row_counts(pg_cluster, recorded["owner"]) == before
+
+
+def test_every_actor_summary_is_printed_by_worker_processes_each_connecting_to_the_server(
+        recorded: dict[str, str], pg_cluster: Cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = row_counts(pg_cluster, recorded["owner"])
+    out = tmp_path / "summaries"
+    code, said, err = run(capsys, "--db", recorded["reader"], "report", "actor", "--all", "--workers", "2", "--out", str(out))
+    assert code == 0, err
+    assert "with 2 worker(s)" in said
+    files = sorted(out.glob("*-compliance-summary.pdf"))
+    assert len(files) > 100
+    assert "Not sealed (read-only login)" in pdf_text(out / "FRA-compliance-summary.pdf")
+    assert row_counts(pg_cluster, recorded["owner"]) == before
