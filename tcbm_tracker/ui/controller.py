@@ -271,7 +271,7 @@ class TrackerController(QObject):
     # --- editing ------------------------------------------------------------------------------------
     def prepare_edit(self, cells: list[Cell]) -> None:
         """Load what the editor needs for these cells; answers with ``edit_context_ready``."""
-        if not cells or self._refused("Editing is paused") or self._login_refuses():
+        if not cells or self._refused("Editing is paused") or self.login_refuses():
             return
         cells_t = tuple(cells)
         default_effective = self.as_of
@@ -290,7 +290,7 @@ class TrackerController(QObject):
 
     def record(self, request: EditRequest) -> Job | None:
         """Write an accepted edit; on success it goes on the undo stack."""
-        if self._refused("Not saved") or self._login_refuses():
+        if self._refused("Not saved") or self.login_refuses():
             return None
         title = f"Recording {len(request.cells):,} assessments" if len(request.cells) > LONG_EDIT_CELLS else None
         return self._submit("edit", lambda t, ctx: _checked_edit(t, request, ctx), self._recorded, long_title=title)
@@ -304,13 +304,13 @@ class TrackerController(QObject):
             f"{what}: the database cannot be read ({reason}). The window reconnects by itself when it is back."), "")
         return True
 
-    def _login_refuses(self) -> bool:
-        """Refuse an edit at once, with the reason, when the server login may only read: the
-        editor does not open for a change the server would refuse (nothing is written)."""
+    def login_refuses(self, what: str = "Not recorded") -> bool:
+        """Refuse an edit or an import at once, with the reason, when the server login may only
+        read: no editor or file dialog opens for a change the server would refuse."""
         reason = self.read_only_login
         if reason is None:
             return False
-        self.error_occurred.emit(ReadOnlyLoginError(f"Not recorded: {reason}"), "")
+        self.error_occurred.emit(ReadOnlyLoginError(f"{what}: {reason}"), "")
         return True
 
     def _recorded(self, outcome: EditOutcome) -> None:

@@ -170,7 +170,7 @@ class PackageMenu(QObject):
     # --- import ---------------------------------------------------------------------------------
     def start_import(self, path: Path | None = None) -> None:
         """Check a package and show its preview; ``path`` None asks which file."""
-        if self.controller.tracker is None:
+        if self.controller.tracker is None or self.controller.login_refuses("Not imported"):
             return
         if path is None:
             parent = self.hub if self.hub is not None and self.hub.isVisible() else self.window

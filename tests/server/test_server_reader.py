@@ -155,3 +155,31 @@ def test_every_actor_summary_is_printed_by_worker_processes_each_connecting_to_t
     assert len(files) > 100
     assert "Not sealed (read-only login)" in pdf_text(out / "FRA-compliance-summary.pdf")
     assert row_counts(pg_cluster, recorded["owner"]) == before
+
+
+def test_a_reader_window_refuses_imports_at_once_with_the_reason(make_window, recorded, pg_cluster, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    before = row_counts(pg_cluster, recorded["owner"])
+    window = make_window(recorded["reader"])
+
+    def asked(*args: Any) -> Any:
+        raise AssertionError("a file was asked for an import the login may not make")
+
+    window.exchange.questions.ask_import_paths = asked
+    window.exchange.packages.questions.ask_package = asked
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    window.matrix_view.table.setFocus()
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_I, shift_ctrl)  # Import Spreadsheets…
+    box = window.last_error
+    assert box is not None and box.windowTitle() == "Your server login may only read"
+    assert box.text().startswith("Not imported: signed in as ") and box.text().endswith("recording needs tcbm_editor")
+    box.close()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.matrix_view.table.setFocus()
+    qtbot.keyClick(window.matrix_view.table, Qt.Key.Key_X, shift_ctrl)  # Exchange Package…
+    hub = window.exchange.packages.hub
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is hub)
+    qtbot.keyClick(hub, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Import Package…
+    qtbot.waitUntil(lambda: window.last_error is not box, timeout=3000)
+    assert window.last_error.text().startswith("Not imported: signed in as ")
+    wait_idle(qtbot, window)
+    assert row_counts(pg_cluster, recorded["owner"]) == before
