@@ -183,3 +183,23 @@ def test_a_reader_window_refuses_imports_at_once_with_the_reason(make_window, re
     assert window.last_error.text().startswith("Not imported: signed in as ")
     wait_idle(qtbot, window)
     assert row_counts(pg_cluster, recorded["owner"]) == before
+
+
+def test_the_verified_position_is_remembered_under_the_server_database_s_own_id(
+        recorded: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoever reads it, from any folder: the next report checks only what came after it."""
+    from tcbm_tracker.services.report_check import ReportCheckService
+
+    keys = set()
+    for who, folder in (("reader", tmp_path), ("editor", tmp_path / "elsewhere")):
+        folder.mkdir(exist_ok=True)
+        monkeypatch.chdir(folder)
+        t = open_tracker(recorded[who])
+        try:
+            keys.add(t.report_check.key)
+            first = ReportCheckService(t.db).check()
+        finally:
+            t.close()
+    [key] = keys
+    assert key.startswith("postgresql database ") and "(no id)" not in key
+    assert not first.full  # the editor's check went on from the position the reader's check left
