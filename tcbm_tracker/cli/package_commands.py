@@ -68,14 +68,16 @@ def _tracker(args: argparse.Namespace, *, writing: bool) -> Any:
 def cmd_export(args: argparse.Namespace) -> int:
     from tcbm_tracker.domain.validation import parse_date
     from tcbm_tracker.exchange.packages.api import export_package
+    from tcbm_tracker.services.tracker import is_server
 
     since = parse_date("since", args.since) if args.since else None
     t = _tracker(args, writing=False)  # the seal it makes is its only write
     r = export_package(t, args.out, since=since)
     print(f"wrote {r.path}: {r.assessments:,} assessment(s), {r.evidence:,} evidence item(s) ({r.evidence_files:,} file(s)), "
           f"{r.actors:,} organization(s), {r.catalogs:,} catalogue(s)")
+    unsealed = "none (read-only login)" if is_server(t) else "none (read-only file)"
     print(f"signed by this copy: key {r.exporter.fingerprint}, database {r.exporter.database_id}; "
-          f"head {r.head_seq} {r.head_hash[:16]}; seal {r.seal or 'none (read-only file)'}; SHA-256 {r.sha256}")
+          f"head {r.head_seq} {r.head_hash[:16]}; seal {r.seal or unsealed}; SHA-256 {r.sha256}")
     return 0
 
 

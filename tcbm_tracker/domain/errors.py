@@ -56,6 +56,10 @@ class ReadOnlyDatabaseError(StorageError):
     """The file or its folder cannot be written."""
 
 
+class ReadOnlyLoginError(StorageError):
+    """The server login may read the shared record but not record in it (``tcbm_reader`` only)."""
+
+
 class DatabaseLockedError(StorageError):
     """Another process holds the write lock for longer than we are willing to wait."""
 

@@ -17,7 +17,7 @@ from tcbm_tracker import __version__
 from tcbm_tracker.domain.status_look import STATUS_LOOK
 from tcbm_tracker.domain.vocabulary import Status
 from tcbm_tracker.exchange.exporter import _atomic
-from tcbm_tracker.services.tracker import Tracker
+from tcbm_tracker.services.tracker import Tracker, database_label
 
 ABOUT_TITLE = "About this file"
 
@@ -73,7 +73,7 @@ def export_readable(tracker: Tracker, out: Path, *, as_of: dt.date | None = None
         ("Not for re-import", "Use `tcbm-tracker export --out FILE.xlsx` (exchange layout) for a file to import."),
         ("Statuses as of", day.isoformat()),
         ("Made", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") + f" by TCBM Tracker {__version__}"),
-        ("Database", tracker.path.name),
+        ("Database", database_label(tracker)),
         ("Data fingerprint", tracker.queries.fingerprint()),
         ("Catalogues", "; ".join(f"{c.key} v{c.version}: {c.title}" for c in catalogs)),
         ("Legend", "; ".join(f"{STATUS_LOOK[s].symbol} {s.label}" for s in Status)),

@@ -14,7 +14,7 @@ from tcbm_tracker.exchange.exporter import ExportResult, export_csv, export_xlsx
 from tcbm_tracker.exchange.importer import ImportReport, run_import
 from tcbm_tracker.exchange.readable import export_readable
 from tcbm_tracker.services.backups import PendingSeal, sealed_backup_in
-from tcbm_tracker.services.tracker import Tracker
+from tcbm_tracker.services.tracker import Tracker, database_label
 from tcbm_tracker.storage import changelog
 
 
@@ -63,7 +63,7 @@ class ExchangeService:
             ("What this file is", "TCBM Tracker assessments and evidence in the exchange layout (raw keys, ISO dates, "
                                   "status codes); `tcbm-tracker import FILE` reads it back."),
             ("Made", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") + f" by TCBM Tracker {__version__}"),
-            ("Database", self.tracker.path.name),
+            ("Database", database_label(self.tracker)),
             ("Data fingerprint", self.tracker.queries.fingerprint()),
         ]
         return export_xlsx(self.tracker.db, out, catalog=catalog, progress=progress, about=about)

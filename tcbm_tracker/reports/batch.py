@@ -28,7 +28,7 @@ from tcbm_tracker.reports.actor_summary import render_actor_summary
 from tcbm_tracker.reports.api import suggested_file_name
 from tcbm_tracker.reports.data import actor_summary_data
 from tcbm_tracker.reports.document import Cancelled, Progress, ReportCancelled, ReportOutputError, ReportResult
-from tcbm_tracker.services.tracker import Tracker, open_tracker
+from tcbm_tracker.services.tracker import Tracker, open_tracker, server_url
 
 DateLike = dt.date | str | None
 
@@ -85,9 +85,10 @@ def _render_one(tracker: Tracker, key: str, folder: Path, job: _Job) -> ReportRe
 _worker_tracker: Tracker | None = None
 
 
-def _init_worker(db_path: str, user: str | None) -> None:
+def _init_worker(target: str, user: str | None) -> None:
+    """``target``: the database file's path, or a server database's URL."""
     global _worker_tracker
-    _worker_tracker = open_tracker(Path(db_path), user=user)
+    _worker_tracker = open_tracker(target, user=user)
 
 
 def _worker(key: str, folder: str, job: _Job) -> tuple[str, ReportResult | str]:
@@ -201,7 +202,8 @@ def _parallel(tracker: Tracker, keys: list[str], staging: Path, job: _Job, count
     context = multiprocessing.get_context(start_method or _start_method())
     by_key: dict[str, ReportResult] = {}
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker,
-                               initargs=(str(tracker.path), tracker.user))
+                               # A server's path is its display name: each worker connects by its URL.
+                               initargs=(server_url(tracker) or str(tracker.path), tracker.user))
     try:
         pending: set[Future[tuple[str, ReportResult | str]]] = {pool.submit(_worker, k, str(staging), job) for k in keys}
         while pending:

@@ -465,6 +465,16 @@ def standing_note(text: SafeText, ctx: ReportContext, catalog_keys: Iterable[str
     return Paragraph(markup, Styles.standing)
 
 
+def _seal_words(ctx: ReportContext) -> str:
+    if ctx.seal:
+        return f"{ctx.seal}: this copy's signature over that state, made with the report."
+    if ctx.read_only_login:
+        return ("None: this server login may only read the shared record, so it adds nothing to it, not even a seal. "
+                "The server's roles and append-only history guard that record, and the fingerprint above ties this "
+                "report to its change log.")
+    return "None: the database file is read-only, so no seal could be recorded with this report."
+
+
 def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tuple[str, str]] = (), *, level: int = 0) -> list[Flowable]:
     """The closing section: provenance of the data, definitions, and any text that could not be shown."""
     cats = "<br/>".join(f"{text.para(c.key)} version {c.version}: {text.para(c.title)} ({text.para(c.source_document)})"
@@ -473,8 +483,7 @@ def about(text: SafeText, ctx: ReportContext, width: float, extra: Sequence[tupl
         ("Data fingerprint", f"{ctx.fingerprint}<br/><font color='#5F6B76'>SHA-256 head of the tamper-evident change log "
                              "when the report was made; the command “tcbm-tracker verify --fingerprint” checks that it is "
                              "still in the history.</font>"),
-        ("Seal", (f"{ctx.seal}: this copy's signature over that state, made with the report." if ctx.seal
-                  else "None: the database file is read-only, so no seal could be recorded with this report.")),
+        ("Seal", _seal_words(ctx)),
         ("What this proves", text.para(WHAT_IT_PROVES)),
         ("Catalogues", cats),
         ("Generated", f"{ctx.generated_text} by {text.para(ctx.author)}"),

@@ -26,7 +26,7 @@ from tcbm_tracker.reports.model import (
 )
 from tcbm_tracker.services.dto import REGION_ATTRIBUTE, AssessmentInfo, Change, Dossier
 from tcbm_tracker.services.figures import status_changes
-from tcbm_tracker.services.tracker import Tracker
+from tcbm_tracker.services.tracker import Tracker, is_server
 from tcbm_tracker.services.user_settings import reporter
 
 T = TypeVar("T")
@@ -48,10 +48,12 @@ def _author(tracker: Tracker) -> str:
 
 @dataclass(frozen=True)
 class Sealed:
-    """The fingerprint the data came from and the seal vouching for it (None: read-only file)."""
+    """The fingerprint the data came from and the seal vouching for it (None: a read-only file,
+    or a server login that may only read: ``read_only_login``)."""
 
     fingerprint: str
     seal: str | None
+    read_only_login: bool = False
 
 
 def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[Sealed, T]:
@@ -65,7 +67,7 @@ def _consistent(tracker: Tracker, collect: Callable[[], T]) -> tuple[Sealed, T]:
         result = collect()
         unchanged, seal = tracker.integrity.seal_report(before)
         if unchanged:
-            return Sealed(before, seal.short_id if seal else None), result
+            return Sealed(before, seal.short_id if seal else None, is_server(tracker) and not tracker.db.can_write), result
     raise DataChangingError("the database kept changing while the report was being prepared; try again")
 
 
@@ -84,6 +86,7 @@ def _context(
         generated_at=now or dt.datetime.now(dt.UTC),
         fingerprint=sealed.fingerprint,
         seal=sealed.seal,
+        read_only_login=sealed.read_only_login,
         catalogs=tuple(c for c in tracker.reference.catalogs() if c.key in wanted),
         author=_author(tracker),
         as_of=as_of,

@@ -40,6 +40,8 @@ class ReportContext:
     known_at: str | None = None  # record cut-off instant, when the report rebuilds a past picture
     region_labels: Mapping[str, str] = field(default_factory=dict)  # "WEOG" -> "Western European and Others Group"
     seal: str | None = None  # short id of the seal made with the report; None: the file is read-only
+    # No seal because the server login may only read (tcbm_reader), not because the file is read-only.
+    read_only_login: bool = False
     unverified: bool = False  # the data failed verification and printing was asked for anyway: stamp every page
     # attribute -> (label, value -> label), to print "COPUOS member: Member of the Committee..."
     attribute_defs: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
@@ -53,7 +55,9 @@ class ReportContext:
 
     @property
     def seal_text(self) -> str:
-        return f"Seal {self.seal}" if self.seal else "Not sealed (read-only file)"
+        if self.seal:
+            return f"Seal {self.seal}"
+        return "Not sealed (read-only login)" if self.read_only_login else "Not sealed (read-only file)"
 
     @property
     def short_fingerprint(self) -> str:

@@ -180,12 +180,15 @@ class IntegrityService:
         """Seal the state a report was made from: ``(head unchanged, seal)``.
 
         The first is False when a change was recorded since ``expected_head`` (gather the data
-        again). The seal is None only for a read-only file, which cannot hold one. A seal of
+        again). The seal is None only for a read-only file, which cannot hold one, and for a
+        server login that may only read (``tcbm_reader``): it adds nothing to the shared record,
+        not even a seal; the server's roles and append-only triggers guard its history, and the
+        printed fingerprint still ties the report to the log (``find_fingerprint``). A seal of
         this copy that already vouches for the head is used again rather than repeated.
         """
         from tcbm_tracker.storage import copy_key, seals
 
-        key = None if self.db.read_only else copy_key.load_or_create()
+        key = copy_key.load_or_create() if self.db.can_write else None
 
         def current(s: Session) -> tuple[bool, SealInfo | None]:
             seq, head_hash = log_head(s)

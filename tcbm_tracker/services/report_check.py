@@ -3,8 +3,8 @@
 A report made from data that fails ``verify`` must not be printed as if it were sound. A full
 verification walks the whole change log and compares every row with its snapshot: seconds on a
 database of a million rows. So the position and hash of the last verified log entry are
-remembered (a small JSON file in the per-user config folder, keyed by database path), and the
-next report checks only what came after it:
+remembered (a small JSON file in the per-user config folder, keyed by the database's path, or
+by a server database's own id), and the next report checks only what came after it:
 
 - the remembered entry is still there, with the same hash (a rewritten or cut history fails);
 - every later entry chains to it and hashes correctly; each row those entries touched matches
@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,16 @@ def _counts(s: Any) -> dict[str, int]:
 class ReportCheckService:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.key = str(Path(db.path).resolve())
+
+    @cached_property
+    def key(self) -> str:
+        """What the remembered position is kept under: a file by its full path; a server database
+        by its own id (its display name is no path: resolved, it would change with the folder the
+        program runs in, and with the login)."""
+        if self.db.dialect == "sqlite":
+            return str(Path(self.db.path).resolve())
+        with self.db.read() as s:
+            return self.db.ledger_place(s)
 
     def check(self, *, now: dt.datetime | None = None) -> DataCheck:
         """Verify the data, incrementally when a verified position is remembered."""

@@ -7,6 +7,7 @@ upgrades one.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +80,46 @@ def is_server(tracker: Tracker) -> bool:
     return getattr(tracker.db, "dialect", "sqlite") == "postgresql"
 
 
+def read_only_login(tracker: Tracker) -> str | None:
+    """Why a server login may only look, in one line naming the login and its role; None when it
+    may record, and for a file (whose read-only mode has its own words)."""
+    if not is_server(tracker):
+        return None
+    from tcbm_tracker.storage.server_database import ServerDatabase
+
+    db = tracker.db
+    return db.login.read_only_reason if isinstance(db, ServerDatabase) else None
+
+
+def server_url(tracker: Tracker) -> str | None:
+    """The URL a server database was opened with (it may hold a password: never show it); None for a file."""
+    if not is_server(tracker):
+        return None
+    from tcbm_tracker.storage.server_database import ServerDatabase
+
+    return tracker.db.url if isinstance(tracker.db, ServerDatabase) else None
+
+
+def database_label(tracker: Tracker) -> str:
+    """How an export names the database it came from: a file's name, or a server database's
+    display name (its database, server and login)."""
+    return str(tracker.path) if is_server(tracker) else tracker.path.name
+
+
+def file_stem(tracker: Tracker) -> str:
+    """The start of a file name suggested for something made from this database: a file's own
+    stem (``tracker`` for tracker.sqlite); on a server, the database's name there (``tcbm``), as
+    a server's display name (database, server, login) makes no file name."""
+    if not is_server(tracker):
+        return tracker.path.stem
+    from tcbm_tracker.storage.server_database import ServerDatabase
+
+    db = tracker.db
+    name = db.login.database if isinstance(db, ServerDatabase) else ""
+    # Any database name is allowed on a server; a file name keeps letters, digits, '.', '_', '-'.
+    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "tcbm"
+
+
 def server_display_name(url: str) -> str:
     """A server URL as shown to a user (the database, server and login; never a password)."""
     from tcbm_tracker.storage.server_database import describe
@@ -109,8 +150,9 @@ def open_tracker(path: Path | str, *, user: str | None = None, busy_timeout_ms: 
         db = server = ServerDatabase(str(path), busy_timeout_ms=busy_timeout_ms)
         try:
             # Changes are recorded under the server's login, never a name the client claims
-            # (``server setup``'s triggers refuse any other).
-            user = server.current_user()
+            # (``server setup``'s triggers refuse any other). Whether that login may record is
+            # learnt in the same round trip (``ServerDatabase.can_write``).
+            user = server.login.name
         except BaseException:
             db.dispose()
             raise

@@ -173,6 +173,11 @@ class Database:
         # command line's daily backup, sealed with the write: see storage.sealed_backup).
         self.before_first_commit: Callable[[sqlite3.Connection], _Pending | None] | None = None
 
+    @property
+    def can_write(self) -> bool:
+        """This database may be written by us (a file: not read-only; a server: the login may record)."""
+        return not self.read_only
+
     @cached_property
     def engine(self) -> Engine:
         """SQLAlchemy's engine over the same file, made (and SQLAlchemy imported) on first use."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,6 +32,8 @@ from tcbm_tracker.storage.locations import is_server_url as is_server_url  # whe
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from tcbm_tracker.storage.server_roles import LoginRights
 
 # One number for "the record's write lock" (any constant; chosen to be recognisable in pg_locks).
 WRITE_LOCK_KEY = 0x7C8B_0011
@@ -227,6 +230,22 @@ class ServerDatabase(Database):
     def current_user(self) -> str:
         with self.reading_connection() as conn:
             return str(conn.execute(text("SELECT current_user")).scalar_one())
+
+    @cached_property
+    def login(self) -> LoginRights:
+        """Who this database is signed in as, and whether that login may record: asked of the
+        server once (``open_tracker`` asks on connecting), then kept. A role granted or revoked
+        meanwhile shows at the next connection; the server enforces its grants at every statement."""
+        from tcbm_tracker.storage.server_roles import login_rights
+
+        with self.reading_connection() as conn:
+            return login_rights(conn)
+
+    @property
+    def can_write(self) -> bool:
+        """False for a login that may only read (``tcbm_reader``): it adds nothing to the shared
+        record, not even a seal; reports and packages go unsealed, as from a read-only file."""
+        return self.login.may_record
 
     def dispose(self) -> None:
         self.engine.dispose()

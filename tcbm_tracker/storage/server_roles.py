@@ -24,6 +24,7 @@ the same transaction (its ``xmin`` is this transaction), by this login at the se
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
@@ -158,6 +159,43 @@ def roles_of(conn: Connection) -> set[str]:
         "AND pg_has_role(current_user, oid, 'MEMBER')"
     ).fetchall()
     return {str(r[0]) for r in rows}
+
+
+@dataclass(frozen=True)
+class LoginRights:
+    """Who a connection is signed in as, to which database, the tracker roles it holds, and
+    whether it may record."""
+
+    name: str
+    database: str  # the database's own name on the server (``current_database()``)
+    roles: tuple[str, ...]  # e.g. ("tcbm_reader",); empty on a server without `server setup`
+    may_record: bool
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this login may only look (one line), or None when it may record."""
+        if self.may_record:
+            return None
+        return (f"signed in as {self.name} ({', '.join(self.roles) or 'no tracker role'}): "
+                f"you can look and print, not record; recording needs {EDITOR}")
+
+
+# May record = may insert an assessment and a seal (what an editor is granted). A database not
+# yet made a tracker database has neither table: its owner creates them, so it counts as writable
+# (``to_regclass`` is NULL, and so is the privilege test of a NULL table).
+_SIGNED_IN = (
+    "SELECT current_user::text, current_database()::text, "
+    "coalesce(has_table_privilege(to_regclass('assessment'), 'INSERT') "
+    "AND has_table_privilege(to_regclass('seal'), 'INSERT'), true), "
+    "ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname IN ('tcbm_reader', 'tcbm_editor', 'tcbm_admin') "
+    "AND pg_has_role(current_user, oid, 'MEMBER') ORDER BY rolname)"
+)
+
+
+def login_rights(conn: Connection) -> LoginRights:
+    """The connection's login and database, its tracker roles and whether it may record, in one round trip."""
+    name, database, may_record, roles = conn.exec_driver_sql(_SIGNED_IN).one()
+    return LoginRights(str(name), str(database), tuple(str(r) for r in roles), bool(may_record))
 
 
 def role_needed(statement: str | None) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent
@@ -60,6 +60,19 @@ def parse_target(text: str) -> Target:
     if not parts.path.strip("/"):
         raise ValueError("the server address names no database: add it after the host (postgresql://user@host/tcbm)")
     return Target(text, url=text)
+
+
+def address_to_keep(url: str) -> str:
+    """A server URL as the recent servers keep it: as given, less any password (in its user part
+    or its query), which libpq then reads from its password file."""
+    parts = urlsplit(url)
+    query = [p for p in parts.query.split("&") if p and p.split("=", 1)[0].lower() != "password"]
+    if parts.password is None and len(query) == len([p for p in parts.query.split("&") if p]):
+        return url
+    name = parts.netloc.rpartition("@")[0].split(":", 1)[0]
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{name}@{host}" if name else host
+    return urlunsplit(parts._replace(netloc=netloc, query="&".join(query)))
 
 
 class ConnectDialog(QDialog):
@@ -143,7 +156,8 @@ AskTarget = Callable[[QWidget | None, list[str]], "Target | None"]
 
 
 class ServerConnector(QObject):
-    """The File menu's Connect to Server… action: asks, opens, and remembers what opened."""
+    """The File menu's Connect to Server… action: asks, opens, and remembers what opened; a server
+    opened otherwise (``--db URL gui``, ``gui URL``, ``TCBM_TRACKER_DB``) is remembered too."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -167,9 +181,18 @@ class ServerConnector(QObject):
             self.window.controller.open_server(target.url)
 
     def _opened(self, _path: object) -> None:
-        if self._pending is not None:
-            self.window.settings.add_recent_server(self._pending)
-            self._pending = None
+        # What this dialog opened, as typed; else a server opened by its URL (never a file).
+        address = self._pending if self._pending is not None else self._server_url()
+        self._pending = None
+        if address is not None:
+            self.window.settings.add_recent_server(address)
+
+    def _server_url(self) -> str | None:
+        from tcbm_tracker.services.tracker import server_url
+
+        tracker = self.window.controller.tracker
+        url = server_url(tracker) if tracker is not None else None
+        return address_to_keep(url) if url is not None else None
 
     def _failed(self, _exc: object, _details: str) -> None:
         self._pending = None  # not kept: an address that did not open is not a recent server

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from tcbm_tracker.domain.errors import NotFoundError, StorageError
+from tcbm_tracker.domain.errors import NotFoundError, ReadOnlyLoginError, StorageError
 from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.change_feed import ChangeFeed, DatabaseUnavailableError
 from tcbm_tracker.services.dto import (
@@ -28,7 +28,14 @@ from tcbm_tracker.services.dto import (
     Matrix,
     MeasureOverview,
 )
-from tcbm_tracker.services.tracker import DEFAULT_BUSY_TIMEOUT_MS, Tracker, is_server, open_tracker, server_display_name
+from tcbm_tracker.services.tracker import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    Tracker,
+    is_server,
+    open_tracker,
+    read_only_login,
+    server_display_name,
+)
 from tcbm_tracker.ui.edits import Cell, EditContext, EditOutcome, EditRequest, RecordAssessmentsCommand, run_edit
 from tcbm_tracker.ui.jobs import Job, JobContext, JobRunner
 
@@ -123,8 +130,14 @@ class TrackerController(QObject):
 
     @property
     def read_only(self) -> bool:
-        """The open file cannot be written (found when it was opened): views work, edits are refused."""
-        return self.tracker is not None and bool(getattr(self.tracker.db, "read_only", False))
+        """The open file cannot be written, or the server login may only read (found when it was
+        opened): views and reports work, edits are refused."""
+        return self.tracker is not None and not self.tracker.db.can_write
+
+    @property
+    def read_only_login(self) -> str | None:
+        """On a server whose login may only read: why, naming the login and its role (else None)."""
+        return None if self.tracker is None else read_only_login(self.tracker)
 
     @property
     def is_today(self) -> bool:
@@ -258,7 +271,7 @@ class TrackerController(QObject):
     # --- editing ------------------------------------------------------------------------------------
     def prepare_edit(self, cells: list[Cell]) -> None:
         """Load what the editor needs for these cells; answers with ``edit_context_ready``."""
-        if not cells or self._refused("Editing is paused"):
+        if not cells or self._refused("Editing is paused") or self.login_refuses():
             return
         cells_t = tuple(cells)
         default_effective = self.as_of
@@ -277,7 +290,7 @@ class TrackerController(QObject):
 
     def record(self, request: EditRequest) -> Job | None:
         """Write an accepted edit; on success it goes on the undo stack."""
-        if self._refused("Not saved"):
+        if self._refused("Not saved") or self.login_refuses():
             return None
         title = f"Recording {len(request.cells):,} assessments" if len(request.cells) > LONG_EDIT_CELLS else None
         return self._submit("edit", lambda t, ctx: _checked_edit(t, request, ctx), self._recorded, long_title=title)
@@ -289,6 +302,15 @@ class TrackerController(QObject):
             return False
         self.error_occurred.emit(DatabaseUnavailableError(
             f"{what}: the database cannot be read ({reason}). The window reconnects by itself when it is back."), "")
+        return True
+
+    def login_refuses(self, what: str = "Not recorded") -> bool:
+        """Refuse an edit or an import at once, with the reason, when the server login may only
+        read: no editor or file dialog opens for a change the server would refuse."""
+        reason = self.read_only_login
+        if reason is None:
+            return False
+        self.error_occurred.emit(ReadOnlyLoginError(f"{what}: {reason}"), "")
         return True
 
     def _recorded(self, outcome: EditOutcome) -> None:

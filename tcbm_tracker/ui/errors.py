@@ -38,6 +38,7 @@ from tcbm_tracker.domain.errors import (
     NewerSchemaError,
     NotADatabaseError,
     ReadOnlyDatabaseError,
+    ReadOnlyLoginError,
     StorageError,
     TrackerError,
     UninitialisedDatabaseError,
@@ -53,6 +54,9 @@ _ADVICE: list[tuple[type[TrackerError], str, str]] = [
     (ReadOnlyDatabaseError, "The database is read-only",
      "Nothing was changed. You can still look at the data. To record changes, make the file and its "
      "folder writable, or copy the file somewhere writable and open the copy."),
+    (ReadOnlyLoginError, "Your server login may only read",
+     "Nothing was changed. You can still look at the record and print reports. To record, ask the server's "
+     "administrator for the role tcbm_editor (tcbm-tracker server grant LOGIN tcbm_editor)."),
     (DamagedDatabaseError, "The database is damaged",
      "It was not opened for writing, and nothing was changed. The message names the newest good "
      "backup copy: restore it with File > Backups... (the damaged file is kept as a backup too)."),

@@ -151,7 +151,7 @@ class ExchangeMenu(QObject):
     # --- import ---------------------------------------------------------------------------------
     def start_import(self) -> None:
         tracker = self.controller.tracker
-        if tracker is None:
+        if tracker is None or self.controller.login_refuses("Not imported"):
             return
         paths = self.questions.ask_import_paths(self.window)
         if not paths:

@@ -261,9 +261,12 @@ class MainWindow(QMainWindow):
         if not on_server:
             self.settings.add_recent_file(path)
         if self.controller.read_only:
-            # Said at once, not only when the first edit is refused.
+            # Said at once, not only when the first edit is refused; on a server, which login
+            # and role, and the role that records.
+            login = self.controller.read_only_login
             self.setWindowTitle(f"{name} (read-only) — TCBM Tracker")
-            self.path_label.setText(f"{path} — read-only: you can look and print, not record")
+            self.path_label.setText(f"Shared {path} — read-only: {login}" if login
+                                    else f"{path} — read-only: you can look and print, not record")
             self.saved_label.setText("")
         else:
             self.setWindowTitle(f"{name} — TCBM Tracker")

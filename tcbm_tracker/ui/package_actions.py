@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 
+from tcbm_tracker.services.tracker import file_stem
 from tcbm_tracker.ui.controller import TrackerController
 from tcbm_tracker.ui.jobs import JobContext
 from tcbm_tracker.ui.wording import count
@@ -151,7 +152,7 @@ class PackageMenu(QObject):
         if tracker is None:
             return
         parent = self.hub if self.hub is not None and self.hub.isVisible() else self.window
-        stem = tracker.path.stem + (f"-since-{since.isoformat()}" if since else "-all")
+        stem = file_stem(tracker) + (f"-since-{since.isoformat()}" if since else "-all")
         out = self.questions.ask_package_out(parent, f"{stem}-{dt.date.today().isoformat()}.tcbm")
         if out is None:
             return
@@ -169,7 +170,7 @@ class PackageMenu(QObject):
     # --- import ---------------------------------------------------------------------------------
     def start_import(self, path: Path | None = None) -> None:
         """Check a package and show its preview; ``path`` None asks which file."""
-        if self.controller.tracker is None:
+        if self.controller.tracker is None or self.controller.login_refuses("Not imported"):
             return
         if path is None:
             parent = self.hub if self.hub is not None and self.hub.isVisible() else self.window

@@ -7,8 +7,22 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tcbm_tracker.ui.connect_dialog import ConnectDialog, Target, parse_target
+from tcbm_tracker.ui.connect_dialog import ConnectDialog, Target, address_to_keep, parse_target
 from tcbm_tracker.ui.main_window import MainWindow
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("postgresql://ann@db.example.org/tcbm?sslmode=verify-full", "postgresql://ann@db.example.org/tcbm?sslmode=verify-full"),
+        ("postgresql://ann:p%40ss@db.example.org:5433/tcbm", "postgresql://ann@db.example.org:5433/tcbm"),
+        ("postgresql://ann@/tcbm?host=/run/pg&password=x&port=5433", "postgresql://ann@/tcbm?host=/run/pg&port=5433"),
+        ("postgresql://:x@db.example.org/tcbm", "postgresql://db.example.org/tcbm"),
+    ],
+)
+def test_a_server_opened_by_its_url_is_kept_without_its_password(given: str, kept: str) -> None:
+    assert address_to_keep(given) == kept
+    parse_target(kept)  # what the Connect dialog accepts back from the recent list
 
 
 @pytest.mark.parametrize(

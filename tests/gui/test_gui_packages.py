@@ -109,7 +109,7 @@ def test_export_a_package_of_changes_since_a_date(qtbot, window, idle, reader, t
     window.exchange.packages.questions.ask_package_out = lambda parent, name: asked.append(name) or out
     alt(qtbot, Qt.Key.Key_X)  # Export Package…
     idle(window)
-    assert asked and asked[0].endswith(".tcbm") and "since" in asked[0]
+    assert asked == [f"{reader.path.stem}-since-{hub.since_date().isoformat()}-{dt.date.today().isoformat()}.tcbm"]
     summary = api.read_package(out)
     assert summary.since == hub.since_date() and summary.assessments == 1
     assert f"Wrote {out}" in window.statusBar().currentMessage()

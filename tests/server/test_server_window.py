@@ -263,3 +263,45 @@ def test_the_application_starts_its_window_on_a_server_url(team, tmp_path, qtbot
     wait_idle(qtbot, window)
     assert "on server alice@" in window.windowTitle()
     assert window.matrix_view.model.rowCount() > 100
+
+
+@pytest.mark.parametrize("secret", ["", ":s3cret", "?password=s3cret"])
+def test_a_server_opened_by_its_url_is_kept_in_recent_servers_without_a_password(team, tmp_path, qtbot,  # type: ignore[no-untyped-def]
+                                                                                   secret) -> None:
+    """``--db URL gui``, ``gui URL`` and TCBM_TRACKER_DB all start the window on ``build_window``'s URL."""
+    from tcbm_tracker import app
+
+    url = team("alice")  # postgresql://alice@/database?host=...&port=...
+    if secret.startswith(":"):
+        given = url.replace("alice@", f"alice{secret}@")
+    elif secret:
+        given = url + "&" + secret[1:]
+    else:
+        given = url
+    window = app.build_window(settings_path=tmp_path / "app.ini", db_path=given)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.controller.on_server, timeout=10_000)
+    wait_idle(qtbot, window)
+    assert window.settings.recent_servers() == [url]
+    assert "s3cret" not in (tmp_path / "app.ini").read_text()
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    # Offered first by File > Connect to Server… (asked of the dialog's seam, never shown modal).
+    offered: list[list[str]] = []
+    window.server.ask = lambda parent, recent: offered.append(recent)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    menu = window.menuBar().actions()[0].menu()
+    qtbot.waitUntil(menu.isVisible, timeout=3000)
+    qtbot.keyClick(menu, Qt.Key.Key_S)  # Connect to &Server…
+    qtbot.waitUntil(lambda: offered == [[url]], timeout=3000)
+
+
+def test_a_server_that_did_not_open_is_not_kept_in_recent_servers(team, tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tcbm_tracker import app
+
+    window = app.build_window(settings_path=tmp_path / "app.ini", db_path=team("nobody_here"))
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=10_000)
+    assert window.settings.recent_servers() == []

@@ -93,8 +93,9 @@ def export_package(tracker: Tracker, out: Path, *, since: dt.date | None = None,
     if not out.parent.is_dir():
         raise ValidationError("out", f"the folder {out.parent} does not exist")
     key = copy_key.load_or_create()
-    # The head the package carries is sealed first; a read-only file (like its backups) goes unsealed.
-    seal_id = None if tracker.db.read_only else tracker.integrity.seal("package").short_id
+    # The head the package carries is sealed first; a read-only file (like its backups) goes
+    # unsealed, and so does a server login that may only read (it adds nothing, not even a seal).
+    seal_id = tracker.integrity.seal("package").short_id if tracker.db.can_write else None
     fd, tmp_name = tempfile.mkstemp(prefix=".tcbm-", suffix=".part", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
