@@ -91,7 +91,7 @@ class QueryService:
         day, known_sql, known = self._window(as_of, known_at)
         scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             measures, not_yet = self._measures_on(s, catalog, group, scope, day)
             actors = mapping.in_scope(s, mapping.actors(s, day), scope)
             if region is not None:
@@ -190,7 +190,7 @@ class QueryService:
         """One actor's record across all measures, with evidence and coverage."""
         day, known_sql, known = self._window(as_of, known_at)
         key = str(actor).strip().upper()
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             found = mapping.actors(s, day, [key])
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
@@ -227,7 +227,7 @@ class QueryService:
         """One measure across all actors."""
         day, known_sql, known = self._window(as_of, known_at)
         key = v.parse_measure_key(measure)
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()  # type: ignore[call-overload]
             if row is None:
                 raise NotFoundError(f"unknown measure {measure!r}")
@@ -277,7 +277,7 @@ class QueryService:
     def last_recorded(self, actor: str, *, known_at: dt.date | str | None = None) -> str | None:
         """When the actor's record was last reviewed: the instant of its most recent assessment (UTC ISO)."""
         _, known_sql, _ = self._window(None, known_at)
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             row = s.exec(text(  # type: ignore[call-overload]
                 "SELECT max(recorded_at) FROM assessment WHERE actor_key = :a AND recorded_at <= :k"
             ).bindparams(a=str(actor).strip().upper(), k=known_sql)).first()
@@ -285,5 +285,5 @@ class QueryService:
 
     def fingerprint(self) -> str:
         """The head of the change log: identifies the data a report or export was made from."""
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             return changelog.head(s)[1]

@@ -82,3 +82,15 @@ def test_verify_passes_and_counts_every_change(both: Tracker) -> None:
     second = both.integrity.verify()
     assert second.ok, second.problems
     assert second.entries == first.entries + 2 and second.head != first.head
+
+
+def test_sql_text_with_a_literal_percent_and_parameters_reads_the_same_on_both(both: Tracker) -> None:
+    """On a server the text goes to psycopg in its own parameter style (``storage.sql``): a literal
+    ``%`` stays one, and the same ``:name`` parameters are bound."""
+    from tcbm_tracker.storage.sql import text
+
+    sql = "SELECT key, '100%' AS share, :n AS n FROM actor WHERE key = :k AND name LIKE :p"
+    with both.db.read(transaction=False) as s:
+        row = s.exec(text(sql).bindparams(k="FRA", p="Fr%", n=3)).one()  # type: ignore[call-overload]
+        assert s.exec(text("SELECT count(*) FROM actor WHERE name LIKE 'Fr%'")).scalar() == 1  # type: ignore[call-overload]
+    assert tuple(row) == ("FRA", "100%", 3) and row.share == "100%"
