@@ -22,16 +22,12 @@ from tcbm_tracker.storage.sql import text
 if TYPE_CHECKING:  # the read path of reports never loads sqlmodel (and pydantic)
     from sqlmodel import Session
 
-MEASURE_COLUMNS = (
-    "m.key, m.catalog_key, m.group_key, g.title, m.heading, m.title, m.description, m.source_document, "
-    "m.pinpoint, m.pinpoint_confirmed, m.pinpoint_note, m.agreed, m.sort_order, m.retired"
-)
-MEASURE_WIDTH = 14  # columns of MEASURE_COLUMNS
-MEASURE_FROM = (
-    "measure m JOIN measure_group g ON g.catalog_key = m.catalog_key AND g.key = m.group_key "
+MEASURE_SQL = (
+    "SELECT m.key, m.catalog_key, m.group_key, g.title, m.heading, m.title, m.description, m.source_document, "
+    "m.pinpoint, m.pinpoint_confirmed, m.pinpoint_note, m.agreed, m.sort_order, m.retired "
+    "FROM measure m JOIN measure_group g ON g.catalog_key = m.catalog_key AND g.key = m.group_key "
     "JOIN catalog c ON c.key = m.catalog_key"
 )
-MEASURE_SQL = f"SELECT {MEASURE_COLUMNS} FROM {MEASURE_FROM}"
 MEASURE_ORDER = " ORDER BY c.key, g.sort_order, m.sort_order"
 
 ASSESSMENT_COLUMNS = (
@@ -104,24 +100,19 @@ def evidence_from_row(r: Sequence[Any]) -> EvidenceInfo:
 # statement: on a server every statement is a round trip. An assessment citing nothing comes once
 # with NULLs; one citing several comes once per link, in evidence id order.
 WITH_EVIDENCE_COLUMNS = f"{ASSESSMENT_COLUMNS}, l.evidence_id, l.pinpoint, {EVIDENCE_COLUMNS}"
-EVIDENCE_JOINS = " LEFT JOIN assessment_evidence l ON l.assessment_id = a.id LEFT JOIN evidence e ON e.id = l.evidence_id"
-WITH_EVIDENCE_JOIN = EVIDENCE_JOINS + " ORDER BY a.id, l.evidence_id"
+WITH_EVIDENCE_JOIN = (" LEFT JOIN assessment_evidence l ON l.assessment_id = a.id LEFT JOIN evidence e ON e.id = l.evidence_id"
+                      " ORDER BY a.id, l.evidence_id")
 
 
-def assessments_with_evidence(rows: Iterable[Sequence[Any]], at: int = 0
-                              ) -> tuple[dict[int, AssessmentInfo], dict[int, EvidenceInfo]]:
-    """The assessments of rows read with ``WITH_EVIDENCE_COLUMNS`` (from column ``at`` on) and
-    ``EVIDENCE_JOINS``, each assessment's rows in evidence id order (by id); and the evidence
-    items they cite (by id). Rows without an assessment (a LEFT JOIN's) are passed over."""
+def assessments_with_evidence(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, AssessmentInfo], dict[int, EvidenceInfo]]:
+    """The assessments of rows read with ``WITH_EVIDENCE_COLUMNS`` and ``WITH_EVIDENCE_JOIN``
+    (by id), and the evidence items they cite (by id)."""
     first: dict[int, Sequence[Any]] = {}
     links: dict[int, list[int]] = {}
     pins: dict[int, dict[int, str]] = {}
     evidence: dict[int, EvidenceInfo] = {}
-    for row in rows:
-        r = row[at:] if at else row
+    for r in rows:
         aid, eid = r[0], r[10]
-        if aid is None:
-            continue
         first.setdefault(aid, r)
         if eid is None:
             continue

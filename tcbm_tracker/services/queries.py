@@ -92,7 +92,7 @@ class QueryService:
         scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
         with self.db.read(transaction=False) as s:
-            measures, not_yet, _ = self._measures_on(s, catalog, group, scope, day)
+            measures, not_yet = self._measures_on(s, catalog, group, scope, day)
             actors = mapping.in_scope(s, mapping.actors(s, day), scope)
             if region is not None:
                 wanted = self._region(s, region)
@@ -137,35 +137,25 @@ class QueryService:
             raise ValidationError("region", f"unknown regional group {region!r}; use one of: {', '.join([*known, 'none'])}")
         return wanted
 
-    def _measures_on(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope, day: dt.date,
-                     cells: dict[str, Any] | None = None) -> tuple[list[MeasureInfo], dict[str, str], list[Any]]:
+    def _measures_on(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
+                     day: dt.date) -> tuple[list[MeasureInfo], dict[str, str]]:
         """The measures in force on ``day``, and the catalogues asked for that were not yet adopted then.
 
         A measure added by a later catalogue version counts only from that version's adoption
         date; a catalogue counts only from its first adoption ("not yet adopted" before it).
-        ``cells``: see ``_measures``; its rows come third.
         """
         adopt = mapping.adoption(s)
-        measures, rows = self._measures(s, catalog, group, scope, adopt.catalog_keys, cells)
+        measures = self._measures(s, catalog, group, scope, adopt.catalog_keys)
         when = day.isoformat()
         wanted = [v.parse_catalog_key(catalog)] if catalog is not None else list(adopt.catalog_keys)
         if group is not None:
             wanted = sorted({m.catalog_key for m in measures})
-        return [m for m in measures if adopt.measure_in_force(m.key, when)], adopt.not_yet_adopted(wanted, when), rows
+        return [m for m in measures if adopt.measure_in_force(m.key, when)], adopt.not_yet_adopted(wanted, when)
 
     def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
-                  catalog_keys: Sequence[str], cells: dict[str, Any] | None) -> tuple[list[MeasureInfo], list[Any]]:
-        """The measures, and the rows read. ``cells``: the ``actor``, ``as_of`` and ``known_at`` of
-        the assessments in force to read along, in the same statement (a round trip on a server):
-        each measure's row then carries its assessment and evidence (``mapping.EVIDENCE_JOINS``),
-        once per item cited, from column ``MEASURE_WIDTH`` on."""
-        params: dict[str, Any] = dict(cells or {})
-        sql = f"SELECT {mapping.MEASURE_COLUMNS} FROM {mapping.MEASURE_FROM}"
-        if cells is not None:
-            sql = (f"SELECT {mapping.MEASURE_COLUMNS}, {mapping.WITH_EVIDENCE_COLUMNS} FROM {mapping.MEASURE_FROM} "
-                   "LEFT JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key")
-                   + ")" + mapping.EVIDENCE_JOINS)
-        sql += " WHERE 1 = 1"
+                  catalog_keys: Sequence[str]) -> list[MeasureInfo]:
+        sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
+        params: dict[str, Any] = {}
         if scope.in_force_until is None:
             sql += " AND NOT m.retired"
         if catalog is not None:
@@ -173,13 +163,8 @@ class QueryService:
             sql += " AND m.catalog_key = :cat"
             if params["cat"] not in catalog_keys:
                 raise NotFoundError(f"unknown catalogue {catalog!r}")
-        sql += mapping.MEASURE_ORDER + (", l.evidence_id" if cells is not None else "")
-        rows = s.exec(text(sql).bindparams(**params)).all()
-        first: dict[str, MeasureInfo] = {}  # with ``cells``, a measure's row comes once per item cited
-        for r in rows:
-            if r[0] not in first:
-                first[r[0]] = mapping.measure_from_row(r)
-        measures = mapping.measures_in_scope(s, list(first.values()), scope)
+        measures = [mapping.measure_from_row(r) for r in s.exec(text(sql + mapping.MEASURE_ORDER).bindparams(**params))]
+        measures = mapping.measures_in_scope(s, measures, scope)
         if group is not None:
             # "B" or "LTS2019/B": a group key alone is enough when it is unambiguous.
             cat, _, gkey = group.rpartition("/")
@@ -190,7 +175,7 @@ class QueryService:
             if len(owners) > 1:
                 choices = ", ".join(f"{c}/{gkey.upper()}" for c in owners)
                 raise ValidationError("group", f"{group!r} is a group of several catalogues; name one: {choices}")
-        return measures, rows
+        return measures
 
     @staticmethod
     def _full_assessments(s: Any, source: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
@@ -210,9 +195,9 @@ class QueryService:
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
-            cells = {"actor": key, "as_of": day.isoformat(), "known_at": known_sql}
-            measures, not_yet, rows = self._measures_on(s, catalog, None, self._scope(day, known), day, cells)
-        infos, evidence = mapping.assessments_with_evidence(rows, mapping.MEASURE_WIDTH)
+            measures, not_yet = self._measures_on(s, catalog, None, self._scope(day, known), day)
+            sql = "measure m JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key") + ")"
+            infos, evidence = self._full_assessments(s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
         by_measure = {a.measure_key: a for a in infos.values()}
         entries = tuple(
             DossierEntry(

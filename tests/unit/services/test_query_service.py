@@ -170,11 +170,11 @@ def test_dossier(tracker: Tracker) -> None:
     assert before.not_yet_adopted == {"GGE2013": "2013-07-29", "LTS2019": "2019-06-21"} and before.entries == ()
 
 
-def test_a_dossier_is_three_statements_and_brings_each_assessments_evidence_in_order(
+def test_a_dossier_is_four_statements_and_brings_each_assessments_evidence_in_order(
         tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The actor with its attributes; the catalogues' adoption with their keys; the measures with
-    their assessments in force and the evidence these cite: one statement each (a round trip each
-    on a server). The joined rows give what the assessments' own reads give."""
+    """The actor with its attributes, the catalogues' adoption with their keys, the measures, and
+    the assessments in force joined to their evidence: one statement each (a round trip each on a
+    server). The joined rows give what the assessments' own reads give."""
     first = tracker.evidence.add(EvidenceInput(title="Report", symbol="A/AC.105/1"))
     second = tracker.evidence.add(EvidenceInput(title="Statement", url="https://example.org/s"))
     both = record(tracker, "FRA", "LTS-B.4", "implemented", "2020-01-01", evidence_ids=[second.id, first.id],
@@ -184,7 +184,7 @@ def test_a_dossier_is_three_statements_and_brings_each_assessments_evidence_in_o
     record(tracker, "DEU", "LTS-B.4", "planned", "2020-01-01", evidence_ids=[first.id])
     seen = record_statements(monkeypatch, tracker.db)
     d = tracker.queries.dossier("FRA")
-    assert len(selects(seen)) == 3, seen
+    assert len(selects(seen)) == 4, seen
     assert d.actor == tracker.reference.actor("FRA")
     got = {e.measure.key: e for e in d.entries if e.assessment is not None}
     assert sorted(got) == ["GGE-IV.1", "LTS-A.1", "LTS-B.4"]
