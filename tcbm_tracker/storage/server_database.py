@@ -163,8 +163,9 @@ class ServerDatabase(Database):
         its own. The server's default isolation (READ COMMITTED) gives every statement of a
         transaction a snapshot of its own anyway, so SELECTs read the same. What it saves: the
         round trips of psycopg's BEGIN (a statement of its own) and of the ROLLBACK at the end;
-        and, as psycopg forgets a connection's prepared statements at every ROLLBACK, the
-        planning of statements it has prepared (those run five times or more on the connection)."""
+        and, as psycopg forgets a connection's prepared statements at every ROLLBACK, the parsing
+        of statements run five times or more on the connection (psycopg then prepares them) and,
+        once PostgreSQL settles on a generic plan for one, its planning."""
         try:
             conn = self.engine.connect()
         except DBAPIError as exc:
