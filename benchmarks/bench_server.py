@@ -17,7 +17,8 @@ The server: ``--url postgresql://...`` (an empty database the benchmark may fill
 a throwaway cluster started as in the tests (tests/server/pg_cluster.py: needs the PostgreSQL
 binaries, and root to run it as the ``tcbm_pg`` user or an ordinary user).
 
-Run: ``.venv/bin/python benchmarks/bench_server.py --rows 100000`` (``--help`` for options).
+Run: ``.venv/bin/python benchmarks/bench_server.py --rows 100000`` (``--help`` for options; ``--keep DIR``
+builds the SQLite file once and reuses it).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "server"))
 
-from bench_core import build_database, time_round_robin  # noqa: E402
+from bench_core import prepare, time_round_robin  # noqa: E402
 
 from tcbm_tracker.services.setup import initialise  # noqa: E402
 from tcbm_tracker.services.tracker import open_tracker  # noqa: E402
@@ -114,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--writes", type=int, default=160, help="assessments recorded in the write test (default 160)")
     ap.add_argument("--url", help="an empty PostgreSQL database to fill (default: a throwaway cluster)")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="build the SQLite file in DIR and reuse it next time (each run works on a copy of it)")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="tcbm-bench-server-"))
@@ -129,10 +132,13 @@ def main(argv: list[str] | None = None) -> int:
             cluster = start_cluster(bindir)
             url = cluster.url(cluster.new_database("bench"))
         today = dt.date.today()
-        path = work / "bench.sqlite"
-        built = build_database(path, args.rows, 1, today)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        path, how = prepare(args.keep or work, args.rows, 1, today, args.keep is not None)
+        if args.keep is not None:  # the write test adds to the file: a kept one is copied, never used itself
+            path = Path(shutil.copyfile(path, work / "bench.sqlite"))
         copied = copy_to_server(path, url)
-        print(f"{args.rows:,} assessment rows: SQLite built in {built:.1f} s, copied to PostgreSQL in {copied:.1f} s")
+        print(f"{args.rows:,} assessment rows: SQLite {how}, copied to PostgreSQL in {copied:.1f} s")
 
         past = (today - dt.timedelta(days=3653)).isoformat()
         lite, server = open_tracker(path, user="bench"), open_tracker(url)

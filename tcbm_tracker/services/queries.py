@@ -91,7 +91,7 @@ class QueryService:
         day, known_sql, known = self._window(as_of, known_at)
         scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             measures, not_yet = self._measures_on(s, catalog, group, scope, day)
             actors = mapping.in_scope(s, mapping.actors(s, day), scope)
             if region is not None:
@@ -144,18 +144,16 @@ class QueryService:
         A measure added by a later catalogue version counts only from that version's adoption
         date; a catalogue counts only from its first adoption ("not yet adopted" before it).
         """
-        measures = self._measures(s, catalog, group, scope)
         adopt = mapping.adoption(s)
+        measures = self._measures(s, catalog, group, scope, adopt.catalog_keys)
         when = day.isoformat()
-        if catalog is not None:
-            wanted = [v.parse_catalog_key(catalog)]
-        else:
-            wanted = [r[0] for r in s.exec(text("SELECT key FROM catalog ORDER BY key"))]
+        wanted = [v.parse_catalog_key(catalog)] if catalog is not None else list(adopt.catalog_keys)
         if group is not None:
             wanted = sorted({m.catalog_key for m in measures})
         return [m for m in measures if adopt.measure_in_force(m.key, when)], adopt.not_yet_adopted(wanted, when)
 
-    def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope) -> list[MeasureInfo]:
+    def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
+                  catalog_keys: Sequence[str]) -> list[MeasureInfo]:
         sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
         params: dict[str, Any] = {}
         if scope.in_force_until is None:
@@ -163,7 +161,7 @@ class QueryService:
         if catalog is not None:
             params["cat"] = v.parse_catalog_key(catalog)
             sql += " AND m.catalog_key = :cat"
-            if s.exec(text("SELECT 1 FROM catalog WHERE key = :cat").bindparams(cat=params["cat"])).first() is None:
+            if params["cat"] not in catalog_keys:
                 raise NotFoundError(f"unknown catalogue {catalog!r}")
         measures = [mapping.measure_from_row(r) for r in s.exec(text(sql + mapping.MEASURE_ORDER).bindparams(**params))]
         measures = mapping.measures_in_scope(s, measures, scope)
@@ -179,12 +177,12 @@ class QueryService:
                 raise ValidationError("group", f"{group!r} is a group of several catalogues; name one: {choices}")
         return measures
 
-    def _full_assessments(self, s: Any, pairs_sql: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
-        rows = {r[0]: r for r in s.exec(text(pairs_sql).bindparams(**params))}
-        links, pins = mapping.evidence_links_and_pinpoints(s, list(rows))
-        evidence = mapping.evidence_by_ids(s, [e for ids in links.values() for e in ids])
-        infos = {aid: mapping.assessment_from_row(r, links.get(aid, ()), pins.get(aid)) for aid, r in rows.items()}
-        return infos, evidence
+    @staticmethod
+    def _full_assessments(s: Any, source: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
+        """The assessments of ``source`` (a FROM clause, assessments aliased ``a``) with the evidence
+        they cite, in one statement (``mapping.WITH_EVIDENCE_JOIN``)."""
+        sql = f"SELECT {mapping.WITH_EVIDENCE_COLUMNS} FROM {source}{mapping.WITH_EVIDENCE_JOIN}"
+        return mapping.assessments_with_evidence(s.exec(text(sql).bindparams(**params)))
 
     def dossier(
         self, actor: str, *, catalog: str | None = None, as_of: dt.date | str | None = None, known_at: dt.date | str | None = None
@@ -192,17 +190,13 @@ class QueryService:
         """One actor's record across all measures, with evidence and coverage."""
         day, known_sql, known = self._window(as_of, known_at)
         key = str(actor).strip().upper()
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             found = mapping.actors(s, day, [key])
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
             measures, not_yet = self._measures_on(s, catalog, None, self._scope(day, known), day)
-            sql = (
-                f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM measure m JOIN assessment a ON a.id = ("
-                + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key")
-                + ")"
-            )
+            sql = "measure m JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key") + ")"
             infos, evidence = self._full_assessments(s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
         by_measure = {a.measure_key: a for a in infos.values()}
         entries = tuple(
@@ -233,17 +227,13 @@ class QueryService:
         """One measure across all actors."""
         day, known_sql, known = self._window(as_of, known_at)
         key = v.parse_measure_key(measure)
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()  # type: ignore[call-overload]
             if row is None:
                 raise NotFoundError(f"unknown measure {measure!r}")
             info = mapping.measure_from_row(row)
             actors = mapping.in_scope(s, mapping.actors(s, day), self._scope(day, known))
-            sql = (
-                f"SELECT {mapping.ASSESSMENT_COLUMNS} FROM actor x JOIN assessment a ON a.id = ("
-                + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure")
-                + ")"
-            )
+            sql = "actor x JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure") + ")"
             infos, evidence = self._full_assessments(s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
             adopt = mapping.adoption(s)
         since = adopt.measure_since.get(key) or adopt.catalog_first.get(info.catalog_key)
@@ -287,7 +277,7 @@ class QueryService:
     def last_recorded(self, actor: str, *, known_at: dt.date | str | None = None) -> str | None:
         """When the actor's record was last reviewed: the instant of its most recent assessment (UTC ISO)."""
         _, known_sql, _ = self._window(None, known_at)
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             row = s.exec(text(  # type: ignore[call-overload]
                 "SELECT max(recorded_at) FROM assessment WHERE actor_key = :a AND recorded_at <= :k"
             ).bindparams(a=str(actor).strip().upper(), k=known_sql)).first()
@@ -295,5 +285,5 @@ class QueryService:
 
     def fingerprint(self) -> str:
         """The head of the change log: identifies the data a report or export was made from."""
-        with self.db.read() as s:
+        with self.db.read(transaction=False) as s:
             return changelog.head(s)[1]

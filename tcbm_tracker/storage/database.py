@@ -241,14 +241,16 @@ class Database:
         return engine
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self, *, transaction: bool = True) -> Iterator[Session]:
         """A session for reading; rolled back at the end.
 
         Reads run SQL text only, so the session is a thin one over the connection: a report
-        process never imports SQLAlchemy, the ORM, sqlmodel or pydantic.
+        process never imports SQLAlchemy, the ORM, sqlmodel or pydantic. ``transaction=False``:
+        the statements need not share one transaction; on a server they then run without one
+        (see ``ServerDatabase.reading_connection``), on a file they still do (it costs nothing).
         """
         try:
-            with self.reading_connection() as conn:
+            with self.reading_connection(transaction=transaction) as conn:
                 try:
                     yield cast("Session", _ReadSession(conn))
                 finally:
@@ -264,8 +266,9 @@ class Database:
             raise exc
         return translated
 
-    def reading_connection(self) -> AbstractContextManager[Any]:
+    def reading_connection(self, *, transaction: bool = True) -> AbstractContextManager[Any]:
         """A connection for reading (``storage.sql.RawConnection``); on a full disk, a read-only one.
+        Its statements always share one deferred transaction (``transaction`` is for servers).
 
         With the disk full, SQLite cannot create the shared-memory file a WAL database needs,
         and even reading fails ("disk I/O error"). A read-only connection needs no new file, so

@@ -83,3 +83,37 @@ def test_verify_passes_and_counts_every_change(both: Tracker) -> None:
     second = both.integrity.verify()
     assert second.ok, second.problems
     assert second.entries == first.entries + 2 and second.head != first.head
+
+
+def test_sql_text_with_a_literal_percent_and_parameters_reads_the_same_on_both(both: Tracker) -> None:
+    """On a server the text goes to psycopg in its own parameter style (``storage.sql``): a literal
+    ``%`` stays one, and the same ``:name`` parameters are bound."""
+    from tcbm_tracker.storage.sql import text
+
+    sql = "SELECT key, '100%' AS share, :n AS n FROM actor WHERE key = :k AND name LIKE :p"
+    with both.db.read(transaction=False) as s:
+        row = s.exec(text(sql).bindparams(k="FRA", p="Fr%", n=3)).one()  # type: ignore[call-overload]
+        assert s.exec(text("SELECT count(*) FROM actor WHERE name LIKE 'Fr%'")).scalar() == 1  # type: ignore[call-overload]
+    assert tuple(row) == ("FRA", "100%", 3) and row.share == "100%"
+
+
+def test_a_read_without_a_transaction_opens_none_on_the_server(pg_initialised_url: str) -> None:
+    """``read(transaction=False)`` (the query service's reads): no BEGIN, hence no ROLLBACK, and the
+    connection goes back to the pool as it came (the next read or write has its transaction)."""
+    import psycopg
+
+    from tcbm_tracker.services.tracker import open_tracker
+    from tcbm_tracker.storage.sql import text
+
+    t = open_tracker(pg_initialised_url)
+    try:
+        for transaction, status in ((False, psycopg.pq.TransactionStatus.IDLE),
+                                    (True, psycopg.pq.TransactionStatus.INTRANS)):
+            with t.db.read(transaction=transaction) as s:
+                assert s.exec(text("SELECT count(*) FROM actor")).scalar() == 195  # type: ignore[call-overload]
+                assert s.connection().connection.dbapi_connection.info.transaction_status == status
+        recorded = t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned"))
+        entry = next(e for e in t.queries.dossier("FRA").entries if e.measure.key == "LTS-A.1")
+        assert entry.assessment is not None and entry.assessment.id == recorded.id and t.integrity.verify().ok
+    finally:
+        t.close()

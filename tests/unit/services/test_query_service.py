@@ -18,6 +18,7 @@ from tcbm_tracker.services.assessments import AssessmentInput
 from tcbm_tracker.services.dto import Coverage
 from tcbm_tracker.services.evidence import EvidenceInput
 from tcbm_tracker.services.tracker import Tracker
+from tests.sql_statements import record_statements, selects
 
 pytestmark = pytest.mark.date_sensitive  # today's date and the local zone matter here
 
@@ -169,6 +170,30 @@ def test_dossier(tracker: Tracker) -> None:
     # Before the guidelines were adopted there is nothing to be assessed against: "not yet adopted".
     before = tracker.queries.dossier("FRA", as_of="2009-01-01")
     assert before.not_yet_adopted == {"GGE2013": "2013-07-29", "LTS2019": "2019-06-21"} and before.entries == ()
+
+
+def test_a_dossier_is_four_statements_and_brings_each_assessments_evidence_in_order(
+        tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actor with its attributes, the catalogues' adoption with their keys, the measures, and
+    the assessments in force joined to their evidence: one statement each (a round trip each on a
+    server). The joined rows give what the assessments' own reads give."""
+    first = tracker.evidence.add(EvidenceInput(title="Report", symbol="A/AC.105/1"))
+    second = tracker.evidence.add(EvidenceInput(title="Statement", url="https://example.org/s"))
+    both = record(tracker, "FRA", "LTS-B.4", "implemented", "2020-01-01", evidence_ids=[second.id, first.id],
+                  evidence_pinpoints={second.id: "para. 3"})
+    one = record(tracker, "FRA", "LTS-A.1", "planned", "2020-01-01", evidence_ids=[second.id])
+    none = record(tracker, "FRA", "GGE-IV.1", "implemented", "2020-01-01")
+    record(tracker, "DEU", "LTS-B.4", "planned", "2020-01-01", evidence_ids=[first.id])
+    seen = record_statements(monkeypatch, tracker.db)
+    d = tracker.queries.dossier("FRA")
+    assert len(selects(seen)) == 4, seen
+    assert d.actor == tracker.reference.actor("FRA")
+    got = {e.measure.key: e for e in d.entries if e.assessment is not None}
+    assert sorted(got) == ["GGE-IV.1", "LTS-A.1", "LTS-B.4"]
+    assert [got[k].assessment for k in ("LTS-B.4", "LTS-A.1", "GGE-IV.1")] == tracker.assessments.get_many([both, one, none])
+    assert got["LTS-B.4"].assessment.evidence_ids == (first.id, second.id)  # type: ignore[union-attr]
+    assert got["LTS-B.4"].evidence == (first, second) and got["LTS-A.1"].evidence == (second,)
+    assert got["GGE-IV.1"].evidence == ()
 
 
 def test_dossier_unknown_actor(tracker: Tracker) -> None:

@@ -145,3 +145,10 @@ def test_sql_text_is_what_sqlalchemy_receives() -> None:
     assert isinstance(statement, SqlText) and str(statement) == "SELECT :a" and statement.params == {"a": 1}
     clause = statement.__clause_element__()
     assert str(clause) == "SELECT :a" and clause.compile().params == {"a": 1}
+
+
+def test_parameters_in_psycopgs_style_leave_casts_and_literals_alone() -> None:
+    from tcbm_tracker.storage.sql import _pyformat
+
+    assert _pyformat("SELECT :a, x::text, '50%' FROM t WHERE k IN (:k0,:k1) AND y = :a") == (
+        "SELECT %(a)s, x::text, '50%%' FROM t WHERE k IN (%(k0)s,%(k1)s) AND y = %(a)s")
