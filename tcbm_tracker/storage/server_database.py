@@ -164,20 +164,25 @@ class ServerDatabase(Database):
         raise NotImplementedError("a server database makes its engine in __init__")
 
     def reading_connection(self, *, transaction: bool = True) -> Connection:
-        """A pooled connection. ``transaction=False``: its statements run in autocommit, each on
-        its own. The server's default isolation (READ COMMITTED) gives every statement of a
-        transaction a snapshot of its own anyway, so SELECTs read the same. What it saves: the
-        round trips of psycopg's BEGIN (a statement of its own) and of the ROLLBACK at the end;
-        and, as psycopg forgets a connection's prepared statements at every ROLLBACK, the parsing
-        of statements run five times or more on the connection (psycopg then prepares them) and,
-        once PostgreSQL settles on a generic plan for one, its planning."""
+        """A pooled connection whose statements all see the record as it was when the first one
+        ran (REPEATABLE READ), as a file's read transaction does: a verify or a package export
+        must not see another client's commit halfway through. A read-only transaction at that
+        level never fails for a concurrent writer; PostgreSQL's default (READ COMMITTED) would
+        give each statement a snapshot of its own.
+
+        ``transaction=False`` (the query service's reads): the statements run in autocommit, each
+        on its own snapshot. What it saves: the round trips of psycopg's BEGIN (a statement of its
+        own) and of the ROLLBACK at the end; and, as psycopg forgets a connection's prepared
+        statements at every ROLLBACK, the parsing of statements run five times or more on the
+        connection (psycopg then prepares them) and, once PostgreSQL settles on a generic plan for
+        one, its planning."""
         try:
             conn = self.engine.connect()
         except DBAPIError as exc:
             raise self._translated(exc) from None
-        # Set on the client only (psycopg's autocommit); the pool restores it when it takes the
-        # connection back.
-        return conn if transaction else conn.execution_options(isolation_level="AUTOCOMMIT")
+        # Set on the client only (psycopg's BEGIN names the level; autocommit sends none); the
+        # pool restores the connection's own when it takes it back.
+        return conn.execution_options(isolation_level="REPEATABLE READ" if transaction else "AUTOCOMMIT")
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:

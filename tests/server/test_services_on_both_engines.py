@@ -117,3 +117,24 @@ def test_a_read_without_a_transaction_opens_none_on_the_server(pg_initialised_ur
         assert entry.assessment is not None and entry.assessment.id == recorded.id and t.integrity.verify().ok
     finally:
         t.close()
+
+
+def test_a_read_sees_one_state_of_the_record_while_another_client_commits(both: Tracker, engine_target: object) -> None:
+    """Every statement of one read (``read()``: verify, a package export) sees the record as it was
+    when the read began, as a file's read transaction does; on a server that is REPEATABLE READ (its
+    default, READ COMMITTED, would show another client's commit to the next statement: a package
+    whose rows run past its head, a verify that finds rows newer than the log it walked)."""
+    from tcbm_tracker.services.tracker import open_tracker
+    from tcbm_tracker.storage.sql import text
+
+    count = "SELECT (SELECT count(*) FROM assessment), (SELECT count(*) FROM change_log)"
+    other = open_tracker(engine_target, user="tester")  # type: ignore[arg-type]
+    try:
+        with both.db.read() as s:
+            before = tuple(s.exec(text(count)).one())  # type: ignore[call-overload]
+            other.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned"))
+            assert tuple(s.exec(text(count)).one()) == before  # type: ignore[call-overload]
+        with both.db.read() as s:
+            assert tuple(s.exec(text(count)).one()) == (before[0] + 1, before[1] + 1)  # type: ignore[call-overload]
+    finally:
+        other.close()
