@@ -65,17 +65,21 @@ STATUS_WEIGHTS = {
 USERS = ("analyst.a", "analyst.b", "analyst.c", "mission.desk")
 
 # Hand-written baselines for the current matrix, on a plain sqlite3 connection.
+# The last tie-break is an assessment's global identity (schema 0005: its uid, or the database id
+# and its own id), as in the application, so that copies merged in any order show the same cell:
+# a hand-written query for today's picture must answer that same question.
+RAW_IDENTITY = "coalesce({t}.uid, (SELECT value FROM tracker_meta WHERE key = 'database_id') || '/' || printf('%012d', {t}.id))"
 RAW_CORRELATED_SQL = (
     "SELECT x.key, m.key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
     "FROM actor x CROSS JOIN measure m "
     "JOIN assessment a ON a.id = (SELECT b.id FROM assessment b WHERE b.actor_key = x.key AND b.measure_key = m.key "
-    "AND b.effective_date <= ? ORDER BY b.effective_date DESC, b.recorded_at DESC, b.id DESC LIMIT 1) "
-    "WHERE m.retired = 0"
+    "AND b.effective_date <= ? ORDER BY b.effective_date DESC, b.recorded_at DESC, " + RAW_IDENTITY.format(t="b")
+    + " DESC LIMIT 1) WHERE m.retired = 0"
 )
 RAW_WINDOW_SQL = (
     "SELECT actor_key, measure_key, id, status, provenance, confidence, effective_date, recorded_at FROM ("
     "SELECT a.*, row_number() OVER (PARTITION BY a.actor_key, a.measure_key "
-    "ORDER BY a.effective_date DESC, a.recorded_at DESC, a.id DESC) AS rn "
+    "ORDER BY a.effective_date DESC, a.recorded_at DESC, " + RAW_IDENTITY.format(t="a") + " DESC) AS rn "
     "FROM assessment a JOIN measure m ON m.key = a.measure_key AND m.retired = 0 "
     "JOIN actor x ON x.key = a.actor_key WHERE a.effective_date <= ?) WHERE rn = 1"
 )
