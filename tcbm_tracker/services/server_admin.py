@@ -87,7 +87,7 @@ def grant_role(target: Path | str, login: str, role: str) -> None:
 def whoami(target: Path | str) -> Login:
     db = _open(target)
     try:
-        with db.reading_connection() as conn:
-            return Login(db.current_user(), tuple(sorted(server_roles.roles_of(conn))))
+        rights = db.login
+        return Login(rights.name, rights.roles)
     finally:
         db.dispose()

@@ -152,15 +152,6 @@ def grant(conn: Connection, login: str, role: str) -> None:
     conn.exec_driver_sql(f"GRANT {role} TO {quoted}")
 
 
-def roles_of(conn: Connection) -> set[str]:
-    """The tracker roles the current login holds (directly or through another)."""
-    rows = conn.exec_driver_sql(
-        "SELECT rolname FROM pg_roles WHERE rolname IN ('tcbm_reader', 'tcbm_editor', 'tcbm_admin') "
-        "AND pg_has_role(current_user, oid, 'MEMBER')"
-    ).fetchall()
-    return {str(r[0]) for r in rows}
-
-
 @dataclass(frozen=True)
 class LoginRights:
     """Who a connection is signed in as, to which database, the tracker roles it holds, and
