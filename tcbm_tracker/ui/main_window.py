@@ -263,14 +263,17 @@ class MainWindow(QMainWindow):
         if self.controller.read_only:
             # Said at once, not only when the first edit is refused; on a server, which login
             # and role, and the role that records.
+            # The status bar keeps it short (a server's name is long already); the login, its role
+            # and the role that records are in the tooltip and in every refusal.
             login = self.controller.read_only_login
             self.setWindowTitle(f"{name} (read-only) — TCBM Tracker")
-            self.path_label.setText(f"Shared {path} — read-only: {login}" if login
-                                    else f"{path} — read-only: you can look and print, not record")
+            self.path_label.setText(f"{'Shared ' if login else ''}{path} — read-only: you can look and print, not record")
+            self.path_label.setToolTip(login.capitalize() if login else "")
             self.saved_label.setText("")
         else:
             self.setWindowTitle(f"{name} — TCBM Tracker")
             self.path_label.setText(f"Shared {path}" if on_server else str(path))
+            self.path_label.setToolTip("")
             self.saved_label.setText("All changes saved")
         self._refresh_changes()
 

@@ -115,7 +115,9 @@ def test_a_reader_window_says_so_refuses_an_edit_with_the_reason_and_prints(make
     login = recorded["reader"].split("//", 1)[1].split("@", 1)[0]
     reason = f"signed in as {login} (tcbm_reader): you can look and print, not record; recording needs tcbm_editor"
     assert window.windowTitle().startswith("database ") and "(read-only)" in window.windowTitle()
-    assert window.path_label.text().startswith("Shared database ") and window.path_label.text().endswith(reason)
+    label = window.path_label
+    assert label.text().startswith("Shared database ") and label.text().endswith(" — read-only: you can look and print, not record")
+    assert label.toolTip() == reason[0].upper() + reason[1:]  # the login, its role and the role that records
 
     def editor_opened(*args: Any) -> Any:
         raise AssertionError("the editor opened for a login that may only read")
