@@ -186,34 +186,13 @@ class ServerDatabase(Database):
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:
-        """Like ``write``, for SQL text only (the ORM is not imported)."""
+        """Like ``write``, for SQL text only (the ORM is not imported). ``write`` itself is the
+        file's: the same steps, the write lock taken by the engine's ``begin`` hook above."""
         try:
             with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
                 thin = _ReadSession(conn)
-                try:
+                with self._committing(conn, conn.commit, thin.rollback):
                     yield cast("Session", thin)
-                    conn.commit()
-                except BaseException:
-                    thin.rollback()
-                    raise
-        except DBAPIError as exc:
-            raise self._translated(exc) from None
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session in one transaction holding the record's write lock: all or nothing."""
-        from sqlmodel import Session
-
-        try:
-            with self.engine.connect().execution_options(tcbm_begin="IMMEDIATE") as conn:
-                with Session(bind=conn) as session:
-                    try:
-                        yield session
-                        session.flush()
-                        session.commit()
-                    except BaseException:
-                        session.rollback()
-                        raise
         except DBAPIError as exc:
             raise self._translated(exc) from None
 
