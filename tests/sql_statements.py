@@ -1,6 +1,6 @@
 """Counting the SQL statements the tracker runs, on both of its paths: SQLAlchemy's engine (ORM
-writes) and the plain sqlite3 connections that reads and SQL-text writes use
-(``storage.sql.RawConnection``)."""
+writes) and the plain connections that reads and SQL-text writes use (``storage.sql.RawConnection``
+on a file; on a server, the query service's autocommit reads, ``AutocommitReads``)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ def record_statements(monkeypatch: pytest.MonkeyPatch, db: Database | None = Non
     from sqlalchemy import event
 
     seen: list[str] = []
-    real_execute = RawConnection.execute
-
-    def execute(self: RawConnection, statement: Any, params: Any = None) -> Any:
-        seen.append(statement_and_params(statement, params)[0])
-        return real_execute(self, statement, params)
+    def watching(real_execute: Any) -> Any:
+        def execute(self: RawConnection, statement: Any, params: Any = None) -> Any:
+            seen.append(statement_and_params(statement, params)[0])
+            return real_execute(self, statement, params)
+        return execute
 
     def on_engine(conn: Any, cursor: Any, sql: str, *rest: Any) -> None:
         seen.append(sql)
@@ -34,7 +34,13 @@ def record_statements(monkeypatch: pytest.MonkeyPatch, db: Database | None = Non
         event.listen(engine, "before_cursor_execute", on_engine)
         return engine
 
-    monkeypatch.setattr(RawConnection, "execute", execute)
+    monkeypatch.setattr(RawConnection, "execute", watching(RawConnection.execute))
+    try:
+        from tcbm_tracker.storage.server_database import AutocommitReads
+    except ImportError:  # no server extra: no server either
+        pass
+    else:
+        monkeypatch.setattr(AutocommitReads, "execute", watching(AutocommitReads.execute))
     monkeypatch.setattr(Database, "_create_engine", watched)
     if db is not None:
         event.listen(db.engine, "before_cursor_execute", on_engine)

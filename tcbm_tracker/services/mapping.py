@@ -100,6 +100,8 @@ def evidence_from_row(r: Sequence[Any]) -> EvidenceInfo:
 # statement: on a server every statement is a round trip. An assessment citing nothing comes once
 # with NULLs; one citing several comes once per link, in evidence id order.
 WITH_EVIDENCE_COLUMNS = f"{ASSESSMENT_COLUMNS}, l.evidence_id, l.pinpoint, {EVIDENCE_COLUMNS}"
+# Where a row's evidence item ends: a statement may add columns of its own after these.
+_EVIDENCE_END = 12 + EVIDENCE_COLUMNS.count(",") + 1
 WITH_EVIDENCE_JOIN = (" LEFT JOIN assessment_evidence l ON l.assessment_id = a.id LEFT JOIN evidence e ON e.id = l.evidence_id"
                       " ORDER BY a.id, l.evidence_id")
 
@@ -122,7 +124,7 @@ def assessments_with_evidence(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, 
         if r[11] is not None:
             pins.setdefault(aid, {})[eid] = r[11]
         if eid not in evidence:
-            evidence[eid] = evidence_from_row(r[12:])
+            evidence[eid] = evidence_from_row(r[12:_EVIDENCE_END])
     infos = {aid: assessment_from_row(r, tuple(links.get(aid, ())), pins.get(aid)) for aid, r in first.items()}
     return infos, evidence
 

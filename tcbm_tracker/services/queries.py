@@ -29,6 +29,7 @@ from tcbm_tracker.services.dto import (
     MeasureOverview,
     MeasureOverviewEntry,
 )
+from tcbm_tracker.services.reference_cache import ReferenceCache
 from tcbm_tracker.storage import changelog
 from tcbm_tracker.storage.database import Database
 from tcbm_tracker.storage.sql import text
@@ -45,7 +46,6 @@ CELL_SQL = (
     "JOIN assessment a ON a.id = c.latest_id "
     "WHERE 1 = 1"  # filters are appended; cells are also kept only for the chosen measures and actors
 )
-
 
 coverage = figures.coverage_of  # the one rule: services.figures
 
@@ -64,6 +64,8 @@ def coverage_by(matrix: Matrix, key: Callable[[ActorInfo, MeasureInfo], str | No
 class QueryService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Measures, adoption dates and actors, kept while the change log has not moved.
+        self._kept = ReferenceCache()
 
     @staticmethod
     def _window(as_of: dt.date | str | None, known_at: dt.date | str | None) -> tuple[dt.date, str, str | None]:
@@ -92,8 +94,9 @@ class QueryService:
         scope = self._scope(day, known)
         wanted_statuses = {v.parse_enum("status", s, Status) for s in statuses} if statuses else None
         with self.db.read(transaction=False) as s:
-            measures, not_yet = self._measures_on(s, catalog, group, scope, day)
-            actors = mapping.in_scope(s, mapping.actors(s, day), scope)
+            head = changelog.head(s)[1]
+            measures, not_yet = self._measures_on(s, head, catalog, group, scope, day)
+            actors = self._actors(s, head, day, scope.known_at)
             if region is not None:
                 wanted = self._region(s, region)
                 actors = [a for a in actors if a.region == wanted or (wanted == "NONE" and a.region is None)]
@@ -137,34 +140,49 @@ class QueryService:
             raise ValidationError("region", f"unknown regional group {region!r}; use one of: {', '.join([*known, 'none'])}")
         return wanted
 
-    def _measures_on(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
+    def _all_measures(self, s: Any, head: str) -> list[MeasureInfo]:
+        """Every measure, retired ones too, in catalogue order."""
+        return self._kept.get(head, "measures", lambda: [
+            mapping.measure_from_row(r) for r in s.exec(text(mapping.MEASURE_SQL + mapping.MEASURE_ORDER))])
+
+    def _adoption(self, s: Any, head: str) -> mapping.Adoption:
+        return self._kept.get(head, "adoption", lambda: mapping.adoption(s))
+
+    def _actors(self, s: Any, head: str, day: dt.date, known_at: str | None,
+                keys: tuple[str, ...] | None = None) -> list[ActorInfo]:
+        """The actors (all, or those of ``keys``) as of ``day``; those added after ``known_at``
+        left out (see ``mapping.in_scope``)."""
+        scope = mapping.Scope(in_force_until=None, known_at=known_at)
+        return self._kept.get(head, ("actors", day, known_at, keys),
+                              lambda: mapping.in_scope(s, mapping.actors(s, day, keys), scope))
+
+    def _measures_on(self, s: Any, head: str, catalog: str | None, group: str | None, scope: mapping.Scope,
                      day: dt.date) -> tuple[list[MeasureInfo], dict[str, str]]:
         """The measures in force on ``day``, and the catalogues asked for that were not yet adopted then.
 
         A measure added by a later catalogue version counts only from that version's adoption
         date; a catalogue counts only from its first adoption ("not yet adopted" before it).
         """
-        adopt = mapping.adoption(s)
-        measures = self._measures(s, catalog, group, scope, adopt.catalog_keys)
+        adopt = self._adoption(s, head)
+        measures = self._measures(s, head, catalog, group, scope, adopt.catalog_keys)
         when = day.isoformat()
         wanted = [v.parse_catalog_key(catalog)] if catalog is not None else list(adopt.catalog_keys)
         if group is not None:
             wanted = sorted({m.catalog_key for m in measures})
         return [m for m in measures if adopt.measure_in_force(m.key, when)], adopt.not_yet_adopted(wanted, when)
 
-    def _measures(self, s: Any, catalog: str | None, group: str | None, scope: mapping.Scope,
+    def _measures(self, s: Any, head: str, catalog: str | None, group: str | None, scope: mapping.Scope,
                   catalog_keys: Sequence[str]) -> list[MeasureInfo]:
-        sql = mapping.MEASURE_SQL + " WHERE 1 = 1"
-        params: dict[str, Any] = {}
-        if scope.in_force_until is None:
-            sql += " AND NOT m.retired"
-        if catalog is not None:
-            params["cat"] = v.parse_catalog_key(catalog)
-            sql += " AND m.catalog_key = :cat"
-            if params["cat"] not in catalog_keys:
-                raise NotFoundError(f"unknown catalogue {catalog!r}")
-        measures = [mapping.measure_from_row(r) for r in s.exec(text(sql + mapping.MEASURE_ORDER).bindparams(**params))]
-        measures = mapping.measures_in_scope(s, measures, scope)
+        cat = v.parse_catalog_key(catalog) if catalog is not None else None
+        if cat is not None and cat not in catalog_keys:
+            raise NotFoundError(f"unknown catalogue {catalog!r}")
+
+        def load() -> list[MeasureInfo]:
+            chosen = [m for m in self._all_measures(s, head)
+                      if (scope.in_force_until is not None or not m.retired) and (cat is None or m.catalog_key == cat)]
+            return mapping.measures_in_scope(s, chosen, scope)
+
+        measures = self._kept.get(head, ("measures in scope", cat, scope), load)
         if group is not None:
             # "B" or "LTS2019/B": a group key alone is enough when it is unambiguous.
             cat, _, gkey = group.rpartition("/")
@@ -178,11 +196,15 @@ class QueryService:
         return measures
 
     @staticmethod
-    def _full_assessments(s: Any, source: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
+    def _full_assessments(s: Any, source: str, params: dict[str, Any]) -> tuple[dict[int, Any], dict[int, Any], str]:
         """The assessments of ``source`` (a FROM clause, assessments aliased ``a``) with the evidence
-        they cite, in one statement (``mapping.WITH_EVIDENCE_JOIN``)."""
-        sql = f"SELECT {mapping.WITH_EVIDENCE_COLUMNS} FROM {source}{mapping.WITH_EVIDENCE_JOIN}"
-        return mapping.assessments_with_evidence(s.exec(text(sql).bindparams(**params)))
+        they cite, and the head of the change log, in one statement (``mapping.WITH_EVIDENCE_JOIN``).
+        Only when there is no assessment does the head take a statement of its own."""
+        sql = (f"SELECT {mapping.WITH_EVIDENCE_COLUMNS}, {changelog.HEAD_HASH_SQL} "
+               f"FROM {source}{mapping.WITH_EVIDENCE_JOIN}")
+        rows = s.exec(text(sql).bindparams(**params)).all()
+        head = changelog.head_hash(rows[0][-1]) if rows else changelog.head(s)[1]
+        return (*mapping.assessments_with_evidence(rows), head)
 
     def dossier(
         self, actor: str, *, catalog: str | None = None, as_of: dt.date | str | None = None, known_at: dt.date | str | None = None
@@ -191,13 +213,16 @@ class QueryService:
         day, known_sql, known = self._window(as_of, known_at)
         key = str(actor).strip().upper()
         with self.db.read(transaction=False) as s:
-            found = mapping.actors(s, day, [key])
+            # The assessments first: their statement tells where the log stands, and what is kept
+            # of the actor and the measures serves if it has not moved (the usual case: one statement).
+            sql = "measure m JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key") + ")"
+            infos, evidence, head = self._full_assessments(
+                s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
+            found = self._actors(s, head, day, None, (key,))
             if not found:
                 raise NotFoundError(f"unknown actor {actor!r}")
             info = found[0]
-            measures, not_yet = self._measures_on(s, catalog, None, self._scope(day, known), day)
-            sql = "measure m JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor=":actor", measure="m.key") + ")"
-            infos, evidence = self._full_assessments(s, sql, {"actor": key, "as_of": day.isoformat(), "known_at": known_sql})
+            measures, not_yet = self._measures_on(s, head, catalog, None, self._scope(day, known), day)
         by_measure = {a.measure_key: a for a in infos.values()}
         entries = tuple(
             DossierEntry(
@@ -228,14 +253,14 @@ class QueryService:
         day, known_sql, known = self._window(as_of, known_at)
         key = v.parse_measure_key(measure)
         with self.db.read(transaction=False) as s:
-            row = s.exec(text(mapping.MEASURE_SQL + " WHERE m.key = :k").bindparams(k=key)).first()  # type: ignore[call-overload]
-            if row is None:
-                raise NotFoundError(f"unknown measure {measure!r}")
-            info = mapping.measure_from_row(row)
-            actors = mapping.in_scope(s, mapping.actors(s, day), self._scope(day, known))
             sql = "actor x JOIN assessment a ON a.id = (" + mapping.LATEST_ID_SQL.format(actor="x.key", measure=":measure") + ")"
-            infos, evidence = self._full_assessments(s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
-            adopt = mapping.adoption(s)
+            infos, evidence, head = self._full_assessments(
+                s, sql, {"measure": key, "as_of": day.isoformat(), "known_at": known_sql})
+            info = next((m for m in self._all_measures(s, head) if m.key == key), None)
+            if info is None:
+                raise NotFoundError(f"unknown measure {measure!r}")
+            actors = self._actors(s, head, day, known)
+            adopt = self._adoption(s, head)
         since = adopt.measure_since.get(key) or adopt.catalog_first.get(info.catalog_key)
         not_yet = since if since and since > day.isoformat() else None
         by_actor = {a.actor_key: a for a in infos.values()}

@@ -58,6 +58,15 @@ def head(session: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+# The head's hash as a column of another statement (NULL for an empty log: ``head_hash`` reads
+# it as GENESIS), so that a read learns where the log stands without a round trip of its own.
+HEAD_HASH_SQL = "(SELECT hash FROM change_log ORDER BY seq DESC LIMIT 1)"
+
+
+def head_hash(value: str | None) -> str:
+    return value or GENESIS
+
+
 def highest_seq_used(session: Session) -> int:
     """The highest log position ever handed out (SQLite's AUTOINCREMENT counter), 0 if none.
 

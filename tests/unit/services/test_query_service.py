@@ -172,11 +172,12 @@ def test_dossier(tracker: Tracker) -> None:
     assert before.not_yet_adopted == {"GGE2013": "2013-07-29", "LTS2019": "2019-06-21"} and before.entries == ()
 
 
-def test_a_dossier_is_four_statements_and_brings_each_assessments_evidence_in_order(
+def test_a_dossier_is_one_statement_while_the_log_stands_and_brings_each_assessments_evidence_in_order(
         tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The actor with its attributes, the catalogues' adoption with their keys, the measures, and
-    the assessments in force joined to their evidence: one statement each (a round trip each on a
-    server). The joined rows give what the assessments' own reads give."""
+    """The assessments in force joined to their evidence, with the head of the change log: one
+    statement (a round trip on a server). After a change, the actor with its attributes, the
+    catalogues' adoption with their keys and the measures are read again: one statement each.
+    The joined rows give what the assessments' own reads give."""
     first = tracker.evidence.add(EvidenceInput(title="Report", symbol="A/AC.105/1"))
     second = tracker.evidence.add(EvidenceInput(title="Statement", url="https://example.org/s"))
     both = record(tracker, "FRA", "LTS-B.4", "implemented", "2020-01-01", evidence_ids=[second.id, first.id],
@@ -187,6 +188,9 @@ def test_a_dossier_is_four_statements_and_brings_each_assessments_evidence_in_or
     seen = record_statements(monkeypatch, tracker.db)
     d = tracker.queries.dossier("FRA")
     assert len(selects(seen)) == 4, seen
+    seen.clear()
+    assert tracker.queries.dossier("FRA") == d
+    assert len(selects(seen)) == 1, seen
     assert d.actor == tracker.reference.actor("FRA")
     got = {e.measure.key: e for e in d.entries if e.assessment is not None}
     assert sorted(got) == ["GGE-IV.1", "LTS-A.1", "LTS-B.4"]
@@ -194,6 +198,29 @@ def test_a_dossier_is_four_statements_and_brings_each_assessments_evidence_in_or
     assert got["LTS-B.4"].assessment.evidence_ids == (first.id, second.id)  # type: ignore[union-attr]
     assert got["LTS-B.4"].evidence == (first, second) and got["LTS-A.1"].evidence == (second,)
     assert got["GGE-IV.1"].evidence == ()
+
+
+def test_what_another_window_changes_in_the_actors_shows_at_the_next_read(
+        tracker: Tracker, engine_target: Path | str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actors and measures a read keeps (``services.reference_cache``) are read again once the
+    change log has moved, whoever moved it: here another window on the same database."""
+    from tcbm_tracker.services.tracker import open_tracker
+
+    record(tracker, "FRA", "LTS-A.1", "planned", "2020-01-01")
+    assert tracker.queries.dossier("FRA").actor.region == "WEOG"
+    assert "XYZ" not in {a.key for a in tracker.queries.matrix().actors}
+    other = open_tracker(engine_target, user="other")
+    try:
+        other.reference.set_attribute("FRA", "un_regional_group", "APG", dt.date.today())
+        other.reference.add_organization("XYZ", "Example Space Organization")
+    finally:
+        other.close()
+    seen = record_statements(monkeypatch, tracker.db)
+    assert tracker.queries.dossier("FRA").actor.region == "APG"
+    assert len(selects(seen)) == 4, seen  # the assessments, then what was kept, read again
+    assert "XYZ" in {a.key for a in tracker.queries.matrix().actors}
+    assert tracker.queries.dossier("XYZ").actor.name == "Example Space Organization"
+    assert tracker.queries.dossier("FRA", as_of="2020-06-01").actor.region == "WEOG"  # kept by date, too
 
 
 def test_dossier_unknown_actor(tracker: Tracker) -> None:
