@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, create_engine, event, text
@@ -29,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from tcbm_tracker.domain.errors import DatabaseLockedError, NotADatabaseError, StorageError
 from tcbm_tracker.storage.database import Database, _ReadSession
 from tcbm_tracker.storage.locations import is_server_url as is_server_url  # where it was
+from tcbm_tracker.storage.sql import RawConnection, RawResult, pyformat, statement_and_params
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -163,26 +165,46 @@ class ServerDatabase(Database):
     def _create_engine(self, read_only: bool | None = None) -> Any:  # pragma: no cover - not used
         raise NotImplementedError("a server database makes its engine in __init__")
 
-    def reading_connection(self, *, transaction: bool = True) -> Connection:
+    def reading_connection(self, *, transaction: bool = True) -> Any:
         """A pooled connection whose statements all see the record as it was when the first one
         ran (REPEATABLE READ), as a file's read transaction does: a verify or a package export
         must not see another client's commit halfway through. A read-only transaction at that
         level never fails for a concurrent writer; PostgreSQL's default (READ COMMITTED) would
         give each statement a snapshot of its own.
 
-        ``transaction=False`` (the query service's reads): the statements run in autocommit, each
-        on its own snapshot. What it saves: the round trips of psycopg's BEGIN (a statement of its
-        own) and of the ROLLBACK at the end; and, as psycopg forgets a connection's prepared
-        statements at every ROLLBACK, the parsing of statements run five times or more on the
-        connection (psycopg then prepares them) and, once PostgreSQL settles on a generic plan for
-        one, its planning."""
+        ``transaction=False`` (the query service's reads, SQL text only, as on a file): the
+        pooled psycopg connection itself, in autocommit, each statement on its own snapshot
+        (``AutocommitReads``)."""
+        if not transaction:
+            return self._autocommit_reads()
         try:
             conn = self.engine.connect()
         except DBAPIError as exc:
             raise self._translated(exc) from None
-        # Set on the client only (psycopg's BEGIN names the level; autocommit sends none); the
-        # pool restores the connection's own when it takes it back.
-        return conn.execution_options(isolation_level="REPEATABLE READ" if transaction else "AUTOCOMMIT")
+        # Set on the client only (psycopg's BEGIN names the level); the pool restores the
+        # connection's own when it takes it back.
+        return conn.execution_options(isolation_level="REPEATABLE READ")
+
+    @contextmanager
+    def _autocommit_reads(self) -> Iterator[AutocommitReads]:
+        try:
+            pooled = self.engine.raw_connection()  # the pool's check (pre-ping) included
+        except DBAPIError as exc:
+            raise self._translated(exc) from None
+        driver = pooled.driver_connection
+        try:
+            driver.autocommit = True
+            yield AutocommitReads(driver)
+        except Exception as exc:
+            import psycopg
+
+            if isinstance(exc, psycopg.OperationalError) or driver.closed or driver.broken:
+                pooled.invalidate(exc)  # lost: the pool opens a new one next time
+            raise
+        finally:
+            if not driver.closed and not driver.broken:
+                driver.autocommit = False  # as the pool's other users expect it
+            pooled.close()
 
     @contextmanager
     def write_sql(self) -> Iterator[Session]:
@@ -243,6 +265,47 @@ class ServerDatabase(Database):
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class ServerResult(RawResult):
+    """The rows of one statement on a server: a file's ``RawResult`` over a psycopg cursor."""
+
+    @staticmethod
+    def _column_names(cursor: Any) -> tuple[str, ...]:
+        # From the result itself: psycopg's ``description`` makes an object per column with its
+        # type's details, at every statement, for a name.
+        result = cursor.pgresult
+        if result is None or not result.nfields:
+            return ()
+        return tuple(result.fname(i).decode() for i in range(result.nfields))
+
+
+class AutocommitReads(RawConnection):
+    """A pooled psycopg connection in autocommit, offering what a file's reading connection offers
+    (``RawConnection``), for the query service's reads. What it saves, at every read: the round
+    trips of psycopg's BEGIN (a statement of its own) and of the ROLLBACK at the end; as psycopg
+    forgets a connection's prepared statements at every ROLLBACK, the parsing of statements run
+    five times or more on the connection (psycopg then prepares them) and, once PostgreSQL settles
+    on a generic plan for one, its planning; and SQLAlchemy's own steps around each statement and
+    its result (a tenth of a dossier's time)."""
+
+    dialect = SimpleNamespace(name="postgresql")
+
+    def execute(self, statement: Any, params: Any = None) -> RawResult:
+        sql, values = statement_and_params(statement, params)
+        return ServerResult(self.driver.execute(pyformat(sql), values))
+
+    def exec_driver_sql(self, sql: str, params: Any = None) -> RawResult:
+        """SQL in psycopg's own parameter style, as it is."""
+        return ServerResult(self.driver.execute(sql, params or None))
+
+    def begin(self, mode: str = "DEFERRED") -> None:
+        raise NotImplementedError("autocommit reads run no transaction")
+
+    def commit(self) -> None:
+        """Nothing to end: every statement committed as it ran."""
+
+    rollback = commit
 
 
 class ChangeListener:

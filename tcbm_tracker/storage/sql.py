@@ -69,7 +69,7 @@ class SqlText:
             # style: SQLAlchemy's text() would parse and compile it at every call (a new one per
             # call with bindparams), a tenth of a millisecond per statement.
             values = {**self.params, **params[0]} if params else self.params
-            return connection.exec_driver_sql(_pyformat(self.sql), values, options)
+            return connection.exec_driver_sql(pyformat(self.sql), values, options)
         return self.__clause_element__()._execute_on_connection(connection, params, options)
 
     def _execute_on_scalar(self, connection: Any, params: Any, options: Any) -> Any:
@@ -81,7 +81,7 @@ _BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?![:\w])")
 
 
 @lru_cache(maxsize=512)
-def _pyformat(sql: str) -> str:
+def pyformat(sql: str) -> str:
     """``:name`` parameters as psycopg's ``%(name)s`` (a literal ``%`` doubled first)."""
     return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
 
@@ -121,8 +121,12 @@ class RawResult:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
         self.rowcount = cursor.rowcount
-        names = tuple(d[0] for d in cursor.description) if cursor.description else ()
+        names = self._column_names(cursor)
         self._make = _row_class(names)._make if names else tuple
+
+    @staticmethod
+    def _column_names(cursor: Any) -> tuple[str, ...]:
+        return tuple(d[0] for d in cursor.description) if cursor.description else ()
 
     def __iter__(self) -> Iterator[Any]:
         return map(self._make, self._cursor)

@@ -111,7 +111,7 @@ def test_a_read_without_a_transaction_opens_none_on_the_server(pg_initialised_ur
                                     (True, psycopg.pq.TransactionStatus.INTRANS)):
             with t.db.read(transaction=transaction) as s:
                 assert s.exec(text("SELECT count(*) FROM actor")).scalar() == 195  # type: ignore[call-overload]
-                assert s.connection().connection.dbapi_connection.info.transaction_status == status
+                assert s.connection().connection.driver_connection.info.transaction_status == status
         recorded = t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "planned"))
         entry = next(e for e in t.queries.dossier("FRA").entries if e.measure.key == "LTS-A.1")
         assert entry.assessment is not None and entry.assessment.id == recorded.id and t.integrity.verify().ok

@@ -148,7 +148,7 @@ def test_sql_text_is_what_sqlalchemy_receives() -> None:
 
 
 def test_parameters_in_psycopgs_style_leave_casts_and_literals_alone() -> None:
-    from tcbm_tracker.storage.sql import _pyformat
+    from tcbm_tracker.storage.sql import pyformat
 
-    assert _pyformat("SELECT :a, x::text, '50%' FROM t WHERE k IN (:k0,:k1) AND y = :a") == (
+    assert pyformat("SELECT :a, x::text, '50%' FROM t WHERE k IN (:k0,:k1) AND y = :a") == (
         "SELECT %(a)s, x::text, '50%%' FROM t WHERE k IN (%(k0)s,%(k1)s) AND y = %(a)s")
