@@ -54,12 +54,13 @@ IDENTITY_SQL = (
 # identity is only compared between rows of the same date and instant).
 # A row merged from another copy was known here from its import on, not from when it was recorded
 # there. ix_assessment_cell_merge (schema 0005) holds every column read here: no table look-up.
-LATEST_ID_SQL = (
-    "SELECT b.id FROM assessment b WHERE b.actor_key = {actor} AND b.measure_key = {measure} "
+LATEST_FROM_SQL = (
+    "FROM assessment b WHERE b.actor_key = {actor} AND b.measure_key = {measure} "
     "AND b.effective_date <= :as_of AND b.recorded_at <= :known_at AND (b.package_import_id IS NULL OR "
     "(SELECT p.imported_at FROM package_import p WHERE p.id = b.package_import_id) <= :known_at) "
     "ORDER BY b.effective_date DESC, b.recorded_at DESC, " + IDENTITY_SQL.format(t="b") + " DESC LIMIT 1"
 )
+LATEST_ID_SQL = "SELECT b.id " + LATEST_FROM_SQL
 
 FAR_FUTURE = "9999-12-31T23:59:59.999999Z"
 

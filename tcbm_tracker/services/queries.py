@@ -47,6 +47,25 @@ CELL_SQL = (
     "WHERE 1 = 1"  # filters are appended; cells are also kept only for the chosen measures and actors
 )
 
+# The same look-up on PostgreSQL, as a LATERAL join (SQLite has none) that returns the cell's
+# columns itself: the cell index carries them (schema 0007), so each cell is one index-only
+# look-up instead of a look-up and then a second descent, by id, to fetch the row (at 1,000,000
+# rows, a matrix's statement took about 25% less time). The look-up's text is the one above.
+CELL_SQL_LATERAL = (
+    "SELECT c.actor_key, c.measure_key, a.id, a.status, a.provenance, a.confidence, a.effective_date, a.recorded_at "
+    "FROM (SELECT x.key AS actor_key, m.key AS measure_key, m.catalog_key AS catalog_key "
+    "FROM actor x CROSS JOIN measure m) c "
+    "CROSS JOIN LATERAL (SELECT b.id, b.status, b.provenance, b.confidence, b.effective_date, b.recorded_at "
+    + mapping.LATEST_FROM_SQL.format(actor="c.actor_key", measure="c.measure_key") + ") a "
+    "WHERE 1 = 1"
+)
+
+
+def cell_sql(dialect: str) -> str:
+    """The matrix's statement for an engine (``Database.dialect``): one look-up, two join shapes."""
+    return CELL_SQL_LATERAL if dialect == "postgresql" else CELL_SQL
+
+
 coverage = figures.coverage_of  # the one rule: services.figures
 
 
@@ -100,7 +119,7 @@ class QueryService:
             if region is not None:
                 wanted = self._region(s, region)
                 actors = [a for a in actors if a.region == wanted or (wanted == "NONE" and a.region is None)]
-            sql = CELL_SQL
+            sql = cell_sql(self.db.dialect)
             params: dict[str, Any] = {"as_of": day.isoformat(), "known_at": known_sql}
             if catalog is not None:
                 sql += " AND c.catalog_key = :cat"

@@ -132,10 +132,11 @@ class AssessmentRow(SQLModel, table=True):
         Index("ix_assessment_recorded_at", "recorded_at"),
         Index("ix_assessment_measure", "measure_key"),
         Index("ix_assessment_uid", "uid", unique=True, sqlite_where=text("uid IS NOT NULL")),
-        # Schema 0006: on PostgreSQL the id too (SQLite's indexes carry the rowid), so that the
-        # look-up of a cell's assessment in force reads the index only.
+        # Schemas 0006 and 0007: on PostgreSQL the id too (SQLite's indexes carry the rowid), so
+        # that the look-up of a cell's assessment in force reads the index only; and what a
+        # matrix cell shows, which its LATERAL look-up returns from the index.
         Index("ix_assessment_cell_merge", "actor_key", "measure_key", "effective_date", "recorded_at", "uid",
-              "package_import_id", postgresql_include=["id"]),
+              "package_import_id", postgresql_include=["id", "status", "provenance", "confidence"]),
         NEVER_REUSE_IDS,
     )
 

@@ -368,13 +368,14 @@ def test_schema_0001_upgraded_never_reuses_an_id(tmp_path: Path) -> None:
     assert not report.ok and any("missing" in p for p in report.problems), report.problems
 
 
-def test_schema_0006_changes_no_sqlite_index(tmp_path: Path) -> None:
-    """0006 rebuilds the cell index on PostgreSQL only: SQLite's indexes already carry the rowid."""
+def test_schemas_0006_and_0007_change_no_sqlite_index(tmp_path: Path) -> None:
+    """0006 and 0007 rebuild the cell index on PostgreSQL only: SQLite's indexes already carry the
+    rowid, and its matrix fetches a cell's row by it."""
     db = tmp_path / "tracker.sqlite"
     shutil.copyfile(FIXTURES / "schema_0005.sqlite", db)
     indexes_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
     before = table_rows(db, indexes_sql)
     assert ("ix_assessment_cell_merge",) in [row[:1] for row in before]
     initialise(db)
-    assert revision_of(db) >= "0006"
+    assert revision_of(db) >= "0007"
     assert table_rows(db, indexes_sql) == before
