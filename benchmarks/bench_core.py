@@ -243,8 +243,11 @@ def build_database(path: Path, n_rows: int, seed: int, today: dt.date) -> float:
 
 
 def prepare(directory: Path, n_rows: int, seed: int, today: dt.date, keep: bool) -> tuple[Path, str]:
-    """The database for ``n_rows``: built now, or reused from ``--keep`` when built the same way."""
-    path = directory / f"bench-{n_rows}-seed{seed}-{today.isoformat()}-v{GENERATOR_VERSION}.sqlite"
+    """The database for ``n_rows``: built now, or reused from ``--keep`` when built the same way
+    (the same generator, and the schema of this version: one kept under an older one is not used)."""
+    from tcbm_tracker.storage.migrations import HEAD_REVISION
+
+    path = directory / f"bench-{n_rows}-seed{seed}-{today.isoformat()}-v{GENERATOR_VERSION}-schema{HEAD_REVISION}.sqlite"
     if keep and path.exists():
         return path, "reused (--keep)"
     partial = path.with_suffix(".partial")

@@ -5,7 +5,8 @@ synthetic history for every cell over 25 years), and the same rows are copied in
 database made by ``init`` (COPY, then VACUUM ANALYZE). Then, in one run, taking turns:
 
 * ``QueryService.matrix()`` (current) and ``matrix(as_of=<10 years ago>)``
-* ``QueryService.dossier("FRA")``
+* ``QueryService.dossier("FRA")``, and the dossiers of all 195 actors one after another (what
+  ``report actor --all`` reads)
 
 on both engines, median and minimum, and the ratio PostgreSQL / SQLite (target: 2x or less over
 a local socket). Then write throughput: 8 client processes recording at once on the server
@@ -144,16 +145,18 @@ def main(argv: list[str] | None = None) -> int:
         lite, server = open_tracker(path, user="bench"), open_tracker(url)
         try:
             calls = {}
+            actor_keys = [a.key for a in lite.queries.matrix().actors]
             for name, t in (("sqlite", lite), ("postgresql", server)):
                 calls[f"matrix current   {name}"] = t.queries.matrix
                 calls[f"matrix as of {past} {name}"] = lambda t=t: t.queries.matrix(as_of=past)
                 calls[f"dossier FRA      {name}"] = lambda t=t: t.queries.dossier("FRA")
+                calls[f"195 dossiers     {name}"] = lambda t=t: [t.queries.dossier(k) for k in actor_keys]
             timings = time_round_robin(calls, args.repeat)
         finally:
             lite.close()
             server.close()
         print(f"\nmedian (minimum) of {args.repeat} rounds, taking turns:")
-        for query in ("matrix current  ", f"matrix as of {past}", "dossier FRA     "):
+        for query in ("matrix current  ", f"matrix as of {past}", "dossier FRA     ", "195 dossiers    "):
             a, b = timings[f"{query} sqlite"], timings[f"{query} postgresql"]
             ratio = b.median / a.median
             print(f"  {query.strip():<24} SQLite {a.text()}   PostgreSQL {b.text()}   ratio {ratio:5.2f}x "

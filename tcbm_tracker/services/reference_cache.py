@@ -30,7 +30,7 @@ class ReferenceCache:
     At most ``limit`` values are kept, the oldest dropped first: names can carry a date (the
     actors as of a day), and stepping through dates must not grow the memory without end."""
 
-    limit = 64
+    limit = 256
 
     def __init__(self) -> None:  # noqa: D107 - see class
         self._lock = threading.Lock()
