@@ -191,7 +191,7 @@ class ServerDatabase(Database):
             pooled = self.engine.raw_connection()  # the pool's check (pre-ping) included
         except DBAPIError as exc:
             raise self._translated(exc) from None
-        driver = pooled.driver_connection
+        driver: Any = pooled.driver_connection  # a psycopg connection
         try:
             driver.autocommit = True
             yield AutocommitReads(driver)
@@ -297,7 +297,8 @@ class AutocommitReads(RawConnection):
 
     def exec_driver_sql(self, sql: str, params: Any = None) -> RawResult:
         """SQL in psycopg's own parameter style, as it is."""
-        return ServerResult(self.driver.execute(sql, params or None))
+        driver: Any = self.driver
+        return ServerResult(driver.execute(sql, params or None))
 
     def begin(self, mode: str = "DEFERRED") -> None:
         raise NotImplementedError("autocommit reads run no transaction")
