@@ -251,3 +251,41 @@ def test_granting_a_missing_role_or_to_a_missing_login_is_one_line(own_cluster: 
     assert code != 0 and err.count("\n") == 1 and "the server has no login 'nobody_here'" in err
     assert own_cluster.sql("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
                            "WHERE r.rolname = 'ana'") == [(0,)]
+
+
+def test_a_read_after_its_connection_was_cut_reconnects_and_a_read_cut_midway_is_one_line(
+        pg_initialised_url: str, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The query service's reads run on the pooled psycopg connection itself (``AutocommitReads``).
+    A connection the server cut while it sat in the pool is replaced at the pool's check; one cut
+    while a read runs fails that read with one line naming the server, and is never handed out
+    again: the next read works."""
+    from tcbm_tracker.storage.server_database import AutocommitReads
+
+    t = open_tracker(pg_initialised_url, user="ana")
+    try:
+        t.assessments.record(AssessmentInput("FRA", "LTS-A.1", "implemented"))
+        first = t.queries.dossier("FRA")
+
+        def backends() -> list[int]:
+            return [int(row[0]) for row in pg_cluster.sql(  # type: ignore[call-overload]
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                dbname=dbname_of(pg_initialised_url))]
+
+        for pid in backends():  # the pool's idle connections, cut by an administrator
+            pg_cluster.sql(f"SELECT pg_terminate_backend({pid})")
+        assert t.queries.dossier("FRA") == first
+
+        real_execute = AutocommitReads.execute
+
+        def cut_then_execute(self: AutocommitReads, statement: Any, params: Any = None) -> Any:
+            pg_cluster.sql(f"SELECT pg_terminate_backend({self.driver.info.backend_pid})")
+            return real_execute(self, statement, params)
+
+        monkeypatch.setattr(AutocommitReads, "execute", cut_then_execute)
+        with pytest.raises(StorageError) as lost:
+            t.queries.dossier("FRA")
+        assert "\n" not in str(lost.value) and "server" in str(lost.value), lost.value
+        monkeypatch.setattr(AutocommitReads, "execute", real_execute)
+        assert t.queries.dossier("FRA") == first
+    finally:
+        t.close()
