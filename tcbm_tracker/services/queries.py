@@ -3,6 +3,9 @@
 "As of" has two axes. ``as_of`` is the date on which a status was in force (effective date);
 ``known_at`` optionally limits the record to what had been recorded by an instant, so that the
 picture shown at a past meeting can be rebuilt exactly, later corrections excluded.
+
+The measures, the catalogues' adoption dates and the actors are kept between reads for as long
+as the change log's head stands (``services.reference_cache``): a dossier is then one statement.
 """
 
 from __future__ import annotations

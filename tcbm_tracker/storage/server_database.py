@@ -202,8 +202,11 @@ class ServerDatabase(Database):
                 pooled.invalidate(exc)  # lost: the pool opens a new one next time
             raise
         finally:
-            if not driver.closed and not driver.broken:
-                driver.autocommit = False  # as the pool's other users expect it
+            try:
+                if not driver.closed and not driver.broken:
+                    driver.autocommit = False  # as the pool's other users expect it
+            except Exception:  # noqa: BLE001 - a connection that cannot be put back as it was is not put back
+                pooled.invalidate()
             pooled.close()
 
     @contextmanager
