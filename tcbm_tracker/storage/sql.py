@@ -11,7 +11,9 @@ copy of every query, ``text()`` makes a ``SqlText`` that both accept:
   on first use: through ``__clause_element__`` (its protocol for objects standing for a clause,
   as an ORM session coerces them) and by handing its Core execution hooks to that construct;
 - except a Core connection to a server: there the string goes to psycopg as it is, its ``:name``
-  parameters written in psycopg's ``%(name)s`` style (the rule of SQLAlchemy's own ``text()``).
+  parameters written in psycopg's ``%(name)s`` style (the rule of SQLAlchemy's own ``text()``);
+  the query service's reads on a server skip SQLAlchemy altogether, on the pooled psycopg
+  connection (``server_database.AutocommitReads``, a ``RawConnection`` as a file's reads have).
 
 ``RawConnection`` offers what the services use of a SQLAlchemy connection and result:
 ``execute``/``scalar``/``exec_driver_sql``, rows read by position, by unpacking or by column name, ``all``,
