@@ -21,7 +21,9 @@ fi
 TCBM_TRACKER_TEST_PLATFORM=xcb "$python" -m pytest -q -p no:cacheprovider \
   tests/gui/test_gui_keyboard_walk.py tests/gui/test_gui_defects.py tests/gui/test_gui_keyboard_table.py
 
-# 2. The app, driven by X key events.
+# 2. The app, driven by X key events. Its key, logs and backups go to the work folder, never to
+# the user's own (the daily backup of its first edit would land there).
+export TCBM_TRACKER_CONFIG_DIR="$work/config" TCBM_TRACKER_LOG_DIR="$work/logs" TCBM_TRACKER_BACKUP_DIR="$work/backups"
 db="$work/e2e.sqlite"
 rm -f "$db" "$db-wal" "$db-shm"
 "$python" -m tcbm_tracker --db "$db" init >/dev/null
