@@ -54,7 +54,3 @@ class ReferenceCache:
                     del self._values[next(iter(self._values))]
                 self._values[name] = value
         return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._head, self._values = None, {}

@@ -37,9 +37,3 @@ def test_at_most_the_limit_of_values_is_kept_the_oldest_dropped_first() -> None:
     assert cache.get("head", ("actors", 0), lambda: "loaded again") == "loaded again"
     assert cache.get("head", ("actors", cache.limit), lambda: "kept?") == cache.limit
 
-
-def test_clear_forgets_everything() -> None:
-    cache = ReferenceCache()
-    cache.get("head", "measures", lambda: 1)
-    cache.clear()
-    assert cache.get("head", "measures", lambda: 2) == 2
